@@ -1,0 +1,210 @@
+/* arena.c: the compilation's arena, string interning and growable vectors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CHUNK_SIZE (64u * 1024u)
+
+typedef struct Chunk {
+	struct Chunk *next;
+	size_t used, size;
+	max_align_t data[];
+} Chunk;
+
+typedef struct {
+	const char *s;
+	size_t n;
+	uint64_t hash;
+} Interned;
+
+struct EcsArena {
+	Chunk *chunks;
+	Interned *table;        /* open addressing, power-of-two capacity */
+	size_t count, cap;
+};
+
+void *ecs_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p) {
+		fputs("ecsc: out of memory\n", stderr);
+		exit(ECS_EUSAGE);
+	}
+	return p;
+}
+
+void *ecs_xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+	if (!q) {
+		fputs("ecsc: out of memory\n", stderr);
+		exit(ECS_EUSAGE);
+	}
+	return q;
+}
+
+EcsArena *ecs_arena_new(void)
+{
+	EcsArena *a = ecs_xmalloc(sizeof *a);
+	memset(a, 0, sizeof *a);
+	return a;
+}
+
+void ecs_arena_free(EcsArena *a)
+{
+	if (!a)
+		return;
+	for (Chunk *c = a->chunks, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a->table);
+	free(a);
+}
+
+void *ecs_arena_alloc(EcsArena *a, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	size = (size + align - 1) / align * align;
+	Chunk *c = a->chunks;
+	if (!c || c->size - c->used < size) {
+		size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+		c = ecs_xmalloc(sizeof *c + cap);
+		c->size = cap;
+		c->used = 0;
+		/* A large block gets its own chunk behind the current one, so
+		 * the current chunk's free space is not wasted. */
+		if (a->chunks && size > CHUNK_SIZE) {
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *ecs_arena_strndup(EcsArena *a, const char *s, size_t n)
+{
+	char *p = ecs_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *ecs_arena_printf(EcsArena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *p = ecs_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void intern_grow(EcsArena *a)
+{
+	size_t cap = a->cap ? a->cap * 2 : 256;
+	Interned *t = ecs_xmalloc(cap * sizeof *t);
+	memset(t, 0, cap * sizeof *t);
+	for (size_t i = 0; i < a->cap; i++) {
+		if (!a->table[i].s)
+			continue;
+		size_t j = a->table[i].hash & (cap - 1);
+		while (t[j].s)
+			j = (j + 1) & (cap - 1);
+		t[j] = a->table[i];
+	}
+	free(a->table);
+	a->table = t;
+	a->cap = cap;
+}
+
+const char *ecs_intern(EcsArena *a, const char *s, size_t n)
+{
+	if ((a->count + 1) * 2 > a->cap)
+		intern_grow(a);
+	uint64_t h = hash_bytes(s, n);
+	size_t j = h & (a->cap - 1);
+	while (a->table[j].s) {
+		Interned *e = &a->table[j];
+		if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0)
+			return e->s;
+		j = (j + 1) & (a->cap - 1);
+	}
+	a->table[j] = (Interned){ecs_arena_strndup(a, s, n), n, h};
+	a->count++;
+	return a->table[j].s;
+}
+
+void ecs_vec_push(EcsVec *v, void *item)
+{
+	if (v->len == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->items = ecs_xrealloc(v->items, v->cap * sizeof *v->items);
+	}
+	v->items[v->len++] = item;
+}
+
+void **ecs_vec_freeze(EcsVec *v, EcsArena *a)
+{
+	void **out = ecs_arena_alloc(a, (v->len ? v->len : 1) * sizeof *out);
+	if (v->len)
+		memcpy(out, v->items, v->len * sizeof *out);
+	ecs_vec_release(v);
+	return out;
+}
+
+void ecs_vec_release(EcsVec *v)
+{
+	free(v->items);
+	v->items = NULL;
+	v->len = v->cap = 0;
+}
+
+/* Edit distance, for "did you mean" hints. */
+int ecs_levenshtein(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 64 || m > 64)
+		return 1000;
+	int row[65];
+	for (size_t j = 0; j <= m; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= n; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= m; j++) {
+			int cur = row[j];
+			int cost = (a[i - 1] | 32) == (b[j - 1] | 32) ? 0 : 1;
+			int best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[m];
+}

@@ -1,0 +1,439 @@
+/* compiler.c: a compilation: inputs, imports, parameters and the pipeline. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+#include <tree_sitter/api.h>
+
+#include "internal.h"
+
+EcsCompiler *ecs_compiler_new(void)
+{
+	EcsCompiler *c = ecs_xmalloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->arena = ecs_arena_new();
+	return c;
+}
+
+void ecs_compiler_free(EcsCompiler *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->sources.nfiles; i++) {
+		EcsSource *s = c->sources.files[i];
+		free((char *)s->text);
+		free(s->lines);
+		free(s);
+	}
+	free(c->sources.files);
+	for (size_t i = 0; i < c->ntrees; i++)
+		if (((TSTree **)c->trees)[i])
+			ts_tree_delete(((TSTree **)c->trees)[i]);
+	free(c->trees);
+	ecs_diag_list_free(&c->diags);
+	ecs_vec_release(&c->decls);
+	ecs_vec_release(&c->params);
+	ecs_vec_release(&c->sets);
+	ecs_arena_free(c->arena);
+	free(c);
+}
+
+size_t ecs_compiler_error_count(const EcsCompiler *c) { return c->diags.errors; }
+
+/* Takes ownership of text (malloc'd, NUL-terminated) and builds the line map. */
+static uint32_t add_source(EcsCompiler *c, const char *path, char *text, size_t len)
+{
+	EcsSource *s = ecs_xmalloc(sizeof *s);
+	memset(s, 0, sizeof *s);
+	s->path = ecs_intern(c->arena, path, strlen(path));
+	s->text = text;
+	s->len = len;
+	size_t cap = 64;
+	s->lines = ecs_xmalloc(cap * sizeof *s->lines);
+	s->lines[s->nlines++] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n') {
+			if (s->nlines == cap) {
+				cap *= 2;
+				s->lines = ecs_xrealloc(s->lines, cap * sizeof *s->lines);
+			}
+			s->lines[s->nlines++] = (uint32_t)(i + 1);
+		}
+	EcsSourceSet *set = &c->sources;
+	if (set->nfiles == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 8;
+		set->files = ecs_xrealloc(set->files, set->cap * sizeof *set->files);
+	}
+	set->files[set->nfiles] = s;
+	return (uint32_t)set->nfiles++;
+}
+
+/* Reads a whole stream, refusing more than ECS_MAX_SOURCE_BYTES. Returns
+ * 0, or an errno value (EFBIG when too large). */
+static int read_all(FILE *f, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = ecs_xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > ECS_MAX_SOURCE_BYTES) {
+				free(buf);
+				return EFBIG;
+			}
+			cap *= 2;
+			buf = ecs_xrealloc(buf, cap);
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				int e = errno ? errno : EIO;
+				free(buf);
+				return e;
+			}
+			break;
+		}
+	}
+	if (n > ECS_MAX_SOURCE_BYTES) {
+		free(buf);
+		return EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Reports a file-level problem: at the import that named the file, or on
+ * stderr for a file named on the command line. */
+static void input_error(EcsCompiler *c, const EcsSpan *from, EcsDiagCode code,
+			const char *path, const char *what)
+{
+	if (from) {
+		ecs_diag(&c->diags, ECS_ERROR, code, *from, "cannot import `%s`: %s", path, what);
+	} else {
+		fprintf(stderr, "ecsc: %s: %s\n", path, what);
+		c->io_failed = true;
+	}
+}
+
+long ecs_ctx_add_file(EcsCompiler *c, const char *path, const EcsSpan *from)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	char *canon = is_stdin ? NULL : realpath(path, NULL);
+	const char *key = canon ? canon : name;
+	for (size_t i = 0; i < c->nkeys; i++)
+		if (strcmp(c->keys[i], key) == 0) {
+			free(canon);
+			return (long)i;
+		}
+	FILE *f = stdin;
+	if (!is_stdin) {
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			input_error(c, from, ECS_DIAG_IMPORT, path, strerror(errno));
+			free(canon);
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			input_error(c, from, ECS_DIAG_IMPORT, path, "is a directory");
+			free(canon);
+			return -1;
+		}
+		f = fopen(path, "rb");
+		if (!f) {
+			input_error(c, from, ECS_DIAG_IMPORT, path, strerror(errno));
+			free(canon);
+			return -1;
+		}
+	}
+	char *text;
+	size_t len;
+	int err = read_all(f, &text, &len);
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		char msg[96];
+		if (err == EFBIG)
+			snprintf(msg, sizeof msg, "file too large (the limit is %u MiB)",
+				 ECS_MAX_SOURCE_BYTES >> 20);
+		else
+			snprintf(msg, sizeof msg, "%s", strerror(err));
+		input_error(c, from, err == EFBIG ? ECS_DIAG_TOO_LARGE : ECS_DIAG_IMPORT, name, msg);
+		free(canon);
+		return -1;
+	}
+	uint32_t id = add_source(c, name, text, len);
+	c->keys = ecs_xrealloc(c->keys, (c->nkeys + 1) * sizeof *c->keys);
+	c->keys[c->nkeys++] = ecs_intern(c->arena, key, strlen(key));
+	free(canon);
+	return id;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* A directory is one unit: every *.ecs in it, in name order. */
+		DIR *d = opendir(path);
+		if (!d) {
+			fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno));
+			return ECS_EUSAGE;
+		}
+		EcsVec names = {0};
+		for (struct dirent *e; (e = readdir(d));) {
+			size_t n = strlen(e->d_name);
+			if (n > 4 && strcmp(e->d_name + n - 4, ".ecs") == 0)
+				ecs_vec_push(&names, ecs_arena_printf(c->arena, "%s/%s", path,
+								      e->d_name));
+		}
+		closedir(d);
+		if (names.len == 0) {
+			fprintf(stderr, "ecsc: %s: directory holds no .ecs files\n", path);
+			ecs_vec_release(&names);
+			return ECS_EUSAGE;
+		}
+		qsort(names.items, names.len, sizeof *names.items, compare_names);
+		EcsStatus st2 = ECS_OK;
+		for (size_t i = 0; i < names.len; i++)
+			if (ecs_ctx_add_file(c, names.items[i], NULL) < 0)
+				st2 = ECS_EUSAGE;
+		ecs_vec_release(&names);
+		return st2;
+	}
+	return ecs_ctx_add_file(c, path, NULL) < 0 ? ECS_EUSAGE : ECS_OK;
+}
+
+EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment) {
+		fprintf(stderr, "ecsc: --set expects name=value, got `%s`\n", assignment);
+		return ECS_EUSAGE;
+	}
+	ecs_vec_push(&c->sets, ecs_arena_printf(c->arena, "%s", assignment));
+	return ECS_OK;
+}
+
+EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno));
+		return ECS_EUSAGE;
+	}
+	char *text;
+	size_t len;
+	int err = read_all(f, &text, &len);
+	fclose(f);
+	if (err) {
+		fprintf(stderr, "ecsc: %s: %s\n", path,
+			err == EFBIG ? "file too large" : strerror(err));
+		return ECS_EUSAGE;
+	}
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(root)) {
+		fprintf(stderr, "ecsc: %s: a values file is a JSON object of parameter values\n",
+			path);
+		cJSON_Delete(root);
+		return ECS_EUSAGE;
+	}
+	EcsStatus st = ECS_OK;
+	for (cJSON *it = root->child; it; it = it->next) {
+		char *v = NULL;
+		if (cJSON_IsString(it)) {
+			v = ecs_arena_printf(c->arena, "%s", it->valuestring);
+		} else if (cJSON_IsBool(it)) {
+			v = ecs_arena_printf(c->arena, "%s", cJSON_IsTrue(it) ? "true" : "false");
+		} else if (cJSON_IsNumber(it)) {
+			char *p = cJSON_PrintUnformatted(it);
+			v = ecs_arena_printf(c->arena, "%s", p);
+			cJSON_free(p);
+		} else if (cJSON_IsArray(it)) {
+			/* Lists travel as comma-separated text, as with --set. */
+			size_t cap = 1;
+			for (cJSON *e = it->child; e; e = e->next)
+				cap += (cJSON_IsString(e) ? strlen(e->valuestring) : 32) + 1;
+			char *buf = ecs_arena_alloc(c->arena, cap);
+			for (cJSON *e = it->child; e; e = e->next) {
+				if (e != it->child)
+					strcat(buf, ",");
+				if (cJSON_IsString(e)) {
+					strcat(buf, e->valuestring);
+				} else {
+					char *p = cJSON_PrintUnformatted(e);
+					strncat(buf, p, 31);
+					cJSON_free(p);
+				}
+			}
+			v = buf;
+		} else {
+			fprintf(stderr, "ecsc: %s: value of `%s` must be a string, number, "
+					"boolean or list\n", path, it->string);
+			st = ECS_EUSAGE;
+			continue;
+		}
+		/* --values entries come before --set ones, which override them. */
+		ecs_vec_push(&c->values, ecs_arena_printf(c->arena, "%s=%s", it->string, v));
+	}
+	cJSON_Delete(root);
+	return st;
+}
+
+/* Binds --values and --set assignments to the declared parameters. They are
+ * shown in diagnostics as lines of a pseudo-file "<command line>". */
+static void bind_params(EcsCompiler *c)
+{
+	size_t total = c->values.len + c->sets.len;
+	if (total == 0)
+		return;
+	size_t cap = 1;
+	for (size_t i = 0; i < c->values.len; i++)
+		cap += strlen(c->values.items[i]) + 10;
+	for (size_t i = 0; i < c->sets.len; i++)
+		cap += strlen(c->sets.items[i]) + 10;
+	char *text = ecs_xmalloc(cap);
+	size_t n = 0;
+	uint32_t *starts = ecs_arena_alloc(c->arena, total * sizeof *starts);
+	for (size_t i = 0; i < total; i++) {
+		const char *a = i < c->values.len ? c->values.items[i]
+						  : c->sets.items[i - c->values.len];
+		starts[i] = (uint32_t)(n + 6);
+		n += (size_t)sprintf(text + n, "--set %s\n", a);
+	}
+	uint32_t file = add_source(c, "<command line>", text, n);
+	for (size_t i = 0; i < total; i++) {
+		const char *a = i < c->values.len ? c->values.items[i]
+						  : c->sets.items[i - c->values.len];
+		const char *eq = strchr(a, '=');
+		size_t nl = (size_t)(eq - a);
+		EcsSpan name_span = {file, starts[i], starts[i] + (uint32_t)nl};
+		EcsSpan value_span = {file, starts[i] + (uint32_t)nl + 1,
+				      starts[i] + (uint32_t)strlen(a)};
+		EcsParam *p = NULL;
+		const char *best = NULL;
+		int best_d = 1000;
+		for (size_t k = 0; k < c->module.nparams; k++) {
+			EcsParam *q = c->module.params[k];
+			if (strlen(q->name) == nl && strncmp(q->name, a, nl) == 0) {
+				p = q;
+				break;
+			}
+			char tmp[256];
+			snprintf(tmp, sizeof tmp, "%.*s", (int)nl, a);
+			int d = ecs_levenshtein(tmp, q->name);
+			if (d < best_d) {
+				best_d = d;
+				best = q->name;
+			}
+		}
+		if (!p) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_UNKNOWN_PARAM,
+					      name_span, "unknown parameter `%.*s`", (int)nl, a);
+			if (best && best_d <= 2)
+				ecs_diag_hint(d, "did you mean `%s`?", best);
+			else if (c->module.nparams == 0)
+				ecs_diag_hint(d, "the spec declares no parameters");
+			continue;
+		}
+		p->value = NULL;
+		if (p->element) {
+			/* list(T): comma-separated elements */
+			EcsValue *lv = ecs_arena_alloc(c->arena, sizeof *lv);
+			lv->kind = ECS_VAL_LIST;
+			lv->span = value_span;
+			const char *s = eq + 1;
+			size_t count = *s ? 1 : 0;
+			for (const char *q = s; *q; q++)
+				count += *q == ',';
+			lv->u.list.items = ecs_arena_alloc(c->arena, (count + 1) * sizeof(EcsValue *));
+			while (*s) {
+				const char *comma = strchr(s, ',');
+				size_t len = comma ? (size_t)(comma - s) : strlen(s);
+				char *elem = ecs_arena_strndup(c->arena, s, len);
+				EcsSpan es = {file, value_span.start + (uint32_t)(s - eq - 1),
+					      value_span.start + (uint32_t)(s - eq - 1 + len)};
+				lv->u.list.items[lv->u.list.n++] =
+					ecs_lower_literal(c, file, es, p->element, elem);
+				s += len + (comma ? 1 : 0);
+			}
+			p->value = lv;
+		} else {
+			p->value = ecs_lower_literal(c, file, value_span, p->type, eq + 1);
+		}
+	}
+}
+
+EcsStatus ecs_compiler_check(EcsCompiler *c)
+{
+	/* Parse every file, including imports found on the way. */
+	for (size_t i = 0; i < c->sources.nfiles; i++) {
+		EcsSource *src = c->sources.files[i];
+		if (src->parsed)
+			continue;
+		bool nul;
+		long bad = ecs_utf8_invalid(src->text, src->len, &nul);
+		if (bad >= 0) {
+			src->parsed = true;
+			EcsSpan sp = {(uint32_t)i, (uint32_t)bad, (uint32_t)bad + 1};
+			if (nul) {
+				EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
+						      "NUL byte in source");
+				ecs_diag_hint(d, "is this a binary file?");
+			} else {
+				EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
+						      "invalid UTF-8 byte 0x%02x",
+						      (unsigned char)src->text[bad]);
+				ecs_diag_hint(d, "specs are UTF-8 text; is this a binary file?");
+			}
+			continue;
+		}
+		ecs_parse_source(c, (uint32_t)i);
+	}
+	c->module.ndecls = c->decls.len;
+	c->module.decls = (EcsBlock **)ecs_vec_freeze(&c->decls, c->arena);
+	c->module.nparams = c->params.len;
+	c->module.params = (EcsParam **)ecs_vec_freeze(&c->params, c->arena);
+	for (size_t i = 0; i < c->module.nparams; i++)
+		c->module.params[i]->value = c->module.params[i]->def;
+	bind_params(c);
+	ecs_check_module(c);
+	ecs_diag_sort(&c->diags);
+	if (c->io_failed)
+		return ECS_EUSAGE;
+	return c->diags.errors ? ECS_ESPEC : ECS_OK;
+}
+
+void ecs_compiler_print_diagnostics(EcsCompiler *c, FILE *out, EcsDiagFormat format,
+				    bool color)
+{
+	if (format == ECS_FORMAT_JSON)
+		ecs_diag_render_json(&c->diags, &c->sources, out);
+	else
+		ecs_diag_render_text(&c->diags, &c->sources, out, color);
+}
+
+EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
+{
+	if (strcmp(stage, "ast") == 0) {
+		ecs_dump_ast(c, out);
+		return ECS_OK;
+	}
+	if (strcmp(stage, "cst") == 0) {
+		ecs_dump_cst(c, out);
+		return ECS_OK;
+	}
+	return ECS_EUSAGE;
+}
+
+void ecs_compiler_keep_trees(EcsCompiler *c) { c->keep_trees = true; }

@@ -1,0 +1,287 @@
+/* diag.c: diagnostics as data, rendered once as text or JSON. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+static const char *const code_names[] = {
+#define X(code, name, summary) #code,
+	ECS_DIAG_CODES(X)
+#undef X
+};
+
+static const char *const code_summaries[] = {
+#define X(code, name, summary) summary,
+	ECS_DIAG_CODES(X)
+#undef X
+};
+
+const char *ecs_diag_code_name(EcsDiagCode code) { return code_names[code]; }
+const char *ecs_diag_code_summary(EcsDiagCode code) { return code_summaries[code]; }
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *s = ecs_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+EcsDiag *ecs_diag(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
+		  EcsSpan span, const char *fmt, ...)
+{
+	EcsDiag *d = ecs_xmalloc(sizeof *d);
+	memset(d, 0, sizeof *d);
+	d->severity = sev;
+	d->code = code;
+	d->span = span;
+	va_list ap;
+	va_start(ap, fmt);
+	d->message = vformat(fmt, ap);
+	va_end(ap);
+	if (list->len == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 16;
+		list->items = ecs_xrealloc(list->items, list->cap * sizeof *list->items);
+	}
+	list->items[list->len++] = d;
+	if (sev == ECS_ERROR)
+		list->errors++;
+	else if (sev == ECS_WARNING)
+		list->warnings++;
+	return d;
+}
+
+void ecs_diag_hint(EcsDiag *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(d->hint);
+	d->hint = vformat(fmt, ap);
+	va_end(ap);
+}
+
+void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
+{
+	EcsNote *n = ecs_xmalloc(sizeof *n);
+	memset(n, 0, sizeof *n);
+	if (span) {
+		n->span = *span;
+		n->has_span = true;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	n->message = vformat(fmt, ap);
+	va_end(ap);
+	EcsNote **tail = &d->notes;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = n;
+}
+
+/* Diagnostics are printed in source order (file, then offset), whatever
+ * stage found them; ties keep the order they were reported in. */
+void ecs_diag_sort(EcsDiagList *list)
+{
+	size_t n = list->len;
+	if (n < 2)
+		return;
+	struct pair { EcsDiag *d; size_t i; } *tmp = ecs_xmalloc(n * sizeof *tmp);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = (struct pair){list->items[i], i};
+	for (size_t i = 1; i < n; i++) {   /* insertion sort: stable, lists are short */
+		struct pair x = tmp[i];
+		size_t j = i;
+		while (j > 0) {
+			EcsDiag *a = tmp[j - 1].d, *b = x.d;
+			int c = a->span.file != b->span.file
+					? (a->span.file < b->span.file ? -1 : 1)
+					: (a->span.start != b->span.start
+						   ? (a->span.start < b->span.start ? -1 : 1)
+						   : 0);
+			if (c <= 0)
+				break;
+			tmp[j] = tmp[j - 1];
+			j--;
+		}
+		tmp[j] = x;
+	}
+	for (size_t i = 0; i < n; i++)
+		list->items[i] = tmp[i].d;
+	free(tmp);
+}
+
+void ecs_diag_list_free(EcsDiagList *list)
+{
+	for (size_t i = 0; i < list->len; i++) {
+		EcsDiag *d = list->items[i];
+		for (EcsNote *n = d->notes, *next; n; n = next) {
+			next = n->next;
+			free(n->message);
+			free(n);
+		}
+		free(d->message);
+		free(d->hint);
+		free(d);
+	}
+	free(list->items);
+	memset(list, 0, sizeof *list);
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+typedef struct {
+	const char *bold, *red, *yellow, *cyan, *blue, *reset;
+} Palette;
+
+static const Palette plain = {"", "", "", "", "", ""};
+static const Palette ansi = {"\033[1m", "\033[1;31m", "\033[1;33m", "\033[1;36m",
+			     "\033[1;34m", "\033[0m"};
+
+static const char *severity_name(EcsSeverity s)
+{
+	switch (s) {
+	case ECS_ERROR: return "error";
+	case ECS_WARNING: return "warning";
+	case ECS_NOTE: return "note";
+	}
+	return "error";
+}
+
+/* Prints the source line of span and a ^~~~ underline below it. */
+static void render_excerpt(FILE *out, const EcsSource *src, EcsSpan span,
+			   const Palette *p, const char *mark)
+{
+	uint32_t ls, le, line, col;
+	ecs_source_line(src, span.start, &ls, &le);
+	ecs_source_locate(src, span.start, &line, &col);
+	char num[16];
+	int w = snprintf(num, sizeof num, "%u", line);
+	fprintf(out, "%s%*s |%s\n", p->blue, w, "", p->reset);
+	fprintf(out, "%s%s |%s ", p->blue, num, p->reset);
+	fwrite(src->text + ls, 1, le - ls, out);
+	fputc('\n', out);
+	fprintf(out, "%s%*s |%s ", p->blue, w, "", p->reset);
+	for (uint32_t i = ls; i < span.start && i < le; i++) {
+		unsigned char c = (unsigned char)src->text[i];
+		if (c == '\t')
+			fputc('\t', out);
+		else if ((c & 0xC0) != 0x80)
+			fputc(' ', out);
+	}
+	uint32_t end = span.end < le ? span.end : le;
+	fputs(mark, out);
+	fputc('^', out);
+	bool first = true;
+	for (uint32_t i = span.start; i < end; i++) {
+		unsigned char c = (unsigned char)src->text[i];
+		if ((c & 0xC0) == 0x80)
+			continue;
+		if (first) {
+			first = false;
+			continue;
+		}
+		fputc('~', out);
+	}
+	fprintf(out, "%s\n", p->reset);
+}
+
+static void render_location(FILE *out, const EcsSourceSet *set, EcsSpan span)
+{
+	const EcsSource *src = set->files[span.file];
+	uint32_t line, col;
+	ecs_source_locate(src, span.start, &line, &col);
+	fprintf(out, "%s:%u:%u: ", src->path, line, col);
+}
+
+void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
+			  FILE *out, bool color)
+{
+	const Palette *p = color ? &ansi : &plain;
+	for (size_t i = 0; i < list->len; i++) {
+		const EcsDiag *d = list->items[i];
+		const char *sc = d->severity == ECS_ERROR ? p->red
+				 : d->severity == ECS_WARNING ? p->yellow : p->cyan;
+		fputs(p->bold, out);
+		render_location(out, set, d->span);
+		fprintf(out, "%s%s[%s]%s%s: %s%s\n", sc, severity_name(d->severity),
+			ecs_diag_code_name(d->code), p->reset, p->bold, d->message, p->reset);
+		render_excerpt(out, set->files[d->span.file], d->span, p, sc);
+		if (d->hint)
+			fprintf(out, "  %s= hint:%s %s\n", p->cyan, p->reset, d->hint);
+		for (const EcsNote *n = d->notes; n; n = n->next) {
+			if (n->has_span) {
+				fputs(p->bold, out);
+				render_location(out, set, n->span);
+				fprintf(out, "%snote%s%s: %s%s\n", p->cyan, p->reset, p->bold,
+					n->message, p->reset);
+				render_excerpt(out, set->files[n->span.file], n->span, p, p->cyan);
+			} else {
+				fprintf(out, "  %s= note:%s %s\n", p->cyan, p->reset, n->message);
+			}
+		}
+	}
+	if (list->errors || list->warnings) {
+		fprintf(out, "%zu error%s, %zu warning%s\n", list->errors,
+			list->errors == 1 ? "" : "s", list->warnings,
+			list->warnings == 1 ? "" : "s");
+	}
+}
+
+/* ---- JSON --------------------------------------------------------------------- */
+
+static cJSON *json_span(const EcsSourceSet *set, EcsSpan span)
+{
+	const EcsSource *src = set->files[span.file];
+	uint32_t line, col, eline, ecol;
+	ecs_source_locate(src, span.start, &line, &col);
+	ecs_source_locate(src, span.end, &eline, &ecol);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "file", src->path);
+	cJSON_AddNumberToObject(o, "line", line);
+	cJSON_AddNumberToObject(o, "column", col);
+	cJSON_AddNumberToObject(o, "end_line", eline);
+	cJSON_AddNumberToObject(o, "end_column", ecol);
+	cJSON_AddNumberToObject(o, "start_byte", span.start);
+	cJSON_AddNumberToObject(o, "end_byte", span.end);
+	return o;
+}
+
+void ecs_diag_render_json(const EcsDiagList *list, const EcsSourceSet *set, FILE *out)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(root, "diagnostics");
+	for (size_t i = 0; i < list->len; i++) {
+		const EcsDiag *d = list->items[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "severity", severity_name(d->severity));
+		cJSON_AddStringToObject(o, "code", ecs_diag_code_name(d->code));
+		cJSON_AddStringToObject(o, "message", d->message);
+		cJSON_AddItemToObject(o, "span", json_span(set, d->span));
+		if (d->hint)
+			cJSON_AddStringToObject(o, "hint", d->hint);
+		cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+		for (const EcsNote *n = d->notes; n; n = n->next) {
+			cJSON *no = cJSON_CreateObject();
+			cJSON_AddStringToObject(no, "message", n->message);
+			if (n->has_span)
+				cJSON_AddItemToObject(no, "span", json_span(set, n->span));
+			cJSON_AddItemToArray(notes, no);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddNumberToObject(root, "errors", (double)list->errors);
+	cJSON_AddNumberToObject(root, "warnings", (double)list->warnings);
+	char *s = cJSON_Print(root);
+	if (s) {
+		fputs(s, out);
+		fputc('\n', out);
+		cJSON_free(s);
+	}
+	cJSON_Delete(root);
+}

@@ -1,0 +1,51 @@
+/* ecsc.h: the compiler's public interface, used by the CLI and the tests. */
+#ifndef ECSC_H
+#define ECSC_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define ECSC_VERSION "0.1.0"
+
+/* One compilation: its sources, diagnostics and everything lowered from
+ * them. Opaque; create with ecs_compiler_new, free with ecs_compiler_free. */
+typedef struct EcsCompiler EcsCompiler;
+
+/* Exit statuses, fixed: 0 clean, 1 errors in the spec, 2 usage or I/O. */
+typedef enum {
+	ECS_OK = 0,
+	ECS_ESPEC = 1,
+	ECS_EUSAGE = 2,
+} EcsStatus;
+
+typedef enum { ECS_FORMAT_TEXT, ECS_FORMAT_JSON } EcsDiagFormat;
+
+/* Returns a new compilation (never NULL: allocation failure exits 2). */
+EcsCompiler *ecs_compiler_new(void);
+/* Frees the compilation and everything it allocated. */
+void ecs_compiler_free(EcsCompiler *c);
+
+/* Records a parameter assignment "name=value" (from --set). The value is
+ * typed against the parameter's declaration during ecs_compiler_check.
+ * Returns ECS_EUSAGE when the text has no '='. Borrows text. */
+EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment);
+/* Reads parameter values from a JSON object file (--values). */
+EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path);
+/* Adds an input: a file, a directory (every *.ecs in it, sorted) or "-"
+ * for standard input. Returns ECS_EUSAGE (with a message on stderr) when it
+ * cannot be read. Borrows path. */
+EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path);
+/* Parses, lowers, resolves and checks every input and its imports. */
+EcsStatus ecs_compiler_check(EcsCompiler *c);
+/* Prints the diagnostics collected so far. */
+void ecs_compiler_print_diagnostics(EcsCompiler *c, FILE *out,
+				    EcsDiagFormat format, bool color);
+/* Dumps a stage's output: "cst" or "ast". Returns ECS_EUSAGE for an
+ * unknown stage. */
+EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out);
+/* Keeps syntax trees for ecs_compiler_emit(c, "cst"); call before check. */
+void ecs_compiler_keep_trees(EcsCompiler *c);
+/* Number of errors reported so far. */
+size_t ecs_compiler_error_count(const EcsCompiler *c);
+
+#endif

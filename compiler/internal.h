@@ -1,0 +1,428 @@
+/* internal.h: the types and functions shared by the compiler's stages. */
+#ifndef ECSC_INTERNAL_H
+#define ECSC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ecsc.h"
+
+#if defined(__GNUC__)
+#define ECS_NODISCARD __attribute__((warn_unused_result))
+#define ECS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ECS_NODISCARD
+#define ECS_PRINTF(f, a)
+#endif
+
+/* ---- arena (arena.c) ---------------------------------------------------- */
+
+/* One arena per compilation: every AST node, string and table comes from it
+ * and goes with ecs_arena_free. Allocation failure is fatal (exit 2). */
+typedef struct EcsArena EcsArena;
+
+EcsArena *ecs_arena_new(void);
+void ecs_arena_free(EcsArena *arena);
+void *ecs_arena_alloc(EcsArena *arena, size_t size);          /* zeroed */
+char *ecs_arena_strndup(EcsArena *arena, const char *s, size_t n);
+char *ecs_arena_printf(EcsArena *arena, const char *fmt, ...) ECS_PRINTF(2, 3);
+/* Interned strings compare equal by pointer. */
+const char *ecs_intern(EcsArena *arena, const char *s, size_t n);
+void *ecs_xmalloc(size_t size);   /* malloc or exit(2) */
+void *ecs_xrealloc(void *p, size_t size);
+
+/* A growable array of pointers, malloc-backed (used while sizes are
+ * unknown); ecs_vec_freeze copies it into the arena and frees it. */
+typedef struct {
+	void **items;
+	size_t len, cap;
+} EcsVec;
+
+void ecs_vec_push(EcsVec *v, void *item);
+void **ecs_vec_freeze(EcsVec *v, EcsArena *arena);
+void ecs_vec_release(EcsVec *v);
+
+/* ---- sources (source.c) -------------------------------------------------- */
+
+/* A span is a byte range in one source file. Line and column are computed
+ * only when a diagnostic is printed. */
+typedef struct {
+	uint32_t file;
+	uint32_t start, end;
+} EcsSpan;
+
+typedef struct {
+	const char *path;       /* as given, or "<stdin>" */
+	const char *text;       /* NUL-terminated copy of the bytes */
+	size_t len;
+	uint32_t *lines;        /* byte offset of each line start */
+	size_t nlines;
+	bool parsed;
+} EcsSource;
+
+typedef struct {
+	EcsSource **files;
+	size_t nfiles, cap;
+} EcsSourceSet;
+
+#define ECS_MAX_SOURCE_BYTES (16u << 20)
+
+/* Line (1-based) and column (1-based, in code points) of a byte offset. */
+void ecs_source_locate(const EcsSource *src, uint32_t offset, uint32_t *line,
+		       uint32_t *col);
+/* Byte range [*start, *end) of the line holding offset, without newline. */
+void ecs_source_line(const EcsSource *src, uint32_t offset, uint32_t *start,
+		     uint32_t *end);
+/* Index of the first byte that is not valid UTF-8 or is NUL, or -1. */
+long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
+
+/* ---- diagnostics (diag.c) ------------------------------------------------ */
+
+/* Every diagnostic code, with its number fixed forever. */
+#define ECS_DIAG_CODES(X) \
+	X(E0001, SYNTAX,           "syntax error") \
+	X(E0002, EMPTY,            "nothing declared") \
+	X(E0003, ENCODING,         "source is not UTF-8 text") \
+	X(E0004, TOO_DEEP,         "nesting too deep") \
+	X(E0005, BAD_NUMBER,       "number out of range") \
+	X(E0006, BAD_UNIT,         "unknown unit") \
+	X(E0007, BAD_ESCAPE,       "invalid escape sequence") \
+	X(E0008, IMPORT,           "import cannot be read") \
+	X(E0009, BAD_PARAM,        "invalid parameter") \
+	X(E0010, DUPLICATE,        "duplicate name") \
+	X(E0011, UNKNOWN_NAME,     "unknown name") \
+	X(E0012, UNKNOWN_PARAM,    "unknown parameter") \
+	X(E0013, PARAM_UNSET,      "parameter has no value") \
+	X(E0014, TOO_LARGE,        "source file too large") \
+	X(E0100, UNKNOWN_FIELD,    "unknown field") \
+	X(E0101, TYPE,             "wrong kind of value") \
+	X(E0102, MISSING_FIELD,    "missing required field") \
+	X(E0103, ENUM,             "value not allowed") \
+	X(E0104, RANGE,            "value out of range") \
+	X(E0105, DUPLICATE_FIELD,  "field set twice") \
+	X(E0106, UNKNOWN_BLOCK,    "unknown block") \
+	X(E0107, LABEL,            "wrong block label") \
+	X(E0108, UNKNOWN_FUNCTION, "unknown function")
+
+typedef enum {
+#define X(code, name, summary) ECS_DIAG_##name,
+	ECS_DIAG_CODES(X)
+#undef X
+	ECS_DIAG__COUNT
+} EcsDiagCode;
+
+typedef enum { ECS_ERROR, ECS_WARNING, ECS_NOTE } EcsSeverity;
+
+typedef struct EcsNote {
+	struct EcsNote *next;
+	EcsSpan span;
+	bool has_span;
+	char *message;
+} EcsNote;
+
+typedef struct EcsDiag {
+	EcsSeverity severity;
+	EcsDiagCode code;
+	EcsSpan span;
+	char *message;
+	char *hint;             /* may be NULL */
+	EcsNote *notes;         /* in order */
+} EcsDiag;
+
+typedef struct {
+	EcsDiag **items;
+	size_t len, cap;
+	size_t errors, warnings;
+} EcsDiagList;
+
+const char *ecs_diag_code_name(EcsDiagCode code);    /* "E0001" */
+const char *ecs_diag_code_summary(EcsDiagCode code);
+/* Appends a diagnostic; returns it so that a hint and notes can follow. */
+EcsDiag *ecs_diag(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
+		  EcsSpan span, const char *fmt, ...) ECS_PRINTF(5, 6);
+void ecs_diag_hint(EcsDiag *d, const char *fmt, ...) ECS_PRINTF(2, 3);
+void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
+	ECS_PRINTF(3, 4);
+void ecs_diag_sort(EcsDiagList *list);
+void ecs_diag_list_free(EcsDiagList *list);
+void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
+			  FILE *out, bool color);
+void ecs_diag_render_json(const EcsDiagList *list, const EcsSourceSet *set,
+			  FILE *out);
+
+/* ---- AST (lower.c) --------------------------------------------------------- */
+
+typedef enum {
+	ECS_VAL_STRING,
+	ECS_VAL_NUMBER,
+	ECS_VAL_QUANTITY,
+	ECS_VAL_BOOL,
+	ECS_VAL_RANGE,
+	ECS_VAL_REF,
+	ECS_VAL_CALL,
+	ECS_VAL_LIST,
+	ECS_VAL_MAP,
+	ECS_VAL_ERROR,          /* a literal lowering already reported */
+} EcsValueKind;
+
+/* The dimension of a quantity and the base unit its value is stored in. */
+typedef enum {
+	ECS_DIM_DURATION,       /* milliseconds */
+	ECS_DIM_SIZE,           /* MiB */
+	ECS_DIM_CPU,            /* CPU units (1 vCPU = 1024) */
+	ECS_DIM_PERCENT,        /* percent */
+} EcsDimension;
+
+typedef struct EcsValue EcsValue;
+typedef struct EcsBlock EcsBlock;
+
+typedef struct {
+	const char *text;       /* literal text, or NULL for an interpolation */
+	EcsValue *value;
+} EcsStrPart;
+
+typedef struct {
+	const char *name;       /* NULL for a positional argument */
+	EcsSpan name_span;
+	EcsValue *value;
+} EcsArg;
+
+typedef struct {
+	const char *key;        /* interned */
+	EcsSpan key_span;
+	EcsValue *value;
+} EcsEntry;
+
+struct EcsValue {
+	EcsValueKind kind;
+	EcsSpan span;
+	union {
+		struct {
+			EcsStrPart *parts;
+			size_t nparts;
+		} str;
+		struct {
+			double value;
+			int64_t ival;
+			bool is_int;
+		} num;
+		struct {
+			double value;   /* in the dimension's base unit */
+			EcsDimension dim;
+			const char *unit;
+		} qty;
+		bool boolean;
+		struct {
+			int64_t low, high;
+		} range;
+		struct {
+			const char **names;     /* interned */
+			EcsSpan *spans;
+			size_t n;
+		} ref;
+		struct {
+			const char *name;
+			EcsSpan name_span;
+			EcsArg *args;
+			size_t nargs;
+		} call;
+		struct {
+			EcsValue **items;
+			size_t n;
+		} list;
+		struct {
+			EcsEntry *entries;
+			size_t n;
+		} map;
+	} u;
+};
+
+typedef struct {
+	const char *key;        /* interned */
+	EcsSpan key_span;
+	EcsValue *value;
+	const struct EcsField *field;   /* set by the checker */
+} EcsAttr;
+
+typedef struct {
+	bool is_block;
+	union {
+		EcsAttr attr;
+		EcsBlock *block;
+	} u;
+} EcsItem;
+
+struct EcsBlock {
+	const char *kind;       /* interned: "service", "container", ... */
+	EcsSpan kind_span;
+	const char **labels;    /* interned */
+	EcsSpan *label_spans;
+	size_t nlabels;
+	const char *parent;     /* `in NAME` of a declaration, or NULL */
+	EcsSpan parent_span;
+	EcsItem *items;
+	size_t nitems;
+	EcsSpan span;
+	EcsBlock *up;           /* enclosing block; NULL for a declaration */
+	bool broken;            /* had a syntax error: named, but not checked */
+	const struct EcsBlockSchema *schema;   /* set by the checker */
+};
+
+typedef struct {
+	const char *name;       /* interned */
+	EcsSpan span;
+	const char *type;       /* "string", "number", ... */
+	const char *element;    /* list element type, or NULL */
+	EcsSpan type_span;
+	EcsValue *def;          /* default, or NULL */
+	EcsValue *value;        /* the value in force after --set/--values */
+	bool used;
+} EcsParam;
+
+typedef struct {
+	EcsBlock **decls;
+	size_t ndecls;
+	EcsParam **params;
+	size_t nparams;
+} EcsModule;
+
+/* ---- parse and lower (parse.c, lower.c) ------------------------------------ */
+
+
+
+/* Parses one source with tree-sitter, reports ERROR and MISSING nodes, lowers
+ * the tree into the module and queues its imports. */
+void ecs_parse_source(EcsCompiler *ctx, uint32_t file);
+/* Lowers a file's syntax tree (a TSNode root) into ctx->decls/params. */
+void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root);
+/* Lowers a parameter value written on the command line (--set, --values)
+ * into a value of the parameter's type name; reports at span. */
+EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
+			    const char *type, const char *text);
+const char *ecs_dimension_name(EcsDimension dim);
+
+/* ---- schema (schema.c) -------------------------------------------------------- */
+
+typedef enum {
+	ECS_TY_STRING, ECS_TY_INT, ECS_TY_NUMBER, ECS_TY_BOOL,
+	ECS_TY_DURATION, ECS_TY_SIZE, ECS_TY_CPU, ECS_TY_PERCENT,
+	ECS_TY_RANGE, ECS_TY_ENUM, ECS_TY_LIST, ECS_TY_MAP,
+	ECS_TY_REF, ECS_TY_ARN, ECS_TY_SECRET, ECS_TY_IMAGE, ECS_TY_ONEOF,
+} EcsTypeKind;
+
+/* What a reference names. */
+typedef enum {
+	ECS_REF_NONE,
+	ECS_REF_CLUSTER, ECS_REF_SERVICE, ECS_REF_TASK, ECS_REF_ROLE,
+	ECS_REF_POLICY, ECS_REF_LOG_GROUP,
+	ECS_REF_CONTAINER, ECS_REF_VOLUME, ECS_REF_PORT, ECS_REF_CAPACITY,
+} EcsRefKind;
+
+/* Extra value rules a type carries beyond its kind. */
+typedef enum {
+	ECS_RULE_NONE,
+	ECS_RULE_NAME255,       /* letters, digits, - and _; 1..255 */
+	ECS_RULE_ROLE_NAME,     /* IAM: [\w+=,.@-], 1..64 */
+	ECS_RULE_LOG_GROUP_NAME,
+	ECS_RULE_RETENTION,     /* a CloudWatch retention value */
+	ECS_RULE_SCHEDULE,      /* cron(...), rate(...), at(...) */
+	ECS_RULE_IAM_PATH,
+} EcsRule;
+
+typedef struct EcsType {
+	EcsTypeKind kind;
+	const char *describe;   /* "a duration", "one of ..." */
+	const struct EcsType *elem;     /* list element, map value */
+	const struct EcsType *key;      /* map key (NULL: any string) */
+	const struct EcsType *const *alts;  /* ONEOF members, NULL-terminated */
+	const char *const *values;  /* ENUM: "dsl" or "dsl=Api", NULL-terminated */
+	EcsRefKind ref;
+	const char *arn_service;    /* ARN: the service part, or NULL for any */
+	int64_t min, max;           /* inclusive, in the base unit; 0,0 = none */
+	EcsRule rule;
+} EcsType;
+
+typedef enum {
+#define SHAPE(id) ECS_SHAPE_##id,
+#include "shapes.def"
+#undef SHAPE
+	ECS_SHAPE__COUNT
+} EcsShape;
+
+typedef enum {
+	ECS_BLOCK_ROOT,
+#define BLOCK(id, parent, kind, shape, label, flags) ECS_BLOCK_##id,
+#define FIELD(shape, name, type, flags, api)
+#include "schema.def"
+#undef BLOCK
+#undef FIELD
+	ECS_BLOCK__COUNT
+} EcsBlockId;
+
+enum { F_REQUIRED = 1 };
+enum { B_REPEAT = 1, B_REQUIRED = 2 };
+
+typedef struct EcsField {
+	EcsShape shape;
+	const char *name;
+	const EcsType *type;
+	unsigned flags;
+	const char *api;
+} EcsField;
+
+typedef struct EcsBlockSchema {
+	EcsBlockId id;
+	EcsBlockId parent;
+	const char *kind;
+	EcsShape shape;
+	const EcsType *label;   /* NULL: no label; &ecs_type_name: a new name */
+	unsigned flags;
+} EcsBlockSchema;
+
+extern const EcsType ecs_type_name;
+extern const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT];
+extern const EcsField ecs_fields[];
+extern const size_t ecs_nfields;
+
+const EcsBlockSchema *ecs_schema_child(EcsBlockId parent, const char *kind);
+const EcsField *ecs_schema_field(EcsShape shape, const char *name);
+/* The API spelling of an enum value, or NULL when not a member. */
+const char *ecs_schema_enum_match(const EcsType *type, const char *word);
+
+/* ---- check (check.c) ---------------------------------------------------------- */
+
+/* Resolves names and checks every block against the schema. */
+void ecs_check_module(EcsCompiler *ctx);
+
+/* ---- dumps (dump.c) ------------------------------------------------------------ */
+
+void ecs_dump_ast(EcsCompiler *ctx, FILE *out);
+void ecs_dump_cst(EcsCompiler *ctx, FILE *out);
+
+/* ---- the compilation ------------------------------------------------------------ */
+
+struct EcsCompiler {
+	EcsArena *arena;
+	EcsSourceSet sources;
+	EcsDiagList diags;
+	EcsModule module;
+	EcsVec decls, params;           /* collected while lowering */
+	EcsVec sets;                    /* "name=value" from --set, in order */
+	EcsVec values;                  /* "name=value" from --values */
+	const char **keys;              /* canonical path of each source */
+	size_t nkeys;
+	bool io_failed;                 /* an input could not be read */
+	void *trees;                    /* TSTree* per file (for --emit=cst) */
+	size_t ntrees;
+	bool keep_trees;
+};
+
+/* Adds a file to the compilation unless it is there already. Returns its
+ * index, or -1 (and reports) when it cannot be read. */
+long ecs_ctx_add_file(EcsCompiler *ctx, const char *path, const EcsSpan *from);
+int ecs_levenshtein(const char *a, const char *b);
+
+#endif

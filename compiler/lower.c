@@ -1,0 +1,575 @@
+/* lower.c: lowering of the syntax tree into the AST (one arena, spans kept). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tree_sitter/api.h>
+
+#include "internal.h"
+
+/* Deeper nesting than this is certainly a mistake (or an attack); it is
+ * reported once instead of recursing further. */
+#define MAX_DEPTH 64
+
+typedef struct {
+	EcsCompiler *ctx;
+	uint32_t file;
+	const EcsSource *src;
+	bool too_deep;
+} Lower;
+
+static EcsSpan span_of(Lower *L, TSNode n)
+{
+	return (EcsSpan){L->file, ts_node_start_byte(n), ts_node_end_byte(n)};
+}
+
+static const char *text_of(Lower *L, TSNode n)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	return ecs_intern(L->ctx->arena, L->src->text + s, e - s);
+}
+
+static bool is(TSNode n, const char *type)
+{
+	return strcmp(ts_node_type(n), type) == 0;
+}
+
+static TSNode field(TSNode n, const char *name)
+{
+	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
+}
+
+static EcsValue *new_value(Lower *L, EcsValueKind kind, TSNode n)
+{
+	EcsValue *v = ecs_arena_alloc(L->ctx->arena, sizeof *v);
+	v->kind = kind;
+	v->span = span_of(L, n);
+	return v;
+}
+
+static EcsValue *lower_value(Lower *L, TSNode n, int depth);
+
+/* ---- numbers and quantities ------------------------------------------------ */
+
+typedef struct {
+	const char *unit;
+	EcsDimension dim;
+	double scale;           /* to the dimension's base unit */
+} Unit;
+
+/* Durations in ms, sizes in MiB, CPU in units, percent. */
+static const Unit units[] = {
+	{"ms", ECS_DIM_DURATION, 1},
+	{"s", ECS_DIM_DURATION, 1000},
+	{"m", ECS_DIM_DURATION, 60 * 1000},
+	{"h", ECS_DIM_DURATION, 3600 * 1000},
+	{"d", ECS_DIM_DURATION, 86400.0 * 1000},
+	{"KiB", ECS_DIM_SIZE, 1.0 / 1024},
+	{"MiB", ECS_DIM_SIZE, 1},
+	{"GiB", ECS_DIM_SIZE, 1024},
+	{"TiB", ECS_DIM_SIZE, 1024.0 * 1024},
+	{"vcpu", ECS_DIM_CPU, 1024},
+	{"vCPU", ECS_DIM_CPU, 1024},
+	{"%", ECS_DIM_PERCENT, 1},
+};
+
+const char *ecs_dimension_name(EcsDimension dim)
+{
+	switch (dim) {
+	case ECS_DIM_DURATION: return "duration";
+	case ECS_DIM_SIZE: return "size";
+	case ECS_DIM_CPU: return "CPU amount";
+	case ECS_DIM_PERCENT: return "percentage";
+	}
+	return "quantity";
+}
+
+/* Parses digits with `_` separators and an optional fraction. Returns false
+ * when the number does not fit (int64 for integers, finite double). */
+static bool parse_number(const char *s, size_t n, double *out, int64_t *iout, bool *is_int)
+{
+	char buf[128];
+	size_t k = 0;
+	bool frac = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '_')
+			continue;
+		if (s[i] == '.')
+			frac = true;
+		if (k + 1 >= sizeof buf)
+			return false;
+		buf[k++] = s[i];
+	}
+	buf[k] = '\0';
+	*is_int = !frac;
+	errno = 0;
+	if (!frac) {
+		long long v = strtoll(buf, NULL, 10);
+		if (errno == ERANGE)
+			return false;
+		*iout = v;
+		*out = (double)v;
+		return true;
+	}
+	double d = strtod(buf, NULL);
+	if (errno == ERANGE || !isfinite(d))
+		return false;
+	*out = d;
+	*iout = (int64_t)d;
+	return true;
+}
+
+static size_t number_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.'))
+		i++;
+	return i;
+}
+
+static EcsValue *lower_numeric(Lower *L, EcsValue *v, const char *s, size_t n)
+{
+	EcsCompiler *ctx = L->ctx;
+	size_t k = number_prefix(s, n);
+	double d;
+	int64_t iv;
+	bool is_int;
+	if (!parse_number(s, k, &d, &iv, &is_int)) {
+		EcsDiag *dg = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_NUMBER, v->span,
+				       "number out of range");
+		ecs_diag_hint(dg, "integers must fit in 64 bits");
+		v->kind = ECS_VAL_ERROR;
+		return v;
+	}
+	size_t u = k;
+	while (u < n && (s[u] == ' ' || s[u] == '\t'))
+		u++;
+	if (u == n) {
+		v->kind = ECS_VAL_NUMBER;
+		v->u.num.value = d;
+		v->u.num.ival = iv;
+		v->u.num.is_int = is_int;
+		return v;
+	}
+	const char *unit = ecs_intern(ctx->arena, s + u, n - u);
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(units[i].unit, unit) == 0) {
+			v->kind = ECS_VAL_QUANTITY;
+			v->u.qty.value = d * units[i].scale;
+			v->u.qty.dim = units[i].dim;
+			v->u.qty.unit = unit;
+			return v;
+		}
+	}
+	EcsSpan us = v->span;
+	us.start += (uint32_t)u;
+	EcsDiag *dg = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_UNIT, us,
+			       "unknown unit `%s`", unit);
+	static const struct { const char *wrong, *right; } fixes[] = {
+		{"KB", "KiB"}, {"MB", "MiB"}, {"GB", "GiB"}, {"TB", "TiB"},
+		{"kb", "KiB"}, {"mb", "MiB"}, {"gb", "GiB"}, {"Mi", "MiB"},
+		{"Gi", "GiB"}, {"sec", "s"}, {"secs", "s"}, {"min", "m"},
+		{"mins", "m"}, {"hr", "h"}, {"hrs", "h"}, {"day", "d"},
+		{"days", "d"}, {"cpu", "vcpu"}, {"vcpus", "vcpu"},
+	};
+	for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++)
+		if (strcmp(fixes[i].wrong, unit) == 0) {
+			if (strstr(fixes[i].right, "iB"))
+				ecs_diag_hint(dg, "did you mean `%s`? ECS sizes are binary "
+						  "(KiB, MiB, GiB)", fixes[i].right);
+			else
+				ecs_diag_hint(dg, "did you mean `%s`?", fixes[i].right);
+			v->kind = ECS_VAL_ERROR;
+			return v;
+		}
+	ecs_diag_hint(dg, "units are ms, s, m, h, d (durations), KiB, MiB, GiB, TiB "
+			  "(sizes), vcpu (CPU) and %% (percentages)");
+	v->kind = ECS_VAL_ERROR;
+	return v;
+}
+
+/* ---- strings ---------------------------------------------------------------- */
+
+static EcsValue *lower_string(Lower *L, TSNode n, int depth)
+{
+	EcsCompiler *ctx = L->ctx;
+	EcsValue *v = new_value(L, ECS_VAL_STRING, n);
+	uint32_t count = ts_node_named_child_count(n);
+	EcsStrPart *parts = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof *parts);
+	size_t np = 0;
+	char *buf = NULL;
+	size_t blen = 0, bcap = 0;
+#define APPEND(p, len)                                                  \
+	do {                                                            \
+		if (blen + (len) + 1 > bcap) {                          \
+			bcap = (blen + (len) + 1) * 2;                  \
+			buf = ecs_xrealloc(buf, bcap);                  \
+		}                                                       \
+		memcpy(buf + blen, (p), (len));                         \
+		blen += (len);                                          \
+	} while (0)
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(n, i);
+		uint32_t s = ts_node_start_byte(c), e = ts_node_end_byte(c);
+		const char *t = L->src->text + s;
+		if (is(c, "string_content")) {
+			APPEND(t, e - s);
+		} else if (is(c, "escape_sequence")) {
+			char ch;
+			switch (t[1]) {
+			case 'n': ch = '\n'; break;
+			case 't': ch = '\t'; break;
+			case 'r': ch = '\r'; break;
+			case '\\': ch = '\\'; break;
+			case '"': ch = '"'; break;
+			case '$': ch = '$'; break;
+			default: {
+				EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_ESCAPE,
+						      span_of(L, c), "invalid escape sequence `%.*s`",
+						      (int)(e - s), t);
+				ecs_diag_hint(d, "escapes are \\n, \\t, \\r, \\\\, \\\" and \\$");
+				ch = '?';
+			}
+			}
+			APPEND(&ch, 1);
+		} else if (is(c, "interpolation")) {
+			if (blen) {
+				parts[np++].text = ecs_intern(ctx->arena, buf, blen);
+				blen = 0;
+			}
+			TSNode val = field(c, "value");
+			if (!ts_node_is_null(val))
+				parts[np++].value = lower_value(L, val, depth + 1);
+		}
+	}
+	if (blen || np == 0)
+		parts[np++].text = ecs_intern(ctx->arena, buf ? buf : "", blen);
+#undef APPEND
+	free(buf);
+	v->u.str.parts = parts;
+	v->u.str.nparts = np;
+	return v;
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+static EcsValue *lower_value(Lower *L, TSNode n, int depth)
+{
+	EcsCompiler *ctx = L->ctx;
+	if (depth > MAX_DEPTH) {
+		if (!L->too_deep) {
+			L->too_deep = true;
+			EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_TOO_DEEP,
+					      span_of(L, n), "nesting too deep");
+			ecs_diag_hint(d, "values and blocks may nest at most %d levels", MAX_DEPTH);
+		}
+		return new_value(L, ECS_VAL_ERROR, n);
+	}
+	if (ts_node_is_missing(n) || is(n, "ERROR"))
+		return new_value(L, ECS_VAL_ERROR, n);
+	const char *type = ts_node_type(n);
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	if (strcmp(type, "string") == 0)
+		return lower_string(L, n, depth);
+	if (strcmp(type, "number") == 0 || strcmp(type, "quantity") == 0)
+		return lower_numeric(L, new_value(L, ECS_VAL_NUMBER, n), L->src->text + s, e - s);
+	if (strcmp(type, "boolean") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_BOOL, n);
+		v->u.boolean = L->src->text[s] == 't';
+		return v;
+	}
+	if (strcmp(type, "range") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_RANGE, n);
+		EcsValue *lo = lower_value(L, field(n, "low"), depth + 1);
+		EcsValue *hi = lower_value(L, field(n, "high"), depth + 1);
+		if (lo->kind != ECS_VAL_NUMBER || hi->kind != ECS_VAL_NUMBER ||
+		    !lo->u.num.is_int || !hi->u.num.is_int) {
+			if (lo->kind != ECS_VAL_ERROR && hi->kind != ECS_VAL_ERROR)
+				ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_TYPE, v->span,
+					 "a range takes two integers");
+			v->kind = ECS_VAL_ERROR;
+			return v;
+		}
+		v->u.range.low = lo->u.num.ival;
+		v->u.range.high = hi->u.num.ival;
+		return v;
+	}
+	if (strcmp(type, "reference") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_REF, n);
+		uint32_t count = ts_node_named_child_count(n);
+		v->u.ref.names = ecs_arena_alloc(ctx->arena, count * sizeof(char *));
+		v->u.ref.spans = ecs_arena_alloc(ctx->arena, count * sizeof(EcsSpan));
+		for (uint32_t i = 0; i < count; i++) {
+			TSNode c = ts_node_named_child(n, i);
+			if (!is(c, "identifier") || ts_node_is_missing(c))
+				continue;
+			v->u.ref.names[v->u.ref.n] = text_of(L, c);
+			v->u.ref.spans[v->u.ref.n++] = span_of(L, c);
+		}
+		if (v->u.ref.n == 0)
+			v->kind = ECS_VAL_ERROR;
+		return v;
+	}
+	if (strcmp(type, "call") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_CALL, n);
+		TSNode fn = field(n, "function");
+		v->u.call.name = text_of(L, fn);
+		v->u.call.name_span = span_of(L, fn);
+		uint32_t count = ts_node_named_child_count(n);
+		v->u.call.args = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsArg));
+		for (uint32_t i = 1; i < count; i++) {
+			TSNode c = ts_node_named_child(n, i);
+			if (is(c, "comment") || is(c, "ERROR"))
+				continue;
+			EcsArg *a = &v->u.call.args[v->u.call.nargs++];
+			if (is(c, "named_argument")) {
+				TSNode nm = field(c, "name");
+				a->name = text_of(L, nm);
+				a->name_span = span_of(L, nm);
+				a->value = lower_value(L, field(c, "value"), depth + 1);
+			} else {
+				a->value = lower_value(L, c, depth + 1);
+			}
+		}
+		return v;
+	}
+	if (strcmp(type, "list") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_LIST, n);
+		uint32_t count = ts_node_named_child_count(n);
+		v->u.list.items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsValue *));
+		for (uint32_t i = 0; i < count; i++) {
+			TSNode c = ts_node_named_child(n, i);
+			if (is(c, "comment") || is(c, "ERROR"))
+				continue;
+			v->u.list.items[v->u.list.n++] = lower_value(L, c, depth + 1);
+		}
+		return v;
+	}
+	if (strcmp(type, "map") == 0) {
+		EcsValue *v = new_value(L, ECS_VAL_MAP, n);
+		uint32_t count = ts_node_named_child_count(n);
+		v->u.map.entries = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsEntry));
+		for (uint32_t i = 0; i < count; i++) {
+			TSNode c = ts_node_named_child(n, i);
+			if (!is(c, "entry"))
+				continue;
+			TSNode k = field(c, "key"), val = field(c, "value");
+			if (ts_node_is_null(k) || ts_node_is_null(val))
+				continue;
+			EcsEntry *en = &v->u.map.entries[v->u.map.n++];
+			if (is(k, "string")) {
+				EcsValue *ks = lower_string(L, k, depth + 1);
+				en->key = ks->u.str.parts[0].text ? ks->u.str.parts[0].text : "";
+				if (ks->u.str.nparts != 1 || !ks->u.str.parts[0].text)
+					ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_TYPE, ks->span,
+						 "a map key cannot be interpolated");
+			} else {
+				en->key = text_of(L, k);
+			}
+			en->key_span = span_of(L, k);
+			en->value = lower_value(L, val, depth + 1);
+		}
+		return v;
+	}
+	return new_value(L, ECS_VAL_ERROR, n);
+}
+
+/* ---- blocks ------------------------------------------------------------------- */
+
+static const char *label_text(Lower *L, TSNode n)
+{
+	if (is(n, "string")) {
+		EcsValue *v = lower_string(L, n, 0);
+		if (v->u.str.nparts == 1 && v->u.str.parts[0].text)
+			return v->u.str.parts[0].text;
+		ecs_diag(&L->ctx->diags, ECS_ERROR, ECS_DIAG_LABEL, v->span,
+			 "a block label cannot be interpolated");
+		return ecs_intern(L->ctx->arena, "", 0);
+	}
+	return text_of(L, n);
+}
+
+static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
+{
+	EcsCompiler *ctx = L->ctx;
+	if (ts_node_is_null(body))
+		return;
+	uint32_t count = ts_node_named_child_count(body);
+	b->items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsItem));
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(body, i);
+		if (is(c, "attribute")) {
+			TSNode k = field(c, "key"), v = field(c, "value");
+			if (ts_node_is_null(k) || ts_node_is_null(v) || ts_node_is_missing(k))
+				continue;
+			EcsItem *it = &b->items[b->nitems++];
+			it->u.attr.key = text_of(L, k);
+			it->u.attr.key_span = span_of(L, k);
+			it->u.attr.value = lower_value(L, v, depth + 1);
+		} else if (is(c, "block")) {
+			if (depth + 1 > MAX_DEPTH) {
+				if (!L->too_deep) {
+					L->too_deep = true;
+					EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_TOO_DEEP,
+							      span_of(L, field(c, "kind")),
+							      "nesting too deep");
+					ecs_diag_hint(d, "values and blocks may nest at most %d levels",
+						      MAX_DEPTH);
+				}
+				continue;
+			}
+			EcsBlock *nb = ecs_arena_alloc(ctx->arena, sizeof *nb);
+			TSNode k = field(c, "kind");
+			nb->kind = text_of(L, k);
+			nb->kind_span = span_of(L, k);
+			nb->span = span_of(L, c);
+			nb->up = b;
+			nb->broken = b->broken;
+			uint32_t nc = ts_node_named_child_count(c);
+			nb->labels = ecs_arena_alloc(ctx->arena, (nc + 1) * sizeof(char *));
+			nb->label_spans = ecs_arena_alloc(ctx->arena, (nc + 1) * sizeof(EcsSpan));
+			TSTreeCursor cur = ts_tree_cursor_new(c);
+			if (ts_tree_cursor_goto_first_child(&cur)) {
+				do {
+					const char *fn = ts_tree_cursor_current_field_name(&cur);
+					if (fn && strcmp(fn, "label") == 0) {
+						TSNode ln = ts_tree_cursor_current_node(&cur);
+						nb->labels[nb->nlabels] = label_text(L, ln);
+						nb->label_spans[nb->nlabels++] = span_of(L, ln);
+					}
+				} while (ts_tree_cursor_goto_next_sibling(&cur));
+			}
+			ts_tree_cursor_delete(&cur);
+			lower_body(L, nb, field(c, "body"), depth + 1);
+			EcsItem *it = &b->items[b->nitems++];
+			it->is_block = true;
+			it->u.block = nb;
+		}
+	}
+}
+
+static void lower_declaration(Lower *L, TSNode n)
+{
+	EcsCompiler *ctx = L->ctx;
+	TSNode kind = field(n, "kind"), name = field(n, "name");
+	if (ts_node_is_null(kind) || ts_node_is_null(name) || ts_node_is_missing(name))
+		return;
+	EcsBlock *b = ecs_arena_alloc(ctx->arena, sizeof *b);
+	b->kind = text_of(L, kind);
+	b->kind_span = span_of(L, kind);
+	b->labels = ecs_arena_alloc(ctx->arena, sizeof(char *));
+	b->label_spans = ecs_arena_alloc(ctx->arena, sizeof(EcsSpan));
+	b->labels[0] = text_of(L, name);
+	b->label_spans[0] = span_of(L, name);
+	b->nlabels = 1;
+	b->span = span_of(L, n);
+	b->broken = ts_node_has_error(n);
+	TSNode parent = field(n, "parent");
+	if (!ts_node_is_null(parent) && !ts_node_is_missing(parent)) {
+		b->parent = text_of(L, parent);
+		b->parent_span = span_of(L, parent);
+	}
+	lower_body(L, b, field(n, "body"), 1);
+	ecs_vec_push(&ctx->decls, b);
+}
+
+static void lower_param(Lower *L, TSNode n)
+{
+	EcsCompiler *ctx = L->ctx;
+	TSNode name = field(n, "name"), type = field(n, "type");
+	if (ts_node_is_null(name) || ts_node_is_null(type) || ts_node_has_error(n))
+		return;
+	EcsParam *p = ecs_arena_alloc(ctx->arena, sizeof *p);
+	p->name = text_of(L, name);
+	p->span = span_of(L, name);
+	p->type = text_of(L, field(type, "name"));
+	p->type_span = span_of(L, type);
+	TSNode elem = field(type, "element");
+	if (!ts_node_is_null(elem)) {
+		p->element = text_of(L, field(elem, "name"));
+		if (!ts_node_is_null(field(elem, "element")))
+			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span_of(L, elem),
+				 "nested list types are not supported");
+	}
+	TSNode def = field(n, "default");
+	if (!ts_node_is_null(def))
+		p->def = lower_value(L, def, 1);
+	ecs_vec_push(&ctx->params, p);
+}
+
+static void lower_import(Lower *L, TSNode n)
+{
+	EcsCompiler *ctx = L->ctx;
+	TSNode path = field(n, "path");
+	if (ts_node_is_null(path) || ts_node_has_error(n))
+		return;
+	EcsValue *v = lower_string(L, path, 0);
+	if (v->u.str.nparts != 1 || !v->u.str.parts[0].text) {
+		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_IMPORT, v->span,
+			 "an import path cannot be interpolated");
+		return;
+	}
+	const char *rel = v->u.str.parts[0].text;
+	const char *from = L->src->path;
+	const char *slash = strrchr(from, '/');
+	const char *full = rel;
+	if (rel[0] != '/' && slash && strcmp(from, "<stdin>") != 0)
+		full = ecs_arena_printf(ctx->arena, "%.*s/%s", (int)(slash - from), from, rel);
+	ecs_ctx_add_file(ctx, full, &v->span);
+}
+
+void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
+{
+	TSNode root = *(const TSNode *)rootp;
+	Lower L = {ctx, file, ctx->sources.files[file], false};
+	uint32_t count = ts_node_named_child_count(root);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(root, i);
+		if (is(c, "declaration"))
+			lower_declaration(&L, c);
+		else if (is(c, "param"))
+			lower_param(&L, c);
+		else if (is(c, "import"))
+			lower_import(&L, c);
+	}
+}
+
+/* A value given on the command line, typed by its parameter: numbers and
+ * quantities use the spec's own spelling ("30s", "512MiB"). */
+EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
+			    const char *type, const char *text)
+{
+	Lower L = {ctx, file, ctx->sources.files[file], false};
+	EcsValue *v = ecs_arena_alloc(ctx->arena, sizeof *v);
+	v->span = span;
+	size_t n = strlen(text);
+	if (strcmp(type, "bool") == 0) {
+		v->kind = ECS_VAL_BOOL;
+		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+			v->u.boolean = text[0] == 't';
+		} else {
+			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span,
+				 "expected true or false, found `%s`", text);
+			v->kind = ECS_VAL_ERROR;
+		}
+		return v;
+	}
+	if (strcmp(type, "string") == 0 || n == 0 || number_prefix(text, n) == 0 ||
+	    (text[0] == '-' && number_prefix(text, n) == 1)) {
+		if (strcmp(type, "string") != 0) {
+			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span,
+				 "expected a %s, found `%s`", type, text);
+			v->kind = ECS_VAL_ERROR;
+			return v;
+		}
+		v->kind = ECS_VAL_STRING;
+		v->u.str.parts = ecs_arena_alloc(ctx->arena, sizeof(EcsStrPart));
+		v->u.str.parts[0].text = ecs_intern(ctx->arena, text, n);
+		v->u.str.nparts = 1;
+		return v;
+	}
+	return lower_numeric(&L, v, text, n);
+}

@@ -1,0 +1,120 @@
+/* main.c: the ecsc command line: source -> parse -> lower -> check -> emit. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ecsc.h"
+
+static const char usage[] =
+	"usage: ecsc <command> [options] FILE|DIR|- ...\n"
+	"\n"
+	"commands:\n"
+	"  check      parse, resolve and type-check a spec\n"
+	"\n"
+	"options:\n"
+	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
+	"  --values FILE           read parameter values from a JSON object\n"
+	"  --emit=STAGE            dump a stage's output on stdout: cst, ast\n"
+	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
+	"  --color=WHEN            auto (default), always or never; NO_COLOR is honoured\n"
+	"  -h, --help              show this help\n"
+	"  --version               show the version\n"
+	"\n"
+	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors\n";
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("ecsc: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\nTry 'ecsc --help'.\n", stderr);
+	va_end(ap);
+	return ECS_EUSAGE;
+}
+
+/* Returns the value of `--name=value` or `--name value`, advancing *i. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return fputs(usage, stderr), ECS_EUSAGE;
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
+		return fputs(usage, stdout), ECS_OK;
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
+	if (strcmp(cmd, "check") != 0)
+		return usage_error("unknown command `%s`", cmd);
+
+	EcsCompiler *c = ecs_compiler_new();
+	const char *emit = NULL, *color = "auto";
+	EcsDiagFormat format = ECS_FORMAT_TEXT;
+	int status = ECS_OK, ninputs = 0;
+	const char **inputs = calloc((size_t)argc, sizeof *inputs);
+	for (int i = 2; i < argc && status == ECS_OK; i++) {
+		const char *a = argv[i], *v;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			ecs_compiler_free(c);
+			free(inputs);
+			return ECS_OK;
+		} else if ((v = option_value(argc, argv, &i, "--set"))) {
+			status = ecs_compiler_set(c, v);
+		} else if ((v = option_value(argc, argv, &i, "--values"))) {
+			status = ecs_compiler_values_file(c, v);
+		} else if ((v = option_value(argc, argv, &i, "--emit"))) {
+			if (strcmp(v, "cst") != 0 && strcmp(v, "ast") != 0)
+				status = usage_error("unknown stage `%s` (stages: cst, ast)", v);
+			emit = v;
+		} else if ((v = option_value(argc, argv, &i, "--diagnostics"))) {
+			if (strcmp(v, "json") == 0)
+				format = ECS_FORMAT_JSON;
+			else if (strcmp(v, "text") != 0)
+				status = usage_error("unknown diagnostics format `%s`", v);
+		} else if ((v = option_value(argc, argv, &i, "--color"))) {
+			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+				status = usage_error("--color takes auto, always or never, not `%s`", v);
+			color = v;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			status = usage_error("unknown option `%s`", a);
+		} else {
+			inputs[ninputs++] = a;
+		}
+	}
+	if (status == ECS_OK && ninputs == 0)
+		status = usage_error("%s: no input files", cmd);
+	if (emit && strcmp(emit, "cst") == 0)
+		ecs_compiler_keep_trees(c);
+	for (int i = 0; i < ninputs && status == ECS_OK; i++)
+		status = ecs_compiler_add_input(c, inputs[i]);
+	free(inputs);
+	if (status != ECS_OK) {
+		ecs_compiler_free(c);
+		return status;
+	}
+
+	status = ecs_compiler_check(c);
+	bool use_color = strcmp(color, "always") == 0 ||
+			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
+			  !getenv("NO_COLOR"));
+	ecs_compiler_print_diagnostics(c, stderr, format, use_color);
+	if (emit && status != ECS_EUSAGE)
+		ecs_compiler_emit(c, emit, stdout);
+	ecs_compiler_free(c);
+	return status;
+}

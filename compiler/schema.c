@@ -1,0 +1,260 @@
+/* schema.c: the types of schema.def and lookups over its rows. */
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+#define ENUM(var, desc, ...)                                             \
+	static const char *const var##_values[] = {__VA_ARGS__, NULL};   \
+	static const EcsType var = {.kind = ECS_TY_ENUM, .describe = desc, \
+				    .values = var##_values}
+
+/* ---- scalars ------------------------------------------------------------ */
+const EcsType ecs_type_name = {.kind = ECS_TY_STRING, .describe = "a name"};
+static const EcsType TY_STRING = {.kind = ECS_TY_STRING, .describe = "a string"};
+static const EcsType TY_BOOL = {.kind = ECS_TY_BOOL, .describe = "true or false"};
+static const EcsType TY_INT = {.kind = ECS_TY_INT, .describe = "an integer",
+			       .min = -2147483648LL, .max = 2147483647LL};
+static const EcsType TY_NUMBER = {.kind = ECS_TY_NUMBER, .describe = "a number"};
+static const EcsType TY_COUNT = {.kind = ECS_TY_INT, .describe = "a count",
+				 .min = 0, .max = 2147483647LL};
+static const EcsType TY_WEIGHT = {.kind = ECS_TY_INT, .describe = "a weight",
+				  .min = 0, .max = 1000};
+static const EcsType TY_STEP = {.kind = ECS_TY_INT, .describe = "a step size",
+				.min = 1, .max = 10000};
+static const EcsType TY_ULIMIT = {.kind = ECS_TY_INT, .describe = "a limit",
+				  .min = 0, .max = 2147483647LL};
+static const EcsType TY_SWAPPINESS = {.kind = ECS_TY_INT,
+				      .describe = "a swappiness", .min = 0, .max = 100};
+static const EcsType TY_PORT_NUMBER = {.kind = ECS_TY_INT,
+				       .describe = "a port number", .min = 1, .max = 65535};
+static const EcsType TY_DURATION = {.kind = ECS_TY_DURATION,
+				    .describe = "a duration (e.g. 30s, 5m)"};
+static const EcsType TY_SESSION = {.kind = ECS_TY_DURATION,
+				   .describe = "a session duration",
+				   .min = 3600 * 1000LL, .max = 12 * 3600 * 1000LL};
+static const EcsType TY_RETENTION = {.kind = ECS_TY_DURATION,
+				     .describe = "a retention period (e.g. 30d)",
+				     .rule = ECS_RULE_RETENTION};
+static const EcsType TY_SIZE = {.kind = ECS_TY_SIZE,
+				.describe = "a size (e.g. 512 MiB, 2 GiB)"};
+static const EcsType TY_CPU = {.kind = ECS_TY_CPU,
+			       .describe = "a CPU amount (e.g. 0.5 vcpu or 512)"};
+static const EcsType TY_PERCENT = {.kind = ECS_TY_PERCENT,
+				   .describe = "a percentage", .min = 0, .max = 100};
+static const EcsType TY_PERCENT_200 = {.kind = ECS_TY_PERCENT,
+				       .describe = "a percentage", .min = 0, .max = 1000};
+static const EcsType TY_RANGE = {.kind = ECS_TY_RANGE, .describe = "a range (e.g. 1..4)"};
+static const EcsType TY_PORT_RANGE = {.kind = ECS_TY_RANGE,
+				      .describe = "a port range (e.g. 8000..8010)",
+				      .min = 1, .max = 65535};
+static const EcsType TY_SIZE_RANGE = {.kind = ECS_TY_RANGE,
+				      .describe = "a range in MiB (e.g. 1024..8192)"};
+static const EcsType *const target_value_alts[] = {&TY_NUMBER, &TY_PERCENT, NULL};
+static const EcsType TY_TARGET_VALUE = {.kind = ECS_TY_ONEOF,
+					.describe = "a number or a percentage",
+					.alts = target_value_alts};
+static const EcsType TY_SCHEDULE = {.kind = ECS_TY_STRING,
+				    .describe = "a schedule: cron(...), rate(...) or at(...)",
+				    .rule = ECS_RULE_SCHEDULE};
+
+/* ---- names ---------------------------------------------------------------- */
+static const EcsType TY_CLUSTER_NAME = {.kind = ECS_TY_STRING,
+					.describe = "a cluster name", .rule = ECS_RULE_NAME255};
+static const EcsType TY_SERVICE_NAME = {.kind = ECS_TY_STRING,
+					.describe = "a service name", .rule = ECS_RULE_NAME255};
+static const EcsType TY_FAMILY = {.kind = ECS_TY_STRING,
+				  .describe = "a task definition family", .rule = ECS_RULE_NAME255};
+static const EcsType TY_ROLE_NAME = {.kind = ECS_TY_STRING,
+				     .describe = "an IAM name", .rule = ECS_RULE_ROLE_NAME};
+static const EcsType TY_LOG_GROUP_NAME = {.kind = ECS_TY_STRING,
+					  .describe = "a log group name",
+					  .rule = ECS_RULE_LOG_GROUP_NAME};
+static const EcsType TY_IAM_PATH = {.kind = ECS_TY_STRING, .describe = "an IAM path",
+				    .rule = ECS_RULE_IAM_PATH};
+static const EcsType TY_EFS_ID = {.kind = ECS_TY_STRING,
+				  .describe = "an EFS file system id"};
+
+/* ---- ARNs and external references ------------------------------------------- */
+#define ARN(var, svc, desc) \
+	static const EcsType var = {.kind = ECS_TY_ARN, .describe = desc, .arn_service = svc}
+ARN(TY_IAM_ARN, "iam", "an IAM ARN");
+ARN(TY_ASG_ARN, "autoscaling", "an Auto Scaling group ARN");
+ARN(TY_TARGET_GROUP_ARN, "elasticloadbalancing", "a target group ARN");
+ARN(TY_LISTENER_RULE_ARN, "elasticloadbalancing", "a listener rule ARN");
+ARN(TY_LAMBDA_ARN, "lambda", "a Lambda function ARN");
+ARN(TY_PCA_ARN, "acm-pca", "a private CA ARN");
+ARN(TY_CLOUDMAP_ARN, "servicediscovery", "a Cloud Map service ARN");
+ARN(TY_LATTICE_TG_ARN, "vpc-lattice", "a VPC Lattice target group ARN");
+ARN(TY_S3_ARN, "s3", "an S3 object ARN");
+ARN(TY_KMS_ARN, "kms", "a KMS key ARN");
+static const EcsType *const kms_alts[] = {&TY_KMS_ARN, &TY_STRING, NULL};
+static const EcsType TY_KMS_KEY = {.kind = ECS_TY_ONEOF,
+				   .describe = "a KMS key (ARN, id or alias)", .alts = kms_alts};
+static const EcsType TY_S3_ARNS = {.kind = ECS_TY_LIST,
+				   .describe = "a list of S3 object ARNs", .elem = &TY_S3_ARN};
+static const EcsType TY_SECRET_REF = {.kind = ECS_TY_SECRET,
+				      .describe = "ssm(...), secret(...) or an ARN"};
+static const EcsType TY_IMAGE = {.kind = ECS_TY_IMAGE,
+				 .describe = "an image (\"repo:tag\" or image(...))"};
+
+/* ---- references ---------------------------------------------------------------- */
+#define REF(var, k, desc) \
+	static const EcsType var = {.kind = ECS_TY_REF, .describe = desc, .ref = k}
+REF(TY_ROLE_REF, ECS_REF_ROLE, "a role");
+REF(TY_POLICY_REF, ECS_REF_POLICY, "a policy");
+REF(TY_CONTAINER_REF, ECS_REF_CONTAINER, "a container");
+REF(TY_VOLUME_REF, ECS_REF_VOLUME, "a volume");
+REF(TY_PORT_REF, ECS_REF_PORT, "a container port (container.port)");
+REF(TY_CAPACITY_REF, ECS_REF_CAPACITY, "a capacity provider of the cluster");
+REF(TY_LOG_GROUP_DECL, ECS_REF_LOG_GROUP, "a log group");
+static const EcsType *const role_alts[] = {&TY_ROLE_REF, &TY_IAM_ARN, NULL};
+static const EcsType TY_ROLE = {.kind = ECS_TY_ONEOF,
+				.describe = "a role or an IAM role ARN", .alts = role_alts};
+static const EcsType *const policy_alts[] = {&TY_POLICY_REF, &TY_IAM_ARN, NULL};
+static const EcsType TY_POLICY = {.kind = ECS_TY_ONEOF,
+				  .describe = "a policy or an IAM policy ARN", .alts = policy_alts};
+static const EcsType TY_POLICIES = {.kind = ECS_TY_LIST,
+				    .describe = "a list of policies", .elem = &TY_POLICY};
+static const EcsType *const log_group_alts[] = {&TY_LOG_GROUP_DECL, &TY_LOG_GROUP_NAME, NULL};
+static const EcsType TY_LOG_GROUP_REF = {.kind = ECS_TY_ONEOF,
+					 .describe = "a log group or a log group name",
+					 .alts = log_group_alts};
+static const EcsType TY_CONTAINER_REFS = {.kind = ECS_TY_LIST,
+					  .describe = "a list of containers",
+					  .elem = &TY_CONTAINER_REF};
+
+/* ---- collections ------------------------------------------------------------------- */
+static const EcsType TY_STRINGS = {.kind = ECS_TY_LIST, .describe = "a list of strings",
+				   .elem = &TY_STRING};
+static const EcsType TY_INTS = {.kind = ECS_TY_LIST, .describe = "a list of integers",
+				.elem = &TY_INT};
+static const EcsType TY_STRING_MAP = {.kind = ECS_TY_MAP,
+				      .describe = "a map of strings", .elem = &TY_STRING};
+static const EcsType TY_TAGS = {.kind = ECS_TY_MAP, .describe = "a map of tags",
+				.elem = &TY_STRING};
+static const EcsType TY_SECRET_MAP = {.kind = ECS_TY_MAP,
+				      .describe = "a map of secrets", .elem = &TY_SECRET_REF};
+ENUM(TY_CONDITION, "a dependency condition", "START", "COMPLETE", "SUCCESS", "HEALTHY");
+static const EcsType TY_DEPENDS_ON = {.kind = ECS_TY_MAP,
+				      .describe = "a map of containers to conditions",
+				      .key = &TY_CONTAINER_REF, .elem = &TY_CONDITION};
+
+/* ---- enums (dsl spelling, or "dsl=ApiSpelling") -------------------------------------- */
+ENUM(TY_INSIGHTS, "a Container Insights setting", "enabled", "disabled", "enhanced");
+ENUM(TY_MONITORING, "a monitoring level", "BASIC", "DETAILED");
+ENUM(TY_CAPACITY_OPTION, "a capacity option", "ON_DEMAND", "SPOT");
+ENUM(TY_MI_PROPAGATE, "a tag propagation", "CAPACITY_PROVIDER", "NONE");
+ENUM(TY_INCLUSION, "an inclusion", "included", "excluded", "required");
+ENUM(TY_EXEC_LOGGING, "an ECS Exec logging mode", "NONE", "DEFAULT", "OVERRIDE");
+ENUM(TY_LOG_CLASS, "a log group class", "STANDARD", "INFREQUENT_ACCESS");
+ENUM(TY_EFFECT, "an effect", "Allow", "Deny");
+ENUM(TY_NETWORK_MODE, "a network mode", "awsvpc", "bridge", "host", "none");
+ENUM(TY_COMPATIBILITY, "a launch compatibility", "EC2", "FARGATE", "EXTERNAL",
+     "MANAGED_INSTANCES");
+static const EcsType TY_COMPATIBILITIES = {.kind = ECS_TY_LIST,
+					   .describe = "a list of compatibilities",
+					   .elem = &TY_COMPATIBILITY};
+ENUM(TY_IPC_MODE, "an IPC mode", "host", "task", "none");
+ENUM(TY_PID_MODE, "a PID mode", "host", "task");
+ENUM(TY_DOCKER_SCOPE, "a Docker volume scope", "task", "shared");
+ENUM(TY_CPU_ARCH, "a CPU architecture", "X86_64", "ARM64");
+ENUM(TY_OS_FAMILY, "an operating system family", "LINUX",
+     "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE",
+     "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2022_CORE",
+     "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_2025_CORE");
+ENUM(TY_PROXY_TYPE, "a proxy type", "APPMESH");
+ENUM(TY_CONSTRAINT_TYPE, "a placement constraint type", "memberOf", "distinctInstance");
+ENUM(TY_ABLED, "enabled or disabled", "enabled", "disabled");
+ENUM(TY_ABLED_UPPER, "ENABLED or DISABLED", "ENABLED", "DISABLED");
+ENUM(TY_PROTOCOL, "a protocol", "tcp", "udp");
+ENUM(TY_APP_PROTOCOL, "an application protocol", "http", "http2", "grpc");
+ENUM(TY_LOG_DRIVER, "a log driver", "awslogs", "awsfirelens", "fluentd", "gelf",
+     "journald", "json-file", "splunk", "syslog");
+ENUM(TY_FIRELENS_TYPE, "a FireLens type", "fluentbit", "fluentd");
+ENUM(TY_DEVICE_PERM, "a device permission", "read", "write", "mknod");
+static const EcsType TY_DEVICE_PERMS = {.kind = ECS_TY_LIST,
+					.describe = "a list of device permissions",
+					.elem = &TY_DEVICE_PERM};
+ENUM(TY_LAUNCH_TYPE, "a launch type", "EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES");
+ENUM(TY_SCHEDULING, "a scheduling strategy", "REPLICA", "DAEMON");
+ENUM(TY_PROPAGATE, "a tag source", "SERVICE", "TASK_DEFINITION", "NONE");
+ENUM(TY_IP_PROTOCOL, "an IP protocol", "tcp", "udp", "icmp", "icmpv6", "all=-1");
+ENUM(TY_CONTROLLER, "a deployment controller", "ECS", "CODE_DEPLOY", "EXTERNAL");
+ENUM(TY_STRATEGY, "a deployment strategy", "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY");
+ENUM(TY_HOOK_STAGE, "a lifecycle stage", "RECONCILE_SERVICE", "PRE_SCALE_UP",
+     "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+     "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT");
+static const EcsType TY_HOOK_STAGES = {.kind = ECS_TY_LIST,
+				       .describe = "a list of lifecycle stages",
+				       .elem = &TY_HOOK_STAGE};
+ENUM(TY_PLACEMENT_TYPE, "a placement strategy type", "binpack", "random", "spread");
+ENUM(TY_ACCESS_LOG_FORMAT, "an access log format", "TEXT", "JSON");
+ENUM(TY_EBS_TYPE, "an EBS volume type", "gp2", "gp3", "io1", "io2", "sc1", "st1", "standard");
+ENUM(TY_FS_TYPE, "a file system type", "ext3", "ext4", "xfs", "ntfs");
+ENUM(TY_TRACK_METRIC, "a tracked metric",
+     "cpu=ECSServiceAverageCPUUtilization",
+     "memory=ECSServiceAverageMemoryUtilization",
+     "alb_requests=ALBRequestCountPerTarget");
+ENUM(TY_STATISTIC, "a statistic", "Average", "Minimum", "Maximum", "SampleCount", "Sum");
+ENUM(TY_ADJUSTMENT_TYPE, "an adjustment type", "ChangeInCapacity",
+     "PercentChangeInCapacity", "ExactCapacity");
+ENUM(TY_AGGREGATION, "an aggregation", "Average", "Minimum", "Maximum");
+ENUM(TY_PREDICTIVE_MODE, "a predictive scaling mode", "ForecastOnly", "ForecastAndScale");
+ENUM(TY_PREDICTIVE_METRIC, "a predictive metric pair",
+     "cpu=ECSServiceCPUUtilization", "memory=ECSServiceMemoryUtilization",
+     "alb_requests=ALBRequestCount");
+ENUM(TY_BREACH, "a capacity breach behaviour", "HonorMaxCapacity", "IncreaseMaxCapacity");
+
+/* ---- the tables ------------------------------------------------------------------------ */
+#define NOLABEL NULL
+#define NAME (&ecs_type_name)
+
+const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT] = {
+	[ECS_BLOCK_ROOT] = {ECS_BLOCK_ROOT, ECS_BLOCK_ROOT, "", ECS_SHAPE__COUNT, NULL, 0},
+#define BLOCK(id, parent, kind, shape, label, flags) \
+	[ECS_BLOCK_##id] = {ECS_BLOCK_##id, ECS_BLOCK_##parent, kind, ECS_SHAPE_##shape, \
+			    label, flags},
+#define FIELD(shape, name, type, flags, api)
+#include "schema.def"
+#undef BLOCK
+#undef FIELD
+};
+
+const EcsField ecs_fields[] = {
+#define BLOCK(id, parent, kind, shape, label, flags)
+#define FIELD(shape, name, type, flags, api) {ECS_SHAPE_##shape, name, &type, flags, api},
+#include "schema.def"
+#undef BLOCK
+#undef FIELD
+};
+const size_t ecs_nfields = sizeof ecs_fields / sizeof ecs_fields[0];
+
+const EcsBlockSchema *ecs_schema_child(EcsBlockId parent, const char *kind)
+{
+	for (size_t i = 1; i < ECS_BLOCK__COUNT; i++)
+		if (ecs_blocks[i].parent == parent && strcmp(ecs_blocks[i].kind, kind) == 0)
+			return &ecs_blocks[i];
+	return NULL;
+}
+
+const EcsField *ecs_schema_field(EcsShape shape, const char *name)
+{
+	for (size_t i = 0; i < ecs_nfields; i++)
+		if (ecs_fields[i].shape == shape && strcmp(ecs_fields[i].name, name) == 0)
+			return &ecs_fields[i];
+	return NULL;
+}
+
+/* Enum words match case-insensitively: a user may write `FARGATE` or
+ * `fargate`; the API spelling is what the back ends emit. */
+const char *ecs_schema_enum_match(const EcsType *type, const char *word)
+{
+	for (const char *const *v = type->values; *v; v++) {
+		const char *eq = strchr(*v, '=');
+		size_t n = eq ? (size_t)(eq - *v) : strlen(*v);
+		if (strlen(word) == n && strncasecmp(*v, word, n) == 0)
+			return eq ? eq + 1 : *v;
+	}
+	return NULL;
+}

@@ -1,0 +1,7 @@
+; Foldable regions: declaration and block bodies, lists and maps.
+
+[
+  (body)
+  (list)
+  (map)
+] @fold
