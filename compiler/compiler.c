@@ -33,6 +33,7 @@ void ecs_compiler_free(EcsCompiler *c)
 		if (((TSTree **)c->trees)[i])
 			ts_tree_delete(((TSTree **)c->trees)[i]);
 	free(c->trees);
+	free(c->keys);
 	ecs_diag_list_free(&c->diags);
 	ecs_vec_release(&c->decls);
 	ecs_vec_release(&c->params);

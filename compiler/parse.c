@@ -59,7 +59,34 @@ static void describe_opener(const EcsSource *src, TSNode body, char *buf, size_t
 	}
 }
 
-static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n)
+/* An unclosed body swallows the declarations after it, which then parse
+ * as nested blocks: point at the first one, where the `}` is probably due. */
+static void note_nested_declarations(EcsCompiler *ctx, uint32_t file, EcsDiag *d,
+				     TSNode body)
+{
+	static const char *const kinds[] = {"cluster", "service", "task", "role",
+					    "policy", "log_group", NULL};
+	const EcsSource *src = ctx->sources.files[file];
+	uint32_t count = ts_node_named_child_count(body);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(body, i);
+		if (strcmp(ts_node_type(c), "block") != 0)
+			continue;
+		TSNode k = ts_node_child_by_field_name(c, "kind", 4);
+		if (ts_node_is_null(k))
+			continue;
+		uint32_t s = ts_node_start_byte(k), e = ts_node_end_byte(k);
+		for (const char *const *kd = kinds; *kd; kd++)
+			if (strlen(*kd) == e - s && memcmp(src->text + s, *kd, e - s) == 0) {
+				EcsSpan sp = node_span(file, k);
+				ecs_diag_note(d, &sp, "this `%s` looks like a declaration; "
+						      "is a `}` missing before it?", *kd);
+				return;
+			}
+	}
+}
+
+static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent)
 {
 	const EcsSource *src = ctx->sources.files[file];
 	const char *type = ts_node_type(n);
@@ -77,7 +104,6 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n)
 		return;
 	}
 	d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span, "expected `%s`", type);
-	TSNode parent = ts_node_parent(n);
 	if (!ts_node_is_null(parent) && (strcmp(type, "}") == 0 || strcmp(type, "]") == 0 ||
 					 strcmp(type, ")") == 0)) {
 		char what[160];
@@ -86,10 +112,11 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n)
 		uint32_t line, col;
 		ecs_source_locate(src, open.start, &line, &col);
 		ecs_diag_hint(d, "to close `%s` opened at %u:%u", what, line, col);
+		note_nested_declarations(ctx, file, d, parent);
 	}
 }
 
-static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n)
+static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent)
 {
 	const EcsSource *src = ctx->sources.files[file];
 	TSNode leaf = first_leaf(n);
@@ -98,7 +125,6 @@ static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n)
 	EcsSpan span = node_span(file, leaf);
 	if (span.start == span.end)
 		span = node_span(file, n);
-	TSNode parent = ts_node_parent(n);
 	const char *ptype = ts_node_is_null(parent) ? "" : ts_node_type(parent);
 
 	if (text[0] == '"' || strcmp(ts_node_type(leaf), "string_content") == 0) {
@@ -138,24 +164,38 @@ static size_t report_syntax_errors(EcsCompiler *ctx, uint32_t file, TSNode root)
 	size_t before = ctx->diags.errors;
 	if (!ts_node_has_error(root))
 		return 0;
+	/* The cursor knows each node's ancestors; keep them, since asking a
+	 * zero-width MISSING node for its parent is unreliable in 0.20.7. */
+	size_t depth = 0, cap = 64;
+	TSNode *stack = ecs_xmalloc(cap * sizeof *stack);
+	stack[0] = root;
 	TSTreeCursor cur = ts_tree_cursor_new(root);
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&cur);
+		TSNode parent = depth ? stack[depth - 1] : root;
 		bool descend = ts_node_has_error(n);
 		if (ts_node_is_missing(n)) {
-			report_missing(ctx, file, n);
+			report_missing(ctx, file, n, parent);
 			descend = false;
 		} else if (strcmp(ts_node_type(n), "ERROR") == 0) {
-			report_error(ctx, file, n);
+			report_error(ctx, file, n, parent);
 			descend = false;
 		}
-		if (descend && ts_tree_cursor_goto_first_child(&cur))
+		if (descend && ts_tree_cursor_goto_first_child(&cur)) {
+			if (++depth == cap) {
+				cap *= 2;
+				stack = ecs_xrealloc(stack, cap * sizeof *stack);
+			}
+			stack[depth - 1] = n;
 			continue;
+		}
 		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
 			if (!ts_tree_cursor_goto_parent(&cur)) {
 				ts_tree_cursor_delete(&cur);
+				free(stack);
 				return ctx->diags.errors - before;
 			}
+			depth--;
 		}
 	}
 }
