@@ -1244,9 +1244,14 @@ void ecs_check_module(EcsCompiler *ctx)
 		}
 		ecs_vec_push(&C.decls[bs->id], b);
 	}
-	/* Pass 2: every declaration against the schema. */
-	for (size_t i = 0; i < m->ndecls; i++)
+	/* Pass 2: every declaration against the schema, then ECS's rules for
+	 * those that passed (rules over a broken declaration would cascade). */
+	for (size_t i = 0; i < m->ndecls; i++) {
+		size_t before = ctx->diags.errors;
 		check_decl(&C, m->decls[i]);
+		if (ctx->diags.errors == before && !m->decls[i]->broken)
+			ecs_rules_check(ctx, m->decls[i]);
+	}
 	check_param_values(&C);
 	for (size_t i = 0; i < m->nparams; i++) {
 		EcsParam *p = m->params[i];

@@ -105,7 +105,30 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0105, DUPLICATE_FIELD,  "field set twice") \
 	X(E0106, UNKNOWN_BLOCK,    "unknown block") \
 	X(E0107, LABEL,            "wrong block label") \
-	X(E0108, UNKNOWN_FUNCTION, "unknown function")
+	X(E0108, UNKNOWN_FUNCTION, "unknown function") \
+	X(E0200, FARGATE_SIZE,     "CPU and memory not a Fargate size") \
+	X(E0201, FARGATE_NETWORK,  "Fargate needs awsvpc") \
+	X(E0202, HOST_PORT,        "host port differs from container port") \
+	X(E0203, FARGATE_LINUX,    "setting not supported on Fargate") \
+	X(E0204, CONTAINER_COUNT,  "too many containers") \
+	X(E0205, NO_ESSENTIAL,     "no essential container") \
+	X(E0206, DEPENDENCY_CYCLE, "container dependencies form a cycle") \
+	X(E0207, HEALTHY_NEEDS_CHECK, "HEALTHY dependency on a container without a health check") \
+	X(E0208, RESOURCES_EXCEED, "containers need more than the task has") \
+	X(E0209, RESERVATION,      "memory reservation above the memory limit") \
+	X(E0210, DUPLICATE_PORT,   "port mapped twice") \
+	X(E0211, MIXED_PROVIDERS,  "Fargate and EC2 providers in one strategy") \
+	X(E0212, LAUNCH_AND_STRATEGY, "launch type and capacity provider strategy both set") \
+	X(E0213, MULTIPLE_BASE,    "more than one provider with a base") \
+	X(E0214, NO_FIRELENS,      "awsfirelens without a FireLens container") \
+	X(E0215, SCALING_RANGE,    "autoscaling minimum above maximum") \
+	X(E0216, CONTROLLER,       "setting not allowed with this deployment controller") \
+	X(E0217, TASK_SIZE_REQUIRED, "Fargate task without cpu or memory") \
+	X(W0001, PRIVILEGED,       "privileged container") \
+	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \
+	X(W0003, PUBLIC_IP,        "tasks get public IP addresses") \
+	X(W0004, UNPINNED_IMAGE,   "image without a tag or digest") \
+	X(W0005, WRITABLE_ROOT,    "writable root filesystem")
 
 typedef enum {
 #define X(code, name, summary) ECS_DIAG_##name,
@@ -396,6 +419,9 @@ const char *ecs_schema_enum_match(const EcsType *type, const char *word);
 
 /* Resolves names and checks every block against the schema. */
 void ecs_check_module(EcsCompiler *ctx);
+/* ECS's own rules across fields, for a declaration that passed the schema
+ * check (rules.c). */
+void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl);
 
 /* ---- dumps (dump.c) ------------------------------------------------------------ */
 

@@ -1,0 +1,670 @@
+/* rules.c: ECS's rules that span several fields, checked offline.
+ *
+ * The schema check has already accepted every field and resolved every
+ * name of the declaration; what is left are the constraints the ECS,
+ * Fargate and Application Auto Scaling APIs enforce at deploy time. Each
+ * rule cites the API behaviour it mirrors. */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+typedef struct {
+	EcsCompiler *ctx;
+	EcsBlock *decl;
+} Rules;
+
+static EcsDiag *report(Rules *R, EcsSeverity sev, EcsDiagCode code, EcsSpan span,
+		       const char *fmt, ...) ECS_PRINTF(5, 6);
+
+static EcsDiag *report(Rules *R, EcsSeverity sev, EcsDiagCode code, EcsSpan span,
+		       const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return ecs_diag(&R->ctx->diags, sev, code, span, "%s", buf);
+}
+
+/* ---- reading the checked AST ------------------------------------------------------ */
+
+/* The value of a parameter when v names one, else v. */
+static EcsValue *deref(Rules *R, EcsValue *v)
+{
+	if (!v || v->kind != ECS_VAL_REF || v->u.ref.n != 1)
+		return v;
+	EcsModule *m = &R->ctx->module;
+	for (size_t i = 0; i < m->nparams; i++)
+		if (m->params[i]->name == v->u.ref.names[0])
+			return m->params[i]->value ? m->params[i]->value : v;
+	return v;
+}
+
+static EcsAttr *attr(EcsBlock *b, const char *key)
+{
+	for (size_t i = 0; i < b->nitems; i++)
+		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
+			return &b->items[i].u.attr;
+	return NULL;
+}
+
+static EcsValue *get(Rules *R, EcsBlock *b, const char *key)
+{
+	EcsAttr *a = attr(b, key);
+	return a ? deref(R, a->value) : NULL;
+}
+
+static EcsBlock *child(EcsBlock *b, const char *kind)
+{
+	for (size_t i = 0; i < b->nitems; i++)
+		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, kind) == 0)
+			return b->items[i].u.block;
+	return NULL;
+}
+
+#define FOR_CHILDREN(b, kindname, var)                                           \
+	for (size_t var##_i = 0; var##_i < (b)->nitems; var##_i++)               \
+		for (EcsBlock *var = (b)->items[var##_i].is_block &&             \
+					     strcmp((b)->items[var##_i].u.block->kind,  \
+						    kindname) == 0                      \
+					     ? (b)->items[var##_i].u.block : NULL;       \
+		     var; var = NULL)
+
+/* Numeric reading: quantities in their base unit, bare numbers as-is. */
+static bool number(EcsValue *v, double *out)
+{
+	if (!v)
+		return false;
+	if (v->kind == ECS_VAL_QUANTITY) {
+		*out = v->u.qty.value;
+		return true;
+	}
+	if (v->kind == ECS_VAL_NUMBER) {
+		*out = v->u.num.value;
+		return true;
+	}
+	return false;
+}
+
+static bool boolean(EcsValue *v, bool dflt)
+{
+	return v && v->kind == ECS_VAL_BOOL ? v->u.boolean : dflt;
+}
+
+static const char *word(EcsValue *v)
+{
+	if (v && v->kind == ECS_VAL_REF && v->u.ref.n == 1)
+		return v->u.ref.names[0];
+	return NULL;
+}
+
+static bool word_is(EcsValue *v, const char *w)
+{
+	const char *s = word(v);
+	return s && strcasecmp(s, w) == 0;
+}
+
+static const char *literal(EcsValue *v)
+{
+	if (v && v->kind == ECS_VAL_STRING && v->u.str.nparts == 1)
+		return v->u.str.parts[0].text;
+	return NULL;
+}
+
+static const char *label(EcsBlock *b) { return b->nlabels ? b->labels[0] : ""; }
+
+/* ---- task definitions ---------------------------------------------------------------- */
+
+/* requiresCompatibilities defaults to ["FARGATE"], as in the seed module. */
+static bool is_fargate(Rules *R, EcsBlock *task)
+{
+	EcsValue *v = get(R, task, "requires_compatibilities");
+	if (!v || v->kind != ECS_VAL_LIST)
+		return true;
+	for (size_t i = 0; i < v->u.list.n; i++)
+		if (word_is(v->u.list.items[i], "FARGATE"))
+			return true;
+	return false;
+}
+
+static bool is_windows(Rules *R, EcsBlock *task)
+{
+	EcsBlock *rp = child(task, "runtime_platform");
+	const char *os = rp ? word(get(R, rp, "os_family")) : NULL;
+	return os && strncasecmp(os, "WINDOWS", 7) == 0;
+}
+
+/* The Fargate task sizes (AWS: "Task CPU and memory", Linux and Windows). */
+typedef struct {
+	int cpu, lo, hi, step;
+	bool windows;
+} FargateSize;
+
+static const FargateSize fargate_sizes[] = {
+	{256, 512, 2048, 0, false},   /* 512, 1024, 2048 */
+	{512, 1024, 4096, 1024, false},
+	{1024, 2048, 8192, 1024, true},
+	{2048, 4096, 16384, 1024, true},
+	{4096, 8192, 30720, 1024, true},
+	{8192, 16384, 61440, 4096, false},
+	{16384, 32768, 122880, 8192, false},
+};
+
+static bool size_ok(const FargateSize *s, double mem)
+{
+	if (s->step == 0)
+		return mem == 512 || mem == 1024 || mem == 2048;
+	return mem >= s->lo && mem <= s->hi && fmod(mem - s->lo, s->step) == 0;
+}
+
+static void describe_sizes(const FargateSize *s, char *buf, size_t n)
+{
+	if (s->step == 0)
+		snprintf(buf, n, "512 MiB, 1 GiB or 2 GiB");
+	else
+		snprintf(buf, n, "%d GiB to %d GiB in %d GiB steps", s->lo / 1024, s->hi / 1024,
+			 s->step / 1024);
+}
+
+static void rule_fargate_size(Rules *R, EcsBlock *task)
+{
+	EcsAttr *ca = attr(task, "cpu"), *ma = attr(task, "memory");
+	if (!ca || !ma) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_TASK_SIZE_REQUIRED, task->label_spans[0],
+				    "Fargate %s `%s` needs task-level `cpu` and `memory`",
+				    task->kind, label(task));
+		ecs_diag_hint(d, "for example `cpu = 0.25 vcpu` and `memory = 512 MiB`");
+		return;
+	}
+	double cpu, mem;
+	if (!number(deref(R, ca->value), &cpu) || !number(deref(R, ma->value), &mem))
+		return;
+	bool win = is_windows(R, task);
+	const FargateSize *row = NULL;
+	for (size_t i = 0; i < sizeof fargate_sizes / sizeof *fargate_sizes; i++)
+		if (fargate_sizes[i].cpu == cpu && (!win || fargate_sizes[i].windows))
+			row = &fargate_sizes[i];
+	if (!row) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, ca->value->span,
+				    "%g CPU units is not a Fargate%s task size", cpu,
+				    win ? " Windows" : "");
+		ecs_diag_hint(d, "%s", win ? "Fargate Windows tasks take 1, 2 or 4 vcpu"
+					  : "Fargate tasks take 0.25, 0.5, 1, 2, 4, 8 or 16 vcpu "
+					    "(256 to 16384 CPU units)");
+		return;
+	}
+	if (!size_ok(row, mem)) {
+		char allowed[96];
+		describe_sizes(row, allowed, sizeof allowed);
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, ma->value->span,
+				    "Fargate has no task with %g vCPU and %g MiB of memory",
+				    cpu / 1024, mem);
+		ecs_diag_hint(d, "with %g vCPU, memory may be %s", cpu / 1024, allowed);
+	}
+}
+
+/* Fargate rejects privileged containers, Docker security options and
+ * several Linux parameters (RegisterTaskDefinition, "Fargate task
+ * definition considerations"); only SYS_PTRACE may be added. */
+static void rule_fargate_container(Rules *R, EcsBlock *c)
+{
+	static const char *const rejected[] = {"docker_security_options", "links", NULL};
+	EcsAttr *a = attr(c, "privileged");
+	if (a && boolean(deref(R, a->value), false))
+		report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
+		       "Fargate does not run privileged containers");
+	for (const char *const *k = rejected; *k; k++)
+		if ((a = attr(c, *k)))
+			report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
+			       "Fargate does not support `%s`", *k);
+	EcsBlock *lx = child(c, "linux");
+	if (!lx)
+		return;
+	static const char *const linux_rejected[] = {"max_swap", "swappiness", "shared_memory",
+						     NULL};
+	for (const char *const *k = linux_rejected; *k; k++)
+		if ((a = attr(lx, *k)))
+			report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
+			       "Fargate does not support the Linux parameter `%s`", *k);
+	FOR_CHILDREN(lx, "device", dev)
+		report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, dev->kind_span,
+		       "Fargate does not support devices");
+	FOR_CHILDREN(lx, "tmpfs", tmp)
+		report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, tmp->kind_span,
+		       "Fargate does not support tmpfs mounts");
+	EcsValue *add = get(R, lx, "capabilities_add");
+	if (add && add->kind == ECS_VAL_LIST)
+		for (size_t i = 0; i < add->u.list.n; i++) {
+			const char *cap = literal(add->u.list.items[i]);
+			if (cap && strcasecmp(cap, "SYS_PTRACE") != 0) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX,
+						    add->u.list.items[i]->span,
+						    "Fargate can add only the SYS_PTRACE capability");
+				(void)d;
+			}
+		}
+}
+
+typedef struct {
+	EcsBlock *block;
+	EcsBlock **deps;        /* resolved depends_on targets */
+	size_t ndeps;
+	int mark;               /* 0 new, 1 on the stack, 2 done */
+} Node;
+
+static EcsBlock *find_container(EcsBlock *task, const char *name)
+{
+	FOR_CHILDREN(task, "container", c)
+		if (c->nlabels && c->labels[0] == name)
+			return c;
+	return NULL;
+}
+
+/* dependsOn must not form a cycle (ECS rejects the task definition). */
+static bool dfs_cycle(Node *nodes, size_t n, size_t i, size_t *path, size_t depth,
+		      Rules *R)
+{
+	nodes[i].mark = 1;
+	path[depth] = i;
+	for (size_t k = 0; k < nodes[i].ndeps; k++) {
+		size_t j = 0;
+		while (j < n && nodes[j].block != nodes[i].deps[k])
+			j++;
+		if (j == n)
+			continue;
+		if (nodes[j].mark == 1) {
+			char chain[512] = "";
+			size_t start = 0;
+			while (path[start] != j)
+				start++;
+			for (size_t p = start; p <= depth; p++) {
+				strncat(chain, label(nodes[path[p]].block), sizeof chain - strlen(chain) - 8);
+				strcat(chain, " -> ");
+			}
+			strncat(chain, label(nodes[j].block), sizeof chain - strlen(chain) - 1);
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_DEPENDENCY_CYCLE,
+					    nodes[i].block->label_spans[0],
+					    "container dependencies form a cycle: %s", chain);
+			ecs_diag_hint(d, "remove one of these `depends_on` entries");
+			return true;
+		}
+		if (nodes[j].mark == 0 && dfs_cycle(nodes, n, j, path, depth + 1, R))
+			return true;
+	}
+	nodes[i].mark = 2;
+	return false;
+}
+
+static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
+{
+	EcsArena *arena = R->ctx->arena;
+	size_t n = 0;
+	FOR_CHILDREN(task, "container", c)
+		n++;
+	if (n == 0)
+		return;
+	if (n > 10) {
+		size_t k = 0;
+		FOR_CHILDREN(task, "container", c)
+			if (++k == 11) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTAINER_COUNT,
+						    c->label_spans[0],
+						    "%s `%s` has %zu containers; ECS allows at most 10",
+						    task->kind, label(task), n);
+				ecs_diag_hint(d, "split the task, or run sidecars as separate services");
+			}
+	}
+	Node *nodes = ecs_arena_alloc(arena, n * sizeof *nodes);
+	size_t i = 0, essential = 0;
+	double cpu_sum = 0, mem_sum = 0;
+	bool firelens = false, all_explicit = true;
+	FOR_CHILDREN(task, "container", c) {
+		Node *nd = &nodes[i++];
+		nd->block = c;
+		EcsAttr *ess = attr(c, "essential");
+		if (!ess)
+			all_explicit = false;
+		if (!ess || boolean(deref(R, ess->value), true))
+			essential++;
+		double x;
+		if (number(get(R, c, "cpu"), &x))
+			cpu_sum += x;
+		double mem = -1, res = -1;
+		if (number(get(R, c, "memory"), &mem))
+			mem_sum += mem;
+		else if (number(get(R, c, "memory_reservation"), &res))
+			mem_sum += res;
+		EcsAttr *ra = attr(c, "memory_reservation");
+		if (mem >= 0 && ra && number(deref(R, ra->value), &res) && res > mem) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESERVATION, ra->value->span,
+					    "memory reservation (%g MiB) is above the container's "
+					    "memory limit (%g MiB)", res, mem);
+			ecs_diag_hint(d, "the reservation is the soft limit and must not exceed "
+					 "`memory`, the hard limit");
+		}
+		if (child(c, "firelens"))
+			firelens = true;
+		/* Port mappings: unique per protocol; under awsvpc the host port
+		 * is the container port (RegisterTaskDefinition). */
+		FOR_CHILDREN(c, "port", p) {
+			double cp = 0, hp = 0;
+			bool has_cp = number(get(R, p, "container_port"), &cp);
+			const char *proto = word(get(R, p, "protocol"));
+			if (!proto)
+				proto = "tcp";
+			for (size_t j = 0; j < c->nitems; j++) {
+				EcsBlock *q = c->items[j].is_block ? c->items[j].u.block : NULL;
+				if (q == p)
+					break;
+				if (!q || strcmp(q->kind, "port") != 0)
+					continue;
+				double qp;
+				const char *qproto = word(get(R, q, "protocol"));
+				if (!qproto)
+					qproto = "tcp";
+				if (has_cp && number(get(R, q, "container_port"), &qp) && qp == cp &&
+				    strcasecmp(proto, qproto) == 0) {
+					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_DUPLICATE_PORT,
+							    p->label_spans[0],
+							    "container port %g/%s is mapped twice", cp,
+							    proto);
+					ecs_diag_note(d, &q->label_spans[0], "first mapped here");
+				}
+			}
+			EcsAttr *ha = attr(p, "host_port");
+			EcsValue *nm = get(R, task, "network_mode");
+			bool awsvpc = !nm || word_is(nm, "awsvpc");
+			if (ha && has_cp && awsvpc && number(deref(R, ha->value), &hp) && hp != cp) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_HOST_PORT, ha->value->span,
+						    "host port %g differs from container port %g", hp, cp);
+				ecs_diag_hint(d, "with the awsvpc network mode%s the host port is the "
+						 "container port; remove `host_port`",
+					      fargate ? " (required on Fargate)" : "");
+			}
+		}
+		if (fargate)
+			rule_fargate_container(R, c);
+		/* Warnings a reviewer would raise. */
+		EcsAttr *pa = attr(c, "privileged");
+		if (!fargate && pa && boolean(deref(R, pa->value), false))
+			report(R, ECS_WARNING, ECS_DIAG_PRIVILEGED, pa->key_span,
+			       "container `%s` runs privileged: it has root on the host",
+			       label(c));
+		EcsAttr *ro = attr(c, "readonly_root_filesystem");
+		if (ro && !boolean(deref(R, ro->value), true)) {
+			EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_WRITABLE_ROOT, ro->value->span,
+					    "container `%s` has a writable root filesystem",
+					    label(c));
+			ecs_diag_hint(d, "the default is read-only; mount a volume for the paths "
+					 "the program writes");
+		}
+		EcsValue *img = get(R, c, "image");
+		const char *is = literal(img);
+		if (is) {
+			const char *slash = strrchr(is, '/');
+			const char *last = slash ? slash + 1 : is;
+			if (!strchr(last, ':') && !strchr(is, '@')) {
+				EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_UNPINNED_IMAGE, img->span,
+						    "image `%s` has no tag or digest", is);
+				ecs_diag_hint(d, "pin a tag (`%s:1.2.3`) or a digest so that a "
+						 "deployment is reproducible", is);
+			} else if (strlen(last) > 7 && strcmp(last + strlen(last) - 7, ":latest") == 0) {
+				EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_UNPINNED_IMAGE, img->span,
+						    "image `%s` uses the `latest` tag", is);
+				ecs_diag_hint(d, "pin a version or a digest so that a deployment is "
+						 "reproducible");
+			}
+		}
+		EcsValue *env = get(R, c, "environment");
+		if (env && env->kind == ECS_VAL_MAP)
+			for (size_t k = 0; k < env->u.map.n; k++) {
+				static const char *const words[] = {"PASSWORD", "SECRET", "TOKEN",
+								    "PRIVATE_KEY", "API_KEY", NULL};
+				const char *key = env->u.map.entries[k].key;
+				for (const char *const *w = words; *w; w++) {
+					char up[256];
+					size_t m = 0;
+					for (; key[m] && m + 1 < sizeof up; m++)
+						up[m] = (char)(key[m] >= 'a' && key[m] <= 'z'
+								       ? key[m] - 32 : key[m]);
+					up[m] = '\0';
+					if (strstr(up, *w)) {
+						EcsDiag *d = report(
+							R, ECS_WARNING, ECS_DIAG_PLAIN_SECRET,
+							env->u.map.entries[k].key_span,
+							"`%s` looks like a secret but is a plain "
+							"environment value", key);
+						ecs_diag_hint(d, "move it to `secrets = { %s = "
+								 "ssm(\"...\") }`", key);
+						break;
+					}
+				}
+			}
+		/* dependsOn targets for the cycle check */
+		EcsValue *deps = get(R, c, "depends_on");
+		if (deps && deps->kind == ECS_VAL_MAP) {
+			nd->deps = ecs_arena_alloc(arena, (deps->u.map.n + 1) * sizeof(EcsBlock *));
+			for (size_t k = 0; k < deps->u.map.n; k++) {
+				EcsEntry *e = &deps->u.map.entries[k];
+				EcsBlock *target = find_container(task, e->key);
+				if (!target)
+					continue;
+				nd->deps[nd->ndeps++] = target;
+				if (word_is(e->value, "HEALTHY") && !child(target, "health_check")) {
+					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_HEALTHY_NEEDS_CHECK,
+							    e->value->span,
+							    "container `%s` waits for `%s` to be "
+							    "HEALTHY, but `%s` has no health check",
+							    label(c), e->key, e->key);
+					ecs_diag_note(d, &target->label_spans[0],
+						      "`%s` is declared here", e->key);
+				}
+			}
+		}
+	}
+	if (essential == 0 && all_explicit) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NO_ESSENTIAL, task->label_spans[0],
+				    "%s `%s` has no essential container", task->kind, label(task));
+		ecs_diag_hint(d, "mark the main container `essential = true`");
+	}
+	size_t *path = ecs_arena_alloc(arena, (n + 1) * sizeof *path);
+	for (size_t k = 0; k < n; k++)
+		if (nodes[k].mark == 0 && dfs_cycle(nodes, n, k, path, 0, R))
+			break;
+	/* Container sums fit the task (RegisterTaskDefinition). */
+	double tcpu, tmem;
+	EcsAttr *ca = attr(task, "cpu"), *ma = attr(task, "memory");
+	if (ca && number(deref(R, ca->value), &tcpu) && cpu_sum > tcpu) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESOURCES_EXCEED, ca->value->span,
+				    "containers reserve %g CPU units, more than the task's %g",
+				    cpu_sum, tcpu);
+		ecs_diag_hint(d, "raise the task's `cpu` or lower the containers'");
+	}
+	if (ma && number(deref(R, ma->value), &tmem) && mem_sum > tmem) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESOURCES_EXCEED, ma->value->span,
+				    "containers reserve %g MiB, more than the task's %g MiB",
+				    mem_sum, tmem);
+		ecs_diag_hint(d, "raise the task's `memory` or lower the containers'");
+	}
+	/* awsfirelens needs a FireLens router in the same task. */
+	if (!firelens)
+		FOR_CHILDREN(task, "container", c) {
+			EcsBlock *lg = child(c, "logging");
+			EcsAttr *drv = lg ? attr(lg, "driver") : NULL;
+			if (drv && word_is(deref(R, drv->value), "awsfirelens")) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NO_FIRELENS, drv->value->span,
+						    "the awsfirelens driver needs a FireLens "
+						    "container in the task");
+				ecs_diag_hint(d, "add a log router container with "
+						 "`firelens { type = fluentbit }`");
+			}
+		}
+}
+
+static void rule_task(Rules *R, EcsBlock *task)
+{
+	bool fargate = is_fargate(R, task);
+	if (fargate) {
+		rule_fargate_size(R, task);
+		EcsAttr *nm = attr(task, "network_mode");
+		if (nm && !word_is(deref(R, nm->value), "awsvpc")) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_NETWORK, nm->value->span,
+					    "Fargate tasks use the awsvpc network mode");
+			ecs_diag_hint(d, "remove `network_mode`, or set `requires_compatibilities "
+					 "= [EC2]` to run on EC2 instances");
+		}
+	}
+	rule_containers(R, task, fargate);
+}
+
+/* ---- services ------------------------------------------------------------------------- */
+
+static EcsBlock *find_cluster(Rules *R, const char *name)
+{
+	EcsModule *m = &R->ctx->module;
+	for (size_t i = 0; i < m->ndecls; i++)
+		if (strcmp(m->decls[i]->kind, "cluster") == 0 && m->decls[i]->labels[0] == name)
+			return m->decls[i];
+	return NULL;
+}
+
+/* A capacity provider is Fargate (FARGATE, FARGATE_SPOT) or EC2-backed. */
+static bool provider_is_fargate(EcsBlock *cluster_cap, const char *name)
+{
+	if (cluster_cap)
+		return !child(cluster_cap, "auto_scaling_group") &&
+		       !child(cluster_cap, "managed_instances");
+	return strcmp(name, "FARGATE") == 0 || strcmp(name, "FARGATE_SPOT") == 0;
+}
+
+/* A strategy: no Fargate/EC2 mix, at most one base (CreateService). */
+static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
+{
+	EcsBlock *first_fargate = NULL, *first_ec2 = NULL, *first_base = NULL;
+	FOR_CHILDREN(owner, "capacity", cap) {
+		double base = 0;
+		bool in_strategy = owner != cluster || attr(cap, "weight") || attr(cap, "base");
+		if (!in_strategy)
+			continue;
+		EcsBlock *def = cluster ? NULL : cap;
+		if (cluster)
+			FOR_CHILDREN(cluster, "capacity", cc)
+				if (cc->labels[0] == cap->labels[0])
+					def = cc;
+		bool fg = provider_is_fargate(def, label(cap));
+		EcsBlock **first = fg ? &first_fargate : &first_ec2;
+		if (!*first)
+			*first = cap;
+		if (first_fargate && first_ec2 && (cap == first_fargate || cap == first_ec2)) {
+			EcsBlock *other = cap == first_fargate ? first_ec2 : first_fargate;
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_MIXED_PROVIDERS, cap->label_spans[0],
+					    "a capacity provider strategy cannot mix Fargate and "
+					    "Auto Scaling group providers");
+			ecs_diag_note(d, &other->label_spans[0], "`%s` is %s", label(other),
+				      other == first_fargate ? "a Fargate provider"
+							     : "an EC2 provider");
+		}
+		if (number(get(R, cap, "base"), &base) && base > 0) {
+			if (first_base) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_MULTIPLE_BASE,
+						    attr(cap, "base")->key_span,
+						    "only one provider of a strategy may have a base");
+				ecs_diag_note(d, &attr(first_base, "base")->key_span,
+					      "`%s` already has one", label(first_base));
+			} else {
+				first_base = cap;
+			}
+		}
+	}
+}
+
+static void rule_service(Rules *R, EcsBlock *svc)
+{
+	rule_task(R, svc);
+	EcsBlock *cluster = svc->parent ? find_cluster(R, svc->parent) : NULL;
+	rule_strategy(R, svc, cluster);
+	EcsAttr *lt = attr(svc, "launch_type");
+	EcsBlock *cap = child(svc, "capacity");
+	if (lt && cap) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_LAUNCH_AND_STRATEGY, lt->key_span,
+				    "a service takes a launch type or a capacity provider "
+				    "strategy, not both");
+		ecs_diag_note(d, &cap->kind_span, "the strategy starts here");
+	}
+	EcsBlock *net = child(svc, "network");
+	EcsAttr *pub = net ? attr(net, "assign_public_ip") : NULL;
+	if (pub && boolean(deref(R, pub->value), false)) {
+		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_PUBLIC_IP, pub->value->span,
+				    "tasks of service `%s` get public IP addresses", label(svc));
+		ecs_diag_hint(d, "prefer private subnets with a NAT gateway or VPC endpoints");
+	}
+	EcsBlock *as = child(svc, "autoscaling");
+	double lo, hi;
+	if (as && number(get(R, as, "min"), &lo) && number(get(R, as, "max"), &hi) && lo > hi) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE, attr(as, "min")->value->span,
+				    "autoscaling minimum %g is above its maximum %g", lo, hi);
+		(void)d;
+	}
+	if (as)
+		FOR_CHILDREN(as, "scheduled", sa)
+			if (number(get(R, sa, "min"), &lo) && number(get(R, sa, "max"), &hi) && lo > hi)
+				report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE,
+				       attr(sa, "min")->value->span,
+				       "scheduled minimum %g is above its maximum %g", lo, hi);
+	/* Deployment controllers (CreateService): CODE_DEPLOY needs a load
+	 * balancer; native blue/green needs the advanced configuration;
+	 * a task set exists only under EXTERNAL. */
+	EcsBlock *dep = child(svc, "deployment");
+	const char *ctl = dep ? word(get(R, dep, "controller")) : NULL;
+	const char *strategy = dep ? word(get(R, dep, "strategy")) : NULL;
+	EcsBlock *lb = child(svc, "load_balancer");
+	if (ctl && strcasecmp(ctl, "CODE_DEPLOY") == 0 && !lb) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER,
+				    attr(dep, "controller")->value->span,
+				    "the CODE_DEPLOY controller needs a load balancer");
+		ecs_diag_hint(d, "add a `load_balancer { ... }` block");
+	}
+	EcsBlock *ts = child(svc, "task_set");
+	if (ts && !(ctl && strcasecmp(ctl, "EXTERNAL") == 0)) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ts->kind_span,
+				    "a `task_set` needs the EXTERNAL deployment controller");
+		ecs_diag_hint(d, "set `deployment { controller = EXTERNAL }`");
+	}
+	if (strategy && strcasecmp(strategy, "ROLLING") != 0) {
+		if (ctl && strcasecmp(ctl, "ECS") != 0) {
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+			       "the %s strategy needs the ECS deployment controller", strategy);
+		} else if (lb) {
+			FOR_CHILDREN(svc, "load_balancer", l)
+				if (!child(l, "advanced")) {
+					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER,
+							    l->kind_span,
+							    "a %s deployment needs an alternate target "
+							    "group and a production listener rule",
+							    strategy);
+					ecs_diag_hint(d, "add `advanced { alternate_target_group = ... "
+							 "production_listener_rule = ... }`");
+				}
+		}
+		if (strcasecmp(strategy, "CANARY") == 0 && !child(dep, "canary"))
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+			       "a CANARY deployment needs a `canary { percent = ... }` block");
+		if (strcasecmp(strategy, "LINEAR") == 0 && !child(dep, "linear"))
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+			       "a LINEAR deployment needs a `linear { step_percent = ... }` block");
+	}
+}
+
+void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl)
+{
+	Rules R = {ctx, decl};
+	if (strcmp(decl->kind, "service") == 0)
+		rule_service(&R, decl);
+	else if (strcmp(decl->kind, "task") == 0)
+		rule_task(&R, decl);
+	else if (strcmp(decl->kind, "cluster") == 0)
+		rule_strategy(&R, decl, decl);
+}
