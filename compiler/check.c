@@ -730,17 +730,37 @@ static void check_ref_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 	resolve(C, scope, t->ref, v->u.ref.names, v->u.ref.spans, v->u.ref.n, v->span);
 }
 
-/* A bare name that is a parameter stands for the parameter's value. */
-static bool check_param_use(Check *C, EcsValue *v, const EcsType *t)
+/* Whether name is a reference of kind k at scope, without reporting. */
+static bool resolves_quietly(Check *C, EcsBlock *scope, EcsRefKind k, const char *name)
+{
+	EcsBlock *holder = decl_of(scope);
+	switch (k) {
+	case ECS_REF_CONTAINER: return find_child(holder, "container", name, NULL) != NULL;
+	case ECS_REF_VOLUME: return find_child(holder, "volume", name, NULL) != NULL;
+	case ECS_REF_PORT:
+	case ECS_REF_CAPACITY:
+	case ECS_REF_NONE: return false;
+	default: return find_decl(C, decl_block(k), name, NULL) != NULL;
+	}
+}
+
+/* A bare name that is a parameter stands for the parameter's value; a
+ * reference or enum word of the same spelling wins over the parameter. */
+static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t)
 {
 	if (v->kind != ECS_VAL_REF || v->u.ref.n != 1)
 		return false;
 	EcsParam *p = find_param(C, v->u.ref.names[0], NULL);
 	if (!p)
 		return false;
-	/* An enum word or reference of the same spelling wins over a param. */
 	if (t->kind == ECS_TY_ENUM && ecs_schema_enum_match(t, p->name))
 		return false;
+	if (t->kind == ECS_TY_REF && scope && resolves_quietly(C, scope, t->ref, p->name))
+		return false;
+	if (t->kind == ECS_TY_ONEOF && scope)
+		for (const EcsType *const *a = t->alts; *a; a++)
+			if ((*a)->kind == ECS_TY_REF && resolves_quietly(C, scope, (*a)->ref, p->name))
+				return false;
 	p->used = true;
 	EcsTypeKind want = t->kind == ECS_TY_ONEOF ? t->alts[0]->kind : t->kind;
 	EcsTypeKind have = p->element ? ECS_TY_LIST : param_kind(p->type);
@@ -758,9 +778,30 @@ static bool check_param_use(Check *C, EcsValue *v, const EcsType *t)
 		ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
 		return true;
 	}
-	if (p->value && p->value->kind != ECS_VAL_ERROR && t->kind != ECS_TY_ONEOF &&
-	    t->kind != ECS_TY_ENUM && t->kind != ECS_TY_REF)
-		check_value(C, NULL, p->value, t);
+	/* The value is checked once per parameter and type, at the value
+	 * (the default, or the --set on the command line). */
+	if (!p->value || p->value->kind == ECS_VAL_ERROR || p->checked_as == t)
+		return true;
+	p->checked_as = t;
+	const EcsType *vt = t;
+	if (t->kind == ECS_TY_ONEOF)
+		for (const EcsType *const *a = t->alts; *a; a++)
+			if ((*a)->kind != ECS_TY_REF && (*a)->kind != ECS_TY_ENUM) {
+				vt = *a;
+				break;
+			}
+	if (vt->kind == ECS_TY_ENUM) {
+		const char *w = literal(p->value);
+		if (w && !ecs_schema_enum_match(vt, w)) {
+			EcsDiag *d = error(C, ECS_DIAG_ENUM, p->value->span,
+					   "`%s` is not %s", w, vt->describe);
+			ecs_diag_note(d, &v->span, "parameter `%s` is used here", p->name);
+		}
+		return true;
+	}
+	if (vt->kind == ECS_TY_REF)
+		return true;
+	check_value(C, NULL, p->value, vt);
 	return true;
 }
 
@@ -768,7 +809,7 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 {
 	if (v->kind == ECS_VAL_ERROR)
 		return;
-	if (check_param_use(C, v, t))
+	if (check_param_use(C, scope, v, t))
 		return;
 	switch (t->kind) {
 	case ECS_TY_STRING:
@@ -924,6 +965,13 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 			if ((v->kind == ECS_VAL_REF) == word)
 				pick = *a;
 		}
+		/* A string beginning `arn:` is the ARN alternative; another
+		 * string the plain-string one (a KMS alias, a log group name). */
+		if (pick && pick->kind == ECS_TY_ARN && v->kind == ECS_VAL_STRING && literal(v) &&
+		    strncmp(literal(v), "arn:", 4) != 0)
+			for (const EcsType *const *a = t->alts; *a; a++)
+				if ((*a)->kind == ECS_TY_STRING)
+					pick = *a;
 		if (!pick && v->kind == ECS_VAL_QUANTITY)
 			for (const EcsType *const *a = t->alts; *a && !pick; a++)
 				if ((*a)->kind == ECS_TY_PERCENT)

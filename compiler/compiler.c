@@ -409,6 +409,7 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 		c->module.params[i]->value = c->module.params[i]->def;
 	bind_params(c);
 	ecs_check_module(c);
+	ecs_diag_apply_allows(&c->diags, &c->sources);
 	ecs_diag_sort(&c->diags);
 	if (c->io_failed)
 		return ECS_EUSAGE;

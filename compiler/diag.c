@@ -116,19 +116,62 @@ void ecs_diag_sort(EcsDiagList *list)
 	free(tmp);
 }
 
-void ecs_diag_list_free(EcsDiagList *list)
+static void diag_free(EcsDiag *d)
 {
+	for (EcsNote *n = d->notes, *next; n; n = next) {
+		next = n->next;
+		free(n->message);
+		free(n);
+	}
+	free(d->message);
+	free(d->hint);
+	free(d);
+}
+
+/* Whether the comment `# ecsc: allow CODE` stands on the line holding
+ * offset or on the line above it. */
+static bool allowed_at(const EcsSource *src, uint32_t offset, const char *code)
+{
+	uint32_t start, end;
+	ecs_source_line(src, offset, &start, &end);
+	for (int k = 0; k < 2; k++) {
+		const char *hash = memchr(src->text + start, '#', end - start);
+		if (hash) {
+			char line[512];
+			size_t n = (size_t)(src->text + end - hash);
+			snprintf(line, sizeof line, "%.*s", (int)(n < 511 ? n : 511), hash);
+			const char *a = strstr(line, "ecsc: allow ");
+			if (a && strstr(a, code))
+				return true;
+		}
+		if (start == 0)
+			break;
+		ecs_source_line(src, start - 1, &start, &end);
+	}
+	return false;
+}
+
+void ecs_diag_apply_allows(EcsDiagList *list, const EcsSourceSet *set)
+{
+	size_t kept = 0;
 	for (size_t i = 0; i < list->len; i++) {
 		EcsDiag *d = list->items[i];
-		for (EcsNote *n = d->notes, *next; n; n = next) {
-			next = n->next;
-			free(n->message);
-			free(n);
+		if (d->severity == ECS_WARNING &&
+		    allowed_at(set->files[d->span.file], d->span.start,
+			       ecs_diag_code_name(d->code))) {
+			list->warnings--;
+			diag_free(d);
+			continue;
 		}
-		free(d->message);
-		free(d->hint);
-		free(d);
+		list->items[kept++] = d;
 	}
+	list->len = kept;
+}
+
+void ecs_diag_list_free(EcsDiagList *list)
+{
+	for (size_t i = 0; i < list->len; i++)
+		diag_free(list->items[i]);
 	free(list->items);
 	memset(list, 0, sizeof *list);
 }

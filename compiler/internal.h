@@ -170,6 +170,9 @@ void ecs_diag_hint(EcsDiag *d, const char *fmt, ...) ECS_PRINTF(2, 3);
 void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 	ECS_PRINTF(3, 4);
 void ecs_diag_sort(EcsDiagList *list);
+/* Drops each warning whose line, or the line above, carries the comment
+ * `# ecsc: allow CODE`; errors cannot be allowed. */
+void ecs_diag_apply_allows(EcsDiagList *list, const EcsSourceSet *set);
 void ecs_diag_list_free(EcsDiagList *list);
 void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
 			  FILE *out, bool color);
@@ -303,6 +306,7 @@ typedef struct {
 	EcsValue *def;          /* default, or NULL */
 	EcsValue *value;        /* the value in force after --set/--values */
 	bool used;
+	const void *checked_as;         /* the type its value was checked against */
 } EcsParam;
 
 typedef struct {

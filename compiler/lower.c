@@ -561,7 +561,8 @@ EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 	    (text[0] == '-' && number_prefix(text, n) == 1)) {
 		if (strcmp(type, "string") != 0) {
 			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span,
-				 "expected a %s, found `%s`", type, text);
+				 "expected a%s %s, found `%s`", strchr("aeiou", type[0]) ? "n" : "",
+				 type, text);
 			v->kind = ECS_VAL_ERROR;
 			return v;
 		}
