@@ -182,29 +182,30 @@ void ecs_vec_release(EcsVec *v)
 	v->len = v->cap = 0;
 }
 
-/* Edit distance, for "did you mean" hints. */
+/* Edit distance with transpositions (optimal string alignment), case-
+ * insensitive, for "did you mean" hints: `tga` is one edit from `tag`. */
 int ecs_levenshtein(const char *a, const char *b)
 {
 	size_t n = strlen(a), m = strlen(b);
 	if (n > 64 || m > 64)
 		return 1000;
-	int row[65];
+	int d[65][65];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (int)i;
 	for (size_t j = 0; j <= m; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= n; i++) {
-		int prev = row[0];
-		row[0] = (int)i;
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= n; i++)
 		for (size_t j = 1; j <= m; j++) {
-			int cur = row[j];
 			int cost = (a[i - 1] | 32) == (b[j - 1] | 32) ? 0 : 1;
-			int best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
+			int best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && (a[i - 1] | 32) == (b[j - 2] | 32) &&
+			    (a[i - 2] | 32) == (b[j - 1] | 32) && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-	}
-	return row[m];
+	return d[n][m];
 }
