@@ -658,7 +658,7 @@ static void check_bounds(Check *C, const EcsValue *v, const EcsType *t, double x
 	if (t->min == 0 && t->max == 0)
 		return;
 	if (x < (double)t->min || x > (double)t->max) {
-		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "%s out of range", t->describe);
+		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "%s is out of range", t->describe);
 		ecs_diag_hint(d, "allowed: %g%s to %g%s", (double)t->min / scale, unit,
 			      (double)t->max / scale, unit);
 	}
@@ -713,8 +713,29 @@ static void check_quantity(Check *C, EcsValue *v, const EcsType *t, EcsDimension
 		}
 		return;
 	}
+	if (t->unit > 1 && fmod(x, (double)t->unit) != 0) {
+		static const struct { int64_t unit; const char *name; } names[] = {
+			{1000, "seconds"}, {60000, "minutes"}, {86400000LL, "days"},
+			{1024, "GiB"},
+		};
+		const char *un = "units";
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			if (names[i].unit == t->unit)
+				un = names[i].name;
+		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "%s must be a whole number of %s",
+				   t->describe, un);
+		ecs_diag_hint(d, "AWS takes this value in whole %s", un);
+		return;
+	}
 	switch (dim) {
 	case ECS_DIM_DURATION: check_bounds(C, v, t, x, "s", 1000); break;
+	case ECS_DIM_SIZE:
+		if (t->unit == 1024) {
+			check_bounds(C, v, t, x, " GiB", 1024);
+			break;
+		}
+		check_bounds(C, v, t, x, " MiB", 1);
+		break;
 	case ECS_DIM_PERCENT: check_bounds(C, v, t, x, "%", 1); break;
 	default: check_bounds(C, v, t, x, "", 1); break;
 	}
@@ -835,7 +856,7 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 			return;
 		}
 		if ((t->min || t->max) && (v->u.num.ival < t->min || v->u.num.ival > t->max)) {
-			EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "%s out of range",
+			EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "%s is out of range",
 					   t->describe);
 			ecs_diag_hint(d, "allowed: %lld to %lld", (long long)t->min,
 				      (long long)t->max);

@@ -369,6 +369,9 @@ typedef struct EcsType {
 	EcsRefKind ref;
 	const char *arn_service;    /* ARN: the service part, or NULL for any */
 	int64_t min, max;           /* inclusive, in the base unit; 0,0 = none */
+	int64_t unit;               /* quantities: base units per API unit (1000
+				     * for an API field in seconds); values must
+				     * be whole multiples of it */
 	EcsRule rule;
 } EcsType;
 

@@ -29,17 +29,42 @@ static const EcsType TY_SWAPPINESS = {.kind = ECS_TY_INT,
 static const EcsType TY_PORT_NUMBER = {.kind = ECS_TY_INT,
 				       .describe = "a port number", .min = 1, .max = 65535};
 static const EcsType TY_DURATION = {.kind = ECS_TY_DURATION,
-				    .describe = "a duration (e.g. 30s, 5m)"};
+				    .describe = "a duration (e.g. 30s, 5m)", .unit = 1000};
+static const EcsType TY_MINUTES = {.kind = ECS_TY_DURATION,
+				   .describe = "a duration in whole minutes (e.g. 5m)",
+				   .unit = 60000, .min = 0, .max = 1440 * 60000LL};
+/* Container health check ranges (ContainerDefinition.healthCheck). */
+static const EcsType TY_HC_INTERVAL = {.kind = ECS_TY_DURATION,
+				       .describe = "a health check interval", .unit = 1000,
+				       .min = 5000, .max = 300000};
+static const EcsType TY_HC_TIMEOUT = {.kind = ECS_TY_DURATION,
+				      .describe = "a health check timeout", .unit = 1000,
+				      .min = 2000, .max = 120000};
+static const EcsType TY_HC_START = {.kind = ECS_TY_DURATION,
+				    .describe = "a health check start period", .unit = 1000,
+				    .min = 0, .max = 300000};
+static const EcsType TY_HC_RETRIES = {.kind = ECS_TY_INT,
+				      .describe = "a number of retries", .min = 1, .max = 10};
+/* stopTimeout: at most 120 seconds (ContainerDefinition.stopTimeout). */
+static const EcsType TY_STOP_TIMEOUT = {.kind = ECS_TY_DURATION,
+					.describe = "a stop timeout", .unit = 1000,
+					.min = 0, .max = 120000};
 static const EcsType TY_SESSION = {.kind = ECS_TY_DURATION,
-				   .describe = "a session duration",
+				   .describe = "a session duration", .unit = 1000,
 				   .min = 3600 * 1000LL, .max = 12 * 3600 * 1000LL};
 static const EcsType TY_RETENTION = {.kind = ECS_TY_DURATION,
-				     .describe = "a retention period (e.g. 30d)",
+				     .describe = "a retention period (e.g. 30d)", .unit = 86400000LL,
 				     .rule = ECS_RULE_RETENTION};
 static const EcsType TY_SIZE = {.kind = ECS_TY_SIZE,
-				.describe = "a size (e.g. 512 MiB, 2 GiB)"};
+				.describe = "a size (e.g. 512 MiB, 2 GiB)", .unit = 1};
+static const EcsType TY_SIZE_GIB = {.kind = ECS_TY_SIZE,
+				    .describe = "a size in whole GiB (e.g. 30 GiB)", .unit = 1024};
+/* Fargate ephemeral storage: 21 to 200 GiB (EphemeralStorage.sizeInGiB). */
+static const EcsType TY_EPHEMERAL = {.kind = ECS_TY_SIZE,
+				     .describe = "an ephemeral storage size", .unit = 1024,
+				     .min = 21 * 1024, .max = 200 * 1024};
 static const EcsType TY_CPU = {.kind = ECS_TY_CPU,
-			       .describe = "a CPU amount (e.g. 0.5 vcpu or 512)"};
+			       .describe = "a CPU amount (e.g. 0.5 vcpu or 512)", .unit = 1};
 static const EcsType TY_PERCENT = {.kind = ECS_TY_PERCENT,
 				   .describe = "a percentage", .min = 0, .max = 100};
 static const EcsType TY_PERCENT_200 = {.kind = ECS_TY_PERCENT,
