@@ -35,6 +35,7 @@ void ecs_compiler_free(EcsCompiler *c)
 	free(c->trees);
 	free(c->keys);
 	ecs_diag_list_free(&c->diags);
+	ecs_graph_free(&c->graph);
 	ecs_vec_release(&c->decls);
 	ecs_vec_release(&c->params);
 	ecs_vec_release(&c->sets);
@@ -409,6 +410,8 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 		c->module.params[i]->value = c->module.params[i]->def;
 	bind_params(c);
 	ecs_check_module(c);
+	if (c->diags.errors == 0)
+		ecs_graph_build(c);
 	ecs_diag_apply_allows(&c->diags, &c->sources);
 	ecs_diag_sort(&c->diags);
 	if (c->io_failed)
@@ -433,6 +436,14 @@ EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
 	}
 	if (strcmp(stage, "cst") == 0) {
 		ecs_dump_cst(c, out);
+		return ECS_OK;
+	}
+	if (strcmp(stage, "graph") == 0) {
+		ecs_graph_dump_json(c, out);
+		return ECS_OK;
+	}
+	if (strcmp(stage, "dot") == 0) {
+		ecs_graph_dump_dot(c, out);
 		return ECS_OK;
 	}
 	return ECS_EUSAGE;

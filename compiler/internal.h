@@ -430,6 +430,78 @@ void ecs_check_module(EcsCompiler *ctx);
  * check (rules.c). */
 void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl);
 
+/* ---- resource graph (graph.c) ------------------------------------------------- */
+
+/* Every kind of AWS resource the graph holds: its CloudFormation type and
+ * the API service that creates it. */
+#define ECS_RESOURCE_KINDS(X) \
+	X(CLUSTER,           "AWS::ECS::Cluster",                           "ecs") \
+	X(CAPACITY_PROVIDER, "AWS::ECS::CapacityProvider",                  "ecs") \
+	X(CLUSTER_CAPACITY,  "AWS::ECS::ClusterCapacityProviderAssociations", "ecs") \
+	X(LOG_GROUP,         "AWS::Logs::LogGroup",                         "logs") \
+	X(ROLE,              "AWS::IAM::Role",                              "iam") \
+	X(MANAGED_POLICY,    "AWS::IAM::ManagedPolicy",                     "iam") \
+	X(SECURITY_GROUP,    "AWS::EC2::SecurityGroup",                     "ec2") \
+	X(SG_INGRESS,        "AWS::EC2::SecurityGroupIngress",              "ec2") \
+	X(SG_EGRESS,         "AWS::EC2::SecurityGroupEgress",               "ec2") \
+	X(TASK_DEFINITION,   "AWS::ECS::TaskDefinition",                    "ecs") \
+	X(SERVICE,           "AWS::ECS::Service",                           "ecs") \
+	X(TASK_SET,          "AWS::ECS::TaskSet",                           "ecs") \
+	X(SCALABLE_TARGET,   "AWS::ApplicationAutoScaling::ScalableTarget", "application-autoscaling") \
+	X(SCALING_POLICY,    "AWS::ApplicationAutoScaling::ScalingPolicy",  "application-autoscaling") \
+	X(SCHEDULED_ACTION,  "AWS::ApplicationAutoScaling::ScheduledAction", "application-autoscaling")
+
+typedef enum {
+#define X(id, cfn, svc) ECS_RES_##id,
+	ECS_RESOURCE_KINDS(X)
+#undef X
+	ECS_RES__COUNT
+} EcsResourceKind;
+
+/* Who owns a property after the resource is created. */
+typedef enum {
+	ECS_OWN_INITIAL,        /* set on create only (desired count, task set scale) */
+	ECS_OWN_EXTERNAL,       /* changed by an outside party (CI, CodeDeploy) */
+} EcsOwnership;
+
+typedef struct {
+	const char *property;   /* API member, dotted for nested ones */
+	EcsOwnership owner;
+	const char *reason;
+} EcsOwnedProperty;
+
+typedef struct EcsResource {
+	EcsResourceKind kind;
+	const char *id;         /* stable logical id derived from spec names */
+	const char *name;       /* physical name, or NULL when AWS names it */
+	EcsSpan span;           /* the spec construct it comes from */
+	/* The resource's properties in the API's own member names and shapes
+	 * (the create request). A value known only at deploy time is an
+	 * object {"$ref": ID, "$attr": ATTR} or {"$sub": "...${AWS::Region}..."}.
+	 * Owned by the graph; freed by ecs_graph_free. */
+	struct cJSON *props;
+	struct cJSON *tags;     /* {key: value}, owned; NULL when none */
+	struct EcsResource **deps;
+	size_t ndeps;
+	EcsOwnedProperty *owned;
+	size_t nowned;
+} EcsResource;
+
+typedef struct {
+	EcsResource **items;
+	size_t len, cap;
+} EcsGraph;
+
+const char *ecs_resource_cfn_type(EcsResourceKind kind);
+const char *ecs_resource_service(EcsResourceKind kind);
+/* Lowers the checked module into ctx->graph; reports what only the graph
+ * can see (e.g. generated names too long). */
+void ecs_graph_build(EcsCompiler *ctx);
+void ecs_graph_free(EcsGraph *g);
+/* Deterministic dumps: JSON (--emit=graph) and Graphviz DOT (ecsc graph). */
+void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out);
+void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out);
+
 /* ---- dumps (dump.c) ------------------------------------------------------------ */
 
 void ecs_dump_ast(EcsCompiler *ctx, FILE *out);
@@ -448,6 +520,7 @@ struct EcsCompiler {
 	const char **keys;              /* canonical path of each source */
 	size_t nkeys;
 	bool io_failed;                 /* an input could not be read */
+	EcsGraph graph;                 /* built by ecs_graph_build */
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;

@@ -11,11 +11,12 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  check      parse, resolve and type-check a spec\n"
+	"  graph      print the spec's resource graph as Graphviz DOT\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
 	"  --values FILE           read parameter values from a JSON object\n"
-	"  --emit=STAGE            dump a stage's output on stdout: cst, ast\n"
+	"  --emit=STAGE            dump a stage's output on stdout: cst, ast, graph (JSON)\n"
 	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
 	"  --color=WHEN            auto (default), always or never; NO_COLOR is honoured\n"
 	"  -h, --help              show this help\n"
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 		return fputs(usage, stdout), ECS_OK;
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
-	if (strcmp(cmd, "check") != 0)
+	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0)
 		return usage_error("unknown command `%s`", cmd);
 
 	EcsCompiler *c = ecs_compiler_new();
@@ -78,8 +79,8 @@ int main(int argc, char **argv)
 		} else if ((v = option_value(argc, argv, &i, "--values"))) {
 			status = ecs_compiler_values_file(c, v);
 		} else if ((v = option_value(argc, argv, &i, "--emit"))) {
-			if (strcmp(v, "cst") != 0 && strcmp(v, "ast") != 0)
-				status = usage_error("unknown stage `%s` (stages: cst, ast)", v);
+			if (strcmp(v, "cst") != 0 && strcmp(v, "ast") != 0 && strcmp(v, "graph") != 0)
+				status = usage_error("unknown stage `%s` (stages: cst, ast, graph)", v);
 			emit = v;
 		} else if ((v = option_value(argc, argv, &i, "--diagnostics"))) {
 			if (strcmp(v, "json") == 0)
@@ -113,7 +114,12 @@ int main(int argc, char **argv)
 			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
 			  !getenv("NO_COLOR"));
 	ecs_compiler_print_diagnostics(c, stderr, format, use_color);
-	if (emit && status != ECS_EUSAGE)
+	/* A stage is dumped even after errors when it was reached (the AST of
+	 * a spec with type errors); the graph needs a clean check. */
+	if (strcmp(cmd, "graph") == 0 && !emit)
+		emit = "dot";
+	bool graph_stage = emit && (strcmp(emit, "graph") == 0 || strcmp(emit, "dot") == 0);
+	if (emit && status != ECS_EUSAGE && (!graph_stage || status == ECS_OK))
 		ecs_compiler_emit(c, emit, stdout);
 	ecs_compiler_free(c);
 	return status;
