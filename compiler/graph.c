@@ -441,7 +441,8 @@ static void put(cJSON *obj, const char *path, cJSON *value)
 
 /* Every field of b whose schema row names an API member and that is not in
  * skip goes into obj, converted by its type. */
-static void put_fields(Lower *L, EcsBlock *b, cJSON *obj, const char *const *skip)
+static void put_fields_where(Lower *L, EcsBlock *b, cJSON *obj, const char *const *skip,
+			     int only, int except)
 {
 	for (size_t i = 0; i < b->nitems; i++) {
 		if (b->items[i].is_block)
@@ -449,12 +450,23 @@ static void put_fields(Lower *L, EcsBlock *b, cJSON *obj, const char *const *ski
 		EcsAttr *a = &b->items[i].u.attr;
 		if (!a->field || !*a->field->api)
 			continue;
+		/* A service's body holds its task definition's fields too
+		 * (TASKDEF_FIELDS in schema.def): each goes to its own request. */
+		if (only >= 0 && !ecs_schema_field((EcsShape)only, a->key))
+			continue;
+		if (except >= 0 && ecs_schema_field((EcsShape)except, a->key))
+			continue;
 		bool skipped = false;
 		for (const char *const *s = skip; s && *s && !skipped; s++)
 			skipped = strcmp(*s, a->key) == 0;
 		if (!skipped)
 			put(obj, a->field->api, convert(L, b, a->value, a->field->type, a->field->api));
 	}
+}
+
+static void put_fields(Lower *L, EcsBlock *b, cJSON *obj, const char *const *skip)
+{
+	put_fields_where(L, b, obj, skip, -1, -1);
 }
 
 /* A nested block's fields as an object under key (when the block exists). */
@@ -1159,9 +1171,9 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	n.td = td;
 	td->name = family;
 	cJSON_AddStringToObject(td->props, "family", family);
-	put_fields(L, b, td->props, (const char *const[]){
-			   "family", "cpu", "memory", "task_role", "execution_role", "tags",
-			   "task_tags", "ephemeral_storage", "service_tags", "name", NULL});
+	put_fields_where(L, b, td->props, (const char *const[]){
+				 "family", "cpu", "memory", "task_role", "execution_role", "tags",
+				 "task_tags", "ephemeral_storage", NULL}, ECS_SHAPE_TASKDEF, -1);
 	/* Task cpu and memory are strings in RegisterTaskDefinition. */
 	double cpu = attr_number(L, b, "cpu", 0), mem = attr_number(L, b, "memory", 0);
 	if (cpu > 0)
@@ -1384,13 +1396,10 @@ static void lower_service(Lower *L, EcsBlock *b)
 	bool ilbc = attr_bool(L, b, "ignore_load_balancer_changes", itdc);
 	bool daemon = strcasecmp(attr_text(L, b, "scheduling_strategy", "REPLICA"), "DAEMON") == 0;
 
-	put_fields(L, b, s->props, (const char *const[]){
-			   "name", "infrastructure_role", "service_role", "service_tags",
-			   "desired_count", "launch_type", "platform_version",
-			   /* task definition fields, lowered above */
-			   "family", "cpu", "memory", "network_mode", "requires_compatibilities",
-			   "ephemeral_storage", "ipc_mode", "pid_mode", "enable_fault_injection",
-			   "task_role", "execution_role", "task_tags", "tags", NULL});
+	put_fields_where(L, b, s->props, (const char *const[]){
+				 "name", "infrastructure_role", "service_role", "service_tags",
+				 "desired_count", "launch_type", "platform_version", NULL},
+			 -1, ECS_SHAPE_TASKDEF);
 	if (!attr(b, "enable_ecs_managed_tags"))
 		cJSON_AddBoolToObject(s->props, "enableECSManagedTags", true);
 	if (!external) {
