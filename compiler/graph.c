@@ -45,6 +45,8 @@ typedef struct {
 	EcsGraph *g;
 	Named *named;
 	size_t nnamed;
+	const char **ids;       /* hash set of interned logical ids */
+	size_t nids, capids;
 } Lower;
 
 /* ---- nodes ------------------------------------------------------------------------ */
@@ -73,6 +75,47 @@ static EcsResource *find_id(EcsGraph *g, const char *id)
 	return NULL;
 }
 
+static size_t id_slot(const Lower *L, const char *id)
+{
+	uintptr_t h = (uintptr_t)id;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (L->capids - 1);
+}
+
+/* Whether an interned id is taken; ids are interned, so pointers compare. */
+static bool id_taken(const Lower *L, const char *id)
+{
+	if (!L->capids)
+		return false;
+	for (size_t j = id_slot(L, id); L->ids[j]; j = (j + 1) & (L->capids - 1))
+		if (L->ids[j] == id)
+			return true;
+	return false;
+}
+
+static void id_add(Lower *L, const char *id)
+{
+	if ((L->nids + 1) * 2 > L->capids) {
+		const char **old = L->ids;
+		size_t oldcap = L->capids;
+		L->capids = oldcap ? oldcap * 2 : 256;
+		L->ids = ecs_arena_alloc(L->ctx->arena, L->capids * sizeof *L->ids);
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i]) {
+				size_t j = id_slot(L, old[i]);
+				while (L->ids[j])
+					j = (j + 1) & (L->capids - 1);
+				L->ids[j] = old[i];
+			}
+	}
+	size_t j = id_slot(L, id);
+	while (L->ids[j])
+		j = (j + 1) & (L->capids - 1);
+	L->ids[j] = id;
+	L->nids++;
+}
+
 /* A new node whose id is PREFIX + the PascalCase of each part. Two spec
  * names that differ only in punctuation would collide; the second gets a
  * numeric suffix, in declaration order, so ids stay deterministic. */
@@ -87,11 +130,15 @@ static EcsResource *node(Lower *L, EcsResourceKind kind, EcsSpan span, const cha
 		pascal(id, sizeof id, part2);
 	char uniq[272];
 	snprintf(uniq, sizeof uniq, "%s", id);
-	for (int n = 2; find_id(L->g, uniq); n++)
+	const char *interned = ecs_intern(L->ctx->arena, uniq, strlen(uniq));
+	for (int n = 2; id_taken(L, interned); n++) {
 		snprintf(uniq, sizeof uniq, "%s%d", id, n);
+		interned = ecs_intern(L->ctx->arena, uniq, strlen(uniq));
+	}
+	id_add(L, interned);
 	EcsResource *r = ecs_arena_alloc(L->ctx->arena, sizeof *r);
 	r->kind = kind;
-	r->id = ecs_intern(L->ctx->arena, uniq, strlen(uniq));
+	r->id = interned;
 	r->span = span;
 	r->props = cJSON_CreateObject();
 	r->deps = ecs_arena_alloc(L->ctx->arena, 16 * sizeof *r->deps);
@@ -304,16 +351,6 @@ static cJSON *secret_value(Lower *L, EcsValue *v)
 		return cJSON_CreateString(full);
 	return sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"
 		   "secret:%s", full);
-}
-
-static EcsResource *resource_for_decl(Lower *L, EcsResourceKind kind, const char *name)
-{
-	for (size_t i = 0; i < L->g->len; i++) {
-		EcsResource *r = L->g->items[i];
-		if (r->kind == kind && r->name && strcmp(r->name, name) == 0)
-			return r;
-	}
-	return NULL;
 }
 
 static EcsResource *named_node(Lower *L, const char *decl, EcsResourceKind kind)
@@ -801,6 +838,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 	merge_tags(L, &tags, b, "tags");
 	EcsResource *c = node(L, ECS_RES_CLUSTER, b->label_spans[0], "Cluster", b->labels[0], NULL);
 	c->name = name;
+	L->named[L->nnamed++] = (Named){b->labels[0], c};
 	cJSON_AddStringToObject(c->props, "clusterName", name);
 	/* Container Insights is on unless turned off, as in the seed. */
 	cJSON *settings = cJSON_AddArrayToObject(c->props, "settings");
@@ -864,6 +902,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				  "CapacityProviders", b->labels[0], NULL);
 	cJSON_AddItemToObject(assoc->props, "cluster", ref(c, "Name"));
 	depend(assoc, c);
+	L->named[L->nnamed++] = (Named){b->labels[0], assoc};
 	cJSON *providers = cJSON_AddArrayToObject(assoc->props, "capacityProviders");
 	cJSON *strategy = cJSON_AddArrayToObject(assoc->props, "defaultCapacityProviderStrategy");
 	for (size_t i = 0; i < b->nitems; i++) {
@@ -1365,8 +1404,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 {
 	const char *name = attr_text(L, b, "name", b->labels[0]);
 	EcsBlock *cluster = b->parent ? find_cluster(L, b->parent) : NULL;
-	EcsResource *cl = cluster ? resource_for_decl(L, ECS_RES_CLUSTER, cluster_name(L, cluster))
-				  : NULL;
+	EcsResource *cl = cluster ? named_node(L, cluster->labels[0], ECS_RES_CLUSTER) : NULL;
 	cJSON *tags = NULL;
 	if (cluster)
 		merge_tags(L, &tags, cluster, "tags");
@@ -1380,13 +1418,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 	if (cl) {
 		cJSON_AddItemToObject(s->props, "cluster", ref(cl, "Name"));
 		depend(s, cl);
-		EcsResource *assoc = NULL;
-		for (size_t i = 0; i < L->g->len; i++)
-			if (L->g->items[i]->kind == ECS_RES_CLUSTER_CAPACITY &&
-			    cJSON_Compare(cJSON_GetObjectItemCaseSensitive(L->g->items[i]->props,
-									   "cluster"),
-					  cJSON_GetObjectItemCaseSensitive(s->props, "cluster"), true))
-				assoc = L->g->items[i];
+		EcsResource *assoc = named_node(L, cluster->labels[0], ECS_RES_CLUSTER_CAPACITY);
 		depend(s, assoc);
 	}
 	EcsBlock *dep = child(b, "deployment");
@@ -1942,8 +1974,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 void ecs_graph_build(EcsCompiler *ctx)
 {
 	EcsModule *m = &ctx->module;
-	Lower L = {ctx, &ctx->graph, ecs_arena_alloc(ctx->arena, (m->ndecls + 1) * sizeof(Named)),
-		   0};
+	Lower L = {.ctx = ctx, .g = &ctx->graph,
+		   .named = ecs_arena_alloc(ctx->arena, (2 * m->ndecls + 1) * sizeof(Named))};
 	/* Declarations others refer to come first: roles refer to policies. */
 	static const char *const order[] = {"policy", "role", "log_group", "cluster", "task",
 					    "service", NULL};
