@@ -881,7 +881,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 			depend(c, group);
 		}
 		if (ex) {
-			static const char *const keys[][2] = {
+			static const char *const keys[][2] = {  /* ExecuteCommandLogConfiguration */
 				{"cloudwatch_encryption", "cloudWatchEncryptionEnabled"},
 				{"s3_bucket", "s3BucketName"}, {"s3_encryption", "s3EncryptionEnabled"},
 				{"s3_key_prefix", "s3KeyPrefix"}};
@@ -1962,6 +1962,9 @@ static void lower_service(Lower *L, EcsBlock *b)
 				EcsAttr *me = attr(pb, "metric");
 				cJSON_AddItemToObject(pair, "PredefinedMetricType",
 						      convert(L, pb, me->value, me->field->type, ""));
+				EcsAttr *rl = attr(pb, "resource_label");
+				if (rl)
+					cJSON_AddStringToObject(pair, "ResourceLabel", text(L, rl->value));
 				cJSON_AddItemToArray(specs, spec);
 			}
 		}

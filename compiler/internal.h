@@ -124,6 +124,8 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0215, SCALING_RANGE,    "autoscaling minimum above maximum") \
 	X(E0216, CONTROLLER,       "setting not allowed with this deployment controller") \
 	X(E0217, TASK_SIZE_REQUIRED, "Fargate task without cpu or memory") \
+	X(E0218, RESOURCE_LABEL,   "ALB request metric without a resource label") \
+	X(E0219, EMPTY_STATEMENT,  "policy statement without actions") \
 	X(W0001, PRIVILEGED,       "privileged container") \
 	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \
 	X(W0003, PUBLIC_IP,        "tasks get public IP addresses") \

@@ -608,6 +608,22 @@ static void rule_service(Rules *R, EcsBlock *svc)
 				    "autoscaling minimum %g is above its maximum %g", lo, hi);
 		(void)d;
 	}
+	/* ALBRequestCountPerTarget and the ALBRequestCount pair name their
+	 * target group in a resource label (PutScalingPolicy). */
+	if (as)
+		for (size_t i = 0; i < as->nitems; i++) {
+			EcsBlock *pb = as->items[i].is_block ? as->items[i].u.block : NULL;
+			if (!pb || (strcmp(pb->kind, "target") && strcmp(pb->kind, "predictive")))
+				continue;
+			EcsAttr *ma = attr(pb, "metric");
+			if (ma && word_is(deref(R, ma->value), "alb_requests") &&
+			    !attr(pb, "resource_label")) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESOURCE_LABEL, ma->value->span,
+						    "the alb_requests metric needs a `resource_label`");
+				ecs_diag_hint(d, "resource_label = \"app/LOAD-BALANCER/ID/targetgroup/"
+						 "TARGET-GROUP/ID\"");
+			}
+		}
 	if (as)
 		FOR_CHILDREN(as, "scheduled", sa)
 			if (number(get(R, sa, "min"), &lo) && number(get(R, sa, "max"), &hi) && lo > hi)
@@ -658,9 +674,23 @@ static void rule_service(Rules *R, EcsBlock *svc)
 	}
 }
 
+/* An IAM statement grants or denies some actions (IAM: Action or
+ * NotAction is required). */
+static void rule_statements(Rules *R, EcsBlock *b)
+{
+	FOR_CHILDREN(b, "statement", st)
+		if (!attr(st, "actions") && !attr(st, "not_actions")) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_EMPTY_STATEMENT, st->label_spans[0],
+					    "statement `%s` names no actions", label(st));
+			ecs_diag_hint(d, "add `actions = [\"service:Action\"]`");
+		}
+}
+
 void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl)
 {
 	Rules R = {ctx, decl};
+	if (strcmp(decl->kind, "role") == 0 || strcmp(decl->kind, "policy") == 0)
+		rule_statements(&R, decl);
 	if (strcmp(decl->kind, "service") == 0)
 		rule_service(&R, decl);
 	else if (strcmp(decl->kind, "task") == 0)

@@ -39,7 +39,7 @@ static const EcsType TY_HC_INTERVAL = {.kind = ECS_TY_DURATION,
 				       .min = 5000, .max = 300000};
 static const EcsType TY_HC_TIMEOUT = {.kind = ECS_TY_DURATION,
 				      .describe = "a health check timeout", .unit = 1000,
-				      .min = 2000, .max = 120000};
+				      .min = 2000, .max = 60000};
 static const EcsType TY_HC_START = {.kind = ECS_TY_DURATION,
 				    .describe = "a health check start period", .unit = 1000,
 				    .min = 0, .max = 300000};
@@ -67,6 +67,10 @@ static const EcsType TY_CPU = {.kind = ECS_TY_CPU,
 			       .describe = "a CPU amount (e.g. 0.5 vcpu or 512)", .unit = 1};
 static const EcsType TY_PERCENT = {.kind = ECS_TY_PERCENT,
 				   .describe = "a percentage", .min = 0, .max = 100};
+/* Managed Instances price protection: 999999 turns it off. */
+static const EcsType TY_PRICE_PERCENT = {.kind = ECS_TY_PERCENT,
+					 .describe = "a price protection percentage",
+					 .min = 0, .max = 999999};
 static const EcsType TY_PERCENT_200 = {.kind = ECS_TY_PERCENT,
 				       .describe = "a percentage", .min = 0, .max = 1000};
 static const EcsType TY_RANGE = {.kind = ECS_TY_RANGE, .describe = "a range (e.g. 1..4)"};
