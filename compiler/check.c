@@ -13,10 +13,83 @@
 #include "internal.h"
 
 typedef struct {
+	EcsBlockId id;
+	const char *name;       /* interned */
+	EcsBlock *decl;
+} DeclSlot;
+
+typedef struct {
 	EcsCompiler *ctx;
-	/* declarations by schema block id, for global references */
+	/* declarations by schema block id, for global references: a list for
+	 * suggestions and a hash table for lookups */
 	EcsVec decls[ECS_BLOCK__COUNT];
+	DeclSlot *table;
+	size_t cap;
+	/* every labelled block by (parent, kind, first label), for local
+	 * references and duplicate labels in linear time */
+	struct ChildSlot *kids;
+	size_t kcap;
 } Check;
+
+typedef struct ChildSlot {
+	const EcsBlock *parent;
+	const char *kind, *label;       /* interned */
+	EcsBlock *block;
+} ChildSlot;
+
+static size_t child_hash(const EcsBlock *parent, const char *kind, const char *label, size_t cap)
+{
+	uintptr_t h = (uintptr_t)parent * 0x9E3779B97F4A7C15ull;
+	h ^= (uintptr_t)kind * 0xC2B2AE3D27D4EB4Full;
+	h ^= (uintptr_t)label * 0x165667B19E3779F9ull;
+	h ^= h >> 31;
+	return (size_t)(h >> 11) & (cap - 1);
+}
+
+/* The first block of kind `kind` labelled `label` under parent, or NULL. */
+static EcsBlock *child_lookup(const Check *C, const EcsBlock *parent, const char *kind,
+			      const char *label)
+{
+	for (size_t j = child_hash(parent, kind, label, C->kcap); C->kids[j].block;
+	     j = (j + 1) & (C->kcap - 1))
+		if (C->kids[j].parent == parent && C->kids[j].kind == kind &&
+		    C->kids[j].label == label)
+			return C->kids[j].block;
+	return NULL;
+}
+
+static size_t count_blocks(const EcsBlock *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->nitems; i++)
+		if (b->items[i].is_block)
+			n += 1 + count_blocks(b->items[i].u.block);
+	return n;
+}
+
+static void index_children(Check *C, EcsBlock *b)
+{
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block)
+			continue;
+		EcsBlock *c = b->items[i].u.block;
+		if (c->nlabels && !child_lookup(C, b, c->kind, c->labels[0])) {
+			size_t j = child_hash(b, c->kind, c->labels[0], C->kcap);
+			while (C->kids[j].block)
+				j = (j + 1) & (C->kcap - 1);
+			C->kids[j] = (ChildSlot){b, c->kind, c->labels[0], c};
+		}
+		index_children(C, c);
+	}
+}
+
+static size_t decl_hash(EcsBlockId id, const char *name, size_t cap)
+{
+	uintptr_t h = (uintptr_t)name ^ ((uintptr_t)id * 0x9E3779B97F4A7C15ull);
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9ull;
+	return (size_t)(h >> 17) & (cap - 1);
+}
 
 static EcsDiag *error(Check *C, EcsDiagCode code, EcsSpan span, const char *fmt, ...)
 	ECS_PRINTF(4, 5);
@@ -71,18 +144,20 @@ static EcsBlock *decl_of(EcsBlock *b)
 	return b;
 }
 
-/* A child block of kind `kind` labelled `name` (interned pointers). */
-static EcsBlock *find_child(EcsBlock *b, const char *kind, const char *name, Suggest *s)
+/* A child block of kind `kind` labelled `name` (interned pointers); on a
+ * miss, the siblings of that kind feed the suggestion. */
+static EcsBlock *find_child(const Check *C, EcsBlock *b, const char *kind, const char *name,
+			    Suggest *s)
 {
+	const char *k = ecs_intern(C->ctx->arena, kind, strlen(kind));
+	EcsBlock *found = child_lookup(C, b, k, name);
+	if (found || !s)
+		return found;
 	for (size_t i = 0; i < b->nitems; i++) {
 		if (!b->items[i].is_block)
 			continue;
 		EcsBlock *c = b->items[i].u.block;
-		if (strcmp(c->kind, kind) != 0 || !c->nlabels)
-			continue;
-		if (strcmp(c->labels[0], name) == 0)
-			return c;
-		if (s)
+		if (c->kind == k && c->nlabels)
 			suggest_try(s, c->labels[0]);
 	}
 	return NULL;
@@ -90,15 +165,28 @@ static EcsBlock *find_child(EcsBlock *b, const char *kind, const char *name, Sug
 
 static EcsBlock *find_decl(Check *C, EcsBlockId id, const char *name, Suggest *s)
 {
-	EcsVec *v = &C->decls[id];
-	for (size_t i = 0; i < v->len; i++) {
-		EcsBlock *b = v->items[i];
-		if (block_name(b) == name)
-			return b;
-		if (s)
-			suggest_try(s, block_name(b));
+	if (C->cap) {
+		for (size_t j = decl_hash(id, name, C->cap); C->table[j].decl;
+		     j = (j + 1) & (C->cap - 1))
+			if (C->table[j].id == id && C->table[j].name == name)
+				return C->table[j].decl;
+	}
+	if (s) {
+		EcsVec *v = &C->decls[id];
+		for (size_t i = 0; i < v->len; i++)
+			suggest_try(s, block_name(v->items[i]));
 	}
 	return NULL;
+}
+
+/* Tables are sized once: there are at most as many names as declarations. */
+static void add_decl(Check *C, EcsBlockId id, EcsBlock *b)
+{
+	ecs_vec_push(&C->decls[id], b);
+	size_t j = decl_hash(id, block_name(b), C->cap);
+	while (C->table[j].decl)
+		j = (j + 1) & (C->cap - 1);
+	C->table[j] = (DeclSlot){id, block_name(b), b};
 }
 
 static const char *ref_kind_name(EcsRefKind k)
@@ -156,7 +244,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 					 "block, e.g. `app.http`");
 			return false;
 		}
-		EcsBlock *ct = find_child(holder, "container", names[0], &s);
+		EcsBlock *ct = find_child(C, holder, "container", names[0], &s);
 		if (!ct) {
 			if (holder->broken)
 				return true;
@@ -166,7 +254,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 			return false;
 		}
 		Suggest ps = {names[1], NULL, 1000};
-		if (!find_child(ct, "port", names[1], &ps)) {
+		if (!find_child(C, ct, "port", names[1], &ps)) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[1],
 					   "container `%s` has no port `%s`", names[0], names[1]);
 			suggest_hint(d, &ps);
@@ -186,18 +274,18 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 	bool skip = false;
 	switch (k) {
 	case ECS_REF_CONTAINER:
-		found = find_child(holder, "container", names[0], &s);
+		found = find_child(C, holder, "container", names[0], &s);
 		skip = holder->broken;
 		break;
 	case ECS_REF_VOLUME:
-		found = find_child(holder, "volume", names[0], &s);
+		found = find_child(C, holder, "volume", names[0], &s);
 		skip = holder->broken;
 		break;
 	case ECS_REF_CAPACITY: {
 		EcsBlock *cl = cluster_of(C, scope);
 		if (!cl || cl->broken)
 			return true;   /* the missing cluster is reported once, elsewhere */
-		found = find_child(cl, "capacity", names[0], &s);
+		found = find_child(C, cl, "capacity", names[0], &s);
 		if (!found) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0],
 					   "capacity provider `%s` is not associated with "
@@ -452,8 +540,8 @@ static bool arn_ok(const char *s, const char *service, char *why, size_t size)
 	}
 	size_t sl = (size_t)(f[3] - f[2] - 1);
 	if (service && (strlen(service) != sl || strncmp(f[2], service, sl) != 0)) {
-		snprintf(why, size, "expected a `%s` ARN, found a `%.*s` one", service, (int)sl,
-			 f[2]);
+		snprintf(why, size, "expected an ARN of the `%s` service, found one of `%.*s`",
+			 service, (int)sl, f[2]);
 		return false;
 	}
 	if (!*f[5]) {
@@ -756,8 +844,8 @@ static bool resolves_quietly(Check *C, EcsBlock *scope, EcsRefKind k, const char
 {
 	EcsBlock *holder = decl_of(scope);
 	switch (k) {
-	case ECS_REF_CONTAINER: return find_child(holder, "container", name, NULL) != NULL;
-	case ECS_REF_VOLUME: return find_child(holder, "volume", name, NULL) != NULL;
+	case ECS_REF_CONTAINER: return find_child(C, holder, "container", name, NULL) != NULL;
+	case ECS_REF_VOLUME: return find_child(C, holder, "volume", name, NULL) != NULL;
 	case ECS_REF_PORT:
 	case ECS_REF_CAPACITY:
 	case ECS_REF_NONE: return false;
@@ -783,6 +871,8 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 			if ((*a)->kind == ECS_TY_REF && resolves_quietly(C, scope, (*a)->ref, p->name))
 				return false;
 	p->used = true;
+	if (p->bad)
+		return true;    /* its declaration's error is reported */
 	EcsTypeKind want = t->kind == ECS_TY_ONEOF ? t->alts[0]->kind : t->kind;
 	EcsTypeKind have = p->element ? ECS_TY_LIST : param_kind(p->type);
 	bool ok = want == have ||
@@ -799,9 +889,9 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 		ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
 		return true;
 	}
-	/* The value is checked once per parameter and type, at the value
+	/* The value is checked once per parameter (at its first use), at the value
 	 * (the default, or the --set on the command line). */
-	if (!p->value || p->value->kind == ECS_VAL_ERROR || p->checked_as == t)
+	if (!p->value || p->value->kind == ECS_VAL_ERROR || p->checked_as)
 		return true;
 	p->checked_as = t;
 	const EcsType *vt = t;
@@ -1066,6 +1156,7 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 	if (b->broken)
 		return;
 	check_labels(C, b, bs);
+	uint64_t seen[ECS_MAX_FIELDS / 64] = {0};
 	/* Fields: known, set once, of the right type. */
 	for (size_t i = 0; i < b->nitems; i++) {
 		EcsItem *it = &b->items[i];
@@ -1080,28 +1171,23 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 						      c->kind);
 				continue;
 			}
-			for (size_t j = 0; j < i; j++) {
-				EcsItem *p = &b->items[j];
-				if (!p->is_block || p->u.block->kind != c->kind)
-					continue;
-				EcsBlock *pb = p->u.block;
-				if (!(cs->flags & B_REPEAT)) {
+			/* A second block of a kind that appears once, or a second
+			 * block with the same label. */
+			EcsBlock *first = c->nlabels ? child_lookup(C, b, c->kind, c->labels[0]) : NULL;
+			if (!(cs->flags & B_REPEAT)) {
+				EcsBlock *pb = NULL;
+				for (size_t j = 0; j < i && !pb; j++)
+					if (b->items[j].is_block && b->items[j].u.block->kind == c->kind)
+						pb = b->items[j].u.block;
+				if (pb) {
 					EcsDiag *d = error(C, ECS_DIAG_DUPLICATE_FIELD, c->kind_span,
 							   "`%s` appears twice in `%s`", c->kind, b->kind);
 					ecs_diag_note(d, &pb->kind_span, "first written here");
-					break;
 				}
-				if (cs->label == &ecs_type_name || cs->label) {
-					if (c->nlabels && pb->nlabels && c->labels[0] == pb->labels[0]) {
-						EcsDiag *d = error(C, ECS_DIAG_DUPLICATE,
-								   c->label_spans[0],
-								   "duplicate %s `%s`", c->kind,
-								   c->labels[0]);
-						ecs_diag_note(d, &pb->label_spans[0],
-							      "first declared here");
-						break;
-					}
-				}
+			} else if (cs->label && first && first != c) {
+				EcsDiag *d = error(C, ECS_DIAG_DUPLICATE, c->label_spans[0],
+						   "duplicate %s `%s`", c->kind, c->labels[0]);
+				ecs_diag_note(d, &first->label_spans[0], "first declared here");
 			}
 			check_block(C, c, cs);
 			continue;
@@ -1116,15 +1202,20 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 			continue;
 		}
 		a->field = f;
-		for (size_t j = 0; j < i; j++) {
-			EcsItem *p = &b->items[j];
-			if (!p->is_block && p->u.attr.key == a->key) {
-				EcsDiag *d = error(C, ECS_DIAG_DUPLICATE_FIELD, a->key_span,
-						   "`%s` is set twice", a->key);
-				ecs_diag_note(d, &p->u.attr.key_span, "first set here");
-				break;
+		/* A field set twice: a bit per schema row, the scan only on a hit. */
+		size_t fi = (size_t)(f - ecs_fields);
+		if (seen[fi / 64] & (1ull << (fi % 64))) {
+			for (size_t j = 0; j < i; j++) {
+				EcsItem *p = &b->items[j];
+				if (!p->is_block && p->u.attr.key == a->key) {
+					EcsDiag *d = error(C, ECS_DIAG_DUPLICATE_FIELD, a->key_span,
+							   "`%s` is set twice", a->key);
+					ecs_diag_note(d, &p->u.attr.key_span, "first set here");
+					break;
+				}
 			}
 		}
+		seen[fi / 64] |= 1ull << (fi % 64);
 		check_value(C, b, a->value, f->type);
 	}
 	/* Required fields and blocks. */
@@ -1167,6 +1258,11 @@ static void check_decl(Check *C, EcsBlock *b)
 	const EcsBlockSchema *bs = ecs_schema_child(ECS_BLOCK_ROOT, b->kind);
 	if (!bs)
 		return;     /* the grammar admits only schema'd keywords */
+	if (b->broken) {
+		/* Its syntax errors are reported; its names are declared. */
+		b->schema = bs;
+		return;
+	}
 	if (bs->id == ECS_BLOCK_SERVICE) {
 		if (!b->parent) {
 			EcsDiag *d = error(C, ECS_DIAG_MISSING_FIELD, b->label_spans[0],
@@ -1210,6 +1306,8 @@ static void check_params(Check *C)
 				ecs_diag_note(d, &m->params[j]->span, "first declared here");
 				break;
 			}
+		if (p->bad)
+			continue;
 		bool list = strcmp(p->type, "list") == 0;
 		const char *t = list ? p->element : p->type;
 		if ((list && !p->element) || (!list && p->element) || !t || !param_type_ok(t)) {
@@ -1217,8 +1315,7 @@ static void check_params(Check *C)
 					   "unknown parameter type `%s`", p->type);
 			ecs_diag_hint(d, "types are string, number, int, bool, duration, size, "
 					 "cpu, percent and list(T)");
-			p->type = "string";
-			p->element = NULL;
+			p->bad = true;
 			continue;
 		}
 		if (list) {
@@ -1233,6 +1330,8 @@ static void check_param_values(Check *C)
 	EcsModule *m = &C->ctx->module;
 	for (size_t i = 0; i < m->nparams; i++) {
 		EcsParam *p = m->params[i];
+		if (p->bad)
+			continue;
 		EcsValue *vals[2] = {p->def, p->value != p->def ? p->value : NULL};
 		for (int k = 0; k < 2; k++) {
 			EcsValue *v = vals[k];
@@ -1280,9 +1379,11 @@ static void check_param_values(Check *C)
 				if (x->kind == ECS_VAL_ERROR)
 					continue;
 				if (!ok) {
+					p->checked_as = &ecs_type_name;  /* no second report at its uses */
 					EcsDiag *d = error(C, ECS_DIAG_BAD_PARAM, x->span,
-							   "parameter `%s` is a %s, but this is %s",
-							   p->name, t, value_kind_name(x));
+							   "parameter `%s` is a%s %s, but this is %s",
+							   p->name, strchr("aeiou", t[0]) ? "n" : "", t,
+							   value_kind_name(x));
 					if (k == 1)
 						ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
 				} else if (x->kind == ECS_VAL_STRING) {
@@ -1297,6 +1398,19 @@ void ecs_check_module(EcsCompiler *ctx)
 {
 	Check C = {.ctx = ctx};
 	EcsModule *m = &ctx->module;
+	C.cap = 16;
+	while (C.cap < 2 * m->ndecls + 2)
+		C.cap *= 2;
+	C.table = ecs_arena_alloc(ctx->arena, C.cap * sizeof *C.table);
+	size_t nblocks = 0;
+	for (size_t i = 0; i < m->ndecls; i++)
+		nblocks += count_blocks(m->decls[i]);
+	C.kcap = 16;
+	while (C.kcap < 2 * nblocks + 2)
+		C.kcap *= 2;
+	C.kids = ecs_arena_alloc(ctx->arena, C.kcap * sizeof *C.kids);
+	for (size_t i = 0; i < m->ndecls; i++)
+		index_children(&C, m->decls[i]);
 	check_params(&C);
 	/* Pass 1: the global names, by kind; duplicates. */
 	for (size_t i = 0; i < m->ndecls; i++) {
@@ -1311,8 +1425,9 @@ void ecs_check_module(EcsCompiler *ctx)
 			ecs_diag_note(d, &prev->label_spans[0], "first declared here");
 			continue;
 		}
-		ecs_vec_push(&C.decls[bs->id], b);
+		add_decl(&C, bs->id, b);
 	}
+	check_param_values(&C);
 	/* Pass 2: every declaration against the schema, then ECS's rules for
 	 * those that passed (rules over a broken declaration would cascade). */
 	for (size_t i = 0; i < m->ndecls; i++) {
@@ -1321,7 +1436,6 @@ void ecs_check_module(EcsCompiler *ctx)
 		if (ctx->diags.errors == before && !m->decls[i]->broken)
 			ecs_rules_check(ctx, m->decls[i]);
 	}
-	check_param_values(&C);
 	for (size_t i = 0; i < m->nparams; i++) {
 		EcsParam *p = m->params[i];
 		if (!p->value) {

@@ -39,6 +39,7 @@ void ecs_compiler_free(EcsCompiler *c)
 	ecs_vec_release(&c->decls);
 	ecs_vec_release(&c->params);
 	ecs_vec_release(&c->sets);
+	ecs_vec_release(&c->values);
 	ecs_arena_free(c->arena);
 	free(c);
 }
@@ -262,14 +263,15 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
 			v = ecs_arena_printf(c->arena, "%s", p);
 			cJSON_free(p);
 		} else if (cJSON_IsArray(it)) {
-			/* Lists travel as comma-separated text, as with --set. */
+			/* List elements are joined by the unit separator (0x1f), so
+			 * that an element may hold a comma. */
 			size_t cap = 1;
 			for (cJSON *e = it->child; e; e = e->next)
 				cap += (cJSON_IsString(e) ? strlen(e->valuestring) : 32) + 1;
 			char *buf = ecs_arena_alloc(c->arena, cap);
 			for (cJSON *e = it->child; e; e = e->next) {
 				if (e != it->child)
-					strcat(buf, ",");
+					strcat(buf, "\x1f");
 				if (cJSON_IsString(e)) {
 					strcat(buf, e->valuestring);
 				} else {
@@ -304,15 +306,20 @@ static void bind_params(EcsCompiler *c)
 		cap += strlen(c->values.items[i]) + 10;
 	for (size_t i = 0; i < c->sets.len; i++)
 		cap += strlen(c->sets.items[i]) + 10;
-	char *text = ecs_xmalloc(cap);
+	char *text = ecs_xmalloc(cap + 4 * total);
 	size_t n = 0;
 	uint32_t *starts = ecs_arena_alloc(c->arena, total * sizeof *starts);
 	for (size_t i = 0; i < total; i++) {
 		const char *a = i < c->values.len ? c->values.items[i]
 						  : c->sets.items[i - c->values.len];
-		starts[i] = (uint32_t)(n + 6);
-		n += (size_t)sprintf(text + n, "--set %s\n", a);
+		const char *opt = i < c->values.len ? "--values " : "--set ";
+		starts[i] = (uint32_t)(n + strlen(opt));
+		n += (size_t)sprintf(text + n, "%s%s\n", opt, a);
 	}
+	/* Show list separators as commas. */
+	for (size_t i = 0; i < n; i++)
+		if (text[i] == '\x1f')
+			text[i] = ',';
 	uint32_t file = add_source(c, "<command line>", text, n);
 	for (size_t i = 0; i < total; i++) {
 		const char *a = i < c->values.len ? c->values.items[i]
@@ -355,12 +362,13 @@ static void bind_params(EcsCompiler *c)
 			lv->kind = ECS_VAL_LIST;
 			lv->span = value_span;
 			const char *s = eq + 1;
+			char sep = strchr(s, '\x1f') || i < c->values.len ? '\x1f' : ',';
 			size_t count = *s ? 1 : 0;
 			for (const char *q = s; *q; q++)
-				count += *q == ',';
+				count += *q == sep;
 			lv->u.list.items = ecs_arena_alloc(c->arena, (count + 1) * sizeof(EcsValue *));
 			while (*s) {
-				const char *comma = strchr(s, ',');
+				const char *comma = strchr(s, sep);
 				size_t len = comma ? (size_t)(comma - s) : strlen(s);
 				char *elem = ecs_arena_strndup(c->arena, s, len);
 				EcsSpan es = {file, value_span.start + (uint32_t)(s - eq - 1),

@@ -84,6 +84,21 @@ void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 	*tail = n;
 }
 
+typedef struct {
+	EcsDiag *d;
+	size_t index;
+} Ranked;
+
+static int ranked_cmp(const void *pa, const void *pb)
+{
+	const Ranked *a = pa, *b = pb;
+	if (a->d->span.file != b->d->span.file)
+		return a->d->span.file < b->d->span.file ? -1 : 1;
+	if (a->d->span.start != b->d->span.start)
+		return a->d->span.start < b->d->span.start ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
 /* Diagnostics are printed in source order (file, then offset), whatever
  * stage found them; ties keep the order they were reported in. */
 void ecs_diag_sort(EcsDiagList *list)
@@ -91,26 +106,10 @@ void ecs_diag_sort(EcsDiagList *list)
 	size_t n = list->len;
 	if (n < 2)
 		return;
-	struct pair { EcsDiag *d; size_t i; } *tmp = ecs_xmalloc(n * sizeof *tmp);
+	Ranked *tmp = ecs_xmalloc(n * sizeof *tmp);
 	for (size_t i = 0; i < n; i++)
-		tmp[i] = (struct pair){list->items[i], i};
-	for (size_t i = 1; i < n; i++) {   /* insertion sort: stable, lists are short */
-		struct pair x = tmp[i];
-		size_t j = i;
-		while (j > 0) {
-			EcsDiag *a = tmp[j - 1].d, *b = x.d;
-			int c = a->span.file != b->span.file
-					? (a->span.file < b->span.file ? -1 : 1)
-					: (a->span.start != b->span.start
-						   ? (a->span.start < b->span.start ? -1 : 1)
-						   : 0);
-			if (c <= 0)
-				break;
-			tmp[j] = tmp[j - 1];
-			j--;
-		}
-		tmp[j] = x;
-	}
+		tmp[i] = (Ranked){list->items[i], i};
+	qsort(tmp, n, sizeof *tmp, ranked_cmp);
 	for (size_t i = 0; i < n; i++)
 		list->items[i] = tmp[i].d;
 	free(tmp);
@@ -207,7 +206,16 @@ static void render_excerpt(FILE *out, const EcsSource *src, EcsSpan span,
 	int w = snprintf(num, sizeof num, "%u", line);
 	fprintf(out, "%s%*s |%s\n", p->blue, w, "", p->reset);
 	fprintf(out, "%s%s |%s ", p->blue, num, p->reset);
-	fwrite(src->text + ls, 1, le - ls, out);
+	/* Never echo control bytes or broken UTF-8 to a terminal. */
+	bool nul;
+	bool broken = ecs_utf8_invalid(src->text + ls, le - ls, &nul) >= 0;
+	for (uint32_t i = ls; i < le; i++) {
+		unsigned char c = (unsigned char)src->text[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f || (broken && c >= 0x80))
+			fputc('?', out);
+		else
+			fputc(c, out);
+	}
 	fputc('\n', out);
 	fprintf(out, "%s%*s |%s ", p->blue, w, "", p->reset);
 	for (uint32_t i = ls; i < span.start && i < le; i++) {

@@ -87,7 +87,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0002, EMPTY,            "nothing declared") \
 	X(E0003, ENCODING,         "source is not UTF-8 text") \
 	X(E0004, TOO_DEEP,         "nesting too deep") \
-	X(E0005, BAD_NUMBER,       "number out of range") \
+	X(E0005, BAD_NUMBER,       "malformed or out-of-range number") \
 	X(E0006, BAD_UNIT,         "unknown unit") \
 	X(E0007, BAD_ESCAPE,       "invalid escape sequence") \
 	X(E0008, IMPORT,           "import cannot be read") \
@@ -308,6 +308,7 @@ typedef struct {
 	EcsValue *def;          /* default, or NULL */
 	EcsValue *value;        /* the value in force after --set/--values */
 	bool used;
+	bool bad;                       /* its declaration is in error: not checked */
 	const void *checked_as;         /* the type its value was checked against */
 } EcsParam;
 
@@ -416,6 +417,8 @@ typedef struct EcsBlockSchema {
 
 extern const EcsType ecs_type_name;
 extern const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT];
+/* An upper bound on the rows of schema.def (checked by schema.c). */
+#define ECS_MAX_FIELDS 1024
 extern const EcsField ecs_fields[];
 extern const size_t ecs_nfields;
 

@@ -40,6 +40,26 @@ static TSNode field(TSNode n, const char *name)
 	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
 }
 
+/* The named children of n, through a cursor: kids[i]
+ * walks from the first child each time, which is quadratic over a long
+ * body or list. The array is in the arena. */
+static TSNode *named_kids(Lower *L, TSNode n, uint32_t *count)
+{
+	uint32_t cap = ts_node_named_child_count(n), k = 0;
+	TSNode *kids = ecs_arena_alloc(L->ctx->arena, (cap + 1) * sizeof *kids);
+	TSTreeCursor cur = ts_tree_cursor_new(n);
+	if (ts_tree_cursor_goto_first_child(&cur)) {
+		do {
+			TSNode c = ts_tree_cursor_current_node(&cur);
+			if (ts_node_is_named(c) && k < cap)
+				kids[k++] = c;
+		} while (ts_tree_cursor_goto_next_sibling(&cur));
+	}
+	ts_tree_cursor_delete(&cur);
+	*count = k;
+	return kids;
+}
+
 static EcsValue *new_value(Lower *L, EcsValueKind kind, TSNode n)
 {
 	EcsValue *v = ecs_arena_alloc(L->ctx->arena, sizeof *v);
@@ -125,8 +145,13 @@ static size_t number_prefix(const char *s, size_t n)
 	size_t i = 0;
 	if (i < n && s[i] == '-')
 		i++;
-	while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.'))
+	while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 		i++;
+	if (i + 1 < n && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
+		i++;
+		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			i++;
+	}
 	return i;
 }
 
@@ -155,6 +180,12 @@ static EcsValue *lower_numeric(Lower *L, EcsValue *v, const char *s, size_t n)
 		return v;
 	}
 	const char *unit = ecs_intern(ctx->arena, s + u, n - u);
+	if (!(s[u] == '%' || (s[u] >= 'A' && s[u] <= 'Z') || (s[u] >= 'a' && s[u] <= 'z'))) {
+		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_NUMBER, v->span,
+			 "malformed number `%.*s`", (int)n, s);
+		v->kind = ECS_VAL_ERROR;
+		return v;
+	}
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (strcmp(units[i].unit, unit) == 0) {
 			v->kind = ECS_VAL_QUANTITY;
@@ -197,11 +228,13 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 {
 	EcsCompiler *ctx = L->ctx;
 	EcsValue *v = new_value(L, ECS_VAL_STRING, n);
-	uint32_t count = ts_node_named_child_count(n);
+	uint32_t count;
+	TSNode *kids = named_kids(L, n, &count);
 	EcsStrPart *parts = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof *parts);
 	size_t np = 0;
 	char *buf = NULL;
 	size_t blen = 0, bcap = 0;
+	bool bad = false;       /* an invalid escape: reported, value unusable */
 #define APPEND(p, len)                                                  \
 	do {                                                            \
 		if (blen + (len) + 1 > bcap) {                          \
@@ -212,7 +245,7 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 		blen += (len);                                          \
 	} while (0)
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = ts_node_named_child(n, i);
+		TSNode c = kids[i];
 		uint32_t s = ts_node_start_byte(c), e = ts_node_end_byte(c);
 		const char *t = L->src->text + s;
 		if (is(c, "string_content")) {
@@ -232,6 +265,7 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 						      (int)(e - s), t);
 				ecs_diag_hint(d, "escapes are \\n, \\t, \\r, \\\\, \\\" and \\$");
 				ch = '?';
+				bad = true;
 			}
 			}
 			APPEND(&ch, 1);
@@ -251,6 +285,8 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 	free(buf);
 	v->u.str.parts = parts;
 	v->u.str.nparts = np;
+	if (bad)
+		v->kind = ECS_VAL_ERROR;
 	return v;
 }
 
@@ -299,11 +335,12 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	}
 	if (strcmp(type, "reference") == 0) {
 		EcsValue *v = new_value(L, ECS_VAL_REF, n);
-		uint32_t count = ts_node_named_child_count(n);
+		uint32_t count;
+	TSNode *kids = named_kids(L, n, &count);
 		v->u.ref.names = ecs_arena_alloc(ctx->arena, count * sizeof(char *));
 		v->u.ref.spans = ecs_arena_alloc(ctx->arena, count * sizeof(EcsSpan));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = ts_node_named_child(n, i);
+			TSNode c = kids[i];
 			if (!is(c, "identifier") || ts_node_is_missing(c))
 				continue;
 			v->u.ref.names[v->u.ref.n] = text_of(L, c);
@@ -318,10 +355,11 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 		TSNode fn = field(n, "function");
 		v->u.call.name = text_of(L, fn);
 		v->u.call.name_span = span_of(L, fn);
-		uint32_t count = ts_node_named_child_count(n);
+		uint32_t count;
+	TSNode *kids = named_kids(L, n, &count);
 		v->u.call.args = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsArg));
 		for (uint32_t i = 1; i < count; i++) {
-			TSNode c = ts_node_named_child(n, i);
+			TSNode c = kids[i];
 			if (is(c, "comment") || is(c, "ERROR"))
 				continue;
 			EcsArg *a = &v->u.call.args[v->u.call.nargs++];
@@ -338,10 +376,11 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	}
 	if (strcmp(type, "list") == 0) {
 		EcsValue *v = new_value(L, ECS_VAL_LIST, n);
-		uint32_t count = ts_node_named_child_count(n);
+		uint32_t count;
+	TSNode *kids = named_kids(L, n, &count);
 		v->u.list.items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsValue *));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = ts_node_named_child(n, i);
+			TSNode c = kids[i];
 			if (is(c, "comment") || is(c, "ERROR"))
 				continue;
 			v->u.list.items[v->u.list.n++] = lower_value(L, c, depth + 1);
@@ -350,10 +389,11 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	}
 	if (strcmp(type, "map") == 0) {
 		EcsValue *v = new_value(L, ECS_VAL_MAP, n);
-		uint32_t count = ts_node_named_child_count(n);
+		uint32_t count;
+	TSNode *kids = named_kids(L, n, &count);
 		v->u.map.entries = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsEntry));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = ts_node_named_child(n, i);
+			TSNode c = kids[i];
 			if (!is(c, "entry"))
 				continue;
 			TSNode k = field(c, "key"), val = field(c, "value");
@@ -397,10 +437,11 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 	EcsCompiler *ctx = L->ctx;
 	if (ts_node_is_null(body))
 		return;
-	uint32_t count = ts_node_named_child_count(body);
+	uint32_t count;
+	TSNode *kids = named_kids(L, body, &count);
 	b->items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsItem));
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = ts_node_named_child(body, i);
+		TSNode c = kids[i];
 		if (is(c, "attribute")) {
 			TSNode k = field(c, "key"), v = field(c, "value");
 			if (ts_node_is_null(k) || ts_node_is_null(v) || ts_node_is_missing(k))
@@ -451,6 +492,37 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 	}
 }
 
+/* A declaration left open swallows the ones after it, which parse as its
+ * nested blocks (`service web in main { ...` becomes a block with the
+ * labels web, in, main). Their names are declared, as broken declarations
+ * that are not checked, so that references to them do not cascade into
+ * "unknown cluster" errors. */
+static void lift_swallowed(Lower *L, EcsBlock *b)
+{
+	static const char *const kinds[] = {"cluster", "service", "task", "role", "policy",
+					    "log_group", NULL};
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block)
+			continue;
+		EcsBlock *c = b->items[i].u.block;
+		for (const char *const *k = kinds; *k; k++) {
+			if (strcmp(c->kind, *k) != 0 || c->nlabels == 0)
+				continue;
+			EcsBlock *d = ecs_arena_alloc(L->ctx->arena, sizeof *d);
+			*d = *c;
+			d->up = NULL;
+			d->broken = true;
+			d->nlabels = 1;
+			if (c->nlabels == 3 && strcmp(c->labels[1], "in") == 0) {
+				d->parent = c->labels[2];
+				d->parent_span = c->label_spans[2];
+			}
+			ecs_vec_push(&L->ctx->decls, d);
+		}
+		lift_swallowed(L, c);
+	}
+}
+
 static void lower_declaration(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
@@ -474,6 +546,8 @@ static void lower_declaration(Lower *L, TSNode n)
 	}
 	lower_body(L, b, field(n, "body"), 1);
 	ecs_vec_push(&ctx->decls, b);
+	if (b->broken)
+		lift_swallowed(L, b);
 }
 
 static void lower_param(Lower *L, TSNode n)
@@ -490,9 +564,11 @@ static void lower_param(Lower *L, TSNode n)
 	TSNode elem = field(type, "element");
 	if (!ts_node_is_null(elem)) {
 		p->element = text_of(L, field(elem, "name"));
-		if (!ts_node_is_null(field(elem, "element")))
+		if (!ts_node_is_null(field(elem, "element"))) {
 			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span_of(L, elem),
 				 "nested list types are not supported");
+			p->bad = true;
+		}
 	}
 	TSNode def = field(n, "default");
 	if (!ts_node_is_null(def))
@@ -525,9 +601,10 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 {
 	TSNode root = *(const TSNode *)rootp;
 	Lower L = {ctx, file, ctx->sources.files[file], false};
-	uint32_t count = ts_node_named_child_count(root);
+	uint32_t count;
+	TSNode *kids = named_kids(&L, root, &count);
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = ts_node_named_child(root, i);
+		TSNode c = kids[i];
 		if (is(c, "declaration"))
 			lower_declaration(&L, c);
 		else if (is(c, "param"))

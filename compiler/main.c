@@ -67,8 +67,24 @@ int main(int argc, char **argv)
 	EcsDiagFormat format = ECS_FORMAT_TEXT;
 	int status = ECS_OK, ninputs = 0;
 	const char **inputs = calloc((size_t)argc, sizeof *inputs);
+	bool options = true;
 	for (int i = 2; i < argc && status == ECS_OK; i++) {
 		const char *a = argv[i], *v;
+		if (!options || strcmp(a, "-") == 0 || a[0] != '-') {
+			inputs[ninputs++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options = false;
+			continue;
+		}
+		static const char *const valued[] = {"--set", "--values", "--emit", "--diagnostics",
+						     "--color", NULL};
+		for (const char *const *o = valued; *o; o++)
+			if (strcmp(a, *o) == 0 && i + 1 >= argc)
+				status = usage_error("option `%s` needs a value", a);
+		if (status != ECS_OK)
+			break;
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			ecs_compiler_free(c);
@@ -91,10 +107,8 @@ int main(int argc, char **argv)
 			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
 				status = usage_error("--color takes auto, always or never, not `%s`", v);
 			color = v;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			status = usage_error("unknown option `%s`", a);
 		} else {
-			inputs[ninputs++] = a;
+			status = usage_error("unknown option `%s`", a);
 		}
 	}
 	if (status == ECS_OK && ninputs == 0)

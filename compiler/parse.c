@@ -39,6 +39,12 @@ static TSNode first_leaf(TSNode n)
 /* The declaration or block whose body an unclosed `{` belongs to. */
 static void describe_opener(const EcsSource *src, TSNode body, char *buf, size_t size)
 {
+	const char *self = ts_node_type(body);
+	if (strcmp(self, "list") == 0 || strcmp(self, "map") == 0 ||
+	    strcmp(self, "call") == 0) {
+		snprintf(buf, size, "%s", self);
+		return;
+	}
 	TSNode owner = ts_node_parent(body);
 	const char *type = ts_node_is_null(owner) ? "" : ts_node_type(owner);
 	if (strcmp(type, "declaration") == 0 || strcmp(type, "block") == 0) {
@@ -58,6 +64,8 @@ static void describe_opener(const EcsSource *src, TSNode body, char *buf, size_t
 		snprintf(buf, size, "block");
 	}
 }
+
+static void hint_unterminated(EcsDiag *d);
 
 /* An unclosed body swallows the declarations after it, which then parse
  * as nested blocks: point at the first one, where the `}` is probably due. */
@@ -99,8 +107,7 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode par
 	if (strcmp(type, "\"") == 0) {
 		d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span,
 			     "unterminated string");
-		ecs_diag_hint(d, "close the string with `\"` on the same line; "
-				 "write a newline inside a string as `\\n`");
+		hint_unterminated(d);
 		return;
 	}
 	d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span, "expected `%s`", type);
@@ -109,6 +116,13 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode par
 		char what[160];
 		describe_opener(src, parent, what, sizeof what);
 		EcsSpan open = node_span(file, ts_node_child(parent, 0));
+		for (uint32_t k = 0; k < ts_node_child_count(parent) && k < 4; k++) {
+			const char *t = ts_node_type(ts_node_child(parent, k));
+			if (strcmp(t, "{") == 0 || strcmp(t, "[") == 0 || strcmp(t, "(") == 0) {
+				open = node_span(file, ts_node_child(parent, k));
+				break;
+			}
+		}
 		uint32_t line, col;
 		ecs_source_locate(src, open.start, &line, &col);
 		ecs_diag_hint(d, "to close `%s` opened at %u:%u", what, line, col);
@@ -116,10 +130,108 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode par
 	}
 }
 
+/* A small lexer over the raw text, for what the tree cannot say after an
+ * error: where a string was left open, and which brackets are unclosed.
+ * Strings end at a line end; `#` starts a comment outside strings. */
+typedef struct {
+	uint32_t open_quote;    /* offset of an unterminated string's quote */
+	bool unterminated;
+	uint32_t openers[64];   /* offsets of the unclosed brackets, innermost last */
+	size_t nopen;
+	bool overflow;
+} Scan;
+
+static void scan_text(const EcsSource *src, uint32_t from, uint32_t to, Scan *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	const char *t = src->text;
+	int interp = 0;         /* nesting of ${ } inside a string */
+	bool in_string = false;
+	uint32_t quote = 0;
+	for (uint32_t i = from; i < to; i++) {
+		char c = t[i];
+		if (c == '\n') {
+			if (in_string && !sc->unterminated) {
+				sc->unterminated = true;
+				sc->open_quote = quote;
+			}
+			in_string = false;
+			interp = 0;
+			continue;
+		}
+		if (in_string) {
+			if (c == '\\' && i + 1 < to && t[i + 1] != '\n')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			else if (c == '$' && i + 1 < to && t[i + 1] == '{') {
+				in_string = false;
+				interp++;
+				i++;
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_string = true;
+			quote = i;
+		} else if (c == '#') {
+			while (i + 1 < to && t[i + 1] != '\n')
+				i++;
+		} else if (c == '}' && interp > 0) {
+			interp--;
+			in_string = true;
+		} else if (c == '{' || c == '[' || c == '(') {
+			if (sc->nopen < 64)
+				sc->openers[sc->nopen++] = i;
+			else
+				sc->overflow = true;
+		} else if ((c == '}' || c == ']' || c == ')') && sc->nopen > 0) {
+			sc->nopen--;
+		}
+	}
+	if (in_string && !sc->unterminated) {
+		sc->unterminated = true;
+		sc->open_quote = quote;
+	}
+}
+
+static void hint_unterminated(EcsDiag *d)
+{
+	ecs_diag_hint(d, "close the string with `\"` on the same line; "
+			 "write a newline inside a string as `\\n`");
+}
+
+/* "service web" from the line that opens a block at offset. */
+static void opener_words(const EcsSource *src, uint32_t offset, char *buf, size_t size)
+{
+	uint32_t ls, le;
+	ecs_source_line(src, offset, &ls, &le);
+	uint32_t s = ls;
+	while (s < offset && (src->text[s] == ' ' || src->text[s] == '\t'))
+		s++;
+	uint32_t e = offset;
+	while (e > s && (src->text[e - 1] == ' ' || src->text[e - 1] == '\t'))
+		e--;
+	/* the words after the last `{` or `=` before the opener */
+	for (uint32_t i = e; i > s; i--)
+		if (src->text[i - 1] == '{' || src->text[i - 1] == '=' || src->text[i - 1] == '[') {
+			s = i;
+			while (s < e && src->text[s] == ' ')
+				s++;
+			break;
+		}
+	size_t n = e - s < size - 1 ? e - s : size - 1;
+	memcpy(buf, src->text + s, n);
+	buf[n] = '\0';
+}
+
 static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent)
 {
 	const EcsSource *src = ctx->sources.files[file];
 	TSNode leaf = first_leaf(n);
+	/* Quote a whole string, not its opening `"`. */
+	if (ts_node_child_count(n) > 0 && strcmp(ts_node_type(ts_node_child(n, 0)), "string") == 0)
+		leaf = ts_node_child(n, 0);
 	char text[48];
 	excerpt(src, leaf, text, sizeof text);
 	EcsSpan span = node_span(file, leaf);
@@ -127,13 +239,48 @@ static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode paren
 		span = node_span(file, n);
 	const char *ptype = ts_node_is_null(parent) ? "" : ts_node_type(parent);
 
-	if (text[0] == '"' || strcmp(ts_node_type(leaf), "string_content") == 0) {
-		/* An unterminated string swallows the rest of its line. */
-		EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span,
+	/* An unterminated string swallows the rest of its line. */
+	uint32_t ls, le;
+	ecs_source_line(src, ts_node_start_byte(n), &ls, &le);
+	uint32_t end = ts_node_end_byte(n);
+	uint32_t le2, ls2;
+	ecs_source_line(src, end > 0 ? end - 1 : 0, &ls2, &le2);
+	Scan sc;
+	scan_text(src, ls, le2, &sc);
+	if (sc.unterminated) {
+		EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
+				      (EcsSpan){file, sc.open_quote, sc.open_quote + 1},
 				      "unterminated string");
-		ecs_diag_hint(d, "close the string with `\"` on the same line; "
-				 "write a newline inside a string as `\\n`");
+		hint_unterminated(d);
 		return;
+	}
+	/* An error that runs to the end of the file is usually an unclosed
+	 * block: name the innermost bracket that is never closed. */
+	uint32_t tail = (uint32_t)src->len;
+	while (tail > 0 && (src->text[tail - 1] == ' ' || src->text[tail - 1] == '\n' ||
+			    src->text[tail - 1] == '\t' || src->text[tail - 1] == '\r'))
+		tail--;
+	if (end >= tail) {
+		scan_text(src, 0, (uint32_t)src->len, &sc);
+		if (sc.nopen > 0) {
+			uint32_t open = sc.openers[sc.nopen - 1];
+			char what[96];
+			opener_words(src, open, what, sizeof what);
+			char want = src->text[open] == '{' ? '}' : src->text[open] == '[' ? ']' : ')';
+			EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
+					      (EcsSpan){file, tail, tail},
+					      "unexpected end of file: expected `%c`", want);
+			uint32_t line, col;
+			ecs_source_locate(src, open, &line, &col);
+			if (*what)
+				ecs_diag_hint(d, "to close `%s` opened at %u:%u", what, line, col);
+			else
+				ecs_diag_hint(d, "to close the `%c` opened at %u:%u", src->text[open],
+					      line, col);
+			EcsSpan os = {file, open, open + 1};
+			ecs_diag_note(d, &os, "opened here");
+			return;
+		}
 	}
 	if (span.start >= src->len) {
 		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span,
@@ -200,6 +347,51 @@ static size_t report_syntax_errors(EcsCompiler *ctx, uint32_t file, TSNode root)
 	}
 }
 
+/* A copy of the source with every comment replaced by spaces, so byte
+ * offsets are unchanged. The AST never needs comments, and the tree-sitter
+ * runtime in Debian 12 (0.20.7) corrupts its heap on 65,536 consecutive
+ * extras, which a long commented-out block would otherwise produce.
+ * Strings (with `${...}` interpolations, which may hold strings) are
+ * skipped so that a `#` inside one is kept. Returns owned; free with free. */
+static char *blank_comments(const char *text, size_t len)
+{
+	char *out = ecs_xmalloc(len + 1);
+	memcpy(out, text, len + 1);
+	/* modes: a stack of "in code" (0) and "in string" (1) frames */
+	unsigned char stack[64];
+	size_t depth = 0;
+	stack[0] = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = out[i];
+		if (c == '\n') {
+			depth = 0;      /* strings end at a line end; so does nesting */
+			stack[0] = 0;
+			continue;
+		}
+		if (stack[depth] == 1) {
+			if (c == '\\' && i + 1 < len && out[i + 1] != '\n')
+				i++;
+			else if (c == '"')
+				depth--;
+			else if (c == '$' && i + 1 < len && out[i + 1] == '{' && depth + 1 < 64) {
+				stack[++depth] = 0;
+				i++;
+			}
+			continue;
+		}
+		if (c == '"' && depth + 1 < 64) {
+			stack[++depth] = 1;
+		} else if (c == '}' && depth > 0) {
+			depth--;        /* the end of an interpolation */
+		} else if (c == '#') {
+			while (i < len && out[i] != '\n')
+				out[i++] = ' ';
+			i--;
+		}
+	}
+	return out;
+}
+
 void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 {
 	EcsSource *src = ctx->sources.files[file];
@@ -210,8 +402,11 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		      "tree-sitter runtime\n", stderr);
 		exit(ECS_EUSAGE);
 	}
-	TSTree *tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+	char *text = ctx->keep_trees ? NULL : blank_comments(src->text, src->len);
+	TSTree *tree = ts_parser_parse_string(parser, NULL, text ? text : src->text,
+					      (uint32_t)src->len);
 	ts_parser_delete(parser);
+	free(text);
 	if (!tree) {
 		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
 			 (EcsSpan){file, 0, 0}, "the parser gave up on this file");

@@ -174,8 +174,9 @@ static void rule_fargate_size(Rules *R, EcsBlock *task)
 	EcsAttr *ca = attr(task, "cpu"), *ma = attr(task, "memory");
 	if (!ca || !ma) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_TASK_SIZE_REQUIRED, task->label_spans[0],
-				    "Fargate %s `%s` needs task-level `cpu` and `memory`",
-				    task->kind, label(task));
+				    "Fargate %s `%s` needs %s", task->kind, label(task),
+				    !ca && !ma ? "task-level `cpu` and `memory`"
+				    : !ca ? "a task-level `cpu`" : "a task-level `memory`");
 		ecs_diag_hint(d, "for example `cpu = 0.25 vcpu` and `memory = 512 MiB`");
 		return;
 	}
@@ -276,15 +277,21 @@ static bool dfs_cycle(Node *nodes, size_t n, size_t i, size_t *path, size_t dept
 		if (j == n)
 			continue;
 		if (nodes[j].mark == 1) {
-			char chain[512] = "";
-			size_t start = 0;
+			/* The chain from j back to j, cut to fit a message. */
+			char chain[512];
+			size_t len = 0, start = 0;
 			while (path[start] != j)
 				start++;
-			for (size_t p = start; p <= depth; p++) {
-				strncat(chain, label(nodes[path[p]].block), sizeof chain - strlen(chain) - 8);
-				strcat(chain, " -> ");
+			for (size_t p = start; p <= depth + 1; p++) {
+				const char *nm = label(nodes[p <= depth ? path[p] : j].block);
+				int w = snprintf(chain + len, sizeof chain - len, "%s%s",
+						 p > start ? " -> " : "", nm);
+				if (w < 0 || (size_t)w >= sizeof chain - len) {
+					snprintf(chain + sizeof chain - 5, 5, "...");
+					break;
+				}
+				len += (size_t)w;
 			}
-			strncat(chain, label(nodes[j].block), sizeof chain - strlen(chain) - 1);
 			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_DEPENDENCY_CYCLE,
 					    nodes[i].block->label_spans[0],
 					    "container dependencies form a cycle: %s", chain);
@@ -316,6 +323,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 						    task->kind, label(task), n);
 				ecs_diag_hint(d, "split the task, or run sidecars as separate services");
 			}
+		return;     /* the other rules assume a task ECS would accept */
 	}
 	Node *nodes = ecs_arena_alloc(arena, n * sizeof *nodes);
 	size_t i = 0, essential = 0;
@@ -470,8 +478,10 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 				    "%s `%s` has no essential container", task->kind, label(task));
 		ecs_diag_hint(d, "mark the main container `essential = true`");
 	}
+	/* The cycle search recurses once per container; past ten containers
+	 * the task is already an error (E0204). */
 	size_t *path = ecs_arena_alloc(arena, (n + 1) * sizeof *path);
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n && n <= 10; k++)
 		if (nodes[k].mark == 0 && dfs_cycle(nodes, n, k, path, 0, R))
 			break;
 	/* Container sums fit the task (RegisterTaskDefinition). */

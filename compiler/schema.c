@@ -258,6 +258,8 @@ const EcsField ecs_fields[] = {
 #undef FIELD
 };
 const size_t ecs_nfields = sizeof ecs_fields / sizeof ecs_fields[0];
+_Static_assert(sizeof ecs_fields / sizeof ecs_fields[0] <= ECS_MAX_FIELDS,
+	       "raise ECS_MAX_FIELDS");
 
 const EcsBlockSchema *ecs_schema_child(EcsBlockId parent, const char *kind)
 {

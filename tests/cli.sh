@@ -1,0 +1,692 @@
+#!/usr/bin/env bash
+# cli.sh: the ecsc command line: help, version, usage errors, output
+# formats, --emit, parameters, directory inputs and colour.
+#
+# Usage: tests/cli.sh [--ecsc PATH] [--list] [CASE...]
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+diagdir=$repo/tests/diagnostics
+
+# A small clean spec, and one with three errors.
+write_specs() {
+    cat >ok.ecs <<'SPEC'
+param tag: string = "1.27"
+param grace: duration = 30s
+
+cluster main {}
+
+service web in main {
+  desired_count             = 2
+  cpu                       = 0.25 vcpu
+  memory                    = 512 MiB
+  health_check_grace_period = grace
+  container app {
+    image = "nginx:${tag}"
+    port http {
+      container_port = 80
+    }
+  }
+}
+SPEC
+    cat >bad.ecs <<'SPEC'
+cluster main {
+  container_insight = enabled
+}
+
+service web in mian {
+  launch_type = FARGAT
+  container app {
+    image = "nginx:1.27"
+  }
+}
+SPEC
+}
+
+has_esc() { grep -a -q $'\033\\[' "$1"; }
+
+# ---- help and version -------------------------------------------------------------
+
+case_help() {
+    local a
+    for a in --help -h help; do
+        run -- "$a"
+        expect_status 0
+        expect_out 'usage: ecsc <command> [options] FILE|DIR|- ...'
+        expect_out 'exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors'
+        expect_err_empty
+    done
+}
+
+case_help-lists-every-option() {
+    run -- --help
+    local o
+    for o in check graph --set --values --emit --diagnostics --color --help --version; do
+        expect_out "$o"
+    done
+}
+
+case_check-help() {
+    run -- check --help
+    expect_status 0
+    expect_out 'usage: ecsc'
+    expect_err_empty
+}
+
+case_no-arguments() {
+    run --
+    expect_status 2
+    expect_err 'usage: ecsc'
+    expect_out_empty
+}
+
+case_version() {
+    local a
+    for a in --version version; do
+        run -- "$a"
+        expect_status 0
+        expect_err_empty
+        if ! grep -E -q '^ecsc [0-9]+\.[0-9]+\.[0-9]+$' "$out"; then
+            fail "--version prints \`$(head -n 1 "$out")\`, not \`ecsc X.Y.Z\`"
+        fi
+    done
+}
+
+case_version-matches-cmake() {
+    local want
+    want=$(sed -n 's/^project(ecsc VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt")
+    run -- --version
+    [ -z "$want" ] || expect_out "ecsc $want"
+}
+
+# ---- usage errors (exit 2) --------------------------------------------------------------
+
+case_unknown-command() {
+    run -- frobnicate x.ecs
+    expect_status 2
+    expect_err 'ecsc: unknown command `frobnicate`'
+    expect_err "Try 'ecsc --help'."
+    expect_out_empty
+}
+
+case_unknown-option() {
+    write_specs
+    run -- check --frobnicate ok.ecs
+    expect_status 2
+    expect_err 'ecsc: unknown option `--frobnicate`'
+    expect_out_empty
+}
+
+case_unknown-emit-stage() {
+    write_specs
+    run -- check --emit=llvm ok.ecs
+    expect_status 2
+    expect_err 'unknown stage `llvm`'
+    expect_out_empty
+}
+
+case_unknown-diagnostics-format() {
+    write_specs
+    run -- check --diagnostics=xml ok.ecs
+    expect_status 2
+    expect_err 'unknown diagnostics format `xml`'
+}
+
+case_bad-color-value() {
+    write_specs
+    run -- check --color=sometimes ok.ecs
+    expect_status 2
+    expect_err '--color takes auto, always or never'
+}
+
+case_no-input-files() {
+    run -- check --color=never
+    expect_status 2
+    expect_err 'no input files'
+}
+
+case_option-without-value() {
+    write_specs
+    run -- check ok.ecs --set
+    expect_status 2
+    expect_out_empty
+    run -- check ok.ecs --values
+    expect_status 2
+}
+
+case_options-take-separate-values() {
+    write_specs
+    run -- check --color never --diagnostics json --set tag=2 --emit ast ok.ecs
+    expect_status 0
+    expect_out '(param tag string (string "2"))'
+}
+
+# ---- diagnostics: text and JSON ------------------------------------------------------------
+
+case_clean-spec-is-silent() {
+    write_specs
+    run -- check ok.ecs
+    expect_status 0
+    expect_err_empty
+    expect_out_empty
+}
+
+case_summary-line() {
+    write_specs
+    run -- check --color=never bad.ecs
+    expect_status 1
+    expect_err '3 errors, 0 warnings'
+    if [ "$(tail -n 1 "$err")" != '3 errors, 0 warnings' ]; then
+        fail "the summary is not the last line of stderr"
+    fi
+    printf 'cluster main {\n  bogus = 1\n}\n' >one.ecs
+    run -- check --color=never one.ecs
+    expect_err '1 error, 0 warnings'
+}
+
+case_text-format() {
+    write_specs
+    run -- check --color=never bad.ecs
+    expect_status 1
+    # location, code and message; the source line; the caret; the hint
+    expect_err 'bad.ecs:2:3: error[E0100]: `cluster main` has no field `container_insight`'
+    expect_err '2 |   container_insight = enabled'
+    expect_err '  |   ^~~~~~~~~~~~~~~~~'
+    expect_err '  = hint: did you mean `container_insights`?'
+}
+
+# The code and position of every diagnostic, from the text (stdin: stderr
+# of a text run) and from JSON (the file given).
+text_codes() { grep -a -o -E '^[^ ]+:[0-9]+:[0-9]+: (error|warning)\[[EW][0-9]{4}\]' | sed -E 's/^.*:([0-9]+):([0-9]+): [a-z]+\[(.*)\]$/\3 \1:\2/'; }
+json_codes() {
+    python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for d in doc["diagnostics"]:
+    print(d["code"], "%d:%d" % (d["span"]["line"], d["span"]["column"]))
+' "$1"
+}
+
+case_json-is-json() {
+    write_specs
+    run -- check --diagnostics=json bad.ecs
+    expect_status 1
+    if ! python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert isinstance(doc["diagnostics"], list) and doc["diagnostics"], "no diagnostics"
+assert doc["errors"] == 3 and doc["warnings"] == 0, (doc["errors"], doc["warnings"])
+for d in doc["diagnostics"]:
+    assert d["severity"] in ("error", "warning", "note"), d
+    assert d["code"][0] in "EW" and len(d["code"]) == 5, d
+    assert d["message"], d
+    s = d["span"]
+    assert s["file"] == "bad.ecs", s
+    for k in ("line", "column", "end_line", "end_column", "start_byte", "end_byte"):
+        assert isinstance(s[k], int), (k, s)
+    assert isinstance(d["notes"], list), d
+' "$err"; then
+        fail "--diagnostics=json output is not the expected JSON"
+        show_output
+    fi
+    expect_out_empty
+}
+
+case_json-clean() {
+    write_specs
+    run -- check --diagnostics=json ok.ecs
+    expect_status 0
+    if ! python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc == {"diagnostics": [], "errors": 0, "warnings": 0}, doc
+' "$err"; then
+        fail "--diagnostics=json on a clean spec"
+        show_output
+    fi
+}
+
+case_json-same-codes-as-text() {
+    # Every golden case: the same codes at the same places in both formats.
+    local f n bad=0
+    for f in "$diagdir"/*.ecs; do
+        n=$(basename "$f")
+        (cd "$diagdir" && "$ecsc" check --color=never "$n" 2>"$work/text.err" >/dev/null)
+        local s1=$?
+        (cd "$diagdir" && "$ecsc" check --diagnostics=json "$n" 2>"$work/json.err" >/dev/null)
+        local s2=$?
+        if [ $s1 -ne $s2 ]; then
+            fail "$n: exit status $s1 in text mode, $s2 in JSON mode"
+            bad=1
+            continue
+        fi
+        text_codes <"$work/text.err" >"$work/text.codes"
+        if ! json_codes "$work/json.err" >"$work/json.codes" 2>"$work/json.log"; then
+            fail "$n: JSON does not parse: $(tail -n 1 "$work/json.log")"
+            continue
+        fi
+        if ! cmp -s "$work/text.codes" "$work/json.codes"; then
+            fail "$n: text and JSON diagnostics differ"
+            diff -u --label text --label json "$work/text.codes" "$work/json.codes" | sed 's/^/        /'
+        fi
+    done
+}
+
+case_json-notes-and-hints() {
+    printf 'cluster main {}\ncluster main {}\n' >dup.ecs
+    run -- check --diagnostics=json dup.ecs
+    expect_status 1
+    if ! python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["diagnostics"][0]
+assert d["code"] == "E0010", d
+assert d["notes"][0]["message"] == "first declared here", d
+assert d["notes"][0]["span"]["line"] == 1 and d["notes"][0]["span"]["column"] == 9, d
+' "$err"; then
+        fail "a note in JSON"
+        show_output
+    fi
+    printf 'cluster main {\n  container_insight = enabled\n}\n' >hint.ecs
+    run -- check --diagnostics=json hint.ecs
+    if ! python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["diagnostics"][0]
+assert d["hint"] == "did you mean `container_insights`?", d
+s = d["span"]
+assert (s["line"], s["column"], s["end_line"], s["end_column"]) == (2, 3, 2, 20), s
+assert (s["start_byte"], s["end_byte"]) == (17, 34), s
+' "$err"; then
+        fail "a hint and span in JSON"
+        show_output
+    fi
+}
+
+case_json-escapes() {
+    # Quotes, backslashes and non-ASCII text in messages stay valid JSON.
+    printf 'role r {\n  description = "caf\xc3\xa9 \\q"\n}\ncluster "x\\"y" {}\n' >esc.ecs
+    run -- check --diagnostics=json esc.ecs
+    if ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$err"; then
+        fail "JSON with escapes does not parse"
+        show_output
+    fi
+}
+
+# ---- --emit ---------------------------------------------------------------------------------
+
+case_emit-ast() {
+    write_specs
+    run -- check --emit=ast ok.ecs
+    expect_status 0
+    expect_err_empty
+    expect_out '(param tag string (string "1.27"))'
+    expect_out '(param grace duration (duration 30000 ms))'
+    expect_out '(cluster "main" @4:1)'
+    expect_out '(service "web" in main @6:1'
+    expect_out '  desired_count = (int 2)'
+    expect_out '  memory = (size 512 MiB)'
+    expect_out '  health_check_grace_period = (ref grace)'
+    expect_out '  (container "app" @11:3'
+    expect_out '    image = (string "nginx:" ${(ref tag)})'
+    expect_out '    (port "http" @13:5'
+    expect_out '      container_port = (int 80)))'
+}
+
+case_emit-ast-units() {
+    printf 'param d: duration = 1500ms\nparam h: duration = 1h\nparam day: duration = 2d\nparam t: size = 1 TiB\ncluster main {}\nservice web in main {\n  cpu = 0.5 vcpu\n  memory = 2 GiB\n  health_check_grace_period = 2m\n  container app {\n    image = "nginx:1.27"\n    memory_reservation = 524288KiB\n    stop_timeout = 90s\n  }\n}\n' >u.ecs
+    run -- check --emit=ast u.ecs
+    expect_status 0
+    expect_out '(param d duration (duration 1500 ms))'
+    expect_out '(param h duration (duration 3600000 ms))'
+    expect_out '(param day duration (duration 172800000 ms))'
+    expect_out '(param t size (size 1048576 MiB))'
+    expect_out 'cpu = (CPU amount 512 units)'
+    expect_out 'memory = (size 2048 MiB)'
+    expect_out 'health_check_grace_period = (duration 120000 ms)'
+    expect_out 'memory_reservation = (size 512 MiB)'
+    expect_out 'stop_timeout = (duration 90000 ms)'
+}
+
+case_emit-cst() {
+    write_specs
+    run -- check --emit=cst ok.ecs
+    expect_status 0
+    expect_out '; ok.ecs'
+    expect_out '(source_file (param name: (identifier) type: (type name: (identifier)) default: (string (string_content)))'
+    expect_out '(declaration name: (identifier) parent: (identifier) body: (body'
+    expect_out '(block kind: (identifier) label: (identifier) body: (body'
+}
+
+case_emit-with-errors() {
+    # A dump is still printed when the spec has errors, for debugging.
+    write_specs
+    run -- check --color=never --emit=ast bad.ecs
+    expect_status 1
+    expect_out '(cluster "main" @1:1'
+    expect_err 'error[E0100]'
+}
+
+case_emit-nothing-on-usage-error() {
+    run -- check --emit=ast missing.ecs
+    expect_status 2
+    expect_out_empty
+}
+
+# ---- the resource graph ------------------------------------------------------------------
+
+case_graph-dot() {
+    write_specs
+    run -- graph ok.ecs
+    expect_status 0
+    expect_err_empty
+    if [ "$(head -n 1 "$out")" != 'digraph ecsc {' ] || [ "$(tail -n 1 "$out")" != '}' ]; then
+        fail "\`ecsc graph\` does not print a DOT digraph"
+        show_output
+    fi
+    expect_out 'AWS::ECS::Service'
+}
+
+case_graph-needs-a-clean-spec() {
+    write_specs
+    run -- graph --color=never bad.ecs
+    expect_status 1
+    expect_err 'error[E0100]'
+    expect_out_empty
+    run -- check --emit=graph --color=never bad.ecs
+    expect_status 1
+    expect_out_empty
+}
+
+# The graph JSON of a spec: ids unique, every dependency an id of the graph.
+graph_json_ok() {
+    python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["version"] == 1, doc.get("version")
+res = doc["resources"]
+assert isinstance(res, list) and res, "no resources"
+ids = [r["id"] for r in res]
+assert len(ids) == len(set(ids)), "duplicate ids"
+for r in res:
+    for k in ("id", "type", "properties", "depends_on"):
+        assert k in r, (k, r["id"])
+    assert r["type"].startswith("AWS::"), r["type"]
+    for d in r["depends_on"]:
+        assert d in ids, "%s depends on unknown %s" % (r["id"], d)
+        assert d != r["id"], "%s depends on itself" % r["id"]
+' "$1"
+}
+
+case_graph-json() {
+    write_specs
+    run -- check --emit=graph ok.ecs
+    expect_status 0
+    graph_json_ok "$out" || { fail "--emit=graph JSON"; show_output; }
+}
+
+case_graph-json-samples() {
+    # Every sample's graph is well-formed (a sample must check clean; see
+    # the sample/ tests).
+    local s n=0
+    for s in "$repo"/samples/*.ecs "$repo"/samples/*/; do
+        [ -e "$s" ] || continue
+        s=${s%/}
+        "$ecsc" check --emit=graph "$s" >graph.json 2>graph.err
+        local st=$?
+        if [ $st -ne 0 ]; then
+            fail "${s#"$repo"/}: exit status $st"
+            continue
+        fi
+        graph_json_ok graph.json 2>graph.log || fail "${s#"$repo"/}: $(tail -n 1 graph.log)"
+        n=$((n + 1))
+    done
+    [ $n -gt 0 ] || echo "      note: no samples yet"
+}
+
+# ---- parameters -----------------------------------------------------------------------------
+
+case_set-overrides-default() {
+    write_specs
+    run -- check --emit=ast --set tag=1.28 ok.ecs
+    expect_status 0
+    expect_out '(param tag string (string "1.28"))'
+    run -- check --emit=ast --set grace=2m ok.ecs
+    expect_status 0
+    expect_out '(param grace duration (duration 120000 ms))'
+}
+
+case_set-last-wins() {
+    write_specs
+    run -- check --emit=ast --set tag=a --set tag=b ok.ecs
+    expect_status 0
+    expect_out '(param tag string (string "b"))'
+}
+
+case_set-invalid-duration() {
+    write_specs
+    run -- check --color=never --set grace=soon ok.ecs
+    expect_status 1
+    expect_err '<command line>:1:13: error[E0009]: expected a duration, found `soon`'
+    run -- check --color=never --set grace=30 ok.ecs
+    expect_status 1
+    expect_err '<command line>:1:13: error[E0009]: parameter `grace` is a duration, but this is an integer'
+    expect_err 'ok.ecs:2:7: note: `grace` is declared here'
+}
+
+case_set-invalid-value-reported-once() {
+    # One bad value, one diagnostic (not one per use of the parameter).
+    write_specs
+    run -- check --color=never --set grace=30 ok.ecs
+    expect_status 1
+    expect_err '1 error, 0 warnings'
+}
+
+case_set-unknown-unit() {
+    write_specs
+    run -- check --color=never --set grace=5parsecs ok.ecs
+    expect_status 1
+    expect_err 'error[E0006]: unknown unit `parsecs`'
+}
+
+case_set-unknown-parameter-suggests() {
+    write_specs
+    run -- check --color=never --set gracee=1m ok.ecs
+    expect_status 1
+    expect_err '<command line>:1:7: error[E0012]: unknown parameter `gracee`'
+    expect_err 'did you mean `grace`?'
+}
+
+case_set-makes-unset-param-usable() {
+    printf 'param tag: string\ncluster main {}\nservice web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:${tag}" }\n}\n' >p.ecs
+    run -- check --color=never p.ecs
+    expect_status 1
+    expect_err 'error[E0013]: parameter `tag` has no value'
+    run -- check --color=never --set tag=1.27 p.ecs
+    expect_status 0
+    expect_err_empty
+}
+
+case_set-list-parameter() {
+    printf 'param subnets: list(string) = ["a"]\nparam ports: list(int) = [80]\ncluster main {}\n' >p.ecs
+    run -- check --emit=ast --set subnets=subnet-1,subnet-2 --set ports=80,443 p.ecs
+    expect_status 0
+    expect_out '(param subnets list(string) (list (string "subnet-1") (string "subnet-2")))'
+    expect_out '(param ports list(int) (list (int 80) (int 443)))'
+    run -- check --color=never --set ports=80,http p.ecs
+    expect_status 1
+    expect_err 'error[E0009]'
+}
+
+case_values-file() {
+    write_specs
+    cat >v.json <<'JSON'
+{"tag": "1.29", "grace": "45s"}
+JSON
+    run -- check --emit=ast --values v.json ok.ecs
+    expect_status 0
+    expect_err_empty
+    expect_out '(param tag string (string "1.29"))'
+    expect_out '(param grace duration (duration 45000 ms))'
+}
+
+case_values-types() {
+    printf 'param n: int = 1\nparam x: number = 1\nparam on: bool = false\nparam tags: list(string) = []\nparam ports: list(int) = []\ncluster main {}\n' >p.ecs
+    cat >v.json <<'JSON'
+{"n": 3, "x": 2.5, "on": true, "tags": ["a", "b"], "ports": [80, 443]}
+JSON
+    run -- check --emit=ast --values v.json p.ecs
+    expect_status 0
+    expect_out '(param n int (int 3))'
+    expect_out '(param x number (number 2.5))'
+    expect_out '(param on bool (bool true))'
+    expect_out '(param tags list(string) (list (string "a") (string "b")))'
+    expect_out '(param ports list(int) (list (int 80) (int 443)))'
+}
+
+case_values-list-element-with-comma() {
+    # A JSON list's elements are elements, whatever characters they hold.
+    printf 'param names: list(string) = []\ncluster main {}\n' >p.ecs
+    echo '{"names": ["a,b", "c"]}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_status 0
+    expect_out '(param names list(string) (list (string "a,b") (string "c")))'
+}
+
+case_set-overrides-values() {
+    write_specs
+    echo '{"tag": "from-values"}' >v.json
+    run -- check --emit=ast --set tag=from-set --values v.json ok.ecs
+    expect_status 0
+    expect_out '(param tag string (string "from-set"))'
+}
+
+case_values-invalid-value() {
+    write_specs
+    echo '{"grace": 30}' >v.json
+    run -- check --color=never --values v.json ok.ecs
+    expect_status 1
+    expect_err 'error[E0009]'
+}
+
+case_values-unknown-parameter() {
+    write_specs
+    echo '{"colour": "blue"}' >v.json
+    run -- check --color=never --values v.json ok.ecs
+    expect_status 1
+    expect_err 'error[E0012]: unknown parameter `colour`'
+}
+
+# ---- inputs ---------------------------------------------------------------------------------
+
+case_directory-input() {
+    mkdir spec
+    printf 'cluster main {}\n' >spec/10-cluster.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >spec/20-web.ecs
+    echo 'not a spec' >spec/notes.txt
+    run -- check spec
+    expect_status 0
+    expect_err_empty
+    run -- check --emit=ast spec
+    expect_out '(cluster "main" @1:1)'
+    expect_out '(service "web" in main @1:1'
+}
+
+case_directory-errors-in-name-order() {
+    mkdir spec
+    printf 'cluster main {\n  bogus_b = 1\n}\n' >spec/b.ecs
+    printf 'role r {\n  bogus_a = 1\n}\n' >spec/a.ecs
+    printf 'role q {\n  bogus_c = 1\n}\n' >spec/c.ecs
+    run -- check --color=never spec
+    expect_status 1
+    local got
+    got=$(grep -a -o -E '^spec/[abc]\.ecs:[0-9]+:[0-9]+' "$err" | tr '\n' ' ')
+    if [ "$got" != 'spec/a.ecs:2:3 spec/b.ecs:2:3 spec/c.ecs:2:3 ' ]; then
+        fail "diagnostics not in file-name order: $got"
+        show_output
+    fi
+}
+
+case_multiple-inputs-are-one-unit() {
+    printf 'cluster main {}\n' >a.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
+    run -- check b.ecs a.ecs
+    expect_status 0
+    expect_err_empty
+    run -- check --color=never b.ecs
+    expect_status 1
+    expect_err 'error[E0011]: unknown cluster `main`'
+}
+
+case_same-file-twice() {
+    printf 'cluster main {}\n' >a.ecs
+    run -- check a.ecs ./a.ecs "$PWD/a.ecs"
+    expect_status 0
+    expect_err_empty
+}
+
+case_stdin-with-file() {
+    printf 'cluster main {}\n' >a.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
+    run --stdin b.ecs -- check - a.ecs
+    expect_status 0
+    expect_err_empty
+}
+
+case_import() {
+    mkdir -p shared
+    printf 'role exec {\n  assumed_by = ["ecs-tasks.amazonaws.com"]\n}\n' >shared/roles.ecs
+    printf 'import "shared/roles.ecs"\ncluster main {\n  execution_role = exec\n}\n' >main.ecs
+    run -- check main.ecs
+    expect_status 0
+    expect_err_empty
+    # relative to the importing file, not to the working directory
+    mkdir elsewhere
+    (cd elsewhere && "$ecsc" check ../main.ecs) >/dev/null 2>"$work/imp.err" ||
+        { fail "import resolved against the working directory"; cat "$work/imp.err"; }
+}
+
+# ---- colour ---------------------------------------------------------------------------------
+
+case_no-color-when-not-a-tty() {
+    write_specs
+    run -- check bad.ecs
+    expect_status 1
+    has_esc "$err" && fail "escape codes on stderr that is not a terminal"
+    run --env NO_COLOR=1 -- check bad.ecs
+    has_esc "$err" && fail "escape codes with NO_COLOR=1"
+    run -- check --color=never bad.ecs
+    has_esc "$err" && fail "escape codes with --color=never"
+    run --env NO_COLOR=1 -- check --color=auto bad.ecs
+    has_esc "$err" && fail "escape codes with NO_COLOR=1 --color=auto"
+    return 0
+}
+
+case_color-always() {
+    write_specs
+    run -- check --color=always bad.ecs
+    expect_status 1
+    has_esc "$err" || fail "no escape codes with --color=always"
+    expect_err $'\033[1;31merror[E0100]\033[0m'
+    # Without the escapes, the text is the plain rendering.
+    sed $'s/\033\\[[0-9;]*m//g' "$err" >plain.err
+    "$ecsc" check --color=never bad.ecs 2>never.err
+    cmp -s plain.err never.err || { fail "--color=always differs from --color=never beyond escapes"; diff -u never.err plain.err | head -20; }
+    return 0
+}
+
+case_color-on-a-tty() {
+    # auto: colour on a terminal unless NO_COLOR is set. Needs script(1).
+    if ! command -v script >/dev/null; then
+        echo "      note: script(1) not found; terminal colour not tested"
+        return 0
+    fi
+    write_specs
+    script -qfec "'$ecsc' check bad.ecs" /dev/null >tty.out 2>&1 </dev/null
+    has_esc tty.out || { fail "no colour on a terminal (--color=auto)"; head -3 tty.out | cat -v; }
+    NO_COLOR=1 script -qfec "'$ecsc' check bad.ecs" /dev/null >tty2.out 2>&1 </dev/null
+    has_esc tty2.out && { fail "colour on a terminal with NO_COLOR=1"; head -3 tty2.out | cat -v; }
+    script -qfec "'$ecsc' check --color=never bad.ecs" /dev/null >tty3.out 2>&1 </dev/null
+    has_esc tty3.out && { fail "colour on a terminal with --color=never"; head -3 tty3.out | cat -v; }
+    return 0
+}
+
+main "$@"
