@@ -55,6 +55,15 @@ tree_sitter_cli() {
 	command -v node >/dev/null || apt_install nodejs
 }
 
+# botocore's service models check the resource graph's API requests.
+python_tools() {
+	if ! python3 -c 'import botocore' 2>/dev/null; then
+		say "installing botocore"
+		python3 -m pip install --quiet botocore ||
+			python3 -m pip install --quiet --break-system-packages botocore
+	fi
+}
+
 common_packages=(build-essential cmake ninja-build pkg-config
 	libtree-sitter-dev libyaml-dev libcjson-dev libcurl4-openssl-dev)
 
@@ -67,8 +76,9 @@ run)
 	say "ok: samples/complete.ecs checks clean"
 	;;
 test)
-	apt_install "${common_packages[@]}" python3 ca-certificates
+	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz
 	tree_sitter_cli
+	python_tools
 	build build
 	build build-asan -DECSC_SANITIZE=ON
 	status=0
