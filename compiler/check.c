@@ -1283,6 +1283,26 @@ static void check_decl(Check *C, EcsBlock *b)
 				   "only a service is declared `in` a cluster");
 		ecs_diag_hint(d, "remove `in %s`", b->parent);
 	}
+	/* The declaration's name is its AWS name unless `name` (or `family`)
+	 * says otherwise: then it must obey the same rules. */
+	const char *name_field = bs->id == ECS_BLOCK_TASK ? "family" : "name";
+	const EcsField *nf = ecs_schema_field(bs->shape, name_field);
+	bool renamed = false;
+	for (size_t i = 0; i < b->nitems; i++)
+		renamed = renamed || (!b->items[i].is_block &&
+				      strcmp(b->items[i].u.attr.key, name_field) == 0);
+	if (nf && !renamed && nf->type->rule != ECS_RULE_NONE) {
+		EcsStrPart part = {b->labels[0], NULL};
+		EcsValue v = {.kind = ECS_VAL_STRING, .span = b->label_spans[0]};
+		v.u.str.parts = &part;
+		v.u.str.nparts = 1;
+		size_t before = C->ctx->diags.len;
+		check_rule(C, &v, nf->type, b->labels[0]);
+		if (C->ctx->diags.len > before)
+			ecs_diag_hint(C->ctx->diags.items[before],
+				      "the name of a %s is its AWS name; set `%s = \"...\"` to "
+				      "use another", b->kind, name_field);
+	}
 	check_block(C, b, bs);
 }
 
