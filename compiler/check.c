@@ -29,6 +29,7 @@ typedef struct {
 	 * references and duplicate labels in linear time */
 	struct ChildSlot *kids;
 	size_t kcap;
+	EcsBlock *scope;        /* the block whose value is being checked */
 } Check;
 
 typedef struct ChildSlot {
@@ -383,6 +384,36 @@ static const char *literal(const EcsValue *v)
 	return v->u.str.parts[0].text;
 }
 
+/* Whether an unset parameter may be used here and left to deploy time:
+ * `ecsc compile` turns it into a template parameter, which ecsc can place
+ * in the string fields of a container definition. */
+static bool deferrable_here(const Check *C)
+{
+	if (!C->ctx->defer_params)
+		return false;
+	for (const EcsBlock *b = C->scope; b; b = b->up)
+		if (strcmp(b->kind, "container") == 0)
+			return true;
+	return false;
+}
+
+static void param_unset_at(Check *C, EcsParam *p, EcsSpan use)
+{
+	if (p->value || p->bad)
+		return;
+	if (deferrable_here(C)) {
+		p->deferred = true;
+		return;
+	}
+	EcsDiag *d = error(C, ECS_DIAG_PARAM_UNSET, use, "parameter `%s` has no value", p->name);
+	ecs_diag_hint(d, "pass `--set %s=VALUE` or give it a default%s", p->name,
+		      C->ctx->defer_params ? "; only a container's string fields may take "
+					     "a parameter left to deploy time" : "");
+	ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
+	p->value = NULL;
+	p->bad = true;          /* reported once */
+}
+
 static void check_interpolations(Check *C, EcsValue *v)
 {
 	for (size_t i = 0; i < v->u.str.nparts; i++) {
@@ -406,6 +437,7 @@ static void check_interpolations(Check *C, EcsValue *v)
 			continue;
 		}
 		par->used = true;
+		param_unset_at(C, par, p->span);
 	}
 }
 
@@ -873,6 +905,20 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 	p->used = true;
 	if (p->bad)
 		return true;    /* its declaration's error is reported */
+	if (!p->value) {
+		bool stringy = t->kind == ECS_TY_STRING || t->kind == ECS_TY_IMAGE;
+		if (stringy || !deferrable_here(C)) {
+			param_unset_at(C, p, v->span);
+			if (p->deferred && !stringy)
+				p->deferred = false;
+		} else {
+			EcsDiag *d = error(C, ECS_DIAG_PARAM_UNSET, v->span,
+					   "parameter `%s` has no value", p->name);
+			ecs_diag_hint(d, "a parameter left to deploy time can only stand for a "
+					 "string; pass `--set %s=VALUE`", p->name);
+			p->bad = true;
+		}
+	}
 	EcsTypeKind want = t->kind == ECS_TY_ONEOF ? t->alts[0]->kind : t->kind;
 	EcsTypeKind have = p->element ? ECS_TY_LIST : param_kind(p->type);
 	bool ok = want == have ||
@@ -920,6 +966,8 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 {
 	if (v->kind == ECS_VAL_ERROR)
 		return;
+	if (scope)
+		C->scope = scope;
 	if (check_param_use(C, scope, v, t))
 		return;
 	switch (t->kind) {
@@ -1455,17 +1503,6 @@ void ecs_check_module(EcsCompiler *ctx)
 		check_decl(&C, m->decls[i]);
 		if (ctx->diags.errors == before && !m->decls[i]->broken)
 			ecs_rules_check(ctx, m->decls[i]);
-	}
-	for (size_t i = 0; i < m->nparams; i++) {
-		EcsParam *p = m->params[i];
-		if (!p->value) {
-			/* Unset is an error only where the parameter is used. */
-			if (p->used) {
-				EcsDiag *d = error(&C, ECS_DIAG_PARAM_UNSET, p->span,
-						   "parameter `%s` has no value", p->name);
-				ecs_diag_hint(d, "pass `--set %s=VALUE` or give it a default", p->name);
-			}
-		}
 	}
 	if (m->ndecls == 0 && ctx->diags.errors == 0 && ctx->sources.nfiles > 0) {
 		EcsDiag *d = error(&C, ECS_DIAG_EMPTY, (EcsSpan){0, 0, 0},

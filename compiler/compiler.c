@@ -184,6 +184,21 @@ static int compare_names(const void *a, const void *b)
 
 EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
 {
+	if (!c->project) {
+		/* The project is named after the first input: app.ecs -> app. */
+		const char *base = path;
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		for (size_t i = 0; i < n; i++)
+			if (path[i] == '/' && i + 1 < n)
+				base = path + i + 1;
+		size_t len = (size_t)(path + n - base);
+		if (len > 4 && strncmp(base + len - 4, ".ecs", 4) == 0)
+			len -= 4;
+		c->project = strcmp(path, "-") == 0 ? "stdin"
+						    : ecs_arena_strndup(c->arena, base, len);
+	}
 	struct stat st;
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* A directory is one unit: every *.ecs in it, in name order. */
@@ -245,6 +260,7 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
 	}
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	free(text);
+	c->values_path = ecs_arena_printf(c->arena, "%s", path);
 	if (!cJSON_IsObject(root)) {
 		fprintf(stderr, "ecsc: %s: a values file is a JSON object of parameter values\n",
 			path);
@@ -458,3 +474,4 @@ EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
 }
 
 void ecs_compiler_keep_trees(EcsCompiler *c) { c->keep_trees = true; }
+void ecs_compiler_defer_params(EcsCompiler *c) { c->defer_params = true; }

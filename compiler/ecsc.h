@@ -45,6 +45,24 @@ void ecs_compiler_print_diagnostics(EcsCompiler *c, FILE *out,
 EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out);
 /* Keeps syntax trees for ecs_compiler_emit(c, "cst"); call before check. */
 void ecs_compiler_keep_trees(EcsCompiler *c);
+/* Lets parameters without a value reach the output as template
+ * parameters (in a container's string fields); call before check. */
+void ecs_compiler_defer_params(EcsCompiler *c);
+
+typedef struct {
+	const char *target;         /* "cloudformation" */
+	const char *format;         /* "json" or "yaml" */
+	const char *output;         /* a path, or NULL for standard output */
+	const char *depfile;        /* a make depfile to write, or NULL */
+	const char *export_prefix;  /* Outputs exported as PREFIX-NAME, or NULL */
+	const char *project;        /* the ownership tag, or NULL for the input's name */
+} EcsCompileOptions;
+
+/* Writes the checked spec's resources for a target. Nothing is written
+ * when the spec has errors or the output would break the target's limits
+ * (ECS_ESPEC); an output file is replaced atomically or left untouched
+ * (ECS_EUSAGE on I/O errors). */
+EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

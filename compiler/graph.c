@@ -47,6 +47,7 @@ typedef struct {
 	size_t nnamed;
 	const char **ids;       /* hash set of interned logical ids */
 	size_t nids, capids;
+	bool deferred;          /* the last text() used a deploy-time parameter */
 } Lower;
 
 /* ---- nodes ------------------------------------------------------------------------ */
@@ -247,22 +248,57 @@ static char *text(Lower *L, EcsValue *v)
 		return ecs_arena_printf(L->ctx->arena, "%s", v->u.boolean ? "true" : "false");
 	if (v->kind == ECS_VAL_QUANTITY)
 		return ecs_arena_printf(L->ctx->arena, "%g", v->u.qty.value);
-	if (v->kind == ECS_VAL_REF)
+	if (v->kind == ECS_VAL_REF) {
+		EcsParam *p = v->u.ref.n == 1 ? param(L, v->u.ref.names[0]) : NULL;
+		if (p && p->deferred && !p->value) {
+			char nm[128] = "";
+			pascal(nm, sizeof nm, p->name);
+			L->deferred = true;
+			return ecs_arena_printf(L->ctx->arena, "${%s}", nm);
+		}
 		return ecs_arena_printf(L->ctx->arena, "%s", v->u.ref.names[v->u.ref.n - 1]);
+	}
 	if (v->kind != ECS_VAL_STRING)
 		return ecs_arena_strndup(L->ctx->arena, "", 0);
 	size_t cap = 1;
 	char **parts = ecs_arena_alloc(L->ctx->arena, (v->u.str.nparts + 1) * sizeof *parts);
+	bool deferred = false;
 	for (size_t i = 0; i < v->u.str.nparts; i++) {
 		EcsStrPart *p = &v->u.str.parts[i];
 		if (p->text) {
 			parts[i] = (char *)p->text;
 		} else {
 			EcsValue *pv = deref(L, p->value, NULL);
-			parts[i] = pv == p->value ? "" : text(L, pv);
+			if (pv != p->value) {
+				parts[i] = text(L, pv);
+			} else {
+				/* A parameter left to deploy time: `${Name}` in a $sub. */
+				char nm[128] = "";
+				pascal(nm, sizeof nm, p->value->u.ref.names[0]);
+				parts[i] = ecs_arena_printf(L->ctx->arena, "${%s}", nm);
+				deferred = true;
+			}
 		}
-		cap += strlen(parts[i]);
+		cap += 2 * strlen(parts[i]);
 	}
+	/* In a $sub string a literal `${` is written `${!`. */
+	if (deferred)
+		for (size_t i = 0; i < v->u.str.nparts; i++) {
+			if (!v->u.str.parts[i].text || !strstr(parts[i], "${"))
+				continue;
+			char *esc = ecs_arena_alloc(L->ctx->arena, 2 * strlen(parts[i]) + 1);
+			for (const char *q = parts[i], *r; *q; q = r + 2) {
+				r = strstr(q, "${");
+				if (!r) {
+					strcat(esc, q);
+					break;
+				}
+				strncat(esc, q, (size_t)(r - q));
+				strcat(esc, "${!");
+			}
+			parts[i] = esc;
+		}
+	L->deferred = L->deferred || deferred;
 	char *out = ecs_arena_alloc(L->ctx->arena, cap);
 	for (size_t i = 0; i < v->u.str.nparts; i++)
 		strcat(out, parts[i]);
@@ -367,8 +403,14 @@ static cJSON *convert(Lower *L, EcsBlock *scope, EcsValue *v, const EcsType *t, 
 	switch (t->kind) {
 	case ECS_TY_STRING:
 	case ECS_TY_IMAGE:
-	case ECS_TY_ARN:
-		return cJSON_CreateString(text(L, v));
+	case ECS_TY_ARN: {
+		bool outer = L->deferred;
+		L->deferred = false;
+		const char *str = text(L, v);
+		cJSON *out = L->deferred ? sub("%s", str) : cJSON_CreateString(str);
+		L->deferred = outer;
+		return out;
+	}
 	case ECS_TY_INT:
 	case ECS_TY_NUMBER:
 		return cJSON_CreateNumber(v->kind == ECS_VAL_NUMBER ? v->u.num.value : 0);

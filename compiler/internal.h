@@ -126,6 +126,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0217, TASK_SIZE_REQUIRED, "Fargate task without cpu or memory") \
 	X(E0218, RESOURCE_LABEL,   "ALB request metric without a resource label") \
 	X(E0219, EMPTY_STATEMENT,  "policy statement without actions") \
+	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \
 	X(W0001, PRIVILEGED,       "privileged container") \
 	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \
 	X(W0003, PUBLIC_IP,        "tasks get public IP addresses") \
@@ -309,6 +310,7 @@ typedef struct {
 	EcsValue *value;        /* the value in force after --set/--values */
 	bool used;
 	bool bad;                       /* its declaration is in error: not checked */
+	bool deferred;                  /* unset, left to deploy time (compile) */
 	const void *checked_as;         /* the type its value was checked against */
 } EcsParam;
 
@@ -507,6 +509,20 @@ void ecs_graph_free(EcsGraph *g);
 void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out);
 void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out);
 
+/* ---- CloudFormation (emit_cfn.c) ----------------------------------------------- */
+
+typedef struct {
+	const char *project;        /* the ownership tag's value */
+	const char *export_prefix;  /* exports named PREFIX-OUTPUT, or NULL */
+} EcsCfnOptions;
+
+/* The graph as a template. Returns owned; free with cJSON_Delete. Reports
+ * templates CloudFormation would refuse. */
+struct cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt);
+/* Writes a document as two-space JSON, or as YAML through libyaml. */
+bool ecs_write_json(const struct cJSON *doc, FILE *out);
+bool ecs_write_yaml(const struct cJSON *doc, FILE *out);
+
 /* ---- dumps (dump.c) ------------------------------------------------------------ */
 
 void ecs_dump_ast(EcsCompiler *ctx, FILE *out);
@@ -526,6 +542,9 @@ struct EcsCompiler {
 	size_t nkeys;
 	bool io_failed;                 /* an input could not be read */
 	EcsGraph graph;                 /* built by ecs_graph_build */
+	bool defer_params;              /* unset parameters may become template ones */
+	const char *values_path;        /* the --values file, for depfiles */
+	const char *project;            /* the first input's name */
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;

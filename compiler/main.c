@@ -11,12 +11,23 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  check      parse, resolve and type-check a spec\n"
+	"  compile    write the spec's resources as a CloudFormation template\n"
 	"  graph      print the spec's resource graph as Graphviz DOT\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
 	"  --values FILE           read parameter values from a JSON object\n"
 	"  --emit=STAGE            dump a stage's output on stdout: cst, ast, graph (JSON)\n"
+	"\n"
+	"compile options:\n"
+	"  --target cloudformation the output (the only target so far)\n"
+	"  --format json|yaml      the template's format (default json)\n"
+	"  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
+	"  --depfile FILE          write a make/ninja depfile listing the inputs\n"
+	"  --export-prefix P       export the template's outputs as P-NAME\n"
+	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
+	"\n"
+	"common options:\n"
 	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
 	"  --color=WHEN            auto (default), always or never; NO_COLOR is honoured\n"
 	"  -h, --help              show this help\n"
@@ -59,8 +70,10 @@ int main(int argc, char **argv)
 		return fputs(usage, stdout), ECS_OK;
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
-	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0)
+	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0)
 		return usage_error("unknown command `%s`", cmd);
+	bool compile = strcmp(cmd, "compile") == 0;
+	EcsCompileOptions co = {.target = "cloudformation", .format = "json"};
 
 	EcsCompiler *c = ecs_compiler_new();
 	const char *emit = NULL, *color = "auto";
@@ -79,7 +92,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		static const char *const valued[] = {"--set", "--values", "--emit", "--diagnostics",
-						     "--color", NULL};
+						     "--color", "--target", "--format", "-o",
+						     "--output", "--depfile", "--export-prefix",
+						     "--project", NULL};
 		for (const char *const *o = valued; *o; o++)
 			if (strcmp(a, *o) == 0 && i + 1 >= argc)
 				status = usage_error("option `%s` needs a value", a);
@@ -103,6 +118,23 @@ int main(int argc, char **argv)
 				format = ECS_FORMAT_JSON;
 			else if (strcmp(v, "text") != 0)
 				status = usage_error("unknown diagnostics format `%s`", v);
+		} else if (compile && (v = option_value(argc, argv, &i, "--target"))) {
+			if (strcmp(v, "cloudformation") != 0)
+				status = usage_error("unknown target `%s` (targets: cloudformation)", v);
+			co.target = v;
+		} else if (compile && (v = option_value(argc, argv, &i, "--format"))) {
+			if (strcmp(v, "json") != 0 && strcmp(v, "yaml") != 0)
+				status = usage_error("--format takes json or yaml, not `%s`", v);
+			co.format = v;
+		} else if (compile && ((v = option_value(argc, argv, &i, "-o")) ||
+				       (v = option_value(argc, argv, &i, "--output")))) {
+			co.output = v;
+		} else if (compile && (v = option_value(argc, argv, &i, "--depfile"))) {
+			co.depfile = v;
+		} else if (compile && (v = option_value(argc, argv, &i, "--export-prefix"))) {
+			co.export_prefix = v;
+		} else if (compile && (v = option_value(argc, argv, &i, "--project"))) {
+			co.project = v;
 		} else if ((v = option_value(argc, argv, &i, "--color"))) {
 			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
 				status = usage_error("--color takes auto, always or never, not `%s`", v);
@@ -115,6 +147,8 @@ int main(int argc, char **argv)
 		status = usage_error("%s: no input files", cmd);
 	if (emit && strcmp(emit, "cst") == 0)
 		ecs_compiler_keep_trees(c);
+	if (compile)
+		ecs_compiler_defer_params(c);
 	for (int i = 0; i < ninputs && status == ECS_OK; i++)
 		status = ecs_compiler_add_input(c, inputs[i]);
 	free(inputs);
@@ -124,6 +158,8 @@ int main(int argc, char **argv)
 	}
 
 	status = ecs_compiler_check(c);
+	if (compile && status == ECS_OK && !emit)
+		status = ecs_compiler_compile(c, &co);
 	bool use_color = strcmp(color, "always") == 0 ||
 			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
 			  !getenv("NO_COLOR"));

@@ -1,0 +1,656 @@
+/* emit_cfn.c: the resource graph as a CloudFormation template (JSON or YAML).
+ *
+ * Graph properties are API request members (camelCase for ECS and Logs);
+ * CloudFormation spells most of them in PascalCase, so each node is
+ * converted by capitalising keys, then renaming the members whose
+ * CloudFormation names differ (AWS::ECS::* resource specifications).
+ * Deploy-time placeholders become Ref, Fn::GetAtt and Fn::Sub. Intrinsics
+ * are written in their long form ("Fn::GetAtt") in both JSON and YAML. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <yaml.h>
+
+#include "internal.h"
+
+/* CloudFormation's limits (AWS CloudFormation quotas). */
+#define CFN_MAX_RESOURCES 500
+#define CFN_MAX_TEMPLATE_BYTES 1000000
+
+/* ---- placeholders -> intrinsics ------------------------------------------------------ */
+
+static const EcsResource *by_id(const EcsGraph *g, const char *id)
+{
+	for (size_t i = 0; i < g->len; i++)
+		if (strcmp(g->items[i]->id, id) == 0)
+			return g->items[i];
+	return NULL;
+}
+
+/* Ref returns the name of a cluster, role or log group, the ARN of a task
+ * definition, service or managed policy; everything else is Fn::GetAtt. */
+static cJSON *intrinsic_ref(const EcsGraph *g, const char *id, const char *attr)
+{
+	const EcsResource *r = by_id(g, id);
+	bool use_ref = false;
+	if (r) {
+		switch (r->kind) {
+		case ECS_RES_CLUSTER:
+		case ECS_RES_ROLE:
+		case ECS_RES_LOG_GROUP:
+			use_ref = strcmp(attr, "Name") == 0;
+			break;
+		case ECS_RES_TASK_DEFINITION:
+		case ECS_RES_MANAGED_POLICY:
+			use_ref = strcmp(attr, "Arn") == 0;
+			break;
+		case ECS_RES_SCALABLE_TARGET:
+			use_ref = true;
+			break;
+		default:
+			break;
+		}
+	}
+	cJSON *o = cJSON_CreateObject();
+	if (use_ref) {
+		cJSON_AddStringToObject(o, "Ref", id);
+	} else {
+		cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
+		cJSON_AddItemToArray(a, cJSON_CreateString(id));
+		cJSON_AddItemToArray(a, cJSON_CreateString(attr));
+	}
+	return o;
+}
+
+/* Keys whose object values are user maps: their keys are kept as written. */
+static bool keeps_keys(const char *key)
+{
+	static const char *const maps[] = {"options", "dockerLabels", "driverOpts", "labels",
+					   "hookDetails", NULL};
+	for (const char *const *m = maps; *m; m++)
+		if (strcmp(*m, key) == 0)
+			return true;
+	return false;
+}
+
+/* Converts v: placeholders to intrinsics, and (when pascal) object keys to
+ * PascalCase. Returns a new tree; records referenced ids in refs. */
+static cJSON *convert(const EcsGraph *g, const cJSON *v, bool pascal, cJSON *refs)
+{
+	if (cJSON_IsObject(v)) {
+		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(v, "$ref");
+		if (rid) {
+			if (!cJSON_GetObjectItemCaseSensitive(refs, rid->valuestring))
+				cJSON_AddTrueToObject(refs, rid->valuestring);
+			return intrinsic_ref(g, rid->valuestring,
+					     cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
+		}
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "$sub");
+		if (s) {
+			const char *str = s->valuestring;
+			if (!strstr(str, "${"))
+				return cJSON_CreateString(str);
+			size_t n = strlen(str);
+			if (strncmp(str, "${", 2) == 0 && str[n - 1] == '}' &&
+			    !strchr(str + 2, '$') && strchr(str, '}') == str + n - 1) {
+				/* "${AWS::Region}" alone is a plain Ref. */
+				cJSON *o = cJSON_CreateObject();
+				char *name = strndup(str + 2, n - 3);
+				cJSON_AddStringToObject(o, "Ref", name);
+				free(name);
+				return o;
+			}
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "Fn::Sub", s->valuestring);
+			return o;
+		}
+		cJSON *o = cJSON_CreateObject();
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) {
+			char key[128];
+			snprintf(key, sizeof key, "%s", it->string);
+			if (pascal)
+				key[0] = (char)toupper((unsigned char)key[0]);
+			bool keep = keeps_keys(it->string);
+			cJSON_AddItemToObject(o, key, convert(g, it, pascal && !keep, refs));
+		}
+		return o;
+	}
+	if (cJSON_IsArray(v)) {
+		cJSON *a = cJSON_CreateArray();
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) cJSON_AddItemToArray(a, convert(g, it, pascal, refs));
+		return a;
+	}
+	return cJSON_Duplicate(v, true);
+}
+
+/* Renames obj[from] to to, when present. */
+static void rename_key(cJSON *obj, const char *from, const char *to)
+{
+	cJSON *it = cJSON_DetachItemFromObjectCaseSensitive(obj, from);
+	if (it)
+		cJSON_AddItemToObject(obj, to, it);
+}
+
+static cJSON *tags_list(const cJSON *tags, const char *project)
+{
+	cJSON *a = cJSON_CreateArray();
+	const cJSON *it;
+	cJSON_ArrayForEach(it, tags) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "Key", it->string);
+		cJSON_AddStringToObject(t, "Value", it->valuestring);
+		cJSON_AddItemToArray(a, t);
+	}
+	/* The ownership tag, stable across builds. */
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "Key", "ecsc:project");
+	cJSON_AddStringToObject(t, "Value", project);
+	cJSON_AddItemToArray(a, t);
+	return a;
+}
+
+static bool taggable(EcsResourceKind k)
+{
+	switch (k) {
+	case ECS_RES_CLUSTER:
+	case ECS_RES_CAPACITY_PROVIDER:
+	case ECS_RES_LOG_GROUP:
+	case ECS_RES_ROLE:
+	case ECS_RES_SECURITY_GROUP:
+	case ECS_RES_TASK_DEFINITION:
+	case ECS_RES_SERVICE:
+	case ECS_RES_TASK_SET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const EcsOwnedProperty *owned(const EcsResource *r, const char *prop)
+{
+	for (size_t i = 0; i < r->nowned; i++)
+		if (strcmp(r->owned[i].property, prop) == 0)
+			return &r->owned[i];
+	return NULL;
+}
+
+/* The container definitions and volumes of a task definition. */
+static void fix_task_definition(cJSON *p)
+{
+	cJSON *vols = cJSON_GetObjectItemCaseSensitive(p, "Volumes");
+	cJSON *v;
+	cJSON_ArrayForEach(v, vols) {
+		rename_key(v, "EfsVolumeConfiguration", "EFSVolumeConfiguration");
+		rename_key(v, "FsxWindowsFileServerVolumeConfiguration",
+		       "FSxWindowsFileServerVolumeConfiguration");
+		cJSON *efs = cJSON_GetObjectItemCaseSensitive(v, "EFSVolumeConfiguration");
+		if (efs) {
+			rename_key(efs, "FileSystemId", "FilesystemId");
+			cJSON *ac = cJSON_GetObjectItemCaseSensitive(efs, "AuthorizationConfig");
+			if (ac)
+				rename_key(ac, "Iam", "IAM");
+		}
+	}
+	cJSON *proxy = cJSON_GetObjectItemCaseSensitive(p, "ProxyConfiguration");
+	if (proxy)
+		rename_key(proxy, "Properties", "ProxyConfigurationProperties");
+}
+
+static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *project,
+		       bool *emit)
+{
+	const EcsGraph *g = &c->graph;
+	cJSON *refs = cJSON_CreateObject();
+	cJSON *p = convert(g, r->props, r->kind != ECS_RES_ROLE && r->kind != ECS_RES_MANAGED_POLICY,
+			   refs);
+	*emit = true;
+	switch (r->kind) {
+	case ECS_RES_CLUSTER:
+		rename_key(p, "Settings", "ClusterSettings");
+		break;
+	case ECS_RES_CAPACITY_PROVIDER:
+		rename_key(p, "Cluster", "ClusterName");
+		break;
+	case ECS_RES_ROLE: {
+		cJSON *policies = NULL;
+		static const char *const docs[][2] = {{"InlinePolicy", "inline"},
+						      {"ExecutionPolicy", "execution"}};
+		for (size_t i = 0; i < 2; i++) {
+			cJSON *doc = cJSON_DetachItemFromObjectCaseSensitive(p, docs[i][0]);
+			if (!doc)
+				continue;
+			if (!policies)
+				policies = cJSON_AddArrayToObject(p, "Policies");
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "PolicyName", docs[i][1]);
+			cJSON_AddItemToObject(e, "PolicyDocument", doc);
+			cJSON_AddItemToArray(policies, e);
+		}
+		break;
+	}
+	case ECS_RES_MANAGED_POLICY:
+		rename_key(p, "PolicyName", "ManagedPolicyName");
+		break;
+	case ECS_RES_SECURITY_GROUP:
+		rename_key(p, "Description", "GroupDescription");
+		break;
+	case ECS_RES_SG_INGRESS:
+		rename_key(p, "PrefixListId", "SourcePrefixListId");
+		break;
+	case ECS_RES_SG_EGRESS:
+		rename_key(p, "PrefixListId", "DestinationPrefixListId");
+		break;
+	case ECS_RES_TASK_DEFINITION:
+		fix_task_definition(p);
+		break;
+	case ECS_RES_SERVICE: {
+		rename_key(p, "PlacementStrategy", "PlacementStrategies");
+		cJSON *fnd = cJSON_DetachItemFromObjectCaseSensitive(p, "ForceNewDeployment");
+		if (fnd) {
+			cJSON *o = cJSON_AddObjectToObject(p, "ForceNewDeployment");
+			cJSON_AddItemToObject(o, "EnableForceNewDeployment", fnd);
+		}
+		/* Desired count: set on create only. CloudFormation keeps a
+		 * service's running count on update when DesiredCount is absent
+		 * (and starts it at 1 on create); with autoscaling, the scalable
+		 * target's minimum brings it up. Without autoscaling the spec's
+		 * count is emitted: a stack update then resets it. */
+		bool autoscaled = false;
+		for (size_t i = 0; i < g->len; i++)
+			if (g->items[i]->kind == ECS_RES_SCALABLE_TARGET)
+				for (size_t k = 0; k < g->items[i]->ndeps; k++)
+					autoscaled = autoscaled || g->items[i]->deps[k] == r;
+		if (owned(r, "desiredCount") && autoscaled)
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "DesiredCount");
+		/* A task definition owned by CI: name the family, not the
+		 * template's revision, so that a stack update keeps the latest
+		 * ACTIVE revision (CI's) instead of rolling back to the
+		 * template's. The template's revision still registers. */
+		if (owned(r, "taskDefinition")) {
+			cJSON *td = cJSON_GetObjectItemCaseSensitive(p, "TaskDefinition");
+			cJSON *ref = td ? cJSON_GetObjectItemCaseSensitive(td, "Ref") : NULL;
+			const EcsResource *tdr = ref ? by_id(g, ref->valuestring) : NULL;
+			if (tdr && tdr->name) {
+				cJSON_ReplaceItemInObjectCaseSensitive(p, "TaskDefinition",
+								       cJSON_CreateString(tdr->name));
+				cJSON_DeleteItemFromObjectCaseSensitive(refs, tdr->id);
+			}
+		}
+		break;
+	}
+	case ECS_RES_SCALABLE_TARGET: {
+		/* Scheduled actions are a property of the target in CloudFormation. */
+		cJSON *actions = NULL;
+		for (size_t i = 0; i < g->len; i++) {
+			const EcsResource *a = g->items[i];
+			if (a->kind != ECS_RES_SCHEDULED_ACTION || a->ndeps == 0 || a->deps[0] != r)
+				continue;
+			if (!actions)
+				actions = cJSON_AddArrayToObject(p, "ScheduledActions");
+			cJSON *e = convert(g, a->props, true, refs);
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "ServiceNamespace");
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "ResourceId");
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "ScalableDimension");
+			cJSON_AddItemToArray(actions, e);
+		}
+		break;
+	}
+	case ECS_RES_SCALING_POLICY:
+		/* The policy names its target, rather than repeating its id. */
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "ServiceNamespace");
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "ResourceId");
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "ScalableDimension");
+		if (r->ndeps > 0) {
+			cJSON *t = cJSON_CreateObject();
+			cJSON_AddStringToObject(t, "Ref", r->deps[0]->id);
+			cJSON_AddItemToObject(p, "ScalingTargetId", t);
+			cJSON_AddTrueToObject(refs, r->deps[0]->id);
+		}
+		break;
+	case ECS_RES_SCHEDULED_ACTION:
+		*emit = false;
+		break;
+	case ECS_RES_TASK_SET: {
+		/* AWS::ECS::TaskSet spells it AwsVpcConfiguration. */
+		cJSON *nc = cJSON_GetObjectItemCaseSensitive(p, "NetworkConfiguration");
+		if (nc)
+			rename_key(nc, "AwsvpcConfiguration", "AwsVpcConfiguration");
+		break;
+	}
+	default:
+		break;
+	}
+	if (taggable(r->kind))
+		cJSON_AddItemToObject(p, "Tags", tags_list(r->tags, project));
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "Type", ecs_resource_cfn_type(r->kind));
+	/* DependsOn only where no reference already orders the two. */
+	cJSON *deps = NULL;
+	for (size_t k = 0; k < r->ndeps; k++) {
+		const EcsResource *d = r->deps[k];
+		if (d->kind == ECS_RES_SCHEDULED_ACTION ||
+		    cJSON_GetObjectItemCaseSensitive(refs, d->id))
+			continue;
+		if (!deps)
+			deps = cJSON_CreateArray();
+		cJSON_AddItemToArray(deps, cJSON_CreateString(d->id));
+	}
+	if (deps)
+		cJSON_AddItemToObject(res, "DependsOn", deps);
+	cJSON_AddItemToObject(res, "Properties", p);
+	cJSON_Delete(refs);
+	return res;
+}
+
+static void output(cJSON *outputs, const char *id, const char *desc, cJSON *value,
+		   const char *export_prefix)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "Description", desc);
+	cJSON_AddItemToObject(o, "Value", value);
+	if (export_prefix) {
+		cJSON *e = cJSON_AddObjectToObject(o, "Export");
+		char name[256];
+		snprintf(name, sizeof name, "%s-%s", export_prefix, id);
+		cJSON_AddStringToObject(e, "Name", name);
+	}
+	cJSON_AddItemToObject(outputs, id, o);
+}
+
+static cJSON *getatt(const char *id, const char *attr)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
+	cJSON_AddItemToArray(a, cJSON_CreateString(id));
+	cJSON_AddItemToArray(a, cJSON_CreateString(attr));
+	return o;
+}
+
+static cJSON *refto(const char *id)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "Ref", id);
+	return o;
+}
+
+cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt)
+{
+	const EcsGraph *g = &c->graph;
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
+	cJSON_AddStringToObject(t, "Description",
+				ecs_arena_printf(c->arena, "ECS resources of %s (generated by ecsc)",
+						 opt->project));
+	cJSON *params = NULL;
+	for (size_t i = 0; i < c->module.nparams; i++) {
+		EcsParam *p = c->module.params[i];
+		if (!p->deferred || p->value)
+			continue;
+		if (!params)
+			params = cJSON_AddObjectToObject(t, "Parameters");
+		char nm[128] = "";
+		for (const char *s = p->name, *up = "1"; *s; s++) {
+			if (!isalnum((unsigned char)*s)) {
+				up = "1";
+				continue;
+			}
+			size_t k = strlen(nm);
+			if (k + 1 < sizeof nm) {
+				nm[k] = *up ? (char)toupper((unsigned char)*s) : *s;
+				nm[k + 1] = '\0';
+			}
+			up = "";
+		}
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "Type", "String");
+		cJSON_AddStringToObject(o, "Description",
+					ecs_arena_printf(c->arena, "ecsc parameter `%s`", p->name));
+		cJSON_AddItemToObject(params, nm, o);
+	}
+	cJSON *resources = cJSON_AddObjectToObject(t, "Resources");
+	cJSON *outputs = cJSON_CreateObject();
+	size_t count = 0;
+	for (size_t i = 0; i < g->len; i++) {
+		const EcsResource *r = g->items[i];
+		bool emit;
+		cJSON *res = resource(c, r, opt->project, &emit);
+		if (!emit) {
+			cJSON_Delete(res);
+			continue;
+		}
+		cJSON_AddItemToObject(resources, r->id, res);
+		count++;
+		const char *ex = opt->export_prefix;
+		char oid[300];
+		switch (r->kind) {
+		case ECS_RES_CLUSTER:
+			snprintf(oid, sizeof oid, "%sName", r->id);
+			output(outputs, oid, "Cluster name", refto(r->id), ex);
+			snprintf(oid, sizeof oid, "%sArn", r->id);
+			output(outputs, oid, "Cluster ARN", getatt(r->id, "Arn"), ex);
+			break;
+		case ECS_RES_SERVICE:
+			snprintf(oid, sizeof oid, "%sName", r->id);
+			output(outputs, oid, "Service name", getatt(r->id, "Name"), ex);
+			break;
+		case ECS_RES_ROLE:
+			snprintf(oid, sizeof oid, "%sArn", r->id);
+			output(outputs, oid, "IAM role ARN", getatt(r->id, "Arn"), ex);
+			break;
+		case ECS_RES_LOG_GROUP:
+			snprintf(oid, sizeof oid, "%sName", r->id);
+			output(outputs, oid, "Log group name", refto(r->id), ex);
+			break;
+		case ECS_RES_TASK_DEFINITION:
+			snprintf(oid, sizeof oid, "%sArn", r->id);
+			output(outputs, oid, "Task definition ARN", refto(r->id), ex);
+			break;
+		default:
+			break;
+		}
+		/* A task set under EXTERNAL is made primary by its own resource. */
+		if (r->kind == ECS_RES_TASK_SET) {
+			cJSON *pr = cJSON_CreateObject();
+			cJSON_AddStringToObject(pr, "Type", "AWS::ECS::PrimaryTaskSet");
+			cJSON *pp = cJSON_AddObjectToObject(pr, "Properties");
+			cJSON *rc = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(res, "Properties"), "Cluster");
+			cJSON *rs = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(res, "Properties"), "Service");
+			cJSON_AddItemToObject(pp, "Cluster", cJSON_Duplicate(rc, true));
+			cJSON_AddItemToObject(pp, "Service", cJSON_Duplicate(rs, true));
+			cJSON_AddItemToObject(pp, "TaskSetId", getatt(r->id, "Id"));
+			char pid[300];
+			snprintf(pid, sizeof pid, "Primary%s", r->id);
+			cJSON_AddItemToObject(resources, pid, pr);
+			count++;
+		}
+	}
+	if (cJSON_GetArraySize(outputs) > 0)
+		cJSON_AddItemToObject(t, "Outputs", outputs);
+	else
+		cJSON_Delete(outputs);
+	if (count > CFN_MAX_RESOURCES) {
+		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
+				      (EcsSpan){0, 0, 0},
+				      "the template would hold %zu resources; CloudFormation "
+				      "allows %d", count, CFN_MAX_RESOURCES);
+		ecs_diag_hint(d, "split the spec into several specs (for example one per "
+				 "cluster) and compile each to its own stack");
+	}
+	return t;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static void json_indent(FILE *out, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("  ", out);
+}
+
+static void json_value(const cJSON *v, FILE *out, int depth)
+{
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		bool obj = cJSON_IsObject(v);
+		if (!v->child) {
+			fputs(obj ? "{}" : "[]", out);
+			return;
+		}
+		fputc(obj ? '{' : '[', out);
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) {
+			fputc('\n', out);
+			json_indent(out, depth + 1);
+			if (obj) {
+				cJSON *k = cJSON_CreateString(it->string);
+				char *ks = cJSON_PrintUnformatted(k);
+				fprintf(out, "%s: ", ks);
+				cJSON_free(ks);
+				cJSON_Delete(k);
+			}
+			json_value(it, out, depth + 1);
+			if (it->next)
+				fputc(',', out);
+		}
+		fputc('\n', out);
+		json_indent(out, depth);
+		fputc(obj ? '}' : ']', out);
+		return;
+	}
+	char *s = cJSON_PrintUnformatted(v);
+	fputs(s ? s : "null", out);
+	cJSON_free(s);
+}
+
+/* Two-space indented JSON, one member per line: the layout reviewers
+ * expect of a template. */
+bool ecs_write_json(const cJSON *doc, FILE *out)
+{
+	json_value(doc, out, 0);
+	fputc('\n', out);
+	return !ferror(out);
+}
+
+/* ---- YAML ------------------------------------------------------------------------------- */
+
+/* A string YAML would read as something else (a number, a boolean, null)
+ * or that needs quoting for its characters is written quoted. */
+static bool needs_quotes(const char *s)
+{
+	static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null",
+					    "y", "n", "~", "True", "False", "Yes", "No",
+					    "On", "Off", "Null", "TRUE", "FALSE", "YES", "NO",
+					    "ON", "OFF", "NULL", NULL};
+	if (!*s)
+		return true;
+	for (const char *const *w = words; *w; w++)
+		if (strcmp(*w, s) == 0)
+			return true;
+	bool numeric = true;
+	for (const char *p = s; *p; p++)
+		if (!(isdigit((unsigned char)*p) || strchr("+-.eE_xXoObB:", *p)))
+			numeric = false;
+	if (numeric && (isdigit((unsigned char)s[0]) || s[0] == '.' || s[0] == '-' || s[0] == '+'))
+		return true;
+	if (strchr("!&*-?:,[]{}#|>@`\"'%", s[0]) || s[0] == ' ')
+		return true;
+	if (strstr(s, ": ") || strstr(s, " #") || s[strlen(s) - 1] == ' ' ||
+	    s[strlen(s) - 1] == ':')
+		return true;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return true;
+	return false;
+}
+
+static int yaml_value(yaml_emitter_t *em, const cJSON *v)
+{
+	yaml_event_t ev;
+	if (cJSON_IsObject(v)) {
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		if (!yaml_emitter_emit(em, &ev))
+			return 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) {
+			yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)it->string,
+						     (int)strlen(it->string), 1, 1,
+						     needs_quotes(it->string)
+							     ? YAML_SINGLE_QUOTED_SCALAR_STYLE
+							     : YAML_PLAIN_SCALAR_STYLE);
+			if (!yaml_emitter_emit(em, &ev) || !yaml_value(em, it))
+				return 0;
+		}
+		yaml_mapping_end_event_initialize(&ev);
+		return yaml_emitter_emit(em, &ev);
+	}
+	if (cJSON_IsArray(v)) {
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+						     cJSON_GetArraySize(v) == 0
+							     ? YAML_FLOW_SEQUENCE_STYLE
+							     : YAML_BLOCK_SEQUENCE_STYLE);
+		if (!yaml_emitter_emit(em, &ev))
+			return 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) if (!yaml_value(em, it)) return 0;
+		yaml_sequence_end_event_initialize(&ev);
+		return yaml_emitter_emit(em, &ev);
+	}
+	char buf[64];
+	const char *text;
+	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
+	if (cJSON_IsString(v)) {
+		text = v->valuestring;
+		if (needs_quotes(text))
+			style = strchr(text, '\n') ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+						   : YAML_SINGLE_QUOTED_SCALAR_STYLE;
+	} else if (cJSON_IsBool(v)) {
+		text = cJSON_IsTrue(v) ? "true" : "false";
+	} else if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		if (d == (double)(long long)d)
+			snprintf(buf, sizeof buf, "%lld", (long long)d);
+		else
+			snprintf(buf, sizeof buf, "%.17g", d);
+		text = buf;
+	} else {
+		text = "null";
+	}
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
+				     style);
+	return yaml_emitter_emit(em, &ev);
+}
+
+static int yaml_write_handler(void *data, unsigned char *buffer, size_t size)
+{
+	return fwrite(buffer, 1, size, (FILE *)data) == size;
+}
+
+bool ecs_write_yaml(const cJSON *doc, FILE *out)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	if (!yaml_emitter_initialize(&em))
+		return false;
+	yaml_emitter_set_output(&em, yaml_write_handler, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	yaml_emitter_set_indent(&em, 2);
+	bool ok = true;
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	ok = ok && yaml_value(&em, doc);
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&em, &ev);
+	ok = ok && yaml_emitter_flush(&em);
+	yaml_emitter_delete(&em);
+	return ok;
+}
