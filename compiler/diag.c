@@ -259,10 +259,15 @@ void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
 		const char *sc = d->severity == ECS_ERROR ? p->red
 				 : d->severity == ECS_WARNING ? p->yellow : p->cyan;
 		fputs(p->bold, out);
-		render_location(out, set, d->span);
+		bool located = d->span.file < set->nfiles;
+		if (located)
+			render_location(out, set, d->span);
+		else
+			fputs("ecsc: ", out);
 		fprintf(out, "%s%s[%s]%s%s: %s%s\n", sc, severity_name(d->severity),
 			ecs_diag_code_name(d->code), p->reset, p->bold, d->message, p->reset);
-		render_excerpt(out, set->files[d->span.file], d->span, p, sc);
+		if (located)
+			render_excerpt(out, set->files[d->span.file], d->span, p, sc);
 		if (d->hint)
 			fprintf(out, "  %s= hint:%s %s\n", p->cyan, p->reset, d->hint);
 		for (const EcsNote *n = d->notes; n; n = n->next) {
@@ -313,7 +318,10 @@ void ecs_diag_render_json(const EcsDiagList *list, const EcsSourceSet *set, FILE
 		cJSON_AddStringToObject(o, "severity", severity_name(d->severity));
 		cJSON_AddStringToObject(o, "code", ecs_diag_code_name(d->code));
 		cJSON_AddStringToObject(o, "message", d->message);
-		cJSON_AddItemToObject(o, "span", json_span(set, d->span));
+		if (d->span.file < set->nfiles)
+			cJSON_AddItemToObject(o, "span", json_span(set, d->span));
+		else
+			cJSON_AddNullToObject(o, "span");
 		if (d->hint)
 			cJSON_AddStringToObject(o, "hint", d->hint);
 		cJSON *notes = cJSON_AddArrayToObject(o, "notes");

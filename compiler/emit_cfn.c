@@ -476,7 +476,7 @@ cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt)
 		cJSON_Delete(outputs);
 	if (count > CFN_MAX_RESOURCES) {
 		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-				      (EcsSpan){0, 0, 0},
+				      ECS_NO_SPAN,
 				      "the template would hold %zu resources; CloudFormation "
 				      "allows %d", count, CFN_MAX_RESOURCES);
 		ecs_diag_hint(d, "split the spec into several specs (for example one per "

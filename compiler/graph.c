@@ -1625,6 +1625,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 				cJSON_AddItemToArray(sgs, cJSON_Duplicate(it, true));
 			cJSON_Delete(more);
 		}
+		if (cJSON_GetArraySize(sgs) == 0)
+			cJSON_DeleteItemFromObjectCaseSensitive(aws, "securityGroups");
 		cJSON_AddStringToObject(aws, "assignPublicIp",
 					net && attr_bool(L, net, "assign_public_ip", false)
 						? "ENABLED" : "DISABLED");

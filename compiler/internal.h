@@ -63,6 +63,9 @@ typedef struct {
 	bool parsed;
 } EcsSource;
 
+/* A diagnostic about the compilation as a whole (no place in a file). */
+#define ECS_NO_SPAN ((EcsSpan){UINT32_MAX, 0, 0})
+
 typedef struct {
 	EcsSource **files;
 	size_t nfiles, cap;
@@ -126,6 +129,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0217, TASK_SIZE_REQUIRED, "Fargate task without cpu or memory") \
 	X(E0218, RESOURCE_LABEL,   "ALB request metric without a resource label") \
 	X(E0219, EMPTY_STATEMENT,  "policy statement without actions") \
+	X(E0220, NETWORK_REQUIRED, "awsvpc service without a network") \
 	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \
 	X(W0001, PRIVILEGED,       "privileged container") \
 	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \

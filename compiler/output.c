@@ -112,7 +112,7 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 	}
 	if (size > 1000000) {
 		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-				      (EcsSpan){0, 0, 0},
+				      ECS_NO_SPAN,
 				      "the template would be %zu bytes; CloudFormation allows "
 				      "1,000,000", size);
 		ecs_diag_hint(d, "split the spec into several specs and compile each to its "

@@ -605,6 +605,15 @@ static void rule_service(Rules *R, EcsBlock *svc)
 		ecs_diag_note(d, &cap->kind_span, "the strategy starts here");
 	}
 	EcsBlock *net = child(svc, "network");
+	/* CreateService: the awsvpc network mode needs a network configuration
+	 * (its subnets); cfn-lint's E3052 says the same of a template. */
+	EcsValue *nmv = get(R, svc, "network_mode");
+	if (!net && (!nmv || word_is(nmv, "awsvpc"))) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NETWORK_REQUIRED, svc->label_spans[0],
+				    "service `%s` uses the awsvpc network mode but has no `network`",
+				    label(svc));
+		ecs_diag_hint(d, "add `network { subnets = [\"subnet-...\"] }`");
+	}
 	EcsAttr *pub = net ? attr(net, "assign_public_ip") : NULL;
 	if (pub && boolean(deref(R, pub->value), false)) {
 		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_PUBLIC_IP, pub->value->span,

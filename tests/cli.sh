@@ -21,6 +21,7 @@ service web in main {
   cpu                       = 0.25 vcpu
   memory                    = 512 MiB
   health_check_grace_period = grace
+  network { subnets = ["subnet-0a1b2c3d4e5f60718"] }
   container app {
     image = "nginx:${tag}"
     port http {
@@ -325,14 +326,14 @@ case_emit-ast() {
     expect_out '  desired_count = (int 2)'
     expect_out '  memory = (size 512 MiB)'
     expect_out '  health_check_grace_period = (ref grace)'
-    expect_out '  (container "app" @11:3'
+    expect_out '  (container "app" @12:3'
     expect_out '    image = (string "nginx:" ${(ref tag)})'
-    expect_out '    (port "http" @13:5'
+    expect_out '    (port "http" @14:5'
     expect_out '      container_port = (int 80)))'
 }
 
 case_emit-ast-units() {
-    printf 'param d: duration = 1500ms\nparam h: duration = 1h\nparam day: duration = 2d\nparam t: size = 1 TiB\ncluster main {}\nservice web in main {\n  cpu = 0.5 vcpu\n  memory = 2 GiB\n  health_check_grace_period = 2m\n  container app {\n    image = "nginx:1.27"\n    memory_reservation = 524288KiB\n    stop_timeout = 90s\n  }\n}\n' >u.ecs
+    printf 'param d: duration = 1500ms\nparam h: duration = 1h\nparam day: duration = 2d\nparam t: size = 1 TiB\ncluster main {}\nservice web in main {\n  cpu = 0.5 vcpu\n  memory = 2 GiB\n  health_check_grace_period = 2m\n  network { subnets = [\"subnet-0a1b2c3d4e5f60718\"] }\n  container app {\n    image = "nginx:1.27"\n    memory_reservation = 524288KiB\n    stop_timeout = 90s\n  }\n}\n' >u.ecs
     run -- check --emit=ast u.ecs
     expect_status 0
     expect_out '(param d duration (duration 1500 ms))'
@@ -496,7 +497,7 @@ case_set-unknown-parameter-suggests() {
 }
 
 case_set-makes-unset-param-usable() {
-    printf 'param tag: string\ncluster main {}\nservice web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:${tag}" }\n}\n' >p.ecs
+    printf 'param tag: string\ncluster main {}\nservice web in main {\n  cpu = 256\n  memory = 512\n  network { subnets = [\"subnet-0a1b2c3d4e5f60718\"] }\n  container app { image = "nginx:${tag}" }\n}\n' >p.ecs
     run -- check --color=never p.ecs
     expect_status 1
     expect_err 'error[E0013]: parameter `tag` has no value'
@@ -580,7 +581,7 @@ case_values-unknown-parameter() {
 case_directory-input() {
     mkdir spec
     printf 'cluster main {}\n' >spec/10-cluster.ecs
-    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >spec/20-web.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  network { subnets = [\"subnet-0a1b2c3d4e5f60718\"] }\n  container app { image = "nginx:1.27" }\n}\n' >spec/20-web.ecs
     echo 'not a spec' >spec/notes.txt
     run -- check spec
     expect_status 0
@@ -607,7 +608,7 @@ case_directory-errors-in-name-order() {
 
 case_multiple-inputs-are-one-unit() {
     printf 'cluster main {}\n' >a.ecs
-    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  network { subnets = [\"subnet-0a1b2c3d4e5f60718\"] }\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
     run -- check b.ecs a.ecs
     expect_status 0
     expect_err_empty
@@ -625,7 +626,7 @@ case_same-file-twice() {
 
 case_stdin-with-file() {
     printf 'cluster main {}\n' >a.ecs
-    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
+    printf 'service web in main {\n  cpu = 256\n  memory = 512\n  network { subnets = [\"subnet-0a1b2c3d4e5f60718\"] }\n  container app { image = "nginx:1.27" }\n}\n' >b.ecs
     run --stdin b.ecs -- check - a.ecs
     expect_status 0
     expect_err_empty

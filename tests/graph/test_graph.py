@@ -40,7 +40,8 @@ def case(fn):
     return fn
 
 def service(body, name="web"):
-    return CLUSTER + f'service {name} in main {{\n  cpu = 256\n  memory = 512\n{body}\n}}\n'
+    net = '' if 'network {' in body else '  network { subnets = ["subnet-0a1b2c3d"] }\n'
+    return CLUSTER + f'service {name} in main {{\n  cpu = 256\n  memory = 512\n{net}{body}\n}}\n'
 
 APP = '  container app { image = "nginx:1.27" port http { container_port = 80 } }\n'
 
@@ -92,8 +93,8 @@ def no_secrets_no_secret_statements():
 @case
 def cluster_shares_one_execution_role():
     spec = ('role shared-exec {}\ncluster main {\n  capacity FARGATE { weight = 1 }\n  execution_role = shared-exec\n}\n'
-            'service a in main { cpu = 256 memory = 512 container x { image = "a:1" secrets = { A = ssm("/a") } } }\n'
-            'service b in main { cpu = 256 memory = 512 container x { image = "b:1" secrets = { B = ssm("/b") } } }\n')
+            'service a in main { cpu = 256 memory = 512 network { subnets = ["subnet-0a1b2c3d"] } container x { image = "a:1" secrets = { A = ssm("/a") } } }\n'
+            'service b in main { cpu = 256 memory = 512 network { subnets = ["subnet-0a1b2c3d"] } container x { image = "b:1" secrets = { B = ssm("/b") } } }\n')
     g = graph(spec)
     assert "ExecutionRoleA" not in g and "ExecutionRoleB" not in g, sorted(g)
     for td in ("TaskDefinitionA", "TaskDefinitionB"):

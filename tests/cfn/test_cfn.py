@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""test_cfn.py ECSC CASE: `ecsc compile` end to end.
+
+Cases:
+  lint        every sample and golden spec compiles in JSON and YAML, the two
+              formats carry the same document, and cfn-lint reports nothing
+  golden      tests/cfn/golden/NAME.ecs gives NAME.cfn.json and NAME.cfn.yaml
+              byte for byte (UPDATE=1 rewrites them)
+  limits      a spec past 500 resources is refused with E0300; no file written
+  atomic      an existing output is untouched when compilation fails, and no
+              temporary file is left; the depfile lists every input
+  deploy      moto's CloudFormation creates the stack of tests/cfn/deploy.ecs
+              and ECS reads back what the spec says
+"""
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ECSC, CASE = os.path.abspath(sys.argv[1]), sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+def run(*args, **kw):
+    return subprocess.run([ECSC, *args], capture_output=True, text=True, **kw)
+
+def fail(msg):
+    print(f"FAIL {CASE}: {msg}")
+    sys.exit(1)
+
+def specs():
+    out = sorted(glob.glob(f"{ROOT}/samples/*.ecs")) + [f"{ROOT}/samples/multi-file"]
+    return out + sorted(glob.glob(f"{HERE}/golden/*.ecs"))
+
+def case_lint():
+    import yaml
+    tmp = tempfile.mkdtemp()
+    try:
+        files = []
+        for s in specs():
+            name = os.path.basename(s).replace(".ecs", "")
+            for fmt in ("json", "yaml"):
+                out = f"{tmp}/{name}.{fmt}"
+                r = run("compile", "--format", fmt, "-o", out, s)
+                if r.returncode != 0:
+                    fail(f"{s} ({fmt}) exited {r.returncode}: {r.stderr}")
+                files.append(out)
+            a = json.load(open(f"{tmp}/{name}.json"))
+            b = yaml.safe_load(open(f"{tmp}/{name}.yaml"))
+            if a != b:
+                fail(f"{s}: the YAML template differs from the JSON one")
+        r = subprocess.run(["cfn-lint", "--regions", "eu-west-1", "us-east-1", "--", *files],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"cfn-lint found problems (exit {r.returncode}):\n{r.stdout}{r.stderr}")
+        print(f"lint: {len(files)} templates, cfn-lint clean")
+    finally:
+        shutil.rmtree(tmp)
+
+def case_golden():
+    update = os.environ.get("UPDATE") == "1"
+    bad = 0
+    cases = sorted(glob.glob(f"{HERE}/golden/*.ecs"))
+    for s in cases:
+        base = s[:-4]
+        for fmt in ("json", "yaml"):
+            r = run("compile", "--format", fmt, os.path.basename(s), cwd=os.path.dirname(s))
+            if r.returncode != 0:
+                fail(f"{s} exited {r.returncode}: {r.stderr}")
+            want = f"{base}.cfn.{fmt}"
+            if update:
+                open(want, "w").write(r.stdout)
+                continue
+            if not os.path.exists(want) or open(want).read() != r.stdout:
+                bad += 1
+                d = subprocess.run(["diff", "-u", want, "-"], input=r.stdout, capture_output=True, text=True)
+                print(f"FAIL {os.path.basename(want)}\n{d.stdout[:4000]}")
+    if bad:
+        fail(f"{bad} golden templates differ (UPDATE=1 to rewrite, then review the diff)")
+    print(f"golden: {len(cases)} specs, {2 * len(cases)} templates match")
+
+def case_limits():
+    tmp = tempfile.mkdtemp()
+    try:
+        spec = f"{tmp}/big.ecs"
+        with open(spec, "w") as f:
+            f.write('cluster main { capacity FARGATE { weight = 1 } }\n')
+            for i in range(130):
+                f.write(f'service s{i} in main {{ cpu = 256 memory = 512 '
+                        f'network {{ subnets = ["subnet-0a1b2c3d"] }} '
+                        f'container app {{ image = "nginx:1.27" }} }}\n')
+        out = f"{tmp}/out.json"
+        r = run("compile", "-o", out, spec)
+        if r.returncode != 1 or "error[E0300]: the template would hold 523 resources" not in r.stderr:
+            fail(f"expected exit 1 with E0300, got {r.returncode}: {r.stderr}")
+        if os.path.exists(out):
+            fail("a refused template was written")
+        print("limits: E0300, nothing written")
+    finally:
+        shutil.rmtree(tmp)
+
+def case_atomic():
+    tmp = tempfile.mkdtemp()
+    try:
+        good, bad = f"{tmp}/good.ecs", f"{tmp}/bad.ecs"
+        shutil.copy(f"{ROOT}/samples/minimal.ecs", good)
+        open(bad, "w").write('cluster main { capacity FARGATE { weight = 1 } }\n'
+                             'service web in main { container app { image = "x:1" } \n')
+        out = f"{tmp}/stack.json"
+        open(out, "w").write("previous contents\n")
+        r = run("compile", "-o", out, bad)
+        if r.returncode != 1:
+            fail(f"bad spec: expected exit 1, got {r.returncode}")
+        if open(out).read() != "previous contents\n":
+            fail("the existing output was changed by a failed compilation")
+        leftovers = [f for f in os.listdir(tmp) if ".tmp" in f]
+        if leftovers:
+            fail(f"temporary files left behind: {leftovers}")
+        dep = f"{tmp}/stack.d"
+        r = run("compile", "-o", out, "--depfile", dep, good)
+        if r.returncode != 0:
+            fail(f"good spec exited {r.returncode}: {r.stderr}")
+        json.load(open(out))
+        text = open(dep).read()
+        if not text.startswith(out.replace(" ", "\\ ") + ":") or good not in text:
+            fail(f"depfile does not list the input:\n{text}")
+        # A directory of specs: every file is a prerequisite.
+        r = run("compile", "-o", out, "--depfile", dep, f"{ROOT}/samples/multi-file")
+        listed = open(dep).read()
+        for f in glob.glob(f"{ROOT}/samples/multi-file/**/*.ecs", recursive=True):
+            if os.path.basename(f) not in listed:
+                fail(f"depfile misses {f}:\n{listed}")
+        # An unwritable output directory is an I/O error (exit 2).
+        r = run("compile", "-o", f"{tmp}/no/such/dir/out.json", good)
+        if r.returncode != 2:
+            fail(f"unwritable output: expected exit 2, got {r.returncode}")
+        # Deterministic bytes.
+        a = run("compile", good).stdout
+        b = run("compile", good).stdout
+        if a != b:
+            fail("two compilations gave different bytes")
+        print("atomic: untouched on failure, no temporary files, depfile complete, deterministic")
+    finally:
+        shutil.rmtree(tmp)
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def case_deploy():
+    import boto3
+    port = free_port()
+    env = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1")
+    server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        kw = dict(endpoint_url=url, region_name="eu-west-1",
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+        ec2 = boto3.client("ec2", **kw)
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
+        sg = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
+        r = run("compile", "--set", "subnets=" + ",".join(subnets), "--set", f"sg={sg}",
+                "--set", "tag=1.27.3", f"{HERE}/deploy.ecs")
+        if r.returncode != 0:
+            fail(f"compile exited {r.returncode}: {r.stderr}")
+        cfn = boto3.client("cloudformation", **kw)
+        cfn.create_stack(StackName="ecsc-deploy", TemplateBody=r.stdout,
+                         Capabilities=["CAPABILITY_NAMED_IAM"])
+        status = ""
+        for _ in range(100):
+            status = cfn.describe_stacks(StackName="ecsc-deploy")["Stacks"][0]["StackStatus"]
+            if not status.endswith("IN_PROGRESS"):
+                break
+            time.sleep(0.1)
+        if status != "CREATE_COMPLETE":
+            fail(f"stack status {status}")
+        ecs = boto3.client("ecs", **kw)
+        svc = ecs.describe_services(cluster="shop", services=["api"])["services"]
+        if len(svc) != 1 or svc[0]["serviceName"] != "api":
+            fail(f"service api not found: {svc}")
+        if svc[0]["desiredCount"] != 2:
+            fail(f"desired count {svc[0]['desiredCount']}")
+        td = ecs.describe_task_definition(taskDefinition=svc[0]["taskDefinition"])["taskDefinition"]
+        # moto's CloudFormation model of a task definition keeps its family,
+        # memory and container definitions (it drops cpu, network mode and
+        # roles), so those are what can be read back.
+        if (td["family"], td["memory"]) != ("api", "1024"):
+            fail(f"task definition: {td['family']} {td['memory']}")
+        cds = {c["name"]: c for c in td["containerDefinitions"]}
+        if cds["app"]["image"] != "public.ecr.aws/nginx/nginx:1.27.3":
+            fail(f"image {cds['app']['image']}")
+        ports = [(p["containerPort"], p["protocol"]) for p in cds["app"]["portMappings"]]
+        if ports != [(8080, "tcp")]:
+            fail(f"ports {ports}")
+        if [s["name"] for s in cds["app"].get("secrets", [])] != ["DB_PASSWORD"]:
+            fail(f"secrets {cds['app'].get('secrets')}")
+        if cds["app"]["logConfiguration"]["options"]["awslogs-group"] != "/aws/ecs/api/app":
+            fail(f"log configuration {cds['app']['logConfiguration']}")
+        if cds["app"]["environment"] != [{"name": "LOG_LEVEL", "value": "info"}]:
+            fail(f"environment {cds['app']['environment']}")
+        if cds["app"].get("readonlyRootFilesystem") is not True:
+            fail("the root filesystem is not read-only")
+        iam = boto3.client("iam", **kw)
+        role = iam.get_role(RoleName="api-task-exec")["Role"]
+        trust = role["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            trust = json.loads(trust)
+        if trust["Statement"][0]["Principal"]["Service"] != "ecs-tasks.amazonaws.com":
+            fail(f"trust policy {trust}")
+        policy = iam.get_role_policy(RoleName="api-task-exec", PolicyName="execution")["PolicyDocument"]
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError:      # moto keeps a CloudFormation policy as Python text
+                import ast
+                policy = ast.literal_eval(policy)
+        sids = [s.get("Sid") for s in policy["Statement"]]
+        if "ReadParameters" not in sids:
+            fail(f"execution policy statements {sids}")
+        logs = boto3.client("logs", **kw)
+        groups = {g["logGroupName"]: g.get("retentionInDays")
+                  for g in logs.describe_log_groups()["logGroups"]}
+        if groups.get("/aws/ecs/api/app") != 14 or "/aws/ecs/shop" not in groups:
+            fail(f"log groups {groups}")
+        print(f"deploy: stack CREATE_COMPLETE; service, task definition, role and log groups match")
+    finally:
+        server.terminate()
+        server.wait()
+
+{"lint": case_lint, "golden": case_golden, "limits": case_limits,
+ "atomic": case_atomic, "deploy": case_deploy}[CASE]()
