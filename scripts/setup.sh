@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: install what is missing, build, then run the demo or the tests.
 #
-#   scripts/setup.sh run    build and check a sample spec (the main job)
+#   scripts/setup.sh run    build and compile a sample spec (the main job)
 #   scripts/setup.sh test   build (plain and ASan+UBSan) and run the whole suite
 #
 # Safe to run again: installed packages and tools are skipped.
@@ -55,12 +55,18 @@ tree_sitter_cli() {
 	command -v node >/dev/null || apt_install nodejs
 }
 
-# botocore's service models check the resource graph's API requests.
+# The test oracles: botocore's service models (API requests), cfn-lint
+# (templates), moto (a local AWS endpoint), PyYAML (YAML templates).
 python_tools() {
-	if ! python3 -c 'import botocore' 2>/dev/null; then
-		say "installing botocore"
-		python3 -m pip install --quiet botocore ||
-			python3 -m pip install --quiet --break-system-packages botocore
+	local missing=()
+	python3 -c 'import botocore, boto3' 2>/dev/null || missing+=(boto3 botocore)
+	python3 -c 'import yaml' 2>/dev/null || missing+=(pyyaml)
+	command -v cfn-lint >/dev/null || missing+=(cfn-lint)
+	command -v moto_server >/dev/null || missing+=("moto[server]")
+	if [ ${#missing[@]} -gt 0 ]; then
+		say "installing ${missing[*]}"
+		python3 -m pip install --quiet "${missing[@]}" ||
+			python3 -m pip install --quiet --break-system-packages "${missing[@]}"
 	fi
 }
 
@@ -71,9 +77,9 @@ case "$mode" in
 run)
 	apt_install "${common_packages[@]}"
 	build build
-	say "ecsc check samples/complete.ecs"
-	./build/ecsc check samples/complete.ecs
-	say "ok: samples/complete.ecs checks clean"
+	say "ecsc compile samples/complete.ecs -o build/complete.cfn.json"
+	./build/ecsc compile samples/complete.ecs -o build/complete.cfn.json
+	say "ok: build/complete.cfn.json"
 	;;
 test)
 	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz
