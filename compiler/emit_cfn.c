@@ -19,21 +19,63 @@
 #define CFN_MAX_RESOURCES 500
 #define CFN_MAX_TEMPLATE_BYTES 1000000
 
-/* ---- placeholders -> intrinsics ------------------------------------------------------ */
+/* ---- the emitter's context ------------------------------------------------------------ */
 
-static const EcsResource *by_id(const EcsGraph *g, const char *id)
+typedef struct {
+	const EcsGraph *g;
+	const char **keys;      /* hash table: logical id -> graph index */
+	size_t *vals, cap;
+	const int *stack_of;    /* the stack each graph node goes to */
+	int cur;                /* the stack being written */
+	cJSON **exports;        /* per stack: {"ID|ATTR": true} other stacks import */
+	const char *export_base;
+} Emit;
+
+static size_t str_hash(const char *s)
 {
-	for (size_t i = 0; i < g->len; i++)
-		if (strcmp(g->items[i]->id, id) == 0)
-			return g->items[i];
-	return NULL;
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
 }
+
+static void index_ids(Emit *e)
+{
+	e->cap = 16;
+	while (e->cap < 2 * e->g->len + 2)
+		e->cap *= 2;
+	e->keys = ecs_xmalloc(e->cap * sizeof *e->keys);
+	e->vals = ecs_xmalloc(e->cap * sizeof *e->vals);
+	memset(e->keys, 0, e->cap * sizeof *e->keys);
+	for (size_t i = 0; i < e->g->len; i++) {
+		size_t j = str_hash(e->g->items[i]->id) & (e->cap - 1);
+		while (e->keys[j])
+			j = (j + 1) & (e->cap - 1);
+		e->keys[j] = e->g->items[i]->id;
+		e->vals[j] = i;
+	}
+}
+
+static long index_of(const Emit *e, const char *id)
+{
+	for (size_t j = str_hash(id) & (e->cap - 1); e->keys[j]; j = (j + 1) & (e->cap - 1))
+		if (strcmp(e->keys[j], id) == 0)
+			return (long)e->vals[j];
+	return -1;
+}
+
+static const EcsResource *by_id(const Emit *e, const char *id)
+{
+	long i = index_of(e, id);
+	return i < 0 ? NULL : e->g->items[i];
+}
+
+/* ---- placeholders -> intrinsics ------------------------------------------------------ */
 
 /* Ref returns the name of a cluster, role or log group, the ARN of a task
  * definition, service or managed policy; everything else is Fn::GetAtt. */
-static cJSON *intrinsic_ref(const EcsGraph *g, const char *id, const char *attr)
+static cJSON *local_ref(const EcsResource *r, const char *id, const char *attr)
 {
-	const EcsResource *r = by_id(g, id);
 	bool use_ref = false;
 	if (r) {
 		switch (r->kind) {
@@ -64,6 +106,30 @@ static cJSON *intrinsic_ref(const EcsGraph *g, const char *id, const char *attr)
 	return o;
 }
 
+static void export_name(const Emit *e, const char *id, const char *attr, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%s-%s", e->export_base, id, attr);
+}
+
+/* A reference to a resource of another stack is an import of its export. */
+static cJSON *intrinsic_ref(const Emit *e, const char *id, const char *attr)
+{
+	long i = index_of(e, id);
+	const EcsResource *r = i < 0 ? NULL : e->g->items[i];
+	if (i < 0 || e->stack_of[i] == e->cur)
+		return local_ref(r, id, attr);
+	char key[320];
+	snprintf(key, sizeof key, "%s|%s", id, attr);
+	cJSON *ex = e->exports[e->stack_of[i]];
+	if (!cJSON_GetObjectItemCaseSensitive(ex, key))
+		cJSON_AddTrueToObject(ex, key);
+	char name[400];
+	export_name(e, id, attr, name, sizeof name);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "Fn::ImportValue", name);
+	return o;
+}
+
 /* Keys whose object values are user maps: their keys are kept as written. */
 static bool keeps_keys(const char *key)
 {
@@ -77,14 +143,14 @@ static bool keeps_keys(const char *key)
 
 /* Converts v: placeholders to intrinsics, and (when pascal) object keys to
  * PascalCase. Returns a new tree; records referenced ids in refs. */
-static cJSON *convert(const EcsGraph *g, const cJSON *v, bool pascal, cJSON *refs)
+static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 {
 	if (cJSON_IsObject(v)) {
 		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(v, "$ref");
 		if (rid) {
 			if (!cJSON_GetObjectItemCaseSensitive(refs, rid->valuestring))
 				cJSON_AddTrueToObject(refs, rid->valuestring);
-			return intrinsic_ref(g, rid->valuestring,
+			return intrinsic_ref(e, rid->valuestring,
 					     cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
 		}
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "$sub");
@@ -114,14 +180,14 @@ static cJSON *convert(const EcsGraph *g, const cJSON *v, bool pascal, cJSON *ref
 			if (pascal)
 				key[0] = (char)toupper((unsigned char)key[0]);
 			bool keep = keeps_keys(it->string);
-			cJSON_AddItemToObject(o, key, convert(g, it, pascal && !keep, refs));
+			cJSON_AddItemToObject(o, key, convert(e, it, pascal && !keep, refs));
 		}
 		return o;
 	}
 	if (cJSON_IsArray(v)) {
 		cJSON *a = cJSON_CreateArray();
 		const cJSON *it;
-		cJSON_ArrayForEach(it, v) cJSON_AddItemToArray(a, convert(g, it, pascal, refs));
+		cJSON_ArrayForEach(it, v) cJSON_AddItemToArray(a, convert(e, it, pascal, refs));
 		return a;
 	}
 	return cJSON_Duplicate(v, true);
@@ -186,7 +252,7 @@ static void fix_task_definition(cJSON *p)
 	cJSON_ArrayForEach(v, vols) {
 		rename_key(v, "EfsVolumeConfiguration", "EFSVolumeConfiguration");
 		rename_key(v, "FsxWindowsFileServerVolumeConfiguration",
-		       "FSxWindowsFileServerVolumeConfiguration");
+			   "FSxWindowsFileServerVolumeConfiguration");
 		cJSON *efs = cJSON_GetObjectItemCaseSensitive(v, "EFSVolumeConfiguration");
 		if (efs) {
 			rename_key(efs, "FileSystemId", "FilesystemId");
@@ -200,12 +266,11 @@ static void fix_task_definition(cJSON *p)
 		rename_key(proxy, "Properties", "ProxyConfigurationProperties");
 }
 
-static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *project,
-		       bool *emit)
+static cJSON *resource(const Emit *e, const EcsResource *r, const char *project, bool *emit)
 {
-	const EcsGraph *g = &c->graph;
+	const EcsGraph *g = e->g;
 	cJSON *refs = cJSON_CreateObject();
-	cJSON *p = convert(g, r->props, r->kind != ECS_RES_ROLE && r->kind != ECS_RES_MANAGED_POLICY,
+	cJSON *p = convert(e, r->props, r->kind != ECS_RES_ROLE && r->kind != ECS_RES_MANAGED_POLICY,
 			   refs);
 	*emit = true;
 	switch (r->kind) {
@@ -225,10 +290,10 @@ static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *p
 				continue;
 			if (!policies)
 				policies = cJSON_AddArrayToObject(p, "Policies");
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "PolicyName", docs[i][1]);
-			cJSON_AddItemToObject(e, "PolicyDocument", doc);
-			cJSON_AddItemToArray(policies, e);
+			cJSON *pol = cJSON_CreateObject();
+			cJSON_AddStringToObject(pol, "PolicyName", docs[i][1]);
+			cJSON_AddItemToObject(pol, "PolicyDocument", doc);
+			cJSON_AddItemToArray(policies, pol);
 		}
 		break;
 	}
@@ -260,10 +325,9 @@ static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *p
 		 * target's minimum brings it up. Without autoscaling the spec's
 		 * count is emitted: a stack update then resets it. */
 		bool autoscaled = false;
-		for (size_t i = 0; i < g->len; i++)
-			if (g->items[i]->kind == ECS_RES_SCALABLE_TARGET)
-				for (size_t k = 0; k < g->items[i]->ndeps; k++)
-					autoscaled = autoscaled || g->items[i]->deps[k] == r;
+		for (long i = index_of(e, r->id) + 1;
+		     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++)
+			autoscaled = autoscaled || g->items[i]->kind == ECS_RES_SCALABLE_TARGET;
 		if (owned(r, "desiredCount") && autoscaled)
 			cJSON_DeleteItemFromObjectCaseSensitive(p, "DesiredCount");
 		/* A task definition owned by CI: name the family, not the
@@ -273,7 +337,7 @@ static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *p
 		if (owned(r, "taskDefinition")) {
 			cJSON *td = cJSON_GetObjectItemCaseSensitive(p, "TaskDefinition");
 			cJSON *ref = td ? cJSON_GetObjectItemCaseSensitive(td, "Ref") : NULL;
-			const EcsResource *tdr = ref ? by_id(g, ref->valuestring) : NULL;
+			const EcsResource *tdr = ref ? by_id(e, ref->valuestring) : NULL;
 			if (tdr && tdr->name) {
 				cJSON_ReplaceItemInObjectCaseSensitive(p, "TaskDefinition",
 								       cJSON_CreateString(tdr->name));
@@ -285,17 +349,19 @@ static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *p
 	case ECS_RES_SCALABLE_TARGET: {
 		/* Scheduled actions are a property of the target in CloudFormation. */
 		cJSON *actions = NULL;
-		for (size_t i = 0; i < g->len; i++) {
+		/* They follow their target in the graph (lowered together). */
+		for (long i = index_of(e, r->id) + 1;
+		     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++) {
 			const EcsResource *a = g->items[i];
 			if (a->kind != ECS_RES_SCHEDULED_ACTION || a->ndeps == 0 || a->deps[0] != r)
 				continue;
 			if (!actions)
 				actions = cJSON_AddArrayToObject(p, "ScheduledActions");
-			cJSON *e = convert(g, a->props, true, refs);
-			cJSON_DeleteItemFromObjectCaseSensitive(e, "ServiceNamespace");
-			cJSON_DeleteItemFromObjectCaseSensitive(e, "ResourceId");
-			cJSON_DeleteItemFromObjectCaseSensitive(e, "ScalableDimension");
-			cJSON_AddItemToArray(actions, e);
+			cJSON *act = convert(e, a->props, true, refs);
+			cJSON_DeleteItemFromObjectCaseSensitive(act, "ServiceNamespace");
+			cJSON_DeleteItemFromObjectCaseSensitive(act, "ResourceId");
+			cJSON_DeleteItemFromObjectCaseSensitive(act, "ScalableDimension");
+			cJSON_AddItemToArray(actions, act);
 		}
 		break;
 	}
@@ -332,8 +398,12 @@ static cJSON *resource(const EcsCompiler *c, const EcsResource *r, const char *p
 	cJSON *deps = NULL;
 	for (size_t k = 0; k < r->ndeps; k++) {
 		const EcsResource *d = r->deps[k];
+		long di = index_of(e, d->id);
+		/* Another stack is deployed before this one: no DependsOn needed
+		 * (nor allowed) across stacks. */
 		if (d->kind == ECS_RES_SCHEDULED_ACTION ||
-		    cJSON_GetObjectItemCaseSensitive(refs, d->id))
+		    cJSON_GetObjectItemCaseSensitive(refs, d->id) ||
+		    (di >= 0 && e->stack_of[di] != e->cur))
 			continue;
 		if (!deps)
 			deps = cJSON_CreateArray();
@@ -377,54 +447,66 @@ static cJSON *refto(const char *id)
 	return o;
 }
 
-cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt)
+/* The template parameters: unset parameters used by this stack. */
+static bool mentions(const cJSON *v, const char *name)
 {
-	const EcsGraph *g = &c->graph;
+	if (cJSON_IsString(v)) {
+		char pat[140];
+		snprintf(pat, sizeof pat, "${%s}", name);
+		return strstr(v->valuestring, pat) != NULL;
+	}
+	if (cJSON_IsObject(v)) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(v, "Ref");
+		if (cJSON_IsString(r) && strcmp(r->valuestring, name) == 0)
+			return true;
+	}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, v) if (mentions(it, name)) return true;
+	return false;
+}
+
+static void param_name(const char *s, char *nm, size_t size)
+{
+	size_t k = 0;
+	bool up = true;
+	for (; *s && k + 1 < size; s++) {
+		if (!isalnum((unsigned char)*s)) {
+			up = true;
+			continue;
+		}
+		nm[k++] = up ? (char)toupper((unsigned char)*s) : *s;
+		up = false;
+	}
+	nm[k] = '\0';
+}
+
+/* One stack's template: the graph nodes assigned to stack e->cur. */
+static cJSON *stack_template(EcsCompiler *c, Emit *e, const EcsCfnOptions *opt, size_t nstacks)
+{
+	const EcsGraph *g = e->g;
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
 	cJSON_AddStringToObject(t, "Description",
-				ecs_arena_printf(c->arena, "ECS resources of %s (generated by ecsc)",
-						 opt->project));
-	cJSON *params = NULL;
-	for (size_t i = 0; i < c->module.nparams; i++) {
-		EcsParam *p = c->module.params[i];
-		if (!p->deferred || p->value)
-			continue;
-		if (!params)
-			params = cJSON_AddObjectToObject(t, "Parameters");
-		char nm[128] = "";
-		for (const char *s = p->name, *up = "1"; *s; s++) {
-			if (!isalnum((unsigned char)*s)) {
-				up = "1";
-				continue;
-			}
-			size_t k = strlen(nm);
-			if (k + 1 < sizeof nm) {
-				nm[k] = *up ? (char)toupper((unsigned char)*s) : *s;
-				nm[k + 1] = '\0';
-			}
-			up = "";
-		}
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "Type", "String");
-		cJSON_AddStringToObject(o, "Description",
-					ecs_arena_printf(c->arena, "ecsc parameter `%s`", p->name));
-		cJSON_AddItemToObject(params, nm, o);
-	}
-	cJSON *resources = cJSON_AddObjectToObject(t, "Resources");
+				nstacks == 1
+					? ecs_arena_printf(c->arena, "ECS resources of %s (generated by ecsc)",
+							   opt->project)
+					: ecs_arena_printf(c->arena, "ECS resources of %s, stack %d of %zu "
+							   "(generated by ecsc)", opt->project,
+							   e->cur + 1, nstacks));
+	cJSON *resources = cJSON_CreateObject();
 	cJSON *outputs = cJSON_CreateObject();
-	size_t count = 0;
+	const char *ex = opt->export_prefix;
 	for (size_t i = 0; i < g->len; i++) {
 		const EcsResource *r = g->items[i];
+		if (e->stack_of[i] != e->cur)
+			continue;
 		bool emit;
-		cJSON *res = resource(c, r, opt->project, &emit);
+		cJSON *res = resource(e, r, opt->project, &emit);
 		if (!emit) {
 			cJSON_Delete(res);
 			continue;
 		}
 		cJSON_AddItemToObject(resources, r->id, res);
-		count++;
-		const char *ex = opt->export_prefix;
 		char oid[300];
 		switch (r->kind) {
 		case ECS_RES_CLUSTER:
@@ -457,32 +539,172 @@ cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt)
 			cJSON *pr = cJSON_CreateObject();
 			cJSON_AddStringToObject(pr, "Type", "AWS::ECS::PrimaryTaskSet");
 			cJSON *pp = cJSON_AddObjectToObject(pr, "Properties");
-			cJSON *rc = cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(res, "Properties"), "Cluster");
-			cJSON *rs = cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(res, "Properties"), "Service");
-			cJSON_AddItemToObject(pp, "Cluster", cJSON_Duplicate(rc, true));
-			cJSON_AddItemToObject(pp, "Service", cJSON_Duplicate(rs, true));
+			cJSON *props = cJSON_GetObjectItemCaseSensitive(res, "Properties");
+			cJSON_AddItemToObject(pp, "Cluster",
+					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(props, "Cluster"),
+							      true));
+			cJSON_AddItemToObject(pp, "Service",
+					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(props, "Service"),
+							      true));
 			cJSON_AddItemToObject(pp, "TaskSetId", getatt(r->id, "Id"));
 			char pid[300];
 			snprintf(pid, sizeof pid, "Primary%s", r->id);
 			cJSON_AddItemToObject(resources, pid, pr);
-			count++;
 		}
 	}
-	if (cJSON_GetArraySize(outputs) > 0)
-		cJSON_AddItemToObject(t, "Outputs", outputs);
-	else
-		cJSON_Delete(outputs);
-	if (count > CFN_MAX_RESOURCES) {
-		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-				      ECS_NO_SPAN,
-				      "the template would hold %zu resources; CloudFormation "
-				      "allows %d", count, CFN_MAX_RESOURCES);
-		ecs_diag_hint(d, "split the spec into several specs (for example one per "
-				 "cluster) and compile each to its own stack");
+	cJSON *params = NULL;
+	for (size_t i = 0; i < c->module.nparams; i++) {
+		EcsParam *p = c->module.params[i];
+		char nm[128];
+		param_name(p->name, nm, sizeof nm);
+		if (!p->deferred || p->value || !mentions(resources, nm))
+			continue;
+		if (!params)
+			params = cJSON_CreateObject();
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "Type", "String");
+		cJSON_AddStringToObject(o, "Description",
+					ecs_arena_printf(c->arena, "ecsc parameter `%s`", p->name));
+		cJSON_AddItemToObject(params, nm, o);
 	}
+	if (params)
+		cJSON_AddItemToObject(t, "Parameters", params);
+	cJSON_AddItemToObject(t, "Resources", resources);
+	cJSON_AddItemToObject(t, "Outputs", outputs);
 	return t;
+}
+
+#define CFN_MAX_OUTPUTS 200
+
+/* How many template resources a graph node becomes. */
+static size_t weight(const EcsResource *r)
+{
+	return r->kind == ECS_RES_SCHEDULED_ACTION ? 0 : r->kind == ECS_RES_TASK_SET ? 2 : 1;
+}
+
+/* How many outputs it gets (stack_template's switch). */
+static size_t out_weight(const EcsResource *r)
+{
+	switch (r->kind) {
+	case ECS_RES_CLUSTER: return 2;
+	case ECS_RES_SERVICE:
+	case ECS_RES_ROLE:
+	case ECS_RES_LOG_GROUP:
+	case ECS_RES_TASK_DEFINITION: return 1;
+	default: return 0;
+	}
+}
+
+size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***out)
+{
+	const EcsGraph *g = &c->graph;
+	int *stack_of = ecs_arena_alloc(c->arena, (g->len + 1) * sizeof *stack_of);
+	size_t total = 0, outs = 0;
+	for (size_t i = 0; i < g->len; i++) {
+		total += weight(g->items[i]);
+		outs += out_weight(g->items[i]);
+	}
+	/* One template when it fits. Otherwise, deterministically: what
+	 * services share (clusters, roles, policies, log groups, standalone
+	 * tasks) in the first stack, then the services, each with everything
+	 * it owns, packed in declaration order into stacks of at most 500
+	 * resources and 200 outputs (a quarter of them kept for exports).
+	 * References across stacks become exports and imports; the stacks are
+	 * deployed in order. */
+	size_t nstacks = 1;
+	const size_t max_outs = CFN_MAX_OUTPUTS * 3 / 4;
+	if (total > CFN_MAX_RESOURCES || outs > CFN_MAX_OUTPUTS) {
+		size_t base = 0;
+		for (size_t i = 0; i < g->len; i++) {
+			const EcsResource *r = g->items[i];
+			bool svc = r->decl && strcmp(r->decl->kind, "service") == 0;
+			stack_of[i] = svc ? -1 : 0;
+			base += svc ? 0 : weight(r);
+		}
+		if (base > CFN_MAX_RESOURCES) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
+					      ECS_NO_SPAN,
+					      "the resources shared by the services (clusters, roles, "
+					      "policies, log groups, tasks) need %zu resources; a "
+					      "CloudFormation stack holds %d", base, CFN_MAX_RESOURCES);
+			ecs_diag_hint(d, "split the spec into several specs");
+			*out = NULL;
+			return 0;
+		}
+		size_t fill = CFN_MAX_RESOURCES, ofill = 0; /* a new stack at the first service */
+		for (size_t i = 0; i < g->len;) {
+			if (stack_of[i] == 0) {
+				i++;
+				continue;
+			}
+			/* A service's nodes are contiguous: lowered together. */
+			const EcsBlock *decl = g->items[i]->decl;
+			size_t j = i, w = 0, ow = 0;
+			while (j < g->len && g->items[j]->decl == decl) {
+				ow += out_weight(g->items[j]);
+				w += weight(g->items[j++]);
+			}
+			if (w > CFN_MAX_RESOURCES) {
+				ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
+					 "service `%s` alone needs %zu resources; a CloudFormation "
+					 "stack holds %d", decl->labels[0], w, CFN_MAX_RESOURCES);
+				*out = NULL;
+				return 0;
+			}
+			if (fill + w > CFN_MAX_RESOURCES || ofill + ow > max_outs) {
+				nstacks++;
+				fill = ofill = 0;
+			}
+			fill += w;
+			ofill += ow;
+			for (size_t k = i; k < j; k++)
+				stack_of[k] = (int)nstacks - 1;
+			i = j;
+		}
+	}
+	Emit e = {.g = g, .stack_of = stack_of,
+		  .export_base = opt->export_prefix ? opt->export_prefix : opt->project};
+	index_ids(&e);
+	e.exports = ecs_arena_alloc(c->arena, nstacks * sizeof *e.exports);
+	for (size_t s = 0; s < nstacks; s++)
+		e.exports[s] = cJSON_CreateObject();
+	cJSON **docs = ecs_xmalloc(nstacks * sizeof *docs);
+	for (size_t s = 0; s < nstacks; s++) {
+		e.cur = (int)s;
+		docs[s] = stack_template(c, &e, opt, nstacks);
+	}
+	/* The exports other stacks import, in the stacks that own them. */
+	for (size_t s = 0; s < nstacks; s++) {
+		cJSON *outputs = cJSON_GetObjectItemCaseSensitive(docs[s], "Outputs");
+		const cJSON *it;
+		cJSON_ArrayForEach(it, e.exports[s]) {
+			char id[300], name[400], oid[340];
+			const char *bar = strchr(it->string, '|');
+			snprintf(id, sizeof id, "%.*s", (int)(bar - it->string), it->string);
+			export_name(&e, id, bar + 1, name, sizeof name);
+			snprintf(oid, sizeof oid, "%s%sExport", id, bar + 1);
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "Description", "Imported by another stack of this spec");
+			e.cur = (int)s;
+			cJSON_AddItemToObject(o, "Value", local_ref(by_id(&e, id), id, bar + 1));
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "Export"), "Name", name);
+			cJSON_AddItemToObject(outputs, oid, o);
+		}
+		if (cJSON_GetArraySize(outputs) > CFN_MAX_OUTPUTS) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
+					      ECS_NO_SPAN,
+					      "stack %zu would have %d outputs; CloudFormation allows %d",
+					      s + 1, cJSON_GetArraySize(outputs), CFN_MAX_OUTPUTS);
+			ecs_diag_hint(d, "split the spec into several specs");
+		}
+		if (cJSON_GetArraySize(outputs) == 0)
+			cJSON_DeleteItemFromObjectCaseSensitive(docs[s], "Outputs");
+		cJSON_Delete(e.exports[s]);
+	}
+	free(e.keys);
+	free(e.vals);
+	*out = docs;
+	return nstacks;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */

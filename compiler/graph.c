@@ -48,6 +48,7 @@ typedef struct {
 	const char **ids;       /* hash set of interned logical ids */
 	size_t nids, capids;
 	bool deferred;          /* the last text() used a deploy-time parameter */
+	const EcsBlock *decl;   /* the declaration being lowered */
 } Lower;
 
 /* ---- nodes ------------------------------------------------------------------------ */
@@ -138,6 +139,7 @@ static EcsResource *node(Lower *L, EcsResourceKind kind, EcsSpan span, const cha
 	}
 	id_add(L, interned);
 	EcsResource *r = ecs_arena_alloc(L->ctx->arena, sizeof *r);
+	r->decl = L->decl;
 	r->kind = kind;
 	r->id = interned;
 	r->span = span;
@@ -2031,6 +2033,7 @@ void ecs_graph_build(EcsCompiler *ctx)
 			EcsBlock *b = m->decls[i];
 			if (strcmp(b->kind, *k) != 0)
 				continue;
+			L.decl = b;
 			if (strcmp(*k, "policy") == 0)
 				lower_policy_decl(&L, b);
 			else if (strcmp(*k, "role") == 0)

@@ -496,6 +496,7 @@ typedef struct EcsResource {
 	size_t ndeps;
 	EcsOwnedProperty *owned;
 	size_t nowned;
+	const EcsBlock *decl;   /* the declaration it was lowered from */
 } EcsResource;
 
 typedef struct {
@@ -520,9 +521,12 @@ typedef struct {
 	const char *export_prefix;  /* exports named PREFIX-OUTPUT, or NULL */
 } EcsCfnOptions;
 
-/* The graph as a template. Returns owned; free with cJSON_Delete. Reports
- * templates CloudFormation would refuse. */
-struct cJSON *ecs_cfn_template(EcsCompiler *c, const EcsCfnOptions *opt);
+/* The graph as one template, or as several stacks (in deployment order)
+ * when one would exceed CloudFormation's 500 resources. Sets *out to a
+ * malloc'd array of documents; free each with cJSON_Delete, then the array.
+ * Returns the number of stacks, 0 (and reports) when the graph cannot be
+ * split to fit. */
+size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***out);
 /* Writes a document as two-space JSON, or as YAML through libyaml. */
 bool ecs_write_json(const struct cJSON *doc, FILE *out);
 bool ecs_write_yaml(const struct cJSON *doc, FILE *out);

@@ -60,14 +60,27 @@ static void dep_escape(FILE *f, const char *s)
 	}
 }
 
-static int write_depfile(EcsCompiler *c, const char *path, const char *target)
+static bool serialise(const cJSON *doc, bool yaml, char **buf, size_t *size)
+{
+	FILE *f = open_memstream(buf, size);
+	if (!f)
+		return false;
+	bool ok = yaml ? ecs_write_yaml(doc, f) : ecs_write_json(doc, f);
+	return fclose(f) == 0 && ok;
+}
+
+static int write_depfile_targets(EcsCompiler *c, const char *path, char **targets, size_t n)
 {
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
 	if (!f)
 		return errno;
-	dep_escape(f, target);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(' ', f);
+		dep_escape(f, targets[i]);
+	}
 	fputc(':', f);
 	for (size_t i = 0; i < c->sources.nfiles; i++) {
 		const char *p = c->sources.files[i]->path;
@@ -97,49 +110,82 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 	}
 	bool yaml = strcmp(o->format, "yaml") == 0;
 	EcsCfnOptions co = {o->project ? o->project : c->project, o->export_prefix};
-	cJSON *doc = ecs_cfn_template(c, &co);
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-	bool ok = f && (yaml ? ecs_write_yaml(doc, f) : ecs_write_json(doc, f));
-	if (f)
-		fclose(f);
-	cJSON_Delete(doc);
-	if (!ok) {
-		free(buf);
-		fputs("ecsc: internal error: could not serialise the template\n", stderr);
-		return ECS_EUSAGE;
+	cJSON **docs = NULL;
+	size_t n = ecs_cfn_stacks(c, &co, &docs);
+	char **bufs = ecs_xmalloc((n + 1) * sizeof *bufs);
+	size_t *sizes = ecs_xmalloc((n + 1) * sizeof *sizes);
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		bufs[i] = NULL;
+		ok = serialise(docs[i], yaml, &bufs[i], &sizes[i]) && ok;
+		cJSON_Delete(docs[i]);
+		if (sizes[i] > 1000000) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
+					      "a template would be %zu bytes; CloudFormation allows "
+					      "1,000,000", sizes[i]);
+			ecs_diag_hint(d, "split the spec into several specs and compile each to "
+					 "its own stack");
+		}
 	}
-	if (size > 1000000) {
-		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-				      ECS_NO_SPAN,
-				      "the template would be %zu bytes; CloudFormation allows "
-				      "1,000,000", size);
-		ecs_diag_hint(d, "split the spec into several specs and compile each to its "
-				 "own stack");
-	}
-	if (c->diags.errors) {
-		free(buf);
-		ecs_diag_sort(&c->diags);
-		return ECS_ESPEC;
+	free(docs);
+	if (n > 1 && !o->output) {
+		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
+				      "the spec needs %zu stacks: one template holds at most 500 "
+				      "resources and 200 outputs", n);
+		ecs_diag_hint(d, "pass `-o DIRECTORY` to write one template per stack");
 	}
 	int err = 0;
-	if (o->output) {
-		err = write_atomic(o->output, buf, size);
-		if (err)
-			fprintf(stderr, "ecsc: %s: %s\n", o->output, strerror(err));
-	} else {
-		fwrite(buf, 1, size, stdout);
+	char **paths = ecs_xmalloc((n + 1) * sizeof *paths);
+	size_t npaths = 0;
+	if (!ok) {
+		fputs("ecsc: internal error: could not serialise the template\n", stderr);
+		err = EIO;
+	} else if (c->diags.errors) {
+		ecs_diag_sort(&c->diags);
+	} else if (n == 1 && !o->output) {
+		fwrite(bufs[0], 1, sizes[0], stdout);
 		if (fflush(stdout) != 0) {
 			err = errno;
 			fprintf(stderr, "ecsc: standard output: %s\n", strerror(err));
 		}
+		paths[npaths++] = ecs_arena_printf(c->arena, "-");
+	} else if (n == 1) {
+		err = write_atomic(o->output, bufs[0], sizes[0]);
+		if (err)
+			fprintf(stderr, "ecsc: %s: %s\n", o->output, strerror(err));
+		paths[npaths++] = (char *)o->output;
+	} else {
+		/* Several stacks: DIRECTORY/01-base.EXT, 02-services.EXT, ...,
+		 * deployed in that order. */
+		const char *ext = yaml ? "yaml" : "json";
+		if (mkdir(o->output, 0777) != 0 && errno != EEXIST)
+			err = errno;
+		for (size_t i = 0; i < n && !err; i++) {
+			paths[npaths] = ecs_arena_printf(c->arena, "%s/%02zu-%s.%s", o->output, i + 1,
+							 i == 0 ? "base" : "services", ext);
+			err = write_atomic(paths[npaths++], bufs[i], sizes[i]);
+		}
+		/* A stack of an earlier, larger split would linger: remove it. */
+		for (size_t i = n; !err && i < 99; i++) {
+			char *stale = ecs_arena_printf(c->arena, "%s/%02zu-services.%s", o->output,
+						       i + 1, ext);
+			if (unlink(stale) != 0 && errno == ENOENT)
+				break;
+		}
+		if (err)
+			fprintf(stderr, "ecsc: %s: %s\n", o->output, strerror(err));
 	}
-	free(buf);
-	if (!err && o->depfile) {
-		err = write_depfile(c, o->depfile, o->output ? o->output : "-");
+	for (size_t i = 0; i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(sizes);
+	if (!err && !c->diags.errors && o->depfile) {
+		err = write_depfile_targets(c, o->depfile, paths, npaths);
 		if (err)
 			fprintf(stderr, "ecsc: %s: %s\n", o->depfile, strerror(err));
 	}
-	return err ? ECS_EUSAGE : ECS_OK;
+	free(paths);
+	if (err)
+		return ECS_EUSAGE;
+	return c->diags.errors || n == 0 ? ECS_ESPEC : ECS_OK;
 }

@@ -13,6 +13,7 @@ Cases:
               and ECS reads back what the spec says
 """
 import glob
+import re
 import json
 import os
 import shutil
@@ -85,6 +86,9 @@ def case_golden():
     print(f"golden: {len(cases)} specs, {2 * len(cases)} templates match")
 
 def case_limits():
+    """Past 500 resources a spec is split into stacks, deployed in order;
+    what cannot be split is refused with E0300 and nothing is written."""
+    import yaml
     tmp = tempfile.mkdtemp()
     try:
         spec = f"{tmp}/big.ecs"
@@ -94,13 +98,54 @@ def case_limits():
                 f.write(f'service s{i} in main {{ cpu = 256 memory = 512 '
                         f'network {{ subnets = ["subnet-0a1b2c3d"] }} '
                         f'container app {{ image = "nginx:1.27" }} }}\n')
-        out = f"{tmp}/out.json"
-        r = run("compile", "-o", out, spec)
-        if r.returncode != 1 or "error[E0300]: the template would hold 523 resources" not in r.stderr:
-            fail(f"expected exit 1 with E0300, got {r.returncode}: {r.stderr}")
-        if os.path.exists(out):
-            fail("a refused template was written")
-        print("limits: E0300, nothing written")
+        r = run("compile", spec)
+        m = re.search(r"error\[E0300\]: the spec needs (\d+) stacks", r.stderr)
+        if r.returncode != 1 or not m:
+            fail(f"stdout: expected exit 1 with E0300, got {r.returncode}: {r.stderr}")
+        nstacks = int(m.group(1))
+        out = f"{tmp}/stacks"
+        for fmt in ("json", "yaml"):
+            r = run("compile", "--format", fmt, "-o", out, spec)
+            if r.returncode != 0:
+                fail(f"split ({fmt}) exited {r.returncode}: {r.stderr}")
+        files = sorted(os.listdir(out))
+        names = ["01-base"] + [f"{i:02d}-services" for i in range(2, nstacks + 1)]
+        if files != sorted(f"{n}.{x}" for n in names for x in ("json", "yaml")):
+            fail(f"stack files {files}")
+        docs = [json.load(open(f"{out}/{n}.json")) for n in names]
+        for n, d in zip([f"{n}.yaml" for n in names], docs):
+            if yaml.safe_load(open(f"{out}/{n}")) != d:
+                fail(f"{n} differs from its JSON")
+        counts = [len(d["Resources"]) for d in docs]
+        outputs = [len(d.get("Outputs", {})) for d in docs]
+        if sum(counts) != 523 or max(counts) > 500 or max(outputs) > 200:
+            fail(f"resources per stack {counts}, outputs {outputs}")
+        exports = {o["Export"]["Name"] for d in docs for o in d.get("Outputs", {}).values() if "Export" in o}
+        imports = set()
+        def walk(v):
+            if isinstance(v, dict):
+                if "Fn::ImportValue" in v:
+                    imports.add(v["Fn::ImportValue"])
+                for x in v.values():
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+        walk(docs[1:])
+        if not imports or not imports <= exports:
+            fail(f"imports without exports: {sorted(imports - exports)[:5]}")
+        r = subprocess.run(["cfn-lint", "--regions", "eu-west-1", "--",
+                            *[f"{out}/{n}.json" for n in names]], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"cfn-lint on the stacks:\n{r.stdout}")
+        # What services share cannot be split: 501 log groups.
+        with open(spec, "w") as f:
+            for i in range(501):
+                f.write(f"log_group g{i} {{ retention = 7d }}\n")
+        r = run("compile", "-o", f"{tmp}/refused", spec)
+        if r.returncode != 1 or "error[E0300]" not in r.stderr or os.path.exists(f"{tmp}/refused"):
+            fail(f"501 shared resources: expected E0300 and nothing written, got {r.returncode}: {r.stderr}")
+        print(f"limits: 523 resources split {counts}, {len(imports)} imports all exported, cfn-lint clean; 501 shared refused")
     finally:
         shutil.rmtree(tmp)
 
