@@ -709,53 +709,115 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
-static void json_indent(FILE *out, int depth)
+/* A growable output buffer: the JSON writer appends to it directly rather
+ * than allocating a string per key and value. */
+typedef struct {
+	char *data;
+	size_t len, cap;
+} Buf;
+
+static void buf_grow(Buf *b, size_t more)
 {
-	for (int i = 0; i < depth; i++)
-		fputs("  ", out);
+	if (b->len + more <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + more)
+		cap *= 2;
+	b->data = ecs_xrealloc(b->data, cap);
+	b->cap = cap;
 }
 
-static void json_value(const cJSON *v, FILE *out, int depth)
+static void buf_put(Buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
+static void buf_indent(Buf *b, int depth)
+{
+	buf_grow(b, 2 * (size_t)depth + 1);
+	b->data[b->len++] = '\n';
+	memset(b->data + b->len, ' ', 2 * (size_t)depth);
+	b->len += 2 * (size_t)depth;
+}
+
+/* A JSON string literal: quotes, backslashes and control characters
+ * escaped; everything else (UTF-8 included) as is. */
+static void buf_string(Buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	buf_grow(b, n + 2);
+	b->data[b->len++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+			buf_put(b, esc, 2);
+		} else if (c < 0x20) {
+			char esc[8];
+			int k = c == '\n' ? snprintf(esc, sizeof esc, "\\n")
+				: c == '\t' ? snprintf(esc, sizeof esc, "\\t")
+				: c == '\r' ? snprintf(esc, sizeof esc, "\\r")
+				: snprintf(esc, sizeof esc, "\\u%04x", c);
+			buf_put(b, esc, (size_t)k);
+		} else {
+			buf_grow(b, 1);
+			b->data[b->len++] = (char)c;
+		}
+	}
+	buf_grow(b, 1);
+	b->data[b->len++] = '"';
+}
+
+static void json_value(const cJSON *v, Buf *b, int depth)
 {
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		bool obj = cJSON_IsObject(v);
 		if (!v->child) {
-			fputs(obj ? "{}" : "[]", out);
+			buf_put(b, obj ? "{}" : "[]", 2);
 			return;
 		}
-		fputc(obj ? '{' : '[', out);
-		const cJSON *it;
-		cJSON_ArrayForEach(it, v) {
-			fputc('\n', out);
-			json_indent(out, depth + 1);
+		buf_put(b, obj ? "{" : "[", 1);
+		for (const cJSON *it = v->child; it; it = it->next) {
+			buf_indent(b, depth + 1);
 			if (obj) {
-				cJSON *k = cJSON_CreateString(it->string);
-				char *ks = cJSON_PrintUnformatted(k);
-				fprintf(out, "%s: ", ks);
-				cJSON_free(ks);
-				cJSON_Delete(k);
+				buf_string(b, it->string);
+				buf_put(b, ": ", 2);
 			}
-			json_value(it, out, depth + 1);
+			json_value(it, b, depth + 1);
 			if (it->next)
-				fputc(',', out);
+				buf_put(b, ",", 1);
 		}
-		fputc('\n', out);
-		json_indent(out, depth);
-		fputc(obj ? '}' : ']', out);
+		buf_indent(b, depth);
+		buf_put(b, obj ? "}" : "]", 1);
 		return;
 	}
-	char *s = cJSON_PrintUnformatted(v);
-	fputs(s ? s : "null", out);
-	cJSON_free(s);
+	if (cJSON_IsString(v)) {
+		buf_string(b, v->valuestring);
+	} else if (cJSON_IsBool(v)) {
+		cJSON_IsTrue(v) ? buf_put(b, "true", 4) : buf_put(b, "false", 5);
+	} else if (cJSON_IsNumber(v)) {
+		char num[32];
+		double d = v->valuedouble;
+		int k = d == (double)(long long)d ? snprintf(num, sizeof num, "%lld", (long long)d)
+						  : snprintf(num, sizeof num, "%.17g", d);
+		buf_put(b, num, (size_t)k);
+	} else {
+		buf_put(b, "null", 4);
+	}
 }
 
 /* Two-space indented JSON, one member per line: the layout reviewers
  * expect of a template. */
 bool ecs_write_json(const cJSON *doc, FILE *out)
 {
-	json_value(doc, out, 0);
-	fputc('\n', out);
-	return !ferror(out);
+	Buf b = {0};
+	json_value(doc, &b, 0);
+	buf_put(&b, "\n", 1);
+	bool ok = fwrite(b.data, 1, b.len, out) == b.len;
+	free(b.data);
+	return ok && !ferror(out);
 }
 
 /* ---- YAML ------------------------------------------------------------------------------- */
