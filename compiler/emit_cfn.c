@@ -23,45 +23,15 @@
 
 typedef struct {
 	const EcsGraph *g;
-	const char **keys;      /* hash table: logical id -> graph index */
-	size_t *vals, cap;
 	const int *stack_of;    /* the stack each graph node goes to */
 	int cur;                /* the stack being written */
 	cJSON **exports;        /* per stack: {"ID|ATTR": true} other stacks import */
 	const char *export_base;
 } Emit;
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static void index_ids(Emit *e)
-{
-	e->cap = 16;
-	while (e->cap < 2 * e->g->len + 2)
-		e->cap *= 2;
-	e->keys = ecs_xmalloc(e->cap * sizeof *e->keys);
-	e->vals = ecs_xmalloc(e->cap * sizeof *e->vals);
-	memset(e->keys, 0, e->cap * sizeof *e->keys);
-	for (size_t i = 0; i < e->g->len; i++) {
-		size_t j = str_hash(e->g->items[i]->id) & (e->cap - 1);
-		while (e->keys[j])
-			j = (j + 1) & (e->cap - 1);
-		e->keys[j] = e->g->items[i]->id;
-		e->vals[j] = i;
-	}
-}
-
 static long index_of(const Emit *e, const char *id)
 {
-	for (size_t j = str_hash(id) & (e->cap - 1); e->keys[j]; j = (j + 1) & (e->cap - 1))
-		if (strcmp(e->keys[j], id) == 0)
-			return (long)e->vals[j];
-	return -1;
+	return ecs_graph_find((EcsGraph *)e->g, id);
 }
 
 static const EcsResource *by_id(const Emit *e, const char *id)
@@ -664,7 +634,6 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***
 	}
 	Emit e = {.g = g, .stack_of = stack_of,
 		  .export_base = opt->export_prefix ? opt->export_prefix : opt->project};
-	index_ids(&e);
 	e.exports = ecs_arena_alloc(c->arena, nstacks * sizeof *e.exports);
 	for (size_t s = 0; s < nstacks; s++)
 		e.exports[s] = cJSON_CreateObject();
@@ -701,8 +670,6 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***
 			cJSON_DeleteItemFromObjectCaseSensitive(docs[s], "Outputs");
 		cJSON_Delete(e.exports[s]);
 	}
-	free(e.keys);
-	free(e.vals);
 	*out = docs;
 	return nstacks;
 }

@@ -2049,8 +2049,43 @@ void ecs_graph_build(EcsCompiler *ctx)
 		}
 }
 
+static size_t id_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+long ecs_graph_find(EcsGraph *g, const char *id)
+{
+	if (g->kcap < 2 * g->len + 2) {
+		free(g->keys);
+		free(g->vals);
+		g->kcap = 16;
+		while (g->kcap < 2 * g->len + 2)
+			g->kcap *= 2;
+		g->keys = ecs_xmalloc(g->kcap * sizeof *g->keys);
+		g->vals = ecs_xmalloc(g->kcap * sizeof *g->vals);
+		memset(g->keys, 0, g->kcap * sizeof *g->keys);
+		for (size_t i = 0; i < g->len; i++) {
+			size_t j = id_hash(g->items[i]->id) & (g->kcap - 1);
+			while (g->keys[j])
+				j = (j + 1) & (g->kcap - 1);
+			g->keys[j] = g->items[i]->id;
+			g->vals[j] = i;
+		}
+	}
+	for (size_t j = id_hash(id) & (g->kcap - 1); g->keys[j]; j = (j + 1) & (g->kcap - 1))
+		if (strcmp(g->keys[j], id) == 0)
+			return (long)g->vals[j];
+	return -1;
+}
+
 void ecs_graph_free(EcsGraph *g)
 {
+	free(g->keys);
+	free(g->vals);
 	for (size_t i = 0; i < g->len; i++) {
 		cJSON_Delete(g->items[i]->props);
 		cJSON_Delete(g->items[i]->tags);

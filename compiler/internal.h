@@ -502,6 +502,8 @@ typedef struct EcsResource {
 typedef struct {
 	EcsResource **items;
 	size_t len, cap;
+	const char **keys;      /* id -> index hash table, built on first lookup */
+	size_t *vals, kcap;
 } EcsGraph;
 
 const char *ecs_resource_cfn_type(EcsResourceKind kind);
@@ -510,6 +512,8 @@ const char *ecs_resource_service(EcsResourceKind kind);
  * can see (e.g. generated names too long). */
 void ecs_graph_build(EcsCompiler *ctx);
 void ecs_graph_free(EcsGraph *g);
+/* The index of the node with logical id `id`, or -1. */
+long ecs_graph_find(EcsGraph *g, const char *id);
 /* Deterministic dumps: JSON (--emit=graph) and Graphviz DOT (ecsc graph). */
 void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out);
 void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out);
@@ -527,6 +531,9 @@ typedef struct {
  * Returns the number of stacks, 0 (and reports) when the graph cannot be
  * split to fit. */
 size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***out);
+/* The graph as a bundle of API requests (docs/bundle.md). Returns owned;
+ * free with cJSON_Delete. */
+struct cJSON *ecs_bundle(EcsCompiler *c, const char *project);
 /* Writes a document as two-space JSON, or as YAML through libyaml. */
 bool ecs_write_json(const struct cJSON *doc, FILE *out);
 bool ecs_write_yaml(const struct cJSON *doc, FILE *out);

@@ -11,7 +11,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  check      parse, resolve and type-check a spec\n"
-	"  compile    write the spec's resources as a CloudFormation template\n"
+	"  compile    write the spec's resources as a CloudFormation template or an API bundle\n"
 	"  graph      print the spec's resource graph as Graphviz DOT\n"
 	"\n"
 	"options:\n"
@@ -20,7 +20,7 @@ static const char usage[] =
 	"  --emit=STAGE            dump a stage's output on stdout: cst, ast, graph (JSON)\n"
 	"\n"
 	"compile options:\n"
-	"  --target cloudformation the output (the only target so far)\n"
+	"  --target T              cloudformation (default) or bundle (API requests)\n"
 	"  --format json|yaml      the template's format (default json)\n"
 	"  -o, --output FILE       write to FILE (atomically) instead of stdout\n"
 	"  --depfile FILE          write a make/ninja depfile listing the inputs\n"
@@ -119,8 +119,9 @@ int main(int argc, char **argv)
 			else if (strcmp(v, "text") != 0)
 				status = usage_error("unknown diagnostics format `%s`", v);
 		} else if (compile && (v = option_value(argc, argv, &i, "--target"))) {
-			if (strcmp(v, "cloudformation") != 0)
-				status = usage_error("unknown target `%s` (targets: cloudformation)", v);
+			if (strcmp(v, "cloudformation") != 0 && strcmp(v, "bundle") != 0)
+				status = usage_error("unknown target `%s` (targets: cloudformation, "
+						     "bundle)", v);
 			co.target = v;
 		} else if (compile && (v = option_value(argc, argv, &i, "--format"))) {
 			if (strcmp(v, "json") != 0 && strcmp(v, "yaml") != 0)
@@ -147,7 +148,8 @@ int main(int argc, char **argv)
 		status = usage_error("%s: no input files", cmd);
 	if (emit && strcmp(emit, "cst") == 0)
 		ecs_compiler_keep_trees(c);
-	if (compile)
+	/* Only a template can leave parameters to deploy time. */
+	if (compile && strcmp(co.target, "cloudformation") == 0)
 		ecs_compiler_defer_params(c);
 	for (int i = 0; i < ninputs && status == ECS_OK; i++)
 		status = ecs_compiler_add_input(c, inputs[i]);

@@ -111,9 +111,40 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 {
 	if (c->diags.errors)
 		return ECS_ESPEC;
-	if (strcmp(o->target, "cloudformation") != 0) {
-		fprintf(stderr, "ecsc: unknown target `%s` (targets: cloudformation)\n", o->target);
+	bool bundle = strcmp(o->target, "bundle") == 0;
+	if (!bundle && strcmp(o->target, "cloudformation") != 0) {
+		fprintf(stderr, "ecsc: unknown target `%s` (targets: cloudformation, bundle)\n",
+			o->target);
 		return ECS_EUSAGE;
+	}
+	if (bundle) {
+		if (strcmp(o->format, "json") != 0) {
+			fprintf(stderr, "ecsc: a bundle is written as json\n");
+			return ECS_EUSAGE;
+		}
+		cJSON *doc = ecs_bundle(c, o->project ? o->project : c->project);
+		char *buf = NULL;
+		size_t size = 0;
+		bool ok = serialise(doc, false, &buf, &size);
+		cJSON_Delete(doc);
+		int err = ok ? 0 : EIO;
+		char *target = (char *)(o->output ? o->output : "-");
+		if (!ok)
+			fputs("ecsc: internal error: could not serialise the bundle\n", stderr);
+		else if (o->output)
+			err = write_atomic(o->output, buf, size);
+		else if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
+			err = errno ? errno : EIO;
+		if (err && ok)
+			fprintf(stderr, "ecsc: %s: %s\n", o->output ? o->output : "standard output",
+				strerror(err));
+		free(buf);
+		if (!err && o->depfile) {
+			err = write_depfile_targets(c, o->depfile, &target, 1);
+			if (err)
+				fprintf(stderr, "ecsc: %s: %s\n", o->depfile, strerror(err));
+		}
+		return err ? ECS_EUSAGE : ECS_OK;
 	}
 	bool yaml = strcmp(o->format, "yaml") == 0;
 	EcsCfnOptions co = {o->project ? o->project : c->project, o->export_prefix};
