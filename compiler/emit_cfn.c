@@ -435,21 +435,6 @@ static bool mentions(const cJSON *v, const char *name)
 	return false;
 }
 
-static void param_name(const char *s, char *nm, size_t size)
-{
-	size_t k = 0;
-	bool up = true;
-	for (; *s && k + 1 < size; s++) {
-		if (!isalnum((unsigned char)*s)) {
-			up = true;
-			continue;
-		}
-		nm[k++] = up ? (char)toupper((unsigned char)*s) : *s;
-		up = false;
-	}
-	nm[k] = '\0';
-}
-
 /* One stack's template: the graph nodes assigned to stack e->cur. */
 static cJSON *stack_template(EcsCompiler *c, Emit *e, const EcsCfnOptions *opt, size_t nstacks)
 {
@@ -525,8 +510,8 @@ static cJSON *stack_template(EcsCompiler *c, Emit *e, const EcsCfnOptions *opt, 
 	cJSON *params = NULL;
 	for (size_t i = 0; i < c->module.nparams; i++) {
 		EcsParam *p = c->module.params[i];
-		char nm[128];
-		param_name(p->name, nm, sizeof nm);
+		char nm[128] = "";
+		ecs_pascal_case(nm, sizeof nm, p->name);
 		if (!p->deferred || p->value || !mentions(resources, nm))
 			continue;
 		if (!params)

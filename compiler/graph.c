@@ -54,7 +54,7 @@ typedef struct {
 /* ---- nodes ------------------------------------------------------------------------ */
 
 /* "web-api" -> "WebApi": logical ids are letters and digits only. */
-static void pascal(char *out, size_t size, const char *s)
+void ecs_pascal_case(char *out, size_t size, const char *s)
 {
 	size_t k = strlen(out);
 	bool up = true;
@@ -127,9 +127,9 @@ static EcsResource *node(Lower *L, EcsResourceKind kind, EcsSpan span, const cha
 	char id[256];
 	snprintf(id, sizeof id, "%s", prefix);
 	if (part1)
-		pascal(id, sizeof id, part1);
+		ecs_pascal_case(id, sizeof id, part1);
 	if (part2)
-		pascal(id, sizeof id, part2);
+		ecs_pascal_case(id, sizeof id, part2);
 	char uniq[272];
 	snprintf(uniq, sizeof uniq, "%s", id);
 	const char *interned = ecs_intern(L->ctx->arena, uniq, strlen(uniq));
@@ -196,22 +196,6 @@ static cJSON *sub(const char *fmt, ...)
 
 /* ---- reading the AST ---------------------------------------------------------------- */
 
-static EcsAttr *attr(EcsBlock *b, const char *key)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
-			return &b->items[i].u.attr;
-	return NULL;
-}
-
-static EcsBlock *child(EcsBlock *b, const char *kind)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, kind) == 0)
-			return b->items[i].u.block;
-	return NULL;
-}
-
 static EcsParam *param(Lower *L, const char *name)
 {
 	for (size_t i = 0; i < L->ctx->module.nparams; i++)
@@ -254,7 +238,7 @@ static char *text(Lower *L, EcsValue *v)
 		EcsParam *p = v->u.ref.n == 1 ? param(L, v->u.ref.names[0]) : NULL;
 		if (p && p->deferred && !p->value) {
 			char nm[128] = "";
-			pascal(nm, sizeof nm, p->name);
+			ecs_pascal_case(nm, sizeof nm, p->name);
 			L->deferred = true;
 			return ecs_arena_printf(L->ctx->arena, "${%s}", nm);
 		}
@@ -276,7 +260,7 @@ static char *text(Lower *L, EcsValue *v)
 			} else {
 				/* A parameter left to deploy time: `${Name}` in a $sub. */
 				char nm[128] = "";
-				pascal(nm, sizeof nm, p->value->u.ref.names[0]);
+				ecs_pascal_case(nm, sizeof nm, p->value->u.ref.names[0]);
 				parts[i] = ecs_arena_printf(L->ctx->arena, "${%s}", nm);
 				deferred = true;
 			}
@@ -309,20 +293,20 @@ static char *text(Lower *L, EcsValue *v)
 
 static const char *attr_text(Lower *L, EcsBlock *b, const char *key, const char *dflt)
 {
-	EcsAttr *a = attr(b, key);
+	EcsAttr *a = ecs_ast_attr(b, key);
 	return a ? text(L, deref(L, a->value, a->field ? a->field->type : NULL)) : dflt;
 }
 
 static bool attr_bool(Lower *L, EcsBlock *b, const char *key, bool dflt)
 {
-	EcsAttr *a = attr(b, key);
+	EcsAttr *a = ecs_ast_attr(b, key);
 	EcsValue *v = a ? deref(L, a->value, NULL) : NULL;
 	return v && v->kind == ECS_VAL_BOOL ? v->u.boolean : dflt;
 }
 
 static double attr_number(Lower *L, EcsBlock *b, const char *key, double dflt)
 {
-	EcsAttr *a = attr(b, key);
+	EcsAttr *a = ecs_ast_attr(b, key);
 	EcsValue *v = a ? deref(L, a->value, NULL) : NULL;
 	if (!v)
 		return dflt;
@@ -554,7 +538,7 @@ static void put_fields(Lower *L, EcsBlock *b, cJSON *obj, const char *const *ski
 static cJSON *put_block(Lower *L, EcsBlock *parent, const char *kind, cJSON *obj,
 			const char *key)
 {
-	EcsBlock *b = child(parent, kind);
+	EcsBlock *b = ecs_ast_child(parent, kind);
 	if (!b)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();
@@ -565,7 +549,7 @@ static cJSON *put_block(Lower *L, EcsBlock *parent, const char *kind, cJSON *obj
 
 static void merge_tags(Lower *L, cJSON **tags, EcsBlock *b, const char *key)
 {
-	EcsAttr *a = attr(b, key);
+	EcsAttr *a = ecs_ast_attr(b, key);
 	if (!a)
 		return;
 	EcsValue *v = deref(L, a->value, NULL);
@@ -630,7 +614,7 @@ static void put_statements(Lower *L, EcsBlock *b, cJSON *arr)
 		EcsBlock *sb = b->items[i].u.block;
 		cJSON *s = cJSON_CreateObject();
 		char sid[128] = "";
-		pascal(sid, sizeof sid, sb->labels[0]);
+		ecs_pascal_case(sid, sizeof sid, sb->labels[0]);
 		cJSON_AddStringToObject(s, "Sid", sid);
 		cJSON_AddStringToObject(s, "Effect", attr_text(L, sb, "effect", "Allow"));
 		put_fields(L, sb, s, (const char *const[]){"effect", NULL});
@@ -645,7 +629,7 @@ static void put_statements(Lower *L, EcsBlock *b, cJSON *arr)
 			cJSON *t = cJSON_GetObjectItemCaseSensitive(cond, test);
 			if (!t)
 				t = cJSON_AddObjectToObject(cond, test);
-			EcsAttr *va = attr(cb, "values");
+			EcsAttr *va = ecs_ast_attr(cb, "values");
 			cJSON_AddItemToObject(t, attr_text(L, cb, "variable", ""),
 					      convert(L, cb, va->value, va->field->type, ""));
 		}
@@ -713,16 +697,16 @@ static void collect_needs(Lower *L, EcsBlock *task, Needs *n)
 		if (!task->items[i].is_block || strcmp(task->items[i].u.block->kind, "container"))
 			continue;
 		EcsBlock *c = task->items[i].u.block;
-		EcsAttr *sa = attr(c, "secrets");
+		EcsAttr *sa = ecs_ast_attr(c, "secrets");
 		if (sa && sa->value->kind == ECS_VAL_MAP)
 			for (size_t k = 0; k < sa->value->u.map.n; k++)
 				collect_secret(L, sa->value->u.map.entries[k].value, n);
-		EcsBlock *lg = child(c, "logging");
-		EcsAttr *so = lg ? attr(lg, "secret_options") : NULL;
+		EcsBlock *lg = ecs_ast_child(c, "logging");
+		EcsAttr *so = lg ? ecs_ast_attr(lg, "secret_options") : NULL;
 		if (so && so->value->kind == ECS_VAL_MAP)
 			for (size_t k = 0; k < so->value->u.map.n; k++)
 				collect_secret(L, so->value->u.map.entries[k].value, n);
-		EcsAttr *rc = attr(c, "repository_credentials");
+		EcsAttr *rc = ecs_ast_attr(c, "repository_credentials");
 		if (rc)
 			collect_secret(L, rc->value, n);
 	}
@@ -785,7 +769,7 @@ static void lower_role_decl(Lower *L, EcsBlock *b)
 	EcsResource *r = node(L, ECS_RES_ROLE, b->label_spans[0], "Role", b->labels[0], NULL);
 	r->name = name;
 	cJSON_AddStringToObject(r->props, "RoleName", name);
-	EcsAttr *ab = attr(b, "assumed_by");
+	EcsAttr *ab = ecs_ast_attr(b, "assumed_by");
 	cJSON *doc = trust_policy("ecs-tasks.amazonaws.com");
 	if (ab) {
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(
@@ -797,7 +781,7 @@ static void lower_role_decl(Lower *L, EcsBlock *b)
 	cJSON_AddItemToObject(r->props, "AssumeRolePolicyDocument", doc);
 	put_fields(L, b, r->props,
 		   (const char *const[]){"name", "assumed_by", "managed_policies", "tags", NULL});
-	EcsAttr *mp = attr(b, "managed_policies");
+	EcsAttr *mp = ecs_ast_attr(b, "managed_policies");
 	if (mp) {
 		cJSON *arns = convert(L, b, mp->value, mp->field->type, "");
 		cJSON_AddItemToObject(r->props, "ManagedPolicyArns", arns);
@@ -890,14 +874,14 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 	cJSON_AddStringToObject(s, "name", "containerInsights");
 	cJSON_AddStringToObject(s, "value", attr_text(L, b, "container_insights", "enabled"));
 	cJSON_AddItemToArray(settings, s);
-	EcsAttr *ns = attr(b, "service_connect_namespace");
+	EcsAttr *ns = ecs_ast_attr(b, "service_connect_namespace");
 	if (ns) {
 		cJSON *d = cJSON_AddObjectToObject(c->props, "serviceConnectDefaults");
 		cJSON_AddStringToObject(d, "namespace", text(L, ns->value));
 	}
 	/* The managed log group (seed: /aws/ecs/NAME, 90 days), wired into ECS
 	 * Exec logging, unless `log_group { managed = false }`. */
-	EcsBlock *lg = child(b, "log_group");
+	EcsBlock *lg = ecs_ast_child(b, "log_group");
 	EcsResource *group = NULL;
 	if (!lg || attr_bool(L, lg, "managed", true)) {
 		const char *gname = lg ? attr_text(L, lg, "name", NULL) : NULL;
@@ -909,7 +893,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 		group = log_group_node(L, b->label_spans[0], b->labels[0], NULL, gname, lg, gt, 90);
 		cJSON_Delete(gt);
 	}
-	EcsBlock *ex = child(b, "execute_command");
+	EcsBlock *ex = ecs_ast_child(b, "execute_command");
 	if (ex || group) {
 		cJSON *cfg = cJSON_AddObjectToObject(c->props, "configuration");
 		cJSON *ecc = cJSON_AddObjectToObject(cfg, "executeCommandConfiguration");
@@ -930,7 +914,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				{"s3_bucket", "s3BucketName"}, {"s3_encryption", "s3EncryptionEnabled"},
 				{"s3_key_prefix", "s3KeyPrefix"}};
 			for (size_t i = 0; i < 4; i++) {
-				EcsAttr *a = attr(ex, keys[i][0]);
+				EcsAttr *a = ecs_ast_attr(ex, keys[i][0]);
 				if (a)
 					cJSON_AddItemToObject(lc, keys[i][1],
 							      convert(L, ex, a->value, a->field->type, ""));
@@ -954,8 +938,8 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 			continue;
 		EcsBlock *cap = b->items[i].u.block;
 		const char *pname = attr_text(L, cap, "name", cap->labels[0]);
-		EcsBlock *asg = child(cap, "auto_scaling_group");
-		EcsBlock *mi = child(cap, "managed_instances");
+		EcsBlock *asg = ecs_ast_child(cap, "auto_scaling_group");
+		EcsBlock *mi = ecs_ast_child(cap, "managed_instances");
 		if (asg || mi) {
 			EcsResource *p = node(L, ECS_RES_CAPACITY_PROVIDER, cap->label_spans[0],
 					      "CapacityProvider", b->labels[0], cap->labels[0]);
@@ -965,7 +949,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				cJSON *ap = cJSON_AddObjectToObject(p->props, "autoScalingGroupProvider");
 				cJSON_AddStringToObject(ap, "autoScalingGroupArn",
 							attr_text(L, asg, "arn", ""));
-				EcsBlock *ms = child(asg, "managed_scaling");
+				EcsBlock *ms = ecs_ast_child(asg, "managed_scaling");
 				if (ms) {
 					cJSON *m = cJSON_AddObjectToObject(ap, "managedScaling");
 					put_fields(L, ms, m, (const char *const[]){"enabled", NULL});
@@ -986,7 +970,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				cJSON_AddItemToObject(p->props, "cluster", ref(c, "Name"));
 				depend(p, c);
 				cJSON *mp = cJSON_AddObjectToObject(p->props, "managedInstancesProvider");
-				EcsAttr *ir = attr(mi, "infrastructure_role");
+				EcsAttr *ir = ecs_ast_attr(mi, "infrastructure_role");
 				if (ir)
 					cJSON_AddItemToObject(mp, "infrastructureRoleArn",
 							      convert(L, mi, ir->value, ir->field->type, ""));
@@ -998,14 +982,14 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 						      "infrastructure_role", "propagate_tags", "subnets",
 						      "security_groups", "storage", NULL});
 				cJSON *net = cJSON_AddObjectToObject(lt, "networkConfiguration");
-				EcsAttr *sn = attr(mi, "subnets"), *sg = attr(mi, "security_groups");
+				EcsAttr *sn = ecs_ast_attr(mi, "subnets"), *sg = ecs_ast_attr(mi, "security_groups");
 				if (sn)
 					cJSON_AddItemToObject(net, "subnets",
 							      convert(L, mi, sn->value, sn->field->type, ""));
 				if (sg)
 					cJSON_AddItemToObject(net, "securityGroups",
 							      convert(L, mi, sg->value, sg->field->type, ""));
-				EcsAttr *st = attr(mi, "storage");
+				EcsAttr *st = ecs_ast_attr(mi, "storage");
 				if (st) {
 					cJSON *sc = cJSON_AddObjectToObject(lt, "storageConfiguration");
 					cJSON_AddItemToObject(sc, "storageSizeGiB",
@@ -1020,7 +1004,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 			depend(assoc, p);
 		}
 		cJSON_AddItemToArray(providers, cJSON_CreateString(pname));
-		if (attr(cap, "weight") || attr(cap, "base")) {
+		if (ecs_ast_attr(cap, "weight") || ecs_ast_attr(cap, "base")) {
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "capacityProvider", pname);
 			cJSON_AddNumberToObject(e, "weight", attr_number(L, cap, "weight", 1));
@@ -1051,14 +1035,14 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 	put_fields(L, c, o, (const char *const[]){"gpu", "environment_files",
 						  "repository_credentials", NULL});
 	EcsAttr *a;
-	if ((a = attr(c, "gpu"))) {
+	if ((a = ecs_ast_attr(c, "gpu"))) {
 		cJSON *rr = cJSON_AddArrayToObject(o, "resourceRequirements");
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "type", "GPU");
 		cJSON_AddStringToObject(e, "value", text(L, deref(L, a->value, NULL)));
 		cJSON_AddItemToArray(rr, e);
 	}
-	if ((a = attr(c, "environment_files"))) {
+	if ((a = ecs_ast_attr(c, "environment_files"))) {
 		cJSON *ef = cJSON_AddArrayToObject(o, "environmentFiles");
 		cJSON *arns = convert(L, c, a->value, a->field->type, "");
 		cJSON *it;
@@ -1070,12 +1054,12 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 		}
 		cJSON_Delete(arns);
 	}
-	if ((a = attr(c, "repository_credentials"))) {
+	if ((a = ecs_ast_attr(c, "repository_credentials"))) {
 		cJSON *rc = cJSON_AddObjectToObject(o, "repositoryCredentials");
 		cJSON_AddItemToObject(rc, "credentialsParameter", secret_value(L, a->value));
 	}
 	/* The seed defaults: read-only root filesystem, essential. */
-	if (!windows && !attr(c, "readonly_root_filesystem"))
+	if (!windows && !ecs_ast_attr(c, "readonly_root_filesystem"))
 		cJSON_AddBoolToObject(o, "readonlyRootFilesystem", true);
 	/* Ports */
 	cJSON *ports = NULL;
@@ -1088,7 +1072,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 		cJSON *pm = cJSON_CreateObject();
 		cJSON_AddStringToObject(pm, "name", p->labels[0]);
 		put_fields(L, p, pm, (const char *const[]){"container_port_range", NULL});
-		EcsAttr *pr = attr(p, "container_port_range");
+		EcsAttr *pr = ecs_ast_attr(p, "container_port_range");
 		if (pr)
 			cJSON_AddStringToObject(pm, "containerPortRange",
 						ecs_arena_printf(L->ctx->arena, "%lld-%lld",
@@ -1099,26 +1083,26 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 		cJSON_AddItemToArray(ports, pm);
 	}
 	/* Health check, with the defaults ECS fills in (no perpetual diff). */
-	EcsBlock *hc = child(c, "health_check");
+	EcsBlock *hc = ecs_ast_child(c, "health_check");
 	if (hc) {
 		cJSON *h = cJSON_AddObjectToObject(o, "healthCheck");
 		put_fields(L, hc, h, NULL);
-		if (!attr(hc, "interval"))
+		if (!ecs_ast_attr(hc, "interval"))
 			cJSON_AddNumberToObject(h, "interval", 30);
-		if (!attr(hc, "timeout"))
+		if (!ecs_ast_attr(hc, "timeout"))
 			cJSON_AddNumberToObject(h, "timeout", 5);
-		if (!attr(hc, "retries"))
+		if (!ecs_ast_attr(hc, "retries"))
 			cJSON_AddNumberToObject(h, "retries", 3);
 	}
 	/* Logging, as the seed defines it: a managed log group per container
 	 * with the awslogs driver (default); `create_group = false` lets ECS
 	 * create the group; `enabled = false` turns logging off; any other
 	 * driver (awsfirelens ...) is passed through. */
-	EcsBlock *lg = child(c, "logging");
+	EcsBlock *lg = ecs_ast_child(c, "logging");
 	bool enabled = !lg || attr_bool(L, lg, "enabled", true);
 	bool firelens_driver = false;
 	if (lg) {
-		EcsAttr *drv = attr(lg, "driver");
+		EcsAttr *drv = ecs_ast_attr(lg, "driver");
 		const char *d = drv ? text(L, drv->value) : "awslogs";
 		firelens_driver = strcasecmp(d, "awsfirelens") == 0;
 		if (drv && strcasecmp(d, "awslogs") != 0) {
@@ -1133,7 +1117,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 		cJSON *lc = cJSON_AddObjectToObject(o, "logConfiguration");
 		cJSON_AddStringToObject(lc, "logDriver", "awslogs");
 		cJSON *opts = cJSON_AddObjectToObject(lc, "options");
-		EcsAttr *ga = lg ? attr(lg, "group") : NULL;
+		EcsAttr *ga = lg ? ecs_ast_attr(lg, "group") : NULL;
 		const char *group = NULL;
 		if (ga && ga->value->kind == ECS_VAL_REF) {
 			EcsResource *r = named_node(L, ga->value->u.ref.names[0], ECS_RES_LOG_GROUP);
@@ -1163,7 +1147,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 					lg ? attr_text(L, lg, "stream_prefix", "ecs") : "ecs");
 		if (!managed && !ga)
 			cJSON_AddStringToObject(opts, "awslogs-create-group", "true");
-		EcsAttr *extra = lg ? attr(lg, "options") : NULL;
+		EcsAttr *extra = lg ? ecs_ast_attr(lg, "options") : NULL;
 		if (extra && extra->value->kind == ECS_VAL_MAP)
 			for (size_t i = 0; i < extra->value->u.map.n; i++) {
 				cJSON_DeleteItemFromObjectCaseSensitive(opts,
@@ -1175,7 +1159,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 	(void)firelens_driver;
 	put_block(L, c, "firelens", o, "firelensConfiguration");
 	/* Linux parameters; ECS Exec needs the init process. */
-	EcsBlock *lx = child(c, "linux");
+	EcsBlock *lx = ecs_ast_child(c, "linux");
 	if ((lx || exec_command) && !windows) {
 		cJSON *lp = cJSON_AddObjectToObject(o, "linuxParameters");
 		if (lx) {
@@ -1214,11 +1198,11 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 			put_fields(L, sb, e, NULL);
 			cJSON_AddItemToArray(arr, e);
 		}
-	EcsBlock *rp = child(c, "restart_policy");
+	EcsBlock *rp = ecs_ast_child(c, "restart_policy");
 	if (rp) {
 		cJSON *r = cJSON_AddObjectToObject(o, "restartPolicy");
 		put_fields(L, rp, r, NULL);
-		if (!attr(rp, "enabled"))
+		if (!ecs_ast_attr(rp, "enabled"))
 			cJSON_AddBoolToObject(r, "enabled", true);
 	}
 	(void)task;
@@ -1229,7 +1213,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
  * to ["FARGATE"], as in the seed). */
 static bool needs_fargate(Lower *L, EcsBlock *b)
 {
-	EcsAttr *a = attr(b, "requires_compatibilities");
+	EcsAttr *a = ecs_ast_attr(b, "requires_compatibilities");
 	if (!a)
 		return true;
 	cJSON *v = convert(L, b, a->value, a->field->type, "");
@@ -1264,30 +1248,30 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	if (mem > 0)
 		cJSON_AddStringToObject(td->props, "memory",
 					ecs_arena_printf(L->ctx->arena, "%g", mem));
-	if (!attr(b, "network_mode"))
+	if (!ecs_ast_attr(b, "network_mode"))
 		cJSON_AddStringToObject(td->props, "networkMode", "awsvpc");
-	if (!attr(b, "requires_compatibilities")) {
+	if (!ecs_ast_attr(b, "requires_compatibilities")) {
 		cJSON *rc = cJSON_AddArrayToObject(td->props, "requiresCompatibilities");
 		cJSON_AddItemToArray(rc, cJSON_CreateString("FARGATE"));
 	}
-	EcsAttr *es = attr(b, "ephemeral_storage");
+	EcsAttr *es = ecs_ast_attr(b, "ephemeral_storage");
 	if (es) {
 		cJSON *e = cJSON_AddObjectToObject(td->props, "ephemeralStorage");
 		cJSON_AddItemToObject(e, "sizeInGiB", convert(L, b, es->value, es->field->type, ""));
 	}
 	bool windows = false;
-	EcsBlock *rp = child(b, "runtime_platform");
+	EcsBlock *rp = ecs_ast_child(b, "runtime_platform");
 	if (rp) {
 		cJSON *p = cJSON_AddObjectToObject(td->props, "runtimePlatform");
 		put_fields(L, rp, p, NULL);
 		const char *os = attr_text(L, rp, "os_family", "LINUX");
 		windows = strncasecmp(os, "WINDOWS", 7) == 0;
 	}
-	EcsBlock *px = child(b, "proxy");
+	EcsBlock *px = ecs_ast_child(b, "proxy");
 	if (px) {
 		cJSON *p = cJSON_AddObjectToObject(td->props, "proxyConfiguration");
 		put_fields(L, px, p, NULL);
-		if (!attr(px, "type"))
+		if (!ecs_ast_attr(px, "type"))
 			cJSON_AddStringToObject(p, "type", "APPMESH");
 	}
 	/* Volumes */
@@ -1342,9 +1326,9 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	 * policy is derived from what the containers reference. */
 	Needs needs = {cJSON_CreateArray(), cJSON_CreateArray(), NULL};
 	collect_needs(L, b, &needs);
-	EcsAttr *er = attr(b, "execution_role");
+	EcsAttr *er = ecs_ast_attr(b, "execution_role");
 	if (!er && cluster)
-		er = attr(cluster, "execution_role");
+		er = ecs_ast_attr(cluster, "execution_role");
 	EcsResource *exec = NULL;
 	if (er && er->value->kind == ECS_VAL_REF && !param(L, er->value->u.ref.names[0])) {
 		exec = named_node(L, er->value->u.ref.names[0], ECS_RES_ROLE);
@@ -1366,7 +1350,7 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	cJSON_Delete(needs.ssm);
 	cJSON_Delete(needs.secrets);
 	/* The tasks role: named, or generated when ECS Exec needs one. */
-	EcsAttr *tr = attr(b, "task_role");
+	EcsAttr *tr = ecs_ast_attr(b, "task_role");
 	if (tr && tr->value->kind == ECS_VAL_REF && !param(L, tr->value->u.ref.names[0])) {
 		EcsResource *r = named_node(L, tr->value->u.ref.names[0], ECS_RES_ROLE);
 		if (r) {
@@ -1465,7 +1449,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 		EcsResource *assoc = named_node(L, cluster->labels[0], ECS_RES_CLUSTER_CAPACITY);
 		depend(s, assoc);
 	}
-	EcsBlock *dep = child(b, "deployment");
+	EcsBlock *dep = ecs_ast_child(b, "deployment");
 	const char *ctl = dep ? attr_text(L, dep, "controller", "ECS") : "ECS";
 	bool external = strcasecmp(ctl, "EXTERNAL") == 0;
 	bool itdc = attr_bool(L, b, "ignore_task_definition_changes", false);
@@ -1476,18 +1460,18 @@ static void lower_service(Lower *L, EcsBlock *b)
 				 "name", "infrastructure_role", "service_role", "service_tags",
 				 "desired_count", "launch_type", "platform_version", NULL},
 			 -1, ECS_SHAPE_TASKDEF);
-	if (!attr(b, "enable_ecs_managed_tags"))
+	if (!ecs_ast_attr(b, "enable_ecs_managed_tags"))
 		cJSON_AddBoolToObject(s->props, "enableECSManagedTags", true);
 	if (!external) {
 		cJSON_AddItemToObject(s->props, "taskDefinition", ref(tn.td, "Arn"));
-		EcsAttr *lt = attr(b, "launch_type");
-		if (child(b, "capacity"))
+		EcsAttr *lt = ecs_ast_attr(b, "launch_type");
+		if (ecs_ast_child(b, "capacity"))
 			strategy_list(L, b, s->props, cluster);
 		else if (lt)
 			put(s->props, "launchType", convert(L, b, lt->value, lt->field->type, ""));
-		else if (!cluster || !child(cluster, "capacity"))
+		else if (!cluster || !ecs_ast_child(cluster, "capacity"))
 			cJSON_AddStringToObject(s->props, "launchType", "FARGATE");
-		EcsAttr *pv = attr(b, "platform_version");
+		EcsAttr *pv = ecs_ast_attr(b, "platform_version");
 		if (pv)
 			cJSON_AddStringToObject(s->props, "platformVersion", text(L, pv->value));
 		if (!daemon) {
@@ -1518,19 +1502,19 @@ static void lower_service(Lower *L, EcsBlock *b)
 		if (!cJSON_GetObjectItemCaseSensitive(cfg, "minimumHealthyPercent"))
 			cJSON_AddNumberToObject(cfg, "minimumHealthyPercent", 66);
 		if (dep) {
-			EcsBlock *cb = child(dep, "circuit_breaker");
+			EcsBlock *cb = ecs_ast_child(dep, "circuit_breaker");
 			if (cb) {
 				cJSON *o = cJSON_AddObjectToObject(cfg, "deploymentCircuitBreaker");
 				cJSON_AddBoolToObject(o, "enable", attr_bool(L, cb, "enabled", true));
 				cJSON_AddBoolToObject(o, "rollback", attr_bool(L, cb, "rollback", true));
 			}
-			EcsBlock *al = child(dep, "alarms");
+			EcsBlock *al = ecs_ast_child(dep, "alarms");
 			if (al) {
 				cJSON *o = cJSON_AddObjectToObject(cfg, "alarms");
 				put_fields(L, al, o, NULL);
-				if (!attr(al, "enabled"))
+				if (!ecs_ast_attr(al, "enabled"))
 					cJSON_AddBoolToObject(o, "enable", true);
-				if (!attr(al, "rollback"))
+				if (!ecs_ast_attr(al, "rollback"))
 					cJSON_AddBoolToObject(o, "rollback", true);
 			}
 			put_block(L, dep, "canary", cfg, "canaryConfiguration");
@@ -1549,8 +1533,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 		}
 	}
 	/* Network (awsvpc): the service's own security group comes first. */
-	EcsBlock *net = child(b, "network");
-	EcsBlock *sgb = child(b, "security_group");
+	EcsBlock *net = ecs_ast_child(b, "network");
+	EcsBlock *sgb = ecs_ast_child(b, "security_group");
 	EcsResource *sg = NULL;
 	if (sgb) {
 		sg = node(L, ECS_RES_SECURITY_GROUP, sgb->kind_span, "SecurityGroup", b->labels[0],
@@ -1578,7 +1562,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 						 b->labels[0], rb->labels[0]);
 			cJSON_AddItemToObject(rule->props, "GroupId", ref(sg, "GroupId"));
 			put_fields(L, rb, rule->props, (const char *const[]){"security_group", NULL});
-			EcsAttr *src = attr(rb, "security_group");
+			EcsAttr *src = ecs_ast_attr(rb, "security_group");
 			if (src) {
 				const char *id = text(L, src->value);
 				cJSON_AddItemToObject(rule->props,
@@ -1610,7 +1594,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 	if (net || sg) {
 		netcfg = cJSON_CreateObject();
 		cJSON *aws = cJSON_AddObjectToObject(netcfg, "awsvpcConfiguration");
-		EcsAttr *sn = net ? attr(net, "subnets") : NULL;
+		EcsAttr *sn = net ? ecs_ast_attr(net, "subnets") : NULL;
 		cJSON_AddItemToObject(aws, "subnets", sn ? convert(L, net, sn->value,
 								   sn->field->type, "")
 							 : cJSON_CreateArray());
@@ -1619,7 +1603,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 			cJSON_AddItemToArray(sgs, ref(sg, "GroupId"));
 			depend(s, sg);
 		}
-		EcsAttr *xs = net ? attr(net, "security_groups") : NULL;
+		EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
 		if (xs) {
 			cJSON *more = convert(L, net, xs->value, xs->field->type, "");
 			cJSON *it;
@@ -1636,7 +1620,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 	/* Load balancers: container and port from `container = app.http`. */
 	cJSON *lbs = NULL;
 	bool awsvpc = true;
-	EcsAttr *nm = attr(b, "network_mode");
+	EcsAttr *nm = ecs_ast_attr(b, "network_mode");
 	if (nm)
 		awsvpc = strcasecmp(text(L, nm->value), "awsvpc") == 0;
 	for (size_t i = 0; i < b->nitems; i++) {
@@ -1647,7 +1631,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 			lbs = cJSON_AddArrayToObject(s->props, "loadBalancers");
 		cJSON *o = cJSON_CreateObject();
 		put_fields(L, lb, o, (const char *const[]){"container", NULL});
-		EcsAttr *ca = attr(lb, "container");
+		EcsAttr *ca = ecs_ast_attr(lb, "container");
 		if (ca && ca->value->kind == ECS_VAL_REF && ca->value->u.ref.n == 2) {
 			const char *cname = ca->value->u.ref.names[0];
 			cJSON_AddStringToObject(o, "containerName", cname);
@@ -1665,7 +1649,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 				}
 			}
 		}
-		EcsBlock *adv = child(lb, "advanced");
+		EcsBlock *adv = ecs_ast_child(lb, "advanced");
 		if (adv) {
 			cJSON *a = cJSON_AddObjectToObject(o, "advancedConfiguration");
 			put_fields(L, adv, a, NULL);
@@ -1673,11 +1657,11 @@ static void lower_service(Lower *L, EcsBlock *b)
 		cJSON_AddItemToArray(lbs, o);
 	}
 	/* Service Connect */
-	EcsBlock *sc = child(b, "service_connect");
+	EcsBlock *sc = ecs_ast_child(b, "service_connect");
 	if (sc) {
 		cJSON *o = cJSON_AddObjectToObject(s->props, "serviceConnectConfiguration");
 		put_fields(L, sc, o, NULL);
-		if (!attr(sc, "enabled"))
+		if (!ecs_ast_attr(sc, "enabled"))
 			cJSON_AddBoolToObject(o, "enabled", true);
 		put_block(L, sc, "access_log", o, "accessLogConfiguration");
 		put_block(L, sc, "logging", o, "logConfiguration");
@@ -1722,13 +1706,13 @@ static void lower_service(Lower *L, EcsBlock *b)
 			put_fields(L, b->items[i].u.block, e, NULL);
 			cJSON_AddItemToArray(arr, e);
 		}
-	EcsBlock *reg = child(b, "service_registry");
+	EcsBlock *reg = ecs_ast_child(b, "service_registry");
 	cJSON *registries = NULL;
 	if (reg) {
 		registries = cJSON_CreateArray();
 		cJSON *e = cJSON_CreateObject();
 		put_fields(L, reg, e, (const char *const[]){"container", NULL});
-		EcsAttr *ca = attr(reg, "container");
+		EcsAttr *ca = ecs_ast_attr(reg, "container");
 		if (ca && ca->value->kind == ECS_VAL_REF)
 			cJSON_AddStringToObject(e, "containerName", ca->value->u.ref.names[0]);
 		cJSON_AddItemToArray(registries, e);
@@ -1736,10 +1720,10 @@ static void lower_service(Lower *L, EcsBlock *b)
 	/* Roles a feature needs: the infrastructure role (EBS volumes, VPC
 	 * Lattice, native blue/green with hooks or advanced LB configuration)
 	 * and the service role (load balancers without awsvpc). */
-	EcsAttr *ir = attr(b, "infrastructure_role");
-	bool needs_infra = child(b, "ebs_volume") || child(b, "vpc_lattice") ||
-			   (dep && (child(dep, "lifecycle_hook") ||
-				    (attr(dep, "strategy") &&
+	EcsAttr *ir = ecs_ast_attr(b, "infrastructure_role");
+	bool needs_infra = ecs_ast_child(b, "ebs_volume") || ecs_ast_child(b, "vpc_lattice") ||
+			   (dep && (ecs_ast_child(dep, "lifecycle_hook") ||
+				    (ecs_ast_attr(dep, "strategy") &&
 				     strcasecmp(attr_text(L, dep, "strategy", "ROLLING"), "ROLLING"))));
 	cJSON *infra_arn = NULL;
 	if (ir) {
@@ -1750,10 +1734,10 @@ static void lower_service(Lower *L, EcsBlock *b)
 					   "ecs.amazonaws.com");
 		set_tags(r, tags);
 		cJSON *arns = cJSON_AddArrayToObject(r->props, "ManagedPolicyArns");
-		if (child(b, "ebs_volume"))
+		if (ecs_ast_child(b, "ebs_volume"))
 			cJSON_AddItemToArray(arns, sub("%s", "arn:${AWS::Partition}:iam::aws:policy/"
 							     "service-role/AmazonECSInfrastructureRolePolicyForVolumes"));
-		if (child(b, "vpc_lattice"))
+		if (ecs_ast_child(b, "vpc_lattice"))
 			cJSON_AddItemToArray(arns, sub("%s", "arn:${AWS::Partition}:iam::aws:policy/"
 							     "service-role/AmazonECSInfrastructureRolePolicyForVpcLattice"));
 		if (dep)
@@ -1776,7 +1760,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 			if (!cJSON_GetObjectItemCaseSensitive(it, "roleArn"))
 				cJSON_AddItemToObject(it, "roleArn", cJSON_Duplicate(infra_arn, true));
 	}
-	EcsBlock *ebs = child(b, "ebs_volume");
+	EcsBlock *ebs = ecs_ast_child(b, "ebs_volume");
 	if (ebs) {
 		cJSON *vcs = cJSON_AddArrayToObject(s->props, "volumeConfigurations");
 		cJSON *vc = cJSON_CreateObject();
@@ -1800,7 +1784,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 		cJSON_AddItemToArray(lattice, e);
 	}
 	cJSON_Delete(infra_arn);
-	EcsAttr *sr = attr(b, "service_role");
+	EcsAttr *sr = ecs_ast_attr(b, "service_role");
 	if (lbs && !awsvpc) {
 		if (sr) {
 			cJSON_AddItemToObject(s->props, "role", convert(L, b, sr->value, sr->field->type, ""));
@@ -1824,7 +1808,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 			cJSON_AddItemToObject(ts->props, "cluster", ref(cl, "Name"));
 		cJSON_AddItemToObject(ts->props, "service", ref(s, "Name"));
 		cJSON_AddItemToObject(ts->props, "taskDefinition", ref(tn.td, "Arn"));
-		EcsBlock *tsb = child(b, "task_set");
+		EcsBlock *tsb = ecs_ast_child(b, "task_set");
 		if (tsb)
 			put_fields(L, tsb, ts->props, (const char *const[]){"scale", NULL});
 		cJSON *scale = cJSON_AddObjectToObject(ts->props, "scale");
@@ -1837,16 +1821,16 @@ static void lower_service(Lower *L, EcsBlock *b)
 			    "ignore_task_definition_changes: CI owns the task set's revision");
 		if (netcfg)
 			cJSON_AddItemToObject(ts->props, "networkConfiguration", netcfg);
-		if (child(b, "capacity"))
+		if (ecs_ast_child(b, "capacity"))
 			strategy_list(L, b, ts->props, cluster);
-		else if (attr(b, "launch_type"))
+		else if (ecs_ast_attr(b, "launch_type"))
 			cJSON_AddStringToObject(ts->props, "launchType",
 						attr_text(L, b, "launch_type", "FARGATE"));
 		if (registries)
 			cJSON_AddItemToObject(ts->props, "serviceRegistries", registries);
 		if (lbs)
 			cJSON_AddItemToObject(ts->props, "loadBalancers", cJSON_Duplicate(lbs, true));
-		EcsAttr *pv = attr(b, "platform_version");
+		EcsAttr *pv = ecs_ast_attr(b, "platform_version");
 		if (pv)
 			cJSON_AddStringToObject(ts->props, "platformVersion", text(L, pv->value));
 		depend(ts, s);
@@ -1867,7 +1851,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 
 	/* Application Auto Scaling: a scalable target on the service's desired
 	 * count, then its policies and scheduled actions. */
-	EcsBlock *as = child(b, "autoscaling");
+	EcsBlock *as = ecs_ast_child(b, "autoscaling");
 	if (as && !daemon) {
 		EcsResource *t = node(L, ECS_RES_SCALABLE_TARGET, as->kind_span, "ScalableTarget",
 				      b->labels[0], NULL);
@@ -1882,8 +1866,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 		double want = attr_number(L, b, "desired_count", 1);
 		cJSON_AddNumberToObject(t->props, "MinCapacity", lo < want ? lo : want);
 		cJSON_AddNumberToObject(t->props, "MaxCapacity", hi > want ? hi : want);
-		bool any_suspend = attr(as, "suspend_scale_in") || attr(as, "suspend_scale_out") ||
-				   attr(as, "suspend_scheduled");
+		bool any_suspend = ecs_ast_attr(as, "suspend_scale_in") || ecs_ast_attr(as, "suspend_scale_out") ||
+				   ecs_ast_attr(as, "suspend_scheduled");
 		if (any_suspend) {
 			cJSON *ss = cJSON_AddObjectToObject(t->props, "SuspendedState");
 			cJSON_AddBoolToObject(ss, "DynamicScalingInSuspended",
@@ -1918,17 +1902,17 @@ static void lower_service(Lower *L, EcsBlock *b)
 			if (scheduled) {
 				cJSON_AddStringToObject(p->props, "Schedule",
 							attr_text(L, pb, "schedule", ""));
-				EcsAttr *tz = attr(pb, "timezone");
+				EcsAttr *tz = ecs_ast_attr(pb, "timezone");
 				if (tz)
 					cJSON_AddStringToObject(p->props, "Timezone", text(L, tz->value));
 				cJSON *sta = cJSON_AddObjectToObject(p->props, "ScalableTargetAction");
-				if (attr(pb, "min"))
+				if (ecs_ast_attr(pb, "min"))
 					cJSON_AddNumberToObject(sta, "MinCapacity",
 								attr_number(L, pb, "min", 0));
-				if (attr(pb, "max"))
+				if (ecs_ast_attr(pb, "max"))
 					cJSON_AddNumberToObject(sta, "MaxCapacity",
 								attr_number(L, pb, "max", 0));
-				EcsAttr *st2 = attr(pb, "start"), *en = attr(pb, "end");
+				EcsAttr *st2 = ecs_ast_attr(pb, "start"), *en = ecs_ast_attr(pb, "end");
 				if (st2)
 					cJSON_AddStringToObject(p->props, "StartTime", text(L, st2->value));
 				if (en)
@@ -1939,7 +1923,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 					p->props, "TargetTrackingScalingPolicyConfiguration");
 				cJSON_AddNumberToObject(cfg, "TargetValue",
 							attr_number(L, pb, "value", 75));
-				EcsBlock *cm = child(pb, "custom_metric");
+				EcsBlock *cm = ecs_ast_child(pb, "custom_metric");
 				if (cm) {
 					cJSON *m = cJSON_AddObjectToObject(
 						cfg, "CustomizedMetricSpecification");
@@ -1947,12 +1931,12 @@ static void lower_service(Lower *L, EcsBlock *b)
 				} else {
 					cJSON *m = cJSON_AddObjectToObject(
 						cfg, "PredefinedMetricSpecification");
-					EcsAttr *ma = attr(pb, "metric");
+					EcsAttr *ma = ecs_ast_attr(pb, "metric");
 					cJSON_AddItemToObject(m, "PredefinedMetricType",
 							      ma ? convert(L, pb, ma->value, ma->field->type, "")
 								 : cJSON_CreateString(
 									   "ECSServiceAverageCPUUtilization"));
-					EcsAttr *rl = attr(pb, "resource_label");
+					EcsAttr *rl = ecs_ast_attr(pb, "resource_label");
 					if (rl)
 						cJSON_AddStringToObject(m, "ResourceLabel",
 									text(L, rl->value));
@@ -1962,7 +1946,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 							attr_number(L, pb, "scale_in_cooldown", 300));
 				cJSON_AddNumberToObject(cfg, "ScaleOutCooldown",
 							attr_number(L, pb, "scale_out_cooldown", 60));
-				if (attr(pb, "disable_scale_in"))
+				if (ecs_ast_attr(pb, "disable_scale_in"))
 					cJSON_AddBoolToObject(cfg, "DisableScaleIn",
 							      attr_bool(L, pb, "disable_scale_in", false));
 			} else if (strcmp(pb->kind, "step") == 0) {
@@ -1982,19 +1966,19 @@ static void lower_service(Lower *L, EcsBlock *b)
 				cJSON_AddStringToObject(p->props, "PolicyType", "PredictiveScaling");
 				cJSON *cfg = cJSON_AddObjectToObject(
 					p->props, "PredictiveScalingPolicyConfiguration");
-				EcsAttr *mo = attr(pb, "mode");
+				EcsAttr *mo = ecs_ast_attr(pb, "mode");
 				if (mo)
 					cJSON_AddItemToObject(cfg, "Mode",
 							      convert(L, pb, mo->value, mo->field->type, ""));
-				EcsAttr *sb = attr(pb, "scheduling_buffer");
+				EcsAttr *sb = ecs_ast_attr(pb, "scheduling_buffer");
 				if (sb)
 					cJSON_AddItemToObject(cfg, "SchedulingBufferTime",
 							      convert(L, pb, sb->value, sb->field->type, ""));
-				EcsAttr *mb = attr(pb, "max_capacity_breach");
+				EcsAttr *mb = ecs_ast_attr(pb, "max_capacity_breach");
 				if (mb)
 					cJSON_AddItemToObject(cfg, "MaxCapacityBreachBehavior",
 							      convert(L, pb, mb->value, mb->field->type, ""));
-				EcsAttr *mbuf = attr(pb, "max_capacity_buffer");
+				EcsAttr *mbuf = ecs_ast_attr(pb, "max_capacity_buffer");
 				if (mbuf)
 					cJSON_AddItemToObject(cfg, "MaxCapacityBuffer",
 							      convert(L, pb, mbuf->value, mbuf->field->type,
@@ -2005,10 +1989,10 @@ static void lower_service(Lower *L, EcsBlock *b)
 							attr_number(L, pb, "target_value", 0));
 				cJSON *pair = cJSON_AddObjectToObject(
 					spec, "PredefinedMetricPairSpecification");
-				EcsAttr *me = attr(pb, "metric");
+				EcsAttr *me = ecs_ast_attr(pb, "metric");
 				cJSON_AddItemToObject(pair, "PredefinedMetricType",
 						      convert(L, pb, me->value, me->field->type, ""));
-				EcsAttr *rl = attr(pb, "resource_label");
+				EcsAttr *rl = ecs_ast_attr(pb, "resource_label");
 				if (rl)
 					cJSON_AddStringToObject(pair, "ResourceLabel", text(L, rl->value));
 				cJSON_AddItemToArray(specs, spec);

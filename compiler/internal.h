@@ -339,6 +339,11 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root);
 EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 			    const char *type, const char *text);
 const char *ecs_dimension_name(EcsDimension dim);
+/* The attribute `key` of b, or NULL; the first child block of kind `kind`. */
+EcsAttr *ecs_ast_attr(EcsBlock *b, const char *key);
+EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind);
+/* Appends "web-api" as "WebApi" to out (logical ids, parameter names). */
+void ecs_pascal_case(char *out, size_t size, const char *s);
 
 /* ---- schema (schema.c) -------------------------------------------------------- */
 

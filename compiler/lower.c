@@ -651,3 +651,21 @@ EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 	}
 	return lower_numeric(&L, v, text, n);
 }
+
+/* ---- lookups over the AST, for the stages after the checker --------------- */
+
+EcsAttr *ecs_ast_attr(EcsBlock *b, const char *key)
+{
+	for (size_t i = 0; i < b->nitems; i++)
+		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
+			return &b->items[i].u.attr;
+	return NULL;
+}
+
+EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind)
+{
+	for (size_t i = 0; i < b->nitems; i++)
+		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, kind) == 0)
+			return b->items[i].u.block;
+	return NULL;
+}

@@ -43,26 +43,10 @@ static EcsValue *deref(Rules *R, EcsValue *v)
 	return v;
 }
 
-static EcsAttr *attr(EcsBlock *b, const char *key)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
-			return &b->items[i].u.attr;
-	return NULL;
-}
-
 static EcsValue *get(Rules *R, EcsBlock *b, const char *key)
 {
-	EcsAttr *a = attr(b, key);
+	EcsAttr *a = ecs_ast_attr(b, key);
 	return a ? deref(R, a->value) : NULL;
-}
-
-static EcsBlock *child(EcsBlock *b, const char *kind)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, kind) == 0)
-			return b->items[i].u.block;
-	return NULL;
 }
 
 #define FOR_CHILDREN(b, kindname, var)                                           \
@@ -132,7 +116,7 @@ static bool is_fargate(Rules *R, EcsBlock *task)
 
 static bool is_windows(Rules *R, EcsBlock *task)
 {
-	EcsBlock *rp = child(task, "runtime_platform");
+	EcsBlock *rp = ecs_ast_child(task, "runtime_platform");
 	const char *os = rp ? word(get(R, rp, "os_family")) : NULL;
 	return os && strncasecmp(os, "WINDOWS", 7) == 0;
 }
@@ -171,7 +155,7 @@ static void describe_sizes(const FargateSize *s, char *buf, size_t n)
 
 static void rule_fargate_size(Rules *R, EcsBlock *task)
 {
-	EcsAttr *ca = attr(task, "cpu"), *ma = attr(task, "memory");
+	EcsAttr *ca = ecs_ast_attr(task, "cpu"), *ma = ecs_ast_attr(task, "memory");
 	if (!ca || !ma) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_TASK_SIZE_REQUIRED, task->label_spans[0],
 				    "Fargate %s `%s` needs %s", task->kind, label(task),
@@ -213,21 +197,21 @@ static void rule_fargate_size(Rules *R, EcsBlock *task)
 static void rule_fargate_container(Rules *R, EcsBlock *c)
 {
 	static const char *const rejected[] = {"docker_security_options", "links", NULL};
-	EcsAttr *a = attr(c, "privileged");
+	EcsAttr *a = ecs_ast_attr(c, "privileged");
 	if (a && boolean(deref(R, a->value), false))
 		report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
 		       "Fargate does not run privileged containers");
 	for (const char *const *k = rejected; *k; k++)
-		if ((a = attr(c, *k)))
+		if ((a = ecs_ast_attr(c, *k)))
 			report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
 			       "Fargate does not support `%s`", *k);
-	EcsBlock *lx = child(c, "linux");
+	EcsBlock *lx = ecs_ast_child(c, "linux");
 	if (!lx)
 		return;
 	static const char *const linux_rejected[] = {"max_swap", "swappiness", "shared_memory",
 						     NULL};
 	for (const char *const *k = linux_rejected; *k; k++)
-		if ((a = attr(lx, *k)))
+		if ((a = ecs_ast_attr(lx, *k)))
 			report(R, ECS_ERROR, ECS_DIAG_FARGATE_LINUX, a->key_span,
 			       "Fargate does not support the Linux parameter `%s`", *k);
 	FOR_CHILDREN(lx, "device", dev)
@@ -332,7 +316,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 	FOR_CHILDREN(task, "container", c) {
 		Node *nd = &nodes[i++];
 		nd->block = c;
-		EcsAttr *ess = attr(c, "essential");
+		EcsAttr *ess = ecs_ast_attr(c, "essential");
 		if (!ess)
 			all_explicit = false;
 		if (!ess || boolean(deref(R, ess->value), true))
@@ -345,7 +329,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 			mem_sum += mem;
 		else if (number(get(R, c, "memory_reservation"), &res))
 			mem_sum += res;
-		EcsAttr *ra = attr(c, "memory_reservation");
+		EcsAttr *ra = ecs_ast_attr(c, "memory_reservation");
 		if (mem >= 0 && ra && number(deref(R, ra->value), &res) && res > mem) {
 			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESERVATION, ra->value->span,
 					    "memory reservation (%g MiB) is above the container's "
@@ -353,7 +337,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 			ecs_diag_hint(d, "the reservation is the soft limit and must not exceed "
 					 "`memory`, the hard limit");
 		}
-		if (child(c, "firelens"))
+		if (ecs_ast_child(c, "firelens"))
 			firelens = true;
 		/* Port mappings: unique per protocol; under awsvpc the host port
 		 * is the container port (RegisterTaskDefinition). */
@@ -382,7 +366,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 					ecs_diag_note(d, &q->label_spans[0], "first mapped here");
 				}
 			}
-			EcsAttr *ha = attr(p, "host_port");
+			EcsAttr *ha = ecs_ast_attr(p, "host_port");
 			EcsValue *nm = get(R, task, "network_mode");
 			bool awsvpc = !nm || word_is(nm, "awsvpc");
 			if (ha && has_cp && awsvpc && number(deref(R, ha->value), &hp) && hp != cp) {
@@ -396,12 +380,12 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 		if (fargate)
 			rule_fargate_container(R, c);
 		/* Warnings a reviewer would raise. */
-		EcsAttr *pa = attr(c, "privileged");
+		EcsAttr *pa = ecs_ast_attr(c, "privileged");
 		if (!fargate && pa && boolean(deref(R, pa->value), false))
 			report(R, ECS_WARNING, ECS_DIAG_PRIVILEGED, pa->key_span,
 			       "container `%s` runs privileged: it has root on the host",
 			       label(c));
-		EcsAttr *ro = attr(c, "readonly_root_filesystem");
+		EcsAttr *ro = ecs_ast_attr(c, "readonly_root_filesystem");
 		if (ro && !boolean(deref(R, ro->value), true)) {
 			EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_WRITABLE_ROOT, ro->value->span,
 					    "container `%s` has a writable root filesystem",
@@ -461,7 +445,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 				if (!target)
 					continue;
 				nd->deps[nd->ndeps++] = target;
-				if (word_is(e->value, "HEALTHY") && !child(target, "health_check")) {
+				if (word_is(e->value, "HEALTHY") && !ecs_ast_child(target, "health_check")) {
 					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_HEALTHY_NEEDS_CHECK,
 							    e->value->span,
 							    "container `%s` waits for `%s` to be "
@@ -486,7 +470,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 			break;
 	/* Container sums fit the task (RegisterTaskDefinition). */
 	double tcpu, tmem;
-	EcsAttr *ca = attr(task, "cpu"), *ma = attr(task, "memory");
+	EcsAttr *ca = ecs_ast_attr(task, "cpu"), *ma = ecs_ast_attr(task, "memory");
 	if (ca && number(deref(R, ca->value), &tcpu) && cpu_sum > tcpu) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESOURCES_EXCEED, ca->value->span,
 				    "containers reserve %g CPU units, more than the task's %g",
@@ -502,8 +486,8 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 	/* awsfirelens needs a FireLens router in the same task. */
 	if (!firelens)
 		FOR_CHILDREN(task, "container", c) {
-			EcsBlock *lg = child(c, "logging");
-			EcsAttr *drv = lg ? attr(lg, "driver") : NULL;
+			EcsBlock *lg = ecs_ast_child(c, "logging");
+			EcsAttr *drv = lg ? ecs_ast_attr(lg, "driver") : NULL;
 			if (drv && word_is(deref(R, drv->value), "awsfirelens")) {
 				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NO_FIRELENS, drv->value->span,
 						    "the awsfirelens driver needs a FireLens "
@@ -519,7 +503,7 @@ static void rule_task(Rules *R, EcsBlock *task)
 	bool fargate = is_fargate(R, task);
 	if (fargate) {
 		rule_fargate_size(R, task);
-		EcsAttr *nm = attr(task, "network_mode");
+		EcsAttr *nm = ecs_ast_attr(task, "network_mode");
 		if (nm && !word_is(deref(R, nm->value), "awsvpc")) {
 			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_NETWORK, nm->value->span,
 					    "Fargate tasks use the awsvpc network mode");
@@ -545,8 +529,8 @@ static EcsBlock *find_cluster(Rules *R, const char *name)
 static bool provider_is_fargate(EcsBlock *cluster_cap, const char *name)
 {
 	if (cluster_cap)
-		return !child(cluster_cap, "auto_scaling_group") &&
-		       !child(cluster_cap, "managed_instances");
+		return !ecs_ast_child(cluster_cap, "auto_scaling_group") &&
+		       !ecs_ast_child(cluster_cap, "managed_instances");
 	return strcmp(name, "FARGATE") == 0 || strcmp(name, "FARGATE_SPOT") == 0;
 }
 
@@ -556,7 +540,7 @@ static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
 	EcsBlock *first_fargate = NULL, *first_ec2 = NULL, *first_base = NULL;
 	FOR_CHILDREN(owner, "capacity", cap) {
 		double base = 0;
-		bool in_strategy = owner != cluster || attr(cap, "weight") || attr(cap, "base");
+		bool in_strategy = owner != cluster || ecs_ast_attr(cap, "weight") || ecs_ast_attr(cap, "base");
 		if (!in_strategy)
 			continue;
 		EcsBlock *def = cluster ? NULL : cap;
@@ -580,9 +564,9 @@ static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
 		if (number(get(R, cap, "base"), &base) && base > 0) {
 			if (first_base) {
 				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_MULTIPLE_BASE,
-						    attr(cap, "base")->key_span,
+						    ecs_ast_attr(cap, "base")->key_span,
 						    "only one provider of a strategy may have a base");
-				ecs_diag_note(d, &attr(first_base, "base")->key_span,
+				ecs_diag_note(d, &ecs_ast_attr(first_base, "base")->key_span,
 					      "`%s` already has one", label(first_base));
 			} else {
 				first_base = cap;
@@ -596,15 +580,15 @@ static void rule_service(Rules *R, EcsBlock *svc)
 	rule_task(R, svc);
 	EcsBlock *cluster = svc->parent ? find_cluster(R, svc->parent) : NULL;
 	rule_strategy(R, svc, cluster);
-	EcsAttr *lt = attr(svc, "launch_type");
-	EcsBlock *cap = child(svc, "capacity");
+	EcsAttr *lt = ecs_ast_attr(svc, "launch_type");
+	EcsBlock *cap = ecs_ast_child(svc, "capacity");
 	if (lt && cap) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_LAUNCH_AND_STRATEGY, lt->key_span,
 				    "a service takes a launch type or a capacity provider "
 				    "strategy, not both");
 		ecs_diag_note(d, &cap->kind_span, "the strategy starts here");
 	}
-	EcsBlock *net = child(svc, "network");
+	EcsBlock *net = ecs_ast_child(svc, "network");
 	/* CreateService: the awsvpc network mode needs a network configuration
 	 * (its subnets); cfn-lint's E3052 says the same of a template. */
 	EcsValue *nmv = get(R, svc, "network_mode");
@@ -614,16 +598,16 @@ static void rule_service(Rules *R, EcsBlock *svc)
 				    label(svc));
 		ecs_diag_hint(d, "add `network { subnets = [\"subnet-...\"] }`");
 	}
-	EcsAttr *pub = net ? attr(net, "assign_public_ip") : NULL;
+	EcsAttr *pub = net ? ecs_ast_attr(net, "assign_public_ip") : NULL;
 	if (pub && boolean(deref(R, pub->value), false)) {
 		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_PUBLIC_IP, pub->value->span,
 				    "tasks of service `%s` get public IP addresses", label(svc));
 		ecs_diag_hint(d, "prefer private subnets with a NAT gateway or VPC endpoints");
 	}
-	EcsBlock *as = child(svc, "autoscaling");
+	EcsBlock *as = ecs_ast_child(svc, "autoscaling");
 	double lo, hi;
 	if (as && number(get(R, as, "min"), &lo) && number(get(R, as, "max"), &hi) && lo > hi) {
-		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE, attr(as, "min")->value->span,
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE, ecs_ast_attr(as, "min")->value->span,
 				    "autoscaling minimum %g is above its maximum %g", lo, hi);
 		(void)d;
 	}
@@ -634,9 +618,9 @@ static void rule_service(Rules *R, EcsBlock *svc)
 			EcsBlock *pb = as->items[i].is_block ? as->items[i].u.block : NULL;
 			if (!pb || (strcmp(pb->kind, "target") && strcmp(pb->kind, "predictive")))
 				continue;
-			EcsAttr *ma = attr(pb, "metric");
+			EcsAttr *ma = ecs_ast_attr(pb, "metric");
 			if (ma && word_is(deref(R, ma->value), "alb_requests") &&
-			    !attr(pb, "resource_label")) {
+			    !ecs_ast_attr(pb, "resource_label")) {
 				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_RESOURCE_LABEL, ma->value->span,
 						    "the alb_requests metric needs a `resource_label`");
 				ecs_diag_hint(d, "resource_label = \"app/LOAD-BALANCER/ID/targetgroup/"
@@ -647,22 +631,22 @@ static void rule_service(Rules *R, EcsBlock *svc)
 		FOR_CHILDREN(as, "scheduled", sa)
 			if (number(get(R, sa, "min"), &lo) && number(get(R, sa, "max"), &hi) && lo > hi)
 				report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE,
-				       attr(sa, "min")->value->span,
+				       ecs_ast_attr(sa, "min")->value->span,
 				       "scheduled minimum %g is above its maximum %g", lo, hi);
 	/* Deployment controllers (CreateService): CODE_DEPLOY needs a load
 	 * balancer; native blue/green needs the advanced configuration;
 	 * a task set exists only under EXTERNAL. */
-	EcsBlock *dep = child(svc, "deployment");
+	EcsBlock *dep = ecs_ast_child(svc, "deployment");
 	const char *ctl = dep ? word(get(R, dep, "controller")) : NULL;
 	const char *strategy = dep ? word(get(R, dep, "strategy")) : NULL;
-	EcsBlock *lb = child(svc, "load_balancer");
+	EcsBlock *lb = ecs_ast_child(svc, "load_balancer");
 	if (ctl && strcasecmp(ctl, "CODE_DEPLOY") == 0 && !lb) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER,
-				    attr(dep, "controller")->value->span,
+				    ecs_ast_attr(dep, "controller")->value->span,
 				    "the CODE_DEPLOY controller needs a load balancer");
 		ecs_diag_hint(d, "add a `load_balancer { ... }` block");
 	}
-	EcsBlock *ts = child(svc, "task_set");
+	EcsBlock *ts = ecs_ast_child(svc, "task_set");
 	if (ts && !(ctl && strcasecmp(ctl, "EXTERNAL") == 0)) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ts->kind_span,
 				    "a `task_set` needs the EXTERNAL deployment controller");
@@ -670,11 +654,11 @@ static void rule_service(Rules *R, EcsBlock *svc)
 	}
 	if (strategy && strcasecmp(strategy, "ROLLING") != 0) {
 		if (ctl && strcasecmp(ctl, "ECS") != 0) {
-			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ecs_ast_attr(dep, "strategy")->value->span,
 			       "the %s strategy needs the ECS deployment controller", strategy);
 		} else if (lb) {
 			FOR_CHILDREN(svc, "load_balancer", l)
-				if (!child(l, "advanced")) {
+				if (!ecs_ast_child(l, "advanced")) {
 					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER,
 							    l->kind_span,
 							    "a %s deployment needs an alternate target "
@@ -684,11 +668,11 @@ static void rule_service(Rules *R, EcsBlock *svc)
 							 "production_listener_rule = ... }`");
 				}
 		}
-		if (strcasecmp(strategy, "CANARY") == 0 && !child(dep, "canary"))
-			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+		if (strcasecmp(strategy, "CANARY") == 0 && !ecs_ast_child(dep, "canary"))
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ecs_ast_attr(dep, "strategy")->value->span,
 			       "a CANARY deployment needs a `canary { percent = ... }` block");
-		if (strcasecmp(strategy, "LINEAR") == 0 && !child(dep, "linear"))
-			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, attr(dep, "strategy")->value->span,
+		if (strcasecmp(strategy, "LINEAR") == 0 && !ecs_ast_child(dep, "linear"))
+			report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ecs_ast_attr(dep, "strategy")->value->span,
 			       "a LINEAR deployment needs a `linear { step_percent = ... }` block");
 	}
 }
@@ -698,7 +682,7 @@ static void rule_service(Rules *R, EcsBlock *svc)
 static void rule_statements(Rules *R, EcsBlock *b)
 {
 	FOR_CHILDREN(b, "statement", st)
-		if (!attr(st, "actions") && !attr(st, "not_actions")) {
+		if (!ecs_ast_attr(st, "actions") && !ecs_ast_attr(st, "not_actions")) {
 			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_EMPTY_STATEMENT, st->label_spans[0],
 					    "statement `%s` names no actions", label(st));
 			ecs_diag_hint(d, "add `actions = [\"service:Action\"]`");

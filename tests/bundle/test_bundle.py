@@ -20,6 +20,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from awslocal import clients_kw, moto_server  # noqa: E402
+
 ECSC, CASE = os.path.abspath(sys.argv[1]), sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -116,23 +119,8 @@ def case_golden():
 
 def case_replay():
     import boto3
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1",
-                                       MOTO_IAM_LOAD_MANAGED_POLICIES="true"))
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        url = f"http://127.0.0.1:{port}"
-        kw = dict(endpoint_url=url, region_name="eu-west-1",
-                  aws_access_key_id="testing", aws_secret_access_key="testing")
+    with moto_server() as url:
+        kw = clients_kw(url)
         ec2 = boto3.client("ec2", **kw)
         subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
         sg = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
@@ -178,8 +166,5 @@ def case_replay():
         if groups.get("/aws/ecs/api/app") != 14 or groups.get("/aws/ecs/shop") != 90:
             fail(f"log groups {groups}")
         print(f"replay: {r.stdout.strip()}; service, task definition, roles and log groups match")
-    finally:
-        server.terminate()
-        server.wait()
 
 {"validate": case_validate, "golden": case_golden, "replay": case_replay}[CASE]()

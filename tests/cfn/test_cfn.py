@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from awslocal import clients_kw, moto_server  # noqa: E402
+
 ECSC, CASE = os.path.abspath(sys.argv[1]), sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -193,27 +196,10 @@ def case_atomic():
     finally:
         shutil.rmtree(tmp)
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 def case_deploy():
     import boto3
-    port = free_port()
-    env = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1")
-    server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        kw = dict(endpoint_url=url, region_name="eu-west-1",
-                  aws_access_key_id="testing", aws_secret_access_key="testing")
+    with moto_server() as url:
+        kw = clients_kw(url)
         ec2 = boto3.client("ec2", **kw)
         subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]][:2]
         sg = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
@@ -281,9 +267,6 @@ def case_deploy():
         if groups.get("/aws/ecs/api/app") != 14 or "/aws/ecs/shop" not in groups:
             fail(f"log groups {groups}")
         print(f"deploy: stack CREATE_COMPLETE; service, task definition, role and log groups match")
-    finally:
-        server.terminate()
-        server.wait()
 
 {"lint": case_lint, "golden": case_golden, "limits": case_limits,
  "atomic": case_atomic, "deploy": case_deploy}[CASE]()
