@@ -115,7 +115,29 @@ def case_golden():
             print(f"FAIL {os.path.basename(want)}\n{d.stdout[:4000]}")
     if bad:
         fail(f"{bad} golden bundles differ (UPDATE=1 to rewrite, then review the diff)")
-    print(f"golden: {len(cases)} bundles match")
+    # -o writes atomically, --depfile lists the inputs, a failure leaves
+    # an existing output as it was.
+    tmp = tempfile.mkdtemp()
+    try:
+        out, dep = f"{tmp}/b.json", f"{tmp}/b.json.d"
+        r = subprocess.run([ECSC, "compile", "--target", "bundle", "-o", out, "--depfile", dep,
+                            f"{ROOT}/samples/multi-file"], capture_output=True, text=True)
+        if r.returncode != 0 or json.load(open(out))["format"] != "ecsc-bundle":
+            fail(f"-o: exit {r.returncode}: {r.stderr}")
+        listed = open(dep).read()
+        if not listed.startswith(out + ":") or "services.ecs" not in listed or "roles.ecs" not in listed:
+            fail(f"depfile:\n{listed}")
+        before = open(out).read()
+        bad_spec = f"{tmp}/bad.ecs"
+        open(bad_spec, "w").write("cluster main {\n")
+        r = subprocess.run([ECSC, "compile", "--target", "bundle", "-o", out, bad_spec],
+                           capture_output=True, text=True)
+        if r.returncode != 1 or open(out).read() != before or len(os.listdir(tmp)) != 3:
+            fail(f"failed compile: exit {r.returncode}, output changed or files left: {os.listdir(tmp)}")
+    finally:
+        import shutil
+        shutil.rmtree(tmp)
+    print(f"golden: {len(cases)} bundles match; -o, --depfile and failures behave")
 
 def case_replay():
     import boto3
