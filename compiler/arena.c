@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "internal.h"
 
 #define CHUNK_SIZE (64u * 1024u)
@@ -67,6 +69,13 @@ void ecs_arena_free(EcsArena *a)
 
 void *ecs_arena_alloc(EcsArena *a, size_t size)
 {
+	void *p = ecs_arena_alloc_raw(a, size);
+	memset(p, 0, size);
+	return p;
+}
+
+void *ecs_arena_alloc_raw(EcsArena *a, size_t size)
+{
 	const size_t align = sizeof(max_align_t);
 	size = (size + align - 1) / align * align;
 	Chunk *c = a->chunks;
@@ -87,7 +96,6 @@ void *ecs_arena_alloc(EcsArena *a, size_t size)
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += size;
-	memset(p, 0, size);
 	return p;
 }
 
@@ -208,4 +216,20 @@ int ecs_levenshtein(const char *a, const char *b)
 			d[i][j] = best;
 		}
 	return d[n][m];
+}
+
+static EcsArena *json_arena;
+static void *json_malloc(size_t n) { return ecs_arena_alloc_raw(json_arena, n); }
+static void json_free(void *p) { (void)p; }
+
+void ecs_json_arena_begin(EcsArena *arena)
+{
+	json_arena = arena;
+	cJSON_InitHooks(&(cJSON_Hooks){json_malloc, json_free});
+}
+
+void ecs_json_arena_end(void)
+{
+	cJSON_InitHooks(NULL);
+	json_arena = NULL;
 }

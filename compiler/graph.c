@@ -2007,6 +2007,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 void ecs_graph_build(EcsCompiler *ctx)
 {
 	EcsModule *m = &ctx->module;
+	/* The graph's documents live in the compilation's arena. */
+	ecs_json_arena_begin(ctx->arena);
 	Lower L = {.ctx = ctx, .g = &ctx->graph,
 		   .named = ecs_arena_alloc(ctx->arena, (2 * m->ndecls + 1) * sizeof(Named))};
 	/* Declarations others refer to come first: roles refer to policies. */
@@ -2031,6 +2033,7 @@ void ecs_graph_build(EcsCompiler *ctx)
 			else
 				lower_service(&L, b);
 		}
+	ecs_json_arena_end();
 }
 
 static size_t id_hash(const char *s)
@@ -2066,14 +2069,11 @@ long ecs_graph_find(EcsGraph *g, const char *id)
 	return -1;
 }
 
+/* The nodes and their documents are in the compilation's arena. */
 void ecs_graph_free(EcsGraph *g)
 {
 	free(g->keys);
 	free(g->vals);
-	for (size_t i = 0; i < g->len; i++) {
-		cJSON_Delete(g->items[i]->props);
-		cJSON_Delete(g->items[i]->tags);
-	}
 	free(g->items);
 	memset(g, 0, sizeof *g);
 }

@@ -27,6 +27,13 @@ typedef struct EcsArena EcsArena;
 EcsArena *ecs_arena_new(void);
 void ecs_arena_free(EcsArena *arena);
 void *ecs_arena_alloc(EcsArena *arena, size_t size);          /* zeroed */
+void *ecs_arena_alloc_raw(EcsArena *arena, size_t size);      /* not zeroed */
+/* While a stage builds cJSON documents that live as long as an arena,
+ * cJSON allocates from that arena and frees nothing (cJSON's hooks are
+ * process-wide; the compiler is single-threaded). Pair each use with
+ * ecs_json_arena_end. */
+void ecs_json_arena_begin(EcsArena *arena);
+void ecs_json_arena_end(void);
 char *ecs_arena_strndup(EcsArena *arena, const char *s, size_t n);
 char *ecs_arena_printf(EcsArena *arena, const char *fmt, ...) ECS_PRINTF(2, 3);
 /* Interned strings compare equal by pointer. */

@@ -60,13 +60,6 @@ static void dep_escape(FILE *f, const char *s)
 	}
 }
 
-/* While templates are built and written, cJSON allocates from an arena
- * and frees nothing: the documents are dropped all at once afterwards.
- * (cJSON's hooks are process-wide; the compiler is single-threaded.) */
-static EcsArena *emit_arena;
-static void *emit_malloc(size_t n) { return ecs_arena_alloc(emit_arena, n); }
-static void emit_free(void *p) { (void)p; }
-
 static bool serialise(const cJSON *doc, bool yaml, char **buf, size_t *size)
 {
 	FILE *f = open_memstream(buf, size);
@@ -149,8 +142,9 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 	bool yaml = strcmp(o->format, "yaml") == 0;
 	EcsCfnOptions co = {o->project ? o->project : c->project, o->export_prefix};
 	cJSON **docs = NULL;
-	emit_arena = ecs_arena_new();
-	cJSON_InitHooks(&(cJSON_Hooks){emit_malloc, emit_free});
+	/* The documents are dropped all at once, with their arena. */
+	EcsArena *emit_arena = ecs_arena_new();
+	ecs_json_arena_begin(emit_arena);
 	size_t n = ecs_cfn_stacks(c, &co, &docs);
 	char **bufs = ecs_xmalloc((n + 1) * sizeof *bufs);
 	size_t *sizes = ecs_xmalloc((n + 1) * sizeof *sizes);
@@ -167,9 +161,8 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		}
 	}
 	free(docs);
-	cJSON_InitHooks(NULL);
+	ecs_json_arena_end();
 	ecs_arena_free(emit_arena);
-	emit_arena = NULL;
 	if (n > 1 && !o->output) {
 		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
 				      "the spec needs %zu stacks: one template holds at most 500 "
