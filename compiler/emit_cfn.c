@@ -116,14 +116,16 @@ static bool keeps_keys(const char *key)
 static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 {
 	if (cJSON_IsObject(v)) {
-		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(v, "$ref");
+		/* Placeholders are the objects whose first key starts with `$`. */
+		bool placeholder = v->child && v->child->string && v->child->string[0] == '$';
+		const cJSON *rid = placeholder ? cJSON_GetObjectItemCaseSensitive(v, "$ref") : NULL;
 		if (rid) {
 			if (!cJSON_GetObjectItemCaseSensitive(refs, rid->valuestring))
 				cJSON_AddTrueToObject(refs, rid->valuestring);
 			return intrinsic_ref(e, rid->valuestring,
 					     cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
 		}
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "$sub");
+		const cJSON *s = placeholder ? cJSON_GetObjectItemCaseSensitive(v, "$sub") : NULL;
 		if (s) {
 			const char *str = s->valuestring;
 			if (!strstr(str, "${"))
@@ -145,12 +147,19 @@ static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 		cJSON *o = cJSON_CreateObject();
 		const cJSON *it;
 		cJSON_ArrayForEach(it, v) {
-			char key[128];
-			snprintf(key, sizeof key, "%s", it->string);
-			if (pascal)
+			cJSON *x = convert(e, it, pascal && !keeps_keys(it->string), refs);
+			if (pascal && islower((unsigned char)it->string[0])) {
+				char key[128];
+				size_t n = strlen(it->string);
+				if (n >= sizeof key)
+					n = sizeof key - 1;
+				memcpy(key, it->string, n);
+				key[n] = '\0';
 				key[0] = (char)toupper((unsigned char)key[0]);
-			bool keep = keeps_keys(it->string);
-			cJSON_AddItemToObject(o, key, convert(e, it, pascal && !keep, refs));
+				cJSON_AddItemToObject(o, key, x);
+			} else {
+				cJSON_AddItemToObject(o, it->string, x);
+			}
 		}
 		return o;
 	}
@@ -701,7 +710,13 @@ static void buf_string(Buf *b, const char *s)
 	size_t n = strlen(s);
 	buf_grow(b, n + 2);
 	b->data[b->len++] = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	/* The common case: nothing to escape. */
+	size_t plain = 0;
+	while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
+		plain++;
+	memcpy(b->data + b->len, s, plain);
+	b->len += plain;
+	for (const unsigned char *p = (const unsigned char *)s + plain; *p; p++) {
 		unsigned char c = *p;
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
