@@ -1766,7 +1766,30 @@ static void lower_service(Lower *L, EcsBlock *b)
 		cJSON *vc = cJSON_CreateObject();
 		cJSON_AddStringToObject(vc, "name", ebs->labels[0]);
 		cJSON *m = cJSON_AddObjectToObject(vc, "managedEBSVolume");
-		put_fields(L, ebs, m, (const char *const[]){"tags", NULL});
+		put_fields(L, ebs, m, (const char *const[]){"tags", "propagate_tags", NULL});
+		/* The volume's tags: its own, and (propagate_tags) the service's or
+		 * the task definition's (ManagedEBSVolume.tagSpecifications). */
+		cJSON *vt = NULL;
+		merge_tags(L, &vt, ebs, "tags");
+		EcsAttr *pt = ecs_ast_attr(ebs, "propagate_tags");
+		if (vt || pt) {
+			cJSON *spec = cJSON_CreateObject();
+			cJSON_AddStringToObject(spec, "resourceType", "volume");
+			if (vt) {
+				cJSON *list = cJSON_AddArrayToObject(spec, "tags");
+				const cJSON *it;
+				cJSON_ArrayForEach(it, vt) {
+					cJSON *t = cJSON_CreateObject();
+					cJSON_AddStringToObject(t, "key", it->string);
+					cJSON_AddStringToObject(t, "value", it->valuestring);
+					cJSON_AddItemToArray(list, t);
+				}
+			}
+			if (pt)
+				cJSON_AddItemToObject(spec, "propagateTags",
+						      convert(L, ebs, pt->value, pt->field->type, ""));
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(m, "tagSpecifications"), spec);
+		}
 		if (infra_arn)
 			cJSON_AddItemToObject(m, "roleArn", cJSON_Duplicate(infra_arn, true));
 		cJSON_AddItemToArray(vcs, vc);
