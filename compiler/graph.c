@@ -1026,7 +1026,7 @@ static EcsBlock *find_cluster(Lower *L, const char *name)
 	return NULL;
 }
 
-static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const char *owner,
+static cJSON *container_definition(Lower *L, EcsBlock *c, const char *owner,
 				   EcsResource *td, cJSON *tags, bool exec_command,
 				   bool windows)
 {
@@ -1100,11 +1100,9 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 	 * driver (awsfirelens ...) is passed through. */
 	EcsBlock *lg = ecs_ast_child(c, "logging");
 	bool enabled = !lg || attr_bool(L, lg, "enabled", true);
-	bool firelens_driver = false;
 	if (lg) {
 		EcsAttr *drv = ecs_ast_attr(lg, "driver");
 		const char *d = drv ? text(L, drv->value) : "awslogs";
-		firelens_driver = strcasecmp(d, "awsfirelens") == 0;
 		if (drv && strcasecmp(d, "awslogs") != 0) {
 			cJSON *lc = cJSON_AddObjectToObject(o, "logConfiguration");
 			put_fields(L, lg, lc, (const char *const[]){"group", "stream_prefix",
@@ -1156,7 +1154,6 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 							text(L, extra->value->u.map.entries[i].value));
 			}
 	}
-	(void)firelens_driver;
 	put_block(L, c, "firelens", o, "firelensConfiguration");
 	/* Linux parameters; ECS Exec needs the init process. */
 	EcsBlock *lx = ecs_ast_child(c, "linux");
@@ -1205,23 +1202,7 @@ static cJSON *container_definition(Lower *L, EcsBlock *task, EcsBlock *c, const 
 		if (!ecs_ast_attr(rp, "enabled"))
 			cJSON_AddBoolToObject(r, "enabled", true);
 	}
-	(void)task;
 	return o;
-}
-
-/* Whether a service/task runs on Fargate (requiresCompatibilities defaults
- * to ["FARGATE"], as in the seed). */
-static bool needs_fargate(Lower *L, EcsBlock *b)
-{
-	EcsAttr *a = ecs_ast_attr(b, "requires_compatibilities");
-	if (!a)
-		return true;
-	cJSON *v = convert(L, b, a->value, a->field->type, "");
-	bool fg = false;
-	cJSON *it;
-	cJSON_ArrayForEach(it, v) fg = fg || strcmp(it->valuestring, "FARGATE") == 0;
-	cJSON_Delete(v);
-	return fg;
 }
 
 typedef struct {
@@ -1317,7 +1298,7 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	cJSON *defs = cJSON_AddArrayToObject(td->props, "containerDefinitions");
 	for (size_t i = 0; i < b->nitems; i++)
 		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, "container") == 0)
-			cJSON_AddItemToArray(defs, container_definition(L, b, b->items[i].u.block,
+			cJSON_AddItemToArray(defs, container_definition(L, b->items[i].u.block,
 									owner, td, tags,
 									exec_command, windows));
 
@@ -1390,7 +1371,6 @@ static TaskNodes lower_task_definition(Lower *L, EcsBlock *b, const char *owner,
 	merge_tags(L, &tt, b, "task_tags");
 	set_tags(td, tt);
 	cJSON_Delete(tt);
-	(void)needs_fargate;
 	return n;
 }
 
