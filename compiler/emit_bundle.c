@@ -74,6 +74,7 @@ static const char *create_op(EcsResourceKind k)
 	case ECS_RES_LOG_GROUP: return "CreateLogGroup";
 	case ECS_RES_ROLE: return "CreateRole";
 	case ECS_RES_MANAGED_POLICY: return "CreatePolicy";
+	case ECS_RES_INSTANCE_PROFILE: return "CreateInstanceProfile";
 	case ECS_RES_SECURITY_GROUP: return "CreateSecurityGroup";
 	case ECS_RES_SG_INGRESS: return "AuthorizeSecurityGroupIngress";
 	case ECS_RES_SG_EGRESS: return "AuthorizeSecurityGroupEgress";
@@ -116,6 +117,8 @@ static cJSON *convert(const Bundle *b, const cJSON *v)
 			switch (r ? r->kind : ECS_RES__COUNT) {
 			case ECS_RES_ROLE: return from(r->id, "CreateRole", "Role.Arn", "arn");
 			case ECS_RES_MANAGED_POLICY: return from(r->id, "CreatePolicy", "Policy.Arn", "arn");
+			case ECS_RES_INSTANCE_PROFILE:
+				return from(r->id, "CreateInstanceProfile", "InstanceProfile.Arn", "arn");
 			case ECS_RES_TASK_DEFINITION:
 				return from(r->id, "RegisterTaskDefinition",
 					    "taskDefinition.taskDefinitionArn", "arn");
@@ -329,6 +332,19 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 		cJSON_AddItemToObject(p, "PolicyDocument", wrap);
 		cJSON_AddItemToObject(p, "Tags", tag_list(r->tags, project, "Key", "Value"));
 		request(b, r, index, op, NULL, p);
+		return;
+	}
+	case ECS_RES_INSTANCE_PROFILE: {
+		cJSON *roles = cJSON_DetachItemFromObjectCaseSensitive(p, "Roles");
+		request(b, r, index, op, NULL, p);
+		const cJSON *it;
+		cJSON_ArrayForEach(it, roles) {
+			cJSON *pp = cJSON_CreateObject();
+			cJSON_AddStringToObject(pp, "InstanceProfileName", r->name);
+			cJSON_AddItemToObject(pp, "RoleName", cJSON_Duplicate(it, true));
+			request(b, r, index, "AddRoleToInstanceProfile", NULL, pp);
+		}
+		cJSON_Delete(roles);
 		return;
 	}
 	case ECS_RES_SECURITY_GROUP: {

@@ -859,6 +859,77 @@ static const char *cluster_name(Lower *L, EcsBlock *b)
 	return attr_text(L, b, "name", b->labels[0]);
 }
 
+/* Managed Instances: the node role (ec2.amazonaws.com) and its instance
+ * profile. Its permissions are those of the AWS managed policy
+ * AmazonECSInstanceRolePolicyForManagedInstances, written out (as the seed
+ * does) so that they are scoped to this cluster. */
+static EcsResource *managed_instances_node(Lower *L, EcsBlock *b, const char *cluster,
+					   EcsResource *c, const cJSON *tags)
+{
+	const char *name = ecs_arena_printf(L->ctx->arena, "%s-node", cluster);
+	EcsResource *role = role_node(L, b->label_spans[0], "NodeRole", b->labels[0], name,
+				      "ec2.amazonaws.com");
+	set_tags(role, (cJSON *)tags);
+	cJSON *doc = cJSON_AddObjectToObject(role->props, "InlinePolicy");
+	cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+	cJSON *st = cJSON_AddArrayToObject(doc, "Statement");
+	static const char *const discover[] = {"ecs:DiscoverPollEndpoint", NULL};
+	static const char *const any[] = {"*", NULL};
+	cJSON_AddItemToArray(st, statement("DiscoverPollEndpoint", strings(discover), strings(any)));
+	static const char *const reg[] = {"ecs:RegisterContainerInstance",
+					  "ecs:SubmitAttachmentStateChanges",
+					  "ecs:SubmitTaskStateChange",
+					  "ecs:SubmitContainerStateChange", NULL};
+	cJSON *cl = cJSON_CreateArray();
+	cJSON_AddItemToArray(cl, ref(c, "Arn"));
+	cJSON_AddItemToArray(st, statement("RegisterInstances", strings(reg), cl));
+	static const char *const poll[] = {"ecs:Poll", "ecs:StartTelemetrySession",
+					   "ecs:PutSystemLogEvents", NULL};
+	cJSON *ci = cJSON_CreateArray();
+	cJSON_AddItemToArray(ci, sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
+				     "container-instance/%s/*", cluster));
+	cJSON_AddItemToArray(st, statement("ContainerInstances", strings(poll), ci));
+	depend(role, c);
+	EcsResource *prof = node(L, ECS_RES_INSTANCE_PROFILE, b->label_spans[0], "InstanceProfile",
+				 b->labels[0], NULL);
+	prof->name = name;
+	cJSON_AddStringToObject(prof->props, "InstanceProfileName", name);
+	cJSON *roles = cJSON_AddArrayToObject(prof->props, "Roles");
+	cJSON_AddItemToArray(roles, ref(role, "Name"));
+	depend(prof, role);
+	return prof;
+}
+
+/* Managed Instances: the infrastructure role ECS uses to launch and stop
+ * the instances, with the AWS managed policy for it and leave to pass the
+ * node role to EC2. */
+static EcsResource *managed_instances_infra(Lower *L, EcsBlock *b, const char *cluster,
+					    EcsResource *node_profile, const cJSON *tags)
+{
+	const char *name = ecs_arena_printf(L->ctx->arena, "%s-infra", cluster);
+	EcsResource *role = role_node(L, b->label_spans[0], "InfrastructureRole", b->labels[0],
+				      name, "ecs.amazonaws.com");
+	set_tags(role, (cJSON *)tags);
+	cJSON *arns = cJSON_AddArrayToObject(role->props, "ManagedPolicyArns");
+	cJSON_AddItemToArray(arns, sub("%s", "arn:${AWS::Partition}:iam::aws:policy/"
+					     "AmazonECSInfrastructureRolePolicyForManagedInstances"));
+	if (node_profile) {
+		cJSON *doc = cJSON_AddObjectToObject(role->props, "InlinePolicy");
+		cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+		static const char *const pass[] = {"iam:PassRole", NULL};
+		cJSON *res = cJSON_CreateArray();
+		cJSON_AddItemToArray(res, sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/%s",
+					      node_profile->name));
+		cJSON *s = statement("PassNodeRole", strings(pass), res);
+		cJSON *cond = cJSON_AddObjectToObject(s, "Condition");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(cond, "StringEquals"),
+					"iam:PassedToService", "ec2.amazonaws.com");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "Statement"), s);
+		depend(role, node_profile);
+	}
+	return role;
+}
+
 static void lower_cluster(Lower *L, EcsBlock *b)
 {
 	const char *name = cluster_name(L, b);
@@ -932,6 +1003,7 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 	depend(assoc, c);
 	L->named[L->nnamed++] = (Named){b->labels[0], assoc};
 	cJSON *providers = cJSON_AddArrayToObject(assoc->props, "capacityProviders");
+	EcsResource *infra_role = NULL, *node_profile = NULL;
 	cJSON *strategy = cJSON_AddArrayToObject(assoc->props, "defaultCapacityProviderStrategy");
 	for (size_t i = 0; i < b->nitems; i++) {
 		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "capacity") != 0)
@@ -971,9 +1043,20 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				depend(p, c);
 				cJSON *mp = cJSON_AddObjectToObject(p->props, "managedInstancesProvider");
 				EcsAttr *ir = ecs_ast_attr(mi, "infrastructure_role");
-				if (ir)
+				EcsAttr *ip = ecs_ast_attr(mi, "instance_profile");
+				/* The roles the seed creates when none is given: one pair
+				 * per cluster, shared by its Managed Instances providers. */
+				if (!ip && !node_profile)
+					node_profile = managed_instances_node(L, b, name, c, tags);
+				if (!ir && !infra_role)
+					infra_role = managed_instances_infra(L, b, name, node_profile, tags);
+				if (ir) {
 					cJSON_AddItemToObject(mp, "infrastructureRoleArn",
 							      convert(L, mi, ir->value, ir->field->type, ""));
+				} else {
+					cJSON_AddItemToObject(mp, "infrastructureRoleArn", ref(infra_role, "Arn"));
+					depend(p, infra_role);
+				}
 				cJSON_AddStringToObject(mp, "propagateTags",
 							attr_text(L, mi, "propagate_tags",
 								  "CAPACITY_PROVIDER"));
@@ -996,6 +1079,11 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 							      convert(L, mi, st->value, st->field->type, ""));
 				}
 				put_block(L, mi, "instance_requirements", lt, "instanceRequirements");
+				if (!ip) {
+					cJSON_AddItemToObject(lt, "ec2InstanceProfileArn",
+							      ref(node_profile, "Arn"));
+					depend(p, node_profile);
+				}
 			}
 			cJSON *pt = cJSON_Duplicate(tags, true);
 			merge_tags(L, &pt, cap, "tags");

@@ -464,6 +464,7 @@ void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl);
 	X(LOG_GROUP,         "AWS::Logs::LogGroup",                         "logs") \
 	X(ROLE,              "AWS::IAM::Role",                              "iam") \
 	X(MANAGED_POLICY,    "AWS::IAM::ManagedPolicy",                     "iam") \
+	X(INSTANCE_PROFILE,  "AWS::IAM::InstanceProfile",                   "iam") \
 	X(SECURITY_GROUP,    "AWS::EC2::SecurityGroup",                     "ec2") \
 	X(SG_INGRESS,        "AWS::EC2::SecurityGroupIngress",              "ec2") \
 	X(SG_EGRESS,         "AWS::EC2::SecurityGroupEgress",               "ec2") \

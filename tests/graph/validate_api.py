@@ -26,6 +26,7 @@ CREATE = {
     "AWS::Logs::LogGroup": ("logs", "CreateLogGroup"),
     "AWS::IAM::Role": ("iam", "CreateRole"),
     "AWS::IAM::ManagedPolicy": ("iam", "CreatePolicy"),
+    "AWS::IAM::InstanceProfile": ("iam", "CreateInstanceProfile"),
     "AWS::EC2::SecurityGroup": ("ec2", "CreateSecurityGroup"),
     "AWS::EC2::SecurityGroupIngress": ("ec2", "AuthorizeSecurityGroupIngress"),
     "AWS::EC2::SecurityGroupEgress": ("ec2", "AuthorizeSecurityGroupEgress"),
@@ -38,6 +39,8 @@ CREATE = {
 FOLLOW_UP = {
     ("AWS::Logs::LogGroup", "retentionInDays"):
         ("logs", "PutRetentionPolicy", lambda p: {"logGroupName": p["logGroupName"], "retentionInDays": p["retentionInDays"]}),
+    ("AWS::IAM::InstanceProfile", "Roles"):
+        ("iam", "AddRoleToInstanceProfile", lambda p: {"InstanceProfileName": p["InstanceProfileName"], "RoleName": p["Roles"][0]}),
     ("AWS::IAM::Role", "ManagedPolicyArns"):
         ("iam", "AttachRolePolicy", lambda p: {"RoleName": p["RoleName"], "PolicyArn": "arn:aws:iam::aws:policy/X"}),
     ("AWS::IAM::Role", "InlinePolicy"):
