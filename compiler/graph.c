@@ -859,20 +859,84 @@ static const char *cluster_name(Lower *L, EcsBlock *b)
 	return attr_text(L, b, "name", b->labels[0]);
 }
 
+/* A security group and its rules (CreateSecurityGroup,
+ * AuthorizeSecurityGroupIngress/Egress), for a service's tasks or a
+ * cluster's Managed Instances. */
+static EcsResource *lower_security_group(Lower *L, EcsBlock *sgb, const char *owner,
+					 const char *default_name, const char *default_desc,
+					 const cJSON *tags)
+{
+	EcsResource *sg = node(L, ECS_RES_SECURITY_GROUP, sgb->kind_span, "SecurityGroup", owner,
+			       NULL);
+	sg->name = attr_text(L, sgb, "name", default_name);
+	cJSON_AddStringToObject(sg->props, "GroupName", sg->name);
+	cJSON_AddStringToObject(sg->props, "Description",
+				attr_text(L, sgb, "description", default_desc));
+	put_fields(L, sgb, sg->props, (const char *const[]){"name", "description", "tags", NULL});
+	cJSON *st = cJSON_Duplicate(tags, true);
+	merge_tags(L, &st, sgb, "tags");
+	set_tags(sg, st);
+	cJSON_Delete(st);
+	for (size_t i = 0; i < sgb->nitems; i++) {
+		if (!sgb->items[i].is_block)
+			continue;
+		EcsBlock *rb = sgb->items[i].u.block;
+		bool in = strcmp(rb->kind, "ingress") == 0;
+		EcsResource *rule = node(L, in ? ECS_RES_SG_INGRESS : ECS_RES_SG_EGRESS,
+					 rb->label_spans[0], in ? "Ingress" : "Egress", owner,
+					 rb->labels[0]);
+		cJSON_AddItemToObject(rule->props, "GroupId", ref(sg, "GroupId"));
+		put_fields(L, rb, rule->props, (const char *const[]){"security_group", NULL});
+		EcsAttr *src = ecs_ast_attr(rb, "security_group");
+		if (src) {
+			const char *id = text(L, src->value);
+			cJSON_AddItemToObject(rule->props,
+					      in ? "SourceSecurityGroupId" : "DestinationSecurityGroupId",
+					      strcmp(id, "self") == 0 ? ref(sg, "GroupId")
+								      : cJSON_CreateString(id));
+		}
+		if (!cJSON_GetObjectItemCaseSensitive(rule->props, "IpProtocol"))
+			cJSON_AddStringToObject(rule->props, "IpProtocol", "tcp");
+		/* to_port defaults to from_port on ingress, and the reverse on
+		 * egress (the seed's SG rule object). */
+		cJSON *fp = cJSON_GetObjectItemCaseSensitive(rule->props, "FromPort");
+		cJSON *tp = cJSON_GetObjectItemCaseSensitive(rule->props, "ToPort");
+		if (fp && !tp)
+			cJSON_AddNumberToObject(rule->props, "ToPort", fp->valuedouble);
+		if (tp && !fp)
+			cJSON_AddNumberToObject(rule->props, "FromPort", tp->valuedouble);
+		const char *proto = cJSON_GetObjectItemCaseSensitive(rule->props,
+								     "IpProtocol")->valuestring;
+		if (strcmp(proto, "-1") == 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(rule->props, "FromPort");
+			cJSON_DeleteItemFromObjectCaseSensitive(rule->props, "ToPort");
+		}
+		depend(rule, sg);
+	}
+	return sg;
+}
+
 /* Managed Instances: the node role (ec2.amazonaws.com) and its instance
  * profile. Its permissions are those of the AWS managed policy
  * AmazonECSInstanceRolePolicyForManagedInstances, written out (as the seed
  * does) so that they are scoped to this cluster. */
 static EcsResource *managed_instances_node(Lower *L, EcsBlock *b, const char *cluster,
-					   EcsResource *c, const cJSON *tags)
+					   EcsResource *c, const cJSON *tags, EcsResource *role)
 {
 	const char *name = ecs_arena_printf(L->ctx->arena, "%s-node", cluster);
-	EcsResource *role = role_node(L, b->label_spans[0], "NodeRole", b->labels[0], name,
-				      "ec2.amazonaws.com");
-	set_tags(role, (cJSON *)tags);
-	cJSON *doc = cJSON_AddObjectToObject(role->props, "InlinePolicy");
-	cJSON_AddStringToObject(doc, "Version", "2012-10-17");
-	cJSON *st = cJSON_AddArrayToObject(doc, "Statement");
+	if (!role) {
+		role = role_node(L, b->label_spans[0], "NodeRole", b->labels[0], name,
+				 "ec2.amazonaws.com");
+		set_tags(role, (cJSON *)tags);
+	}
+	/* A declared node role gets the instance permissions beside its own. */
+	cJSON *doc = cJSON_GetObjectItemCaseSensitive(role->props, "InlinePolicy");
+	if (!doc) {
+		doc = cJSON_AddObjectToObject(role->props, "InlinePolicy");
+		cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+		cJSON_AddArrayToObject(doc, "Statement");
+	}
+	cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
 	static const char *const discover[] = {"ecs:DiscoverPollEndpoint", NULL};
 	static const char *const any[] = {"*", NULL};
 	cJSON_AddItemToArray(st, statement("DiscoverPollEndpoint", strings(discover), strings(any)));
@@ -892,8 +956,8 @@ static EcsResource *managed_instances_node(Lower *L, EcsBlock *b, const char *cl
 	depend(role, c);
 	EcsResource *prof = node(L, ECS_RES_INSTANCE_PROFILE, b->label_spans[0], "InstanceProfile",
 				 b->labels[0], NULL);
-	prof->name = name;
-	cJSON_AddStringToObject(prof->props, "InstanceProfileName", name);
+	prof->name = role->name ? role->name : name;
+	cJSON_AddStringToObject(prof->props, "InstanceProfileName", prof->name);
 	cJSON *roles = cJSON_AddArrayToObject(prof->props, "Roles");
 	cJSON_AddItemToArray(roles, ref(role, "Name"));
 	depend(prof, role);
@@ -1004,6 +1068,16 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 	L->named[L->nnamed++] = (Named){b->labels[0], assoc};
 	cJSON *providers = cJSON_AddArrayToObject(assoc->props, "capacityProviders");
 	EcsResource *infra_role = NULL, *node_profile = NULL;
+	/* The security group of the cluster's Managed Instances (the seed's
+	 * NAME-cluster group). */
+	EcsBlock *csg = ecs_ast_child(b, "security_group");
+	EcsResource *cluster_sg =
+		csg ? lower_security_group(L, csg, b->labels[0],
+					   ecs_arena_printf(L->ctx->arena, "%s-cluster", name),
+					   ecs_arena_printf(L->ctx->arena,
+							    "ECS Managed Instances of %s", name),
+					   tags)
+		    : NULL;
 	cJSON *strategy = cJSON_AddArrayToObject(assoc->props, "defaultCapacityProviderStrategy");
 	for (size_t i = 0; i < b->nitems; i++) {
 		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "capacity") != 0)
@@ -1046,8 +1120,12 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				EcsAttr *ip = ecs_ast_attr(mi, "instance_profile");
 				/* The roles the seed creates when none is given: one pair
 				 * per cluster, shared by its Managed Instances providers. */
+				EcsAttr *nr = ecs_ast_attr(mi, "node_role");
 				if (!ip && !node_profile)
-					node_profile = managed_instances_node(L, b, name, c, tags);
+					node_profile = managed_instances_node(
+						L, b, name, c, tags,
+						nr ? named_node(L, nr->value->u.ref.names[0], ECS_RES_ROLE)
+						   : NULL);
 				if (!ir && !infra_role)
 					infra_role = managed_instances_infra(L, b, name, node_profile, tags);
 				if (ir) {
@@ -1063,15 +1141,29 @@ static void lower_cluster(Lower *L, EcsBlock *b)
 				cJSON *lt = cJSON_AddObjectToObject(mp, "instanceLaunchTemplate");
 				put_fields(L, mi, lt, (const char *const[]){
 						      "infrastructure_role", "propagate_tags", "subnets",
-						      "security_groups", "storage", NULL});
+						      "security_groups", "storage", "node_role", NULL});
 				cJSON *net = cJSON_AddObjectToObject(lt, "networkConfiguration");
 				EcsAttr *sn = ecs_ast_attr(mi, "subnets"), *sg = ecs_ast_attr(mi, "security_groups");
 				if (sn)
 					cJSON_AddItemToObject(net, "subnets",
 							      convert(L, mi, sn->value, sn->field->type, ""));
-				if (sg)
-					cJSON_AddItemToObject(net, "securityGroups",
-							      convert(L, mi, sg->value, sg->field->type, ""));
+				/* The cluster's own security group comes first. */
+				cJSON *groups = cJSON_CreateArray();
+				if (cluster_sg) {
+					cJSON_AddItemToArray(groups, ref(cluster_sg, "GroupId"));
+					depend(p, cluster_sg);
+				}
+				if (sg) {
+					cJSON *more = convert(L, mi, sg->value, sg->field->type, "");
+					cJSON *it;
+					cJSON_ArrayForEach(it, more)
+						cJSON_AddItemToArray(groups, cJSON_Duplicate(it, true));
+					cJSON_Delete(more);
+				}
+				if (cJSON_GetArraySize(groups))
+					cJSON_AddItemToObject(net, "securityGroups", groups);
+				else
+					cJSON_Delete(groups);
 				EcsAttr *st = ecs_ast_attr(mi, "storage");
 				if (st) {
 					cJSON *sc = cJSON_AddObjectToObject(lt, "storageConfiguration");
@@ -1603,61 +1695,10 @@ static void lower_service(Lower *L, EcsBlock *b)
 	/* Network (awsvpc): the service's own security group comes first. */
 	EcsBlock *net = ecs_ast_child(b, "network");
 	EcsBlock *sgb = ecs_ast_child(b, "security_group");
-	EcsResource *sg = NULL;
-	if (sgb) {
-		sg = node(L, ECS_RES_SECURITY_GROUP, sgb->kind_span, "SecurityGroup", b->labels[0],
-			  NULL);
-		sg->name = attr_text(L, sgb, "name", ecs_arena_printf(L->ctx->arena, "%s-service",
-								      name));
-		cJSON_AddStringToObject(sg->props, "GroupName", sg->name);
-		cJSON_AddStringToObject(sg->props, "Description",
-					attr_text(L, sgb, "description",
-						  ecs_arena_printf(L->ctx->arena,
-								   "ECS service %s", name)));
-		put_fields(L, sgb, sg->props,
-			   (const char *const[]){"name", "description", "tags", NULL});
-		cJSON *st = cJSON_Duplicate(tags, true);
-		merge_tags(L, &st, sgb, "tags");
-		set_tags(sg, st);
-		cJSON_Delete(st);
-		for (size_t i = 0; i < sgb->nitems; i++) {
-			if (!sgb->items[i].is_block)
-				continue;
-			EcsBlock *rb = sgb->items[i].u.block;
-			bool in = strcmp(rb->kind, "ingress") == 0;
-			EcsResource *rule = node(L, in ? ECS_RES_SG_INGRESS : ECS_RES_SG_EGRESS,
-						 rb->label_spans[0], in ? "Ingress" : "Egress",
-						 b->labels[0], rb->labels[0]);
-			cJSON_AddItemToObject(rule->props, "GroupId", ref(sg, "GroupId"));
-			put_fields(L, rb, rule->props, (const char *const[]){"security_group", NULL});
-			EcsAttr *src = ecs_ast_attr(rb, "security_group");
-			if (src) {
-				const char *id = text(L, src->value);
-				cJSON_AddItemToObject(rule->props,
-						      in ? "SourceSecurityGroupId"
-							 : "DestinationSecurityGroupId",
-						      strcmp(id, "self") == 0 ? ref(sg, "GroupId")
-									      : cJSON_CreateString(id));
-			}
-			if (!cJSON_GetObjectItemCaseSensitive(rule->props, "IpProtocol"))
-				cJSON_AddStringToObject(rule->props, "IpProtocol", "tcp");
-			/* to_port defaults to from_port on ingress, and the reverse
-			 * on egress (the seed's SG rule object). */
-			cJSON *fp = cJSON_GetObjectItemCaseSensitive(rule->props, "FromPort");
-			cJSON *tp = cJSON_GetObjectItemCaseSensitive(rule->props, "ToPort");
-			if (fp && !tp)
-				cJSON_AddNumberToObject(rule->props, "ToPort", fp->valuedouble);
-			if (tp && !fp)
-				cJSON_AddNumberToObject(rule->props, "FromPort", tp->valuedouble);
-			const char *proto = cJSON_GetObjectItemCaseSensitive(rule->props,
-									     "IpProtocol")->valuestring;
-			if (strcmp(proto, "-1") == 0) {
-				cJSON_DeleteItemFromObjectCaseSensitive(rule->props, "FromPort");
-				cJSON_DeleteItemFromObjectCaseSensitive(rule->props, "ToPort");
-			}
-			depend(rule, sg);
-		}
-	}
+	EcsResource *sg = sgb ? lower_security_group(L, sgb, b->labels[0],
+						   ecs_arena_printf(L->ctx->arena, "%s-service", name),
+						   ecs_arena_printf(L->ctx->arena, "ECS service %s", name),
+						   tags) : NULL;
 	cJSON *netcfg = NULL;
 	if (net || sg) {
 		netcfg = cJSON_CreateObject();
@@ -1752,7 +1793,18 @@ static void lower_service(Lower *L, EcsBlock *b)
 				if (!aliases)
 					aliases = cJSON_AddArrayToObject(e, "clientAliases");
 				cJSON *al = cJSON_CreateObject();
-				put_fields(L, sb->items[j].u.block, al, NULL);
+				EcsBlock *ab = sb->items[j].u.block;
+				put_fields(L, ab, al, NULL);
+				/* Blue/green test traffic: requests with this header
+				 * (ServiceConnectTestTrafficRules). */
+				EcsBlock *tt = ecs_ast_child(ab, "test_traffic");
+				if (tt) {
+					cJSON *h = cJSON_AddObjectToObject(
+						cJSON_AddObjectToObject(al, "testTrafficRules"), "header");
+					cJSON_AddStringToObject(h, "name", attr_text(L, tt, "header", ""));
+					cJSON_AddStringToObject(cJSON_AddObjectToObject(h, "value"), "exact",
+								attr_text(L, tt, "value", ""));
+				}
 				cJSON_AddItemToArray(aliases, al);
 			}
 			cJSON_AddItemToArray(svcs, e);

@@ -528,6 +528,11 @@ static EcsBlock *find_cluster(Rules *R, const char *name)
 /* A capacity provider is Fargate (FARGATE, FARGATE_SPOT) or EC2-backed. */
 static bool provider_is_fargate(EcsBlock *cluster_cap, const char *name)
 {
+	/* A provider made elsewhere says its kind; FARGATE and FARGATE_SPOT
+	 * need not. */
+	EcsAttr *kind = cluster_cap ? ecs_ast_attr(cluster_cap, "kind") : NULL;
+	if (kind && kind->value->kind == ECS_VAL_REF)
+		return strcasecmp(kind->value->u.ref.names[0], "fargate") == 0;
 	if (cluster_cap)
 		return !ecs_ast_child(cluster_cap, "auto_scaling_group") &&
 		       !ecs_ast_child(cluster_cap, "managed_instances");

@@ -220,6 +220,7 @@ static const EcsType TY_HOOK_STAGES = {.kind = ECS_TY_LIST,
 ENUM(TY_PLACEMENT_TYPE, "a placement strategy type", "binpack", "random", "spread");
 ENUM(TY_ACCESS_LOG_FORMAT, "an access log format", "TEXT", "JSON");
 ENUM(TY_EBS_TYPE, "an EBS volume type", "gp2", "gp3", "io1", "io2", "sc1", "st1", "standard");
+ENUM(TY_PROVIDER_KIND, "a capacity provider kind", "fargate", "ec2");
 ENUM(TY_EBS_PROPAGATE, "a tag source", "SERVICE", "TASK_DEFINITION");
 ENUM(TY_FS_TYPE, "a file system type", "ext3", "ext4", "xfs", "ntfs");
 ENUM(TY_TRACK_METRIC, "a tracked metric",
