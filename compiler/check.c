@@ -1198,6 +1198,14 @@ static void check_labels(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 	}
 }
 
+static bool has_attr(const EcsBlock *b, const char *key)
+{
+	for (size_t i = 0; i < b->nitems; i++)
+		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
+			return true;
+	return false;
+}
+
 static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 {
 	b->schema = bs;
@@ -1285,6 +1293,11 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 	for (size_t i = 1; i < ECS_BLOCK__COUNT; i++) {
 		const EcsBlockSchema *cs = &ecs_blocks[i];
 		if (cs->parent != bs->id || !(cs->flags & B_REQUIRED))
+			continue;
+		/* A service that runs an existing task definition has no
+		 * containers of its own. */
+		if (bs->id == ECS_BLOCK_SERVICE && strcmp(cs->kind, "container") == 0 &&
+		    has_attr(b, "task_definition"))
 			continue;
 		bool found = false;
 		for (size_t j = 0; j < b->nitems && !found; j++)

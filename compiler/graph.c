@@ -1558,7 +1558,8 @@ static void lower_task(Lower *L, EcsBlock *b)
 {
 	cJSON *tags = NULL;
 	merge_tags(L, &tags, b, "tags");
-	lower_task_definition(L, b, b->labels[0], tags, false, NULL);
+	TaskNodes tn = lower_task_definition(L, b, b->labels[0], tags, false, NULL);
+	L->named[L->nnamed++] = (Named){b->labels[0], tn.td};
 	cJSON_Delete(tags);
 }
 
@@ -1598,7 +1599,19 @@ static void lower_service(Lower *L, EcsBlock *b)
 		merge_tags(L, &tags, cluster, "tags");
 	merge_tags(L, &tags, b, "tags");
 	bool exec_command = attr_bool(L, b, "enable_execute_command", false);
-	TaskNodes tn = lower_task_definition(L, b, name, tags, exec_command, cluster);
+	/* Its own task definition, or the one `task_definition` names. */
+	EcsAttr *tda = ecs_ast_attr(b, "task_definition");
+	TaskNodes tn = {0};
+	cJSON *td_value = NULL;
+	if (!tda) {
+		tn = lower_task_definition(L, b, name, tags, exec_command, cluster);
+		td_value = ref(tn.td, "Arn");
+	} else if (tda->value->kind == ECS_VAL_REF) {
+		tn.td = named_node(L, tda->value->u.ref.names[0], ECS_RES_TASK_DEFINITION);
+		td_value = ref(tn.td, "Arn");
+	} else {
+		td_value = convert(L, b, tda->value, tda->field->type, "");
+	}
 
 	EcsResource *s = node(L, ECS_RES_SERVICE, b->label_spans[0], "Service", b->labels[0], NULL);
 	s->name = name;
@@ -1623,7 +1636,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 	if (!ecs_ast_attr(b, "enable_ecs_managed_tags"))
 		cJSON_AddBoolToObject(s->props, "enableECSManagedTags", true);
 	if (!external) {
-		cJSON_AddItemToObject(s->props, "taskDefinition", ref(tn.td, "Arn"));
+		cJSON_AddItemToObject(s->props, "taskDefinition", cJSON_Duplicate(td_value, true));
 		EcsAttr *lt = ecs_ast_attr(b, "launch_type");
 		if (ecs_ast_child(b, "capacity"))
 			strategy_list(L, b, s->props, cluster);
@@ -1641,7 +1654,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 			    "set on create; autoscaling or `ecsc scale` owns it afterwards");
 		}
 	}
-	depend(s, tn.td);
+	if (tn.td)
+		depend(s, tn.td);
 	if (itdc)
 		own(s, "taskDefinition", ECS_OWN_EXTERNAL,
 		    "ignore_task_definition_changes: CI registers and deploys revisions");
@@ -1950,7 +1964,7 @@ static void lower_service(Lower *L, EcsBlock *b)
 		if (cl)
 			cJSON_AddItemToObject(ts->props, "cluster", ref(cl, "Name"));
 		cJSON_AddItemToObject(ts->props, "service", ref(s, "Name"));
-		cJSON_AddItemToObject(ts->props, "taskDefinition", ref(tn.td, "Arn"));
+		cJSON_AddItemToObject(ts->props, "taskDefinition", cJSON_Duplicate(td_value, true));
 		EcsBlock *tsb = ecs_ast_child(b, "task_set");
 		if (tsb)
 			put_fields(L, tsb, ts->props, (const char *const[]){"scale", NULL});
@@ -1977,7 +1991,8 @@ static void lower_service(Lower *L, EcsBlock *b)
 		if (pv)
 			cJSON_AddStringToObject(ts->props, "platformVersion", text(L, pv->value));
 		depend(ts, s);
-		depend(ts, tn.td);
+		if (tn.td)
+			depend(ts, tn.td);
 		if (cl)
 			depend(ts, cl);
 		set_tags(ts, tags);

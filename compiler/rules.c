@@ -582,7 +582,32 @@ static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
 
 static void rule_service(Rules *R, EcsBlock *svc)
 {
-	rule_task(R, svc);
+	/* `task_definition` names the task definition to run: the service
+	 * then declares none of its own. */
+	EcsAttr *tda = ecs_ast_attr(svc, "task_definition");
+	if (tda) {
+		static const char *const own[] = {"cpu", "memory", "family", "network_mode",
+						  "requires_compatibilities", "task_role",
+						  "execution_role", "ephemeral_storage", NULL};
+		EcsBlock *ct = ecs_ast_child(svc, "container");
+		if (ct) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_TASK_DEFINITION_CONFLICT,
+					    ct->kind_span, "service `%s` runs `task_definition` and "
+					    "declares containers too", label(svc));
+			ecs_diag_note(d, &tda->key_span, "the task definition is named here");
+		}
+		for (const char *const *k = own; *k; k++) {
+			EcsAttr *a = ecs_ast_attr(svc, *k);
+			if (a) {
+				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_TASK_DEFINITION_CONFLICT,
+						    a->key_span, "`%s` belongs to the task definition "
+						    "that `task_definition` names", *k);
+				ecs_diag_hint(d, "set it in that task, or drop `task_definition`");
+			}
+		}
+	} else {
+		rule_task(R, svc);
+	}
 	EcsBlock *cluster = svc->parent ? find_cluster(R, svc->parent) : NULL;
 	rule_strategy(R, svc, cluster);
 	EcsAttr *lt = ecs_ast_attr(svc, "launch_type");

@@ -137,6 +137,12 @@ REF(TY_VOLUME_REF, ECS_REF_VOLUME, "a volume");
 REF(TY_PORT_REF, ECS_REF_PORT, "a container port (container.port)");
 REF(TY_CAPACITY_REF, ECS_REF_CAPACITY, "a capacity provider of the cluster");
 REF(TY_LOG_GROUP_DECL, ECS_REF_LOG_GROUP, "a log group");
+REF(TY_TASK_DECL, ECS_REF_TASK, "a task");
+ARN(TY_ECS_ARN, "ecs", "an ECS ARN");
+static const EcsType *const taskdef_alts[] = {&TY_TASK_DECL, &TY_ECS_ARN, NULL};
+static const EcsType TY_TASKDEF_REF = {.kind = ECS_TY_ONEOF,
+				       .describe = "a task or a task definition ARN",
+				       .alts = taskdef_alts};
 static const EcsType *const role_alts[] = {&TY_ROLE_REF, &TY_IAM_ARN, NULL};
 static const EcsType TY_ROLE = {.kind = ECS_TY_ONEOF,
 				.describe = "a role or an IAM role ARN", .alts = role_alts};
