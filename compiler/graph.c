@@ -335,6 +335,7 @@ static const struct {
 	{"extraHosts", "hostname", "ipAddress"},
 	{"properties", "name", "value"},
 	{"Dimensions", "Name", "Value"},
+	{"MetricStat.Metric.Dimensions", "Name", "Value"},
 };
 
 /* ssm("/name") and secret("name", key=, stage=, version=) as a valueFrom:
@@ -1563,6 +1564,32 @@ static void lower_task(Lower *L, EcsBlock *b)
 	cJSON_Delete(tags);
 }
 
+/* The `query NAME { }` blocks of a custom metric as CloudWatch metric data
+ * queries (TargetTrackingMetricDataQuery, PredictiveScalingMetricDataQuery):
+ * the label is the query's Id, which must start with a lower-case letter. */
+static cJSON *metric_queries(Lower *L, EcsBlock *b)
+{
+	cJSON *arr = NULL;
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "query") != 0)
+			continue;
+		EcsBlock *q = b->items[i].u.block;
+		if (!arr)
+			arr = cJSON_CreateArray();
+		cJSON *o = cJSON_CreateObject();
+		char id[128];
+		snprintf(id, sizeof id, "%s", q->labels[0]);
+		for (char *c = id; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		id[0] = (char)tolower((unsigned char)id[0]);
+		cJSON_AddStringToObject(o, "Id", id);
+		put_fields(L, q, o, NULL);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 /* ---- services ------------------------------------------------------------------------------ */
 
 static void strategy_list(Lower *L, EcsBlock *svc, cJSON *obj, EcsBlock *cluster)
@@ -2086,6 +2113,9 @@ static void lower_service(Lower *L, EcsBlock *b)
 					cJSON *m = cJSON_AddObjectToObject(
 						cfg, "CustomizedMetricSpecification");
 					put_fields(L, cm, m, NULL);
+					cJSON *qs = metric_queries(L, cm);
+					if (qs)
+						cJSON_AddItemToObject(m, "Metrics", qs);
 				} else {
 					cJSON *m = cJSON_AddObjectToObject(
 						cfg, "PredefinedMetricSpecification");
@@ -2145,14 +2175,40 @@ static void lower_service(Lower *L, EcsBlock *b)
 				cJSON *spec = cJSON_CreateObject();
 				cJSON_AddNumberToObject(spec, "TargetValue",
 							attr_number(L, pb, "target_value", 0));
-				cJSON *pair = cJSON_AddObjectToObject(
-					spec, "PredefinedMetricPairSpecification");
-				EcsAttr *me = ecs_ast_attr(pb, "metric");
-				cJSON_AddItemToObject(pair, "PredefinedMetricType",
-						      convert(L, pb, me->value, me->field->type, ""));
+				/* A predefined pair, or predefined or custom load and
+				 * scaling metrics (and a custom capacity metric). */
+				static const struct {
+					const char *field, *api;
+				} predefined[] = {
+					{"metric", "PredefinedMetricPairSpecification"},
+					{"load_metric", "PredefinedLoadMetricSpecification"},
+					{"scaling_metric", "PredefinedScalingMetricSpecification"},
+				};
 				EcsAttr *rl = ecs_ast_attr(pb, "resource_label");
-				if (rl)
-					cJSON_AddStringToObject(pair, "ResourceLabel", text(L, rl->value));
+				for (size_t k = 0; k < 3; k++) {
+					EcsAttr *me = ecs_ast_attr(pb, predefined[k].field);
+					if (!me)
+						continue;
+					cJSON *o = cJSON_AddObjectToObject(spec, predefined[k].api);
+					cJSON_AddItemToObject(o, "PredefinedMetricType",
+							      convert(L, pb, me->value, me->field->type, ""));
+					if (rl)
+						cJSON_AddStringToObject(o, "ResourceLabel", text(L, rl->value));
+				}
+				static const struct {
+					const char *block, *api;
+				} custom[] = {
+					{"custom_load_metric", "CustomizedLoadMetricSpecification"},
+					{"custom_scaling_metric", "CustomizedScalingMetricSpecification"},
+					{"custom_capacity_metric", "CustomizedCapacityMetricSpecification"},
+				};
+				for (size_t k = 0; k < 3; k++) {
+					EcsBlock *cb = ecs_ast_child(pb, custom[k].block);
+					cJSON *qs = cb ? metric_queries(L, cb) : NULL;
+					if (qs)
+						cJSON_AddItemToObject(cJSON_AddObjectToObject(spec, custom[k].api),
+								      "MetricDataQueries", qs);
+				}
 				cJSON_AddItemToArray(specs, spec);
 			}
 		}

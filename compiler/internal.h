@@ -138,6 +138,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0219, EMPTY_STATEMENT,  "policy statement without actions") \
 	X(E0220, NETWORK_REQUIRED, "awsvpc service without a network") \
 	X(E0221, TASK_DEFINITION_CONFLICT, "task definition given twice") \
+	X(E0222, METRIC,           "incomplete scaling metric") \
 	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \
 	X(W0001, PRIVILEGED,       "privileged container") \
 	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \

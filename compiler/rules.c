@@ -641,6 +641,40 @@ static void rule_service(Rules *R, EcsBlock *svc)
 				    "autoscaling minimum %g is above its maximum %g", lo, hi);
 		(void)d;
 	}
+	/* A custom metric is one metric or metric data queries; a predictive
+	 * policy forecasts from a metric pair, or from a load and a scaling
+	 * metric (PutScalingPolicy). */
+	if (as)
+		for (size_t i = 0; i < as->nitems; i++) {
+			EcsBlock *pb = as->items[i].is_block ? as->items[i].u.block : NULL;
+			if (!pb)
+				continue;
+			EcsBlock *cm = strcmp(pb->kind, "target") == 0 ? ecs_ast_child(pb, "custom_metric") : NULL;
+			if (cm) {
+				bool one = ecs_ast_attr(cm, "namespace") && ecs_ast_attr(cm, "name") && ecs_ast_attr(cm, "statistic");
+				bool some = ecs_ast_attr(cm, "namespace") || ecs_ast_attr(cm, "name") || ecs_ast_attr(cm, "statistic");
+				bool queries = ecs_ast_child(cm, "query") != NULL;
+				if (queries ? some : !one) {
+					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_METRIC, cm->kind_span,
+							    "a custom metric is a `namespace`, `name` and "
+							    "`statistic`, or `query` blocks, not %s",
+							    queries ? "both" : "part of one");
+					(void)d;
+				}
+			}
+			if (strcmp(pb->kind, "predictive") == 0) {
+				bool pair = ecs_ast_attr(pb, "metric") != NULL;
+				bool load = ecs_ast_attr(pb, "load_metric") || ecs_ast_child(pb, "custom_load_metric");
+				bool scale = ecs_ast_attr(pb, "scaling_metric") || ecs_ast_child(pb, "custom_scaling_metric");
+				if (pair ? (load || scale) : !(load && scale)) {
+					EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_METRIC, pb->label_spans[0],
+							    "predictive policy `%s` needs a `metric` pair, or "
+							    "a load and a scaling metric", label(pb));
+					ecs_diag_hint(d, "for example `metric = cpu`, or `load_metric = cpu` "
+							 "and `scaling_metric = cpu`");
+				}
+			}
+		}
 	/* ALBRequestCountPerTarget and the ALBRequestCount pair name their
 	 * target group in a resource label (PutScalingPolicy). */
 	if (as)

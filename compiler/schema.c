@@ -241,6 +241,12 @@ ENUM(TY_PREDICTIVE_MODE, "a predictive scaling mode", "ForecastOnly", "ForecastA
 ENUM(TY_PREDICTIVE_METRIC, "a predictive metric pair",
      "cpu=ECSServiceCPUUtilization", "memory=ECSServiceMemoryUtilization",
      "alb_requests=ALBRequestCount");
+ENUM(TY_LOAD_METRIC, "a predictive load metric",
+     "cpu=ECSServiceTotalCPUUtilization", "memory=ECSServiceTotalMemoryUtilization",
+     "alb_requests=ALBTargetGroupRequestCount");
+ENUM(TY_SCALING_METRIC, "a predictive scaling metric",
+     "cpu=ECSServiceAverageCPUUtilization", "memory=ECSServiceAverageMemoryUtilization",
+     "alb_requests=ALBRequestCountPerTarget");
 ENUM(TY_BREACH, "a capacity breach behaviour", "HonorMaxCapacity", "IncreaseMaxCapacity");
 
 /* ---- the tables ------------------------------------------------------------------------ */
