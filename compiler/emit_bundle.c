@@ -394,6 +394,10 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 		}
 		cJSON_Delete(desc);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(q, "IpPermissions"), perm);
+		cJSON *spec = cJSON_CreateObject();
+		cJSON_AddStringToObject(spec, "ResourceType", "security-group-rule");
+		cJSON_AddItemToObject(spec, "Tags", tag_list(r->tags, project, "Key", "Value"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(q, "TagSpecifications"), spec);
 		cJSON_Delete(p);
 		request(b, r, index, op, NULL, q);
 		return;

@@ -22,6 +22,7 @@
 /* ---- the emitter's context ------------------------------------------------------------ */
 
 typedef struct {
+	EcsCompiler *c;
 	const EcsGraph *g;
 	const int *stack_of;    /* the stack each graph node goes to */
 	int cur;                /* the stack being written */
@@ -283,10 +284,16 @@ static cJSON *resource(const Emit *e, const EcsResource *r, const char *project,
 		rename_key(p, "Description", "GroupDescription");
 		break;
 	case ECS_RES_SG_INGRESS:
-		rename_key(p, "PrefixListId", "SourcePrefixListId");
-		break;
 	case ECS_RES_SG_EGRESS:
-		rename_key(p, "PrefixListId", "DestinationPrefixListId");
+		rename_key(p, "PrefixListId", r->kind == ECS_RES_SG_INGRESS ? "SourcePrefixListId"
+									: "DestinationPrefixListId");
+		/* AWS::EC2::SecurityGroupIngress/Egress take no tags. */
+		if (r->tags && e->cur == e->stack_of[index_of(e, r->id)]) {
+			EcsDiag *d = ecs_diag(&e->c->diags, ECS_WARNING, ECS_DIAG_RULE_TAGS, r->span,
+					      "CloudFormation cannot tag security group rules; the "
+					      "template leaves out the tags of this rule");
+			ecs_diag_hint(d, "the bundle target (`--target bundle`) tags it");
+		}
 		break;
 	case ECS_RES_TASK_DEFINITION:
 		fix_task_definition(p);
@@ -626,7 +633,7 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***
 			i = j;
 		}
 	}
-	Emit e = {.g = g, .stack_of = stack_of,
+	Emit e = {.c = c, .g = g, .stack_of = stack_of,
 		  .export_base = opt->export_prefix ? opt->export_prefix : opt->project};
 	e.exports = ecs_arena_alloc(c->arena, nstacks * sizeof *e.exports);
 	for (size_t s = 0; s < nstacks; s++)

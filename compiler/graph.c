@@ -779,6 +779,53 @@ static void lower_role_decl(Lower *L, EcsBlock *b)
 		cJSON_ReplaceItemInObjectCaseSensitive(p, "Service",
 						       convert(L, b, ab->value, ab->field->type, ""));
 	}
+	/* `trust` blocks: who else may assume the role (accounts, roles,
+	 * identity providers). With them and no `assumed_by`, they are the
+	 * whole trust policy. */
+	cJSON *tst = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	bool trusts = false;
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "trust") != 0)
+			continue;
+		EcsBlock *tb = b->items[i].u.block;
+		if (!trusts && !ab)
+			cJSON_DeleteItemFromArray(tst, 0);
+		trusts = true;
+		cJSON *st = cJSON_CreateObject();
+		char sid[128] = "";
+		ecs_pascal_case(sid, sizeof sid, tb->labels[0]);
+		cJSON_AddStringToObject(st, "Sid", sid);
+		cJSON_AddStringToObject(st, "Effect", attr_text(L, tb, "effect", "Allow"));
+		const char *ptype = attr_text(L, tb, "principal_type", "AWS");
+		for (int neg = 0; neg < 2; neg++) {
+			EcsAttr *pa = ecs_ast_attr(tb, neg ? "not_principals" : "principals");
+			if (pa)
+				cJSON_AddItemToObject(cJSON_AddObjectToObject(st, neg ? "NotPrincipal"
+										      : "Principal"),
+						      ptype, convert(L, tb, pa->value, pa->field->type, ""));
+		}
+		EcsAttr *ac = ecs_ast_attr(tb, "actions");
+		if (ac)
+			cJSON_AddItemToObject(st, "Action", convert(L, tb, ac->value, ac->field->type, ""));
+		else
+			cJSON_AddStringToObject(st, "Action", "sts:AssumeRole");
+		cJSON *cond = NULL;
+		for (size_t j = 0; j < tb->nitems; j++) {
+			if (!tb->items[j].is_block)
+				continue;
+			EcsBlock *cb = tb->items[j].u.block;
+			if (!cond)
+				cond = cJSON_AddObjectToObject(st, "Condition");
+			const char *test = attr_text(L, cb, "test", "StringEquals");
+			cJSON *t = cJSON_GetObjectItemCaseSensitive(cond, test);
+			if (!t)
+				t = cJSON_AddObjectToObject(cond, test);
+			EcsAttr *va = ecs_ast_attr(cb, "values");
+			cJSON_AddItemToObject(t, attr_text(L, cb, "variable", ""),
+					      convert(L, cb, va->value, va->field->type, ""));
+		}
+		cJSON_AddItemToArray(tst, st);
+	}
 	cJSON_AddItemToObject(r->props, "AssumeRolePolicyDocument", doc);
 	put_fields(L, b, r->props,
 		   (const char *const[]){"name", "assumed_by", "managed_policies", "tags", NULL});
@@ -888,6 +935,10 @@ static EcsResource *lower_security_group(Lower *L, EcsBlock *sgb, const char *ow
 					 rb->labels[0]);
 		cJSON_AddItemToObject(rule->props, "GroupId", ref(sg, "GroupId"));
 		put_fields(L, rb, rule->props, (const char *const[]){"security_group", NULL});
+		cJSON *rt = NULL;
+		merge_tags(L, &rt, rb, "tags");
+		set_tags(rule, rt);
+		cJSON_Delete(rt);
 		EcsAttr *src = ecs_ast_attr(rb, "security_group");
 		if (src) {
 			const char *id = text(L, src->value);

@@ -184,6 +184,7 @@ ENUM(TY_INCLUSION, "an inclusion", "included", "excluded", "required");
 ENUM(TY_EXEC_LOGGING, "an ECS Exec logging mode", "NONE", "DEFAULT", "OVERRIDE");
 ENUM(TY_LOG_CLASS, "a log group class", "STANDARD", "INFREQUENT_ACCESS");
 ENUM(TY_EFFECT, "an effect", "Allow", "Deny");
+ENUM(TY_PRINCIPAL_TYPE, "a principal type", "AWS", "Service", "Federated");
 ENUM(TY_NETWORK_MODE, "a network mode", "awsvpc", "bridge", "host", "none");
 ENUM(TY_COMPATIBILITY, "a launch compatibility", "EC2", "FARGATE", "EXTERNAL",
      "MANAGED_INSTANCES");
