@@ -28,6 +28,9 @@ static const EcsType TY_SWAPPINESS = {.kind = ECS_TY_INT,
 				      .describe = "a swappiness", .min = 0, .max = 100};
 static const EcsType TY_PORT_NUMBER = {.kind = ECS_TY_INT,
 				       .describe = "a port number", .min = 1, .max = 65535};
+/* 0 asks for a dynamic host port (bridge network mode). */
+static const EcsType TY_HOST_PORT = {.kind = ECS_TY_INT, .describe = "a host port",
+				     .min = 0, .max = 65535};
 static const EcsType TY_DURATION = {.kind = ECS_TY_DURATION,
 				    .describe = "a duration (e.g. 30s, 5m)", .unit = 1000};
 static const EcsType TY_MINUTES = {.kind = ECS_TY_DURATION,
