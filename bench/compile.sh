@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# compile.sh [N...]: time `ecsc compile` (CloudFormation, JSON) on generated
-# specs of N services (default 10 100 1000 10000) and report the best wall
-# time of several runs, peak memory, the templates' size and throughput.
+# compile.sh [--cdk] [N...]: time `ecsc compile` (CloudFormation, JSON) on
+# generated specs of N services (default 10 100 1000 10000) and report the
+# best wall time of several runs, peak memory, the templates' size and
+# throughput.
 #
 # A spec past CloudFormation's limits compiles to several stacks in a
 # directory; the figures cover all of them. Uses build/ecsc.
+#
+# --cdk also synthesises the equivalent AWS CDK app (bench/cdk/app.js),
+# offline, once per N, installing aws-cdk-lib and constructs with npm into
+# ~/.cache/ecsc-bench-cdk the first time (outside the repository).
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ecsc="$here/build/ecsc"
 [ -x "$ecsc" ] || { echo "bench: build/ecsc not built; run scripts/setup.sh run" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cdk=0
+if [ "${1:-}" = "--cdk" ]; then cdk=1; shift; fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 1000 10000)
+cdk_dir="$HOME/.cache/ecsc-bench-cdk"
+if [ $cdk = 1 ] && [ ! -d "$cdk_dir/node_modules/aws-cdk-lib" ]; then
+	mkdir -p "$cdk_dir"
+	echo '{"private": true}' > "$cdk_dir/package.json"
+	(cd "$cdk_dir" && npm install --no-package-lock --no-audit --no-fund \
+		aws-cdk-lib@2 constructs@10 >/dev/null)
+fi
 printf '%-9s %-7s %-10s %-10s %-13s %-12s %-10s\n' \
 	services stacks spec_KB best_ms peak_rss_MiB template_KB MB/s
 for n in "${sizes[@]}"; do
@@ -43,4 +57,13 @@ PY
 	printf '%-9s %-7s %-10s %-10s %-13s %-12s %-10s\n' "$n" "$stacks" \
 		"$(( $(wc -c < "$spec") / 1024 ))" "$best" "$(( rss / 1024 ))" \
 		"$(( bytes / 1024 ))" "$mbs"
+	if [ $cdk = 1 ]; then
+		start=$(date +%s%N)
+		NODE_PATH="$cdk_dir/node_modules" node "$here/bench/cdk/app.js" "$n" "$tmp/cdk$n" >/dev/null
+		end=$(date +%s%N)
+		ms=$(( (end - start) / 1000000 ))
+		printf '  cdk synth: %s ms (%s stacks), %sx the time of ecsc\n' "$ms" \
+			"$(ls "$tmp/cdk$n"/*.template.json | wc -l)" "$(( ms / (best > 0 ? best : 1) ))"
+		rm -rf "$tmp/cdk$n"
+	fi
 done
