@@ -1,0 +1,67 @@
+/* ecsrt.h: the runtime's AWS client: credentials, regions and signed calls. */
+#ifndef ECSRT_H
+#define ECSRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Statuses, fixed. */
+typedef enum {
+	ECS_AWS_OK = 0,
+	ECS_AWS_NO_CREDENTIALS = 1,  /* no keys in the environment or files */
+	ECS_AWS_NO_REGION = 2,
+	ECS_AWS_BAD_CONFIG = 3,      /* a config or credentials file is malformed */
+	ECS_AWS_TRANSPORT = 4,       /* connection, TLS, timeout */
+	ECS_AWS_TOO_LARGE = 5,       /* the response passed the size cap */
+	ECS_AWS_API_ERROR = 6,       /* AWS answered with an error */
+} EcsAwsStatus;
+
+const char *ecs_aws_strerror(EcsAwsStatus s);
+
+/* Where requests go and who signs them, found the way the AWS CLI finds
+ * them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+ * else the profile (AWS_PROFILE, or the one given) of
+ * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
+ * (AWS_CONFIG_FILE); the region from AWS_REGION, AWS_DEFAULT_REGION or the
+ * profile; the endpoint from the one given, else AWS_ENDPOINT_URL. */
+typedef struct {
+	char *access_key, *secret_key, *session_token;
+	char *region;
+	char *endpoint;         /* NULL: the service's public endpoint */
+	char *profile;
+} EcsAwsConfig;
+
+/* Fills cfg; strings are owned by cfg (free with ecs_aws_config_free).
+ * profile and endpoint may be NULL. */
+EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *endpoint);
+void ecs_aws_config_free(EcsAwsConfig *cfg);
+
+typedef struct EcsAws EcsAws;
+
+/* A client for cfg (borrowed: it must outlive the client). */
+EcsAws *ecs_aws_new(const EcsAwsConfig *cfg);
+void ecs_aws_free(EcsAws *aws);
+/* Traces requests and responses on stderr, keys and signatures redacted. */
+void ecs_aws_set_debug(EcsAws *aws, bool on);
+
+typedef struct {
+	long http_status;
+	char *body;             /* NUL-terminated; owned */
+	size_t len;
+	char *error_code;       /* AWS's error code, when status != OK */
+	char *error_message;
+} EcsAwsResponse;
+
+void ecs_aws_response_free(EcsAwsResponse *r);
+
+/* A JSON 1.1 call (ECS, CloudWatch Logs, Application Auto Scaling):
+ * target is "Prefix.Operation", body the request JSON. */
+EcsAwsStatus ecs_aws_json(EcsAws *aws, const char *service, const char *target,
+			  const char *body, EcsAwsResponse *out);
+/* A query-protocol call (IAM, EC2, STS): form is the URL-encoded
+ * parameters after Action and Version ("" when none). IAM is signed for
+ * us-east-1, as it is global. */
+EcsAwsStatus ecs_aws_query(EcsAws *aws, const char *service, const char *action,
+			   const char *version, const char *form, EcsAwsResponse *out);
+
+#endif

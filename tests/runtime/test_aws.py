@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""test_aws.py AWS_CALL: the runtime's AWS client against moto in auth mode.
+
+moto checks signatures after the first INITIAL_NO_AUTH_ACTION_COUNT
+requests (it recomputes them with botocore): the test makes an IAM user
+and key with those, then the client must be accepted with the right
+secret and refused with a wrong one, for a JSON 1.1 service (ECS) and a
+query one (IAM, signed for us-east-1), with keys from the environment and
+from a credentials file profile."""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from awslocal import moto_server  # noqa: E402
+
+import boto3  # noqa: E402
+
+CALL = os.path.abspath(sys.argv[1])
+fails = []
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
+    if not ok:
+        fails.append(name)
+
+def call(env, *args):
+    r = subprocess.run([CALL, *args], capture_output=True, text=True, env=env)
+    status, code = (r.stdout.split("\n", 1)[0].split(" ") + ["", ""])[:2]
+    return r.returncode, status, code, r.stdout
+
+os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+with moto_server() as url:
+    kw = dict(endpoint_url=url, region_name="eu-west-1",
+              aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam = boto3.client("iam", **kw)
+    iam.create_user(UserName="ecsc")
+    key = iam.create_access_key(UserName="ecsc")["AccessKey"]
+    iam.put_user_policy(UserName="ecsc", PolicyName="all", PolicyDocument=
+                        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    base.update(AWS_ENDPOINT_URL=url, AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp())
+    good = dict(base, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+    bad = dict(good, AWS_SECRET_ACCESS_KEY="not-the-secret")
+
+    rc, status, code, out = call(good, "json", "ecs", "AmazonEC2ContainerServiceV20141113.CreateCluster",
+                                 '{"clusterName": "signed"}')
+    check("json call with the right secret is accepted", rc == 0 and status == "200" and '"signed"' in out, out)
+    rc, status, code, out = call(bad, "json", "ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
+    check("json call with a wrong secret is refused", rc == 1 and status == "403" and
+          code == "SignatureDoesNotMatch", out)
+    rc, status, code, out = call(good, "query", "iam", "GetUser", "2010-05-08", "UserName=ecsc")
+    check("query call (IAM, us-east-1) is accepted", rc == 0 and status == "200" and "<UserName>ecsc</UserName>" in out, out)
+    rc, status, code, out = call(bad, "query", "iam", "GetUser", "2010-05-08", "UserName=ecsc")
+    check("query call with a wrong secret is refused", rc == 1 and code == "SignatureDoesNotMatch", out)
+    rc, status, code, out = call(dict(good, AWS_ACCESS_KEY_ID="AKIAUNKNOWN0000000"), "json", "ecs",
+                                 "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
+    check("an unknown key is refused", rc == 1 and code == "InvalidClientTokenId", out)
+
+    # Keys from a credentials file profile; region from the config file.
+    home = base["HOME"]
+    os.makedirs(f"{home}/.aws")
+    with open(f"{home}/.aws/credentials", "w") as f:
+        f.write(f"[deploy]\naws_access_key_id = {key['AccessKeyId']}\n"
+                f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    with open(f"{home}/.aws/config", "w") as f:
+        f.write("[profile deploy]\nregion = eu-west-1\n")
+    env = {k: v for k, v in base.items() if k != "AWS_REGION"}
+    rc, status, code, out = call(env, "--profile", "deploy", "json", "ecs",
+                                 "AmazonEC2ContainerServiceV20141113.DescribeClusters", '{"clusters": ["signed"]}')
+    check("profile from ~/.aws/credentials and ~/.aws/config", rc == 0 and '"signed"' in out, out)
+    rc, status, code, out = call(dict(env, AWS_PROFILE="missing"), "json", "ecs",
+                                 "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
+    check("no credentials is a clear error", rc == 2, out)
+
+print(f"runtime/aws: {7 - len(fails)} passed, {len(fails)} failed")
+sys.exit(1 if fails else 0)
