@@ -799,8 +799,7 @@ static void check_quantity(Check *C, EcsValue *v, const EcsType *t, EcsDimension
 		}
 		EcsDiag *d = mismatch(C, v, t);
 		if (dim == ECS_DIM_DURATION)
-			ecs_diag_hint(d, "add a unit: `%llds` or `%lldm`",
-				      (long long)v->u.num.ival, (long long)v->u.num.ival);
+			ecs_diag_hint(d, "add a unit, e.g. `%llds`", (long long)v->u.num.ival);
 		else
 			ecs_diag_hint(d, "write it as `%g%%`", v->u.num.value);
 		return;
