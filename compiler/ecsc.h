@@ -63,6 +63,11 @@ typedef struct {
  * (ECS_ESPEC); an output file is replaced atomically or left untouched
  * (ECS_EUSAGE on I/O errors). */
 EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o);
+/* The AWS names of a checked spec's service, found by its spec name or its
+ * `name`: its cluster's and its own. Borrowed (valid until the compiler is
+ * freed); false when the spec has no such service. */
+bool ecs_compiler_service(EcsCompiler *c, const char *name, const char **cluster,
+			  const char **service);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

@@ -2426,3 +2426,25 @@ void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out)
 		}
 	fputs("}\n", out);
 }
+
+bool ecs_compiler_service(EcsCompiler *c, const char *name, const char **cluster,
+			  const char **service)
+{
+	EcsGraph *g = &c->graph;
+	for (size_t i = 0; i < g->len; i++) {
+		EcsResource *r = g->items[i];
+		if (r->kind != ECS_RES_SERVICE)
+			continue;
+		if (strcmp(r->name, name) != 0 && strcmp(r->decl->labels[0], name) != 0)
+			continue;
+		cJSON *cl = cJSON_GetObjectItemCaseSensitive(r->props, "cluster");
+		cJSON *id = cl ? cJSON_GetObjectItemCaseSensitive(cl, "$ref") : NULL;
+		long ci = id ? ecs_graph_find(g, id->valuestring) : -1;
+		if (ci < 0)
+			return false;
+		*cluster = g->items[ci]->name;
+		*service = r->name;
+		return true;
+	}
+	return false;
+}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ecsc.h"
+#include "ecsrt.h"
 
 static const char usage[] =
 	"usage: ecsc <command> [options] FILE|DIR|- ...\n"
@@ -13,6 +14,7 @@ static const char usage[] =
 	"  check      parse, resolve and type-check a spec\n"
 	"  compile    write the spec's resources as a CloudFormation template or an API bundle\n"
 	"  graph      print the spec's resource graph as Graphviz DOT\n"
+	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
@@ -27,6 +29,10 @@ static const char usage[] =
 	"  --depfile FILE          write a make/ninja depfile listing the inputs\n"
 	"  --export-prefix P       export the template's outputs as P-NAME\n"
 	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
+	"\n"
+	"scale options:\n"
+	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
+	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
 	"\n"
 	"common options:\n"
 	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
@@ -62,6 +68,44 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+/* ecsc scale: the seed's desired-count workaround as a command. The spec
+ * gives the AWS names; UpdateService sets the count, and nothing else. */
+static int scale_service_to(EcsCompiler *c, const char *name, long count,
+			    const char *profile, const char *endpoint)
+{
+	const char *cluster, *service;
+	if (!ecs_compiler_service(c, name, &cluster, &service)) {
+		fprintf(stderr, "ecsc: scale: the spec has no service `%s`\n", name);
+		return ECS_ESPEC;
+	}
+	EcsAwsConfig cfg;
+	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, endpoint);
+	if (s != ECS_AWS_OK) {
+		fprintf(stderr, "ecsc: scale: %s\n", ecs_aws_strerror(s));
+		ecs_aws_config_free(&cfg);
+		return ECS_EUSAGE;
+	}
+	EcsAws *aws = ecs_aws_new(&cfg);
+	char body[1024];
+	snprintf(body, sizeof body, "{\"cluster\": \"%s\", \"service\": \"%s\", "
+		 "\"desiredCount\": %ld}", cluster, service, count);
+	EcsAwsResponse r;
+	s = ecs_aws_json(aws, "ecs", "AmazonEC2ContainerServiceV20141113.UpdateService", body, &r);
+	int status = ECS_OK;
+	if (s != ECS_AWS_OK) {
+		fprintf(stderr, "ecsc: scale: %s/%s: %s%s%s\n", cluster, service,
+			r.error_code ? r.error_code : ecs_aws_strerror(s),
+			r.error_message ? ": " : "", r.error_message ? r.error_message : "");
+		status = ECS_EUSAGE;
+	} else {
+		printf("%s/%s: desired count %ld\n", cluster, service, count);
+	}
+	ecs_aws_response_free(&r);
+	ecs_aws_free(aws);
+	ecs_aws_config_free(&cfg);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -71,8 +115,11 @@ int main(int argc, char **argv)
 		return fputs(usage, stdout), ECS_OK;
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
-	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0)
+	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&
+	    strcmp(cmd, "scale") != 0)
 		return usage_error("unknown command `%s`", cmd);
+	bool scale = strcmp(cmd, "scale") == 0;
+	const char *profile = NULL, *endpoint = NULL;
 	bool compile = strcmp(cmd, "compile") == 0;
 	EcsCompileOptions co = {.target = "cloudformation", .format = "json"};
 
@@ -95,7 +142,7 @@ int main(int argc, char **argv)
 		static const char *const valued[] = {"--set", "--values", "--emit", "--diagnostics",
 						     "--color", "--target", "--format", "-o",
 						     "--output", "--depfile", "--export-prefix",
-						     "--project", NULL};
+						     "--project", "--profile", "--endpoint-url", NULL};
 		for (const char *const *o = valued; *o; o++)
 			if (strcmp(a, *o) == 0 && i + 1 >= argc)
 				status = usage_error("option `%s` needs a value", a);
@@ -137,12 +184,32 @@ int main(int argc, char **argv)
 			co.export_prefix = v;
 		} else if (compile && (v = option_value(argc, argv, &i, "--project"))) {
 			co.project = v;
+		} else if (scale && (v = option_value(argc, argv, &i, "--profile"))) {
+			profile = v;
+		} else if (scale && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
+			endpoint = v;
 		} else if ((v = option_value(argc, argv, &i, "--color"))) {
 			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
 				status = usage_error("--color takes auto, always or never, not `%s`", v);
 			color = v;
 		} else {
 			status = usage_error("unknown option `%s`", a);
+		}
+	}
+	/* scale: the last two arguments are the service and the count. */
+	const char *scale_service = NULL;
+	long scale_count = -1;
+	if (scale && status == ECS_OK) {
+		if (ninputs < 3) {
+			status = usage_error("usage: ecsc scale SPEC... SERVICE COUNT");
+		} else {
+			char *end;
+			scale_count = strtol(inputs[ninputs - 1], &end, 10);
+			if (*end || scale_count < 0 || scale_count > 100000)
+				status = usage_error("scale: `%s` is not a task count",
+						     inputs[ninputs - 1]);
+			scale_service = inputs[ninputs - 2];
+			ninputs -= 2;
 		}
 	}
 	if (status == ECS_OK && ninputs == 0)
@@ -161,6 +228,8 @@ int main(int argc, char **argv)
 	}
 
 	status = ecs_compiler_check(c);
+	if (scale && status == ECS_OK)
+		status = scale_service_to(c, scale_service, scale_count, profile, endpoint);
 	if (compile && status == ECS_OK && !emit)
 		status = ecs_compiler_compile(c, &co);
 	bool use_color = strcmp(color, "always") == 0 ||
