@@ -606,6 +606,27 @@ static cJSON *strings(const char *const *list)
 	return a;
 }
 
+/* The `condition` blocks of a statement or trust block, grouped by test
+ * (IAM's Condition: {"StringEquals": {"key": [values]}}). */
+static void put_conditions(Lower *L, EcsBlock *b, cJSON *statement_obj)
+{
+	cJSON *cond = NULL;
+	for (size_t j = 0; j < b->nitems; j++) {
+		if (!b->items[j].is_block || strcmp(b->items[j].u.block->kind, "condition") != 0)
+			continue;
+		EcsBlock *cb = b->items[j].u.block;
+		if (!cond)
+			cond = cJSON_AddObjectToObject(statement_obj, "Condition");
+		const char *test = attr_text(L, cb, "test", "StringEquals");
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(cond, test);
+		if (!t)
+			t = cJSON_AddObjectToObject(cond, test);
+		EcsAttr *va = ecs_ast_attr(cb, "values");
+		cJSON_AddItemToObject(t, attr_text(L, cb, "variable", ""),
+				      convert(L, cb, va->value, va->field->type, ""));
+	}
+}
+
 /* The user's `statement` blocks of a role or policy, in IAM's terms. */
 static void put_statements(Lower *L, EcsBlock *b, cJSON *arr)
 {
@@ -619,21 +640,7 @@ static void put_statements(Lower *L, EcsBlock *b, cJSON *arr)
 		cJSON_AddStringToObject(s, "Sid", sid);
 		cJSON_AddStringToObject(s, "Effect", attr_text(L, sb, "effect", "Allow"));
 		put_fields(L, sb, s, (const char *const[]){"effect", NULL});
-		cJSON *cond = NULL;
-		for (size_t j = 0; j < sb->nitems; j++) {
-			if (!sb->items[j].is_block)
-				continue;
-			EcsBlock *cb = sb->items[j].u.block;
-			if (!cond)
-				cond = cJSON_AddObjectToObject(s, "Condition");
-			const char *test = attr_text(L, cb, "test", "StringEquals");
-			cJSON *t = cJSON_GetObjectItemCaseSensitive(cond, test);
-			if (!t)
-				t = cJSON_AddObjectToObject(cond, test);
-			EcsAttr *va = ecs_ast_attr(cb, "values");
-			cJSON_AddItemToObject(t, attr_text(L, cb, "variable", ""),
-					      convert(L, cb, va->value, va->field->type, ""));
-		}
+		put_conditions(L, sb, s);
 		cJSON_AddItemToArray(arr, s);
 	}
 }
@@ -809,21 +816,7 @@ static void lower_role_decl(Lower *L, EcsBlock *b)
 			cJSON_AddItemToObject(st, "Action", convert(L, tb, ac->value, ac->field->type, ""));
 		else
 			cJSON_AddStringToObject(st, "Action", "sts:AssumeRole");
-		cJSON *cond = NULL;
-		for (size_t j = 0; j < tb->nitems; j++) {
-			if (!tb->items[j].is_block)
-				continue;
-			EcsBlock *cb = tb->items[j].u.block;
-			if (!cond)
-				cond = cJSON_AddObjectToObject(st, "Condition");
-			const char *test = attr_text(L, cb, "test", "StringEquals");
-			cJSON *t = cJSON_GetObjectItemCaseSensitive(cond, test);
-			if (!t)
-				t = cJSON_AddObjectToObject(cond, test);
-			EcsAttr *va = ecs_ast_attr(cb, "values");
-			cJSON_AddItemToObject(t, attr_text(L, cb, "variable", ""),
-					      convert(L, cb, va->value, va->field->type, ""));
-		}
+		put_conditions(L, tb, st);
 		cJSON_AddItemToArray(tst, st);
 	}
 	cJSON_AddItemToObject(r->props, "AssumeRolePolicyDocument", doc);
