@@ -3,12 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include <cjson/cJSON.h>
 
 #include "internal.h"
 
 #define CHUNK_SIZE (64u * 1024u)
+#define HUGE_CHUNK (2u * 1024u * 1024u)   /* one transparent huge page */
 
 typedef struct Chunk {
 	struct Chunk *next;
@@ -24,6 +28,7 @@ typedef struct {
 
 struct EcsArena {
 	Chunk *chunks;
+	size_t nchunks;
 	Interned *table;        /* open addressing, power-of-two capacity */
 	size_t count, cap;
 };
@@ -74,15 +79,35 @@ void *ecs_arena_alloc(EcsArena *a, size_t size)
 	return p;
 }
 
+/* A chunk for at least size bytes. The first chunks are small, so a small
+ * spec stays small; past 2 MB the arena takes whole huge pages, aligned and
+ * marked for the kernel's transparent huge pages where it offers them: a
+ * large spec then costs one page fault per 2 MB instead of 512. */
+static Chunk *new_chunk(EcsArena *a, size_t size)
+{
+	Chunk *c = NULL;
+	size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+	if (a->nchunks++ >= HUGE_CHUNK / CHUNK_SIZE && size <= HUGE_CHUNK - sizeof *c) {
+		c = aligned_alloc(HUGE_CHUNK, HUGE_CHUNK);
+		cap = HUGE_CHUNK - sizeof *c;
+#ifdef MADV_HUGEPAGE
+		if (c)
+			madvise(c, HUGE_CHUNK, MADV_HUGEPAGE);
+#endif
+	}
+	if (!c)
+		c = ecs_xmalloc(sizeof *c + cap);
+	c->size = cap;
+	return c;
+}
+
 void *ecs_arena_alloc_raw(EcsArena *a, size_t size)
 {
 	const size_t align = sizeof(max_align_t);
 	size = (size + align - 1) / align * align;
 	Chunk *c = a->chunks;
 	if (!c || c->size - c->used < size) {
-		size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
-		c = ecs_xmalloc(sizeof *c + cap);
-		c->size = cap;
+		c = new_chunk(a, size);
 		c->used = 0;
 		/* A large block gets its own chunk behind the current one, so
 		 * the current chunk's free space is not wasted. */
