@@ -87,7 +87,9 @@ static Chunk *new_chunk(EcsArena *a, size_t size)
 {
 	Chunk *c = NULL;
 	size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
-	if (a->nchunks++ >= HUGE_CHUNK / CHUNK_SIZE && size <= HUGE_CHUNK - sizeof *c) {
+	/* A block larger than a small chunk keeps a chunk of its own size
+	 * (see below), huge or not. */
+	if (a->nchunks++ >= HUGE_CHUNK / CHUNK_SIZE && size <= CHUNK_SIZE) {
 		c = aligned_alloc(HUGE_CHUNK, HUGE_CHUNK);
 		cap = HUGE_CHUNK - sizeof *c;
 #ifdef MADV_HUGEPAGE
