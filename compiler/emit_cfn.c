@@ -157,9 +157,9 @@ static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 				memcpy(key, it->string, n);
 				key[n] = '\0';
 				key[0] = (char)toupper((unsigned char)key[0]);
-				cJSON_AddItemToObject(o, key, x);
+				cJSON_AddItemToObjectCS(o, ecs_intern(e->c->arena, key, n), x);
 			} else {
-				cJSON_AddItemToObject(o, it->string, x);
+				cJSON_AddItemToObjectCS(o, it->string, x);
 			}
 		}
 		return o;
@@ -170,6 +170,10 @@ static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 		cJSON_ArrayForEach(it, v) cJSON_AddItemToArray(a, convert(e, it, pascal, refs));
 		return a;
 	}
+	/* Keys and strings are the graph's, which outlives every template: they
+	 * are referenced, not copied. */
+	if (cJSON_IsString(v))
+		return cJSON_CreateStringReference(v->valuestring);
 	return cJSON_Duplicate(v, true);
 }
 
