@@ -53,6 +53,17 @@ void *ecs_xrealloc(void *p, size_t size)
 	return q;
 }
 
+char *ecs_vformat(const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *s = ecs_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
 EcsArena *ecs_arena_new(void)
 {
 	EcsArena *a = ecs_xmalloc(sizeof *a);

@@ -97,12 +97,11 @@ static EcsDiag *error(Check *C, EcsDiagCode code, EcsSpan span, const char *fmt,
 
 static EcsDiag *error(Check *C, EcsDiagCode code, EcsSpan span, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	EcsDiag *d = ecs_diag_v(&C->ctx->diags, ECS_ERROR, code, span, fmt, ap);
 	va_end(ap);
-	return ecs_diag(&C->ctx->diags, ECS_ERROR, code, span, "%s", buf);
+	return d;
 }
 
 /* ---- "did you mean" ---------------------------------------------------------- */

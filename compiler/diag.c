@@ -22,29 +22,25 @@ static const char *const code_summaries[] = {
 const char *ecs_diag_code_name(EcsDiagCode code) { return code_names[code]; }
 const char *ecs_diag_code_summary(EcsDiagCode code) { return code_summaries[code]; }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list copy;
-	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	char *s = ecs_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
 EcsDiag *ecs_diag(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
 		  EcsSpan span, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	EcsDiag *d = ecs_diag_v(list, sev, code, span, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+EcsDiag *ecs_diag_v(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
+		    EcsSpan span, const char *fmt, va_list ap)
 {
 	EcsDiag *d = ecs_xmalloc(sizeof *d);
 	memset(d, 0, sizeof *d);
 	d->severity = sev;
 	d->code = code;
 	d->span = span;
-	va_list ap;
-	va_start(ap, fmt);
-	d->message = vformat(fmt, ap);
-	va_end(ap);
+	d->message = ecs_vformat(fmt, ap);
 	if (list->len == list->cap) {
 		list->cap = list->cap ? list->cap * 2 : 16;
 		list->items = ecs_xrealloc(list->items, list->cap * sizeof *list->items);
@@ -62,7 +58,7 @@ void ecs_diag_hint(EcsDiag *d, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	free(d->hint);
-	d->hint = vformat(fmt, ap);
+	d->hint = ecs_vformat(fmt, ap);
 	va_end(ap);
 }
 
@@ -76,7 +72,7 @@ void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	n->message = vformat(fmt, ap);
+	n->message = ecs_vformat(fmt, ap);
 	va_end(ap);
 	EcsNote **tail = &d->notes;
 	while (*tail)

@@ -184,13 +184,13 @@ static cJSON *sub(const char *fmt, ...) ECS_PRINTF(1, 2);
 
 static cJSON *sub(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	char *s = ecs_vformat(fmt, ap);
 	va_end(ap);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "$sub", buf);
+	cJSON_AddStringToObject(o, "$sub", s);
+	free(s);
 	return o;
 }
 

@@ -40,6 +40,7 @@ char *ecs_arena_printf(EcsArena *arena, const char *fmt, ...) ECS_PRINTF(2, 3);
 const char *ecs_intern(EcsArena *arena, const char *s, size_t n);
 void *ecs_xmalloc(size_t size);   /* malloc or exit(2) */
 void *ecs_xrealloc(void *p, size_t size);
+char *ecs_vformat(const char *fmt, va_list ap);   /* malloc'd, any length */
 
 /* A growable array of pointers, malloc-backed (used while sizes are
  * unknown); ecs_vec_freeze copies it into the arena and frees it. */
@@ -183,6 +184,8 @@ const char *ecs_diag_code_summary(EcsDiagCode code);
 /* Appends a diagnostic; returns it so that a hint and notes can follow. */
 EcsDiag *ecs_diag(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
 		  EcsSpan span, const char *fmt, ...) ECS_PRINTF(5, 6);
+EcsDiag *ecs_diag_v(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
+		    EcsSpan span, const char *fmt, va_list ap);
 void ecs_diag_hint(EcsDiag *d, const char *fmt, ...) ECS_PRINTF(2, 3);
 void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 	ECS_PRINTF(3, 4);

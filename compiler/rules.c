@@ -21,12 +21,11 @@ static EcsDiag *report(Rules *R, EcsSeverity sev, EcsDiagCode code, EcsSpan span
 static EcsDiag *report(Rules *R, EcsSeverity sev, EcsDiagCode code, EcsSpan span,
 		       const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	EcsDiag *d = ecs_diag_v(&R->ctx->diags, sev, code, span, fmt, ap);
 	va_end(ap);
-	return ecs_diag(&R->ctx->diags, sev, code, span, "%s", buf);
+	return d;
 }
 
 /* ---- reading the checked AST ------------------------------------------------------ */

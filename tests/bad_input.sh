@@ -626,4 +626,14 @@ case_import-directory() {
     expect_err 'main.ecs:1:8: error[E0008]: cannot import `shared`: is a directory'
 }
 
+# A message is as long as its names make it: nothing is cut.
+case_long-name-in-message() {
+    long=$(printf 'c%.0s' $(seq 700))
+    printf 'cluster main {}\nservice web in %s {\n  container app { image = "x" }\n}\n' \
+        "$long" >long.ecs
+    run -- check --color=never long.ecs
+    expect_status 1
+    expect_err "long.ecs:2:16: error[E0011]: unknown cluster \`$long\`"
+}
+
 main "$@"
