@@ -12,12 +12,105 @@
  * reported once instead of recursing further. */
 #define MAX_DEPTH 64
 
+/* The node types and fields that lowering looks at. They are resolved to
+ * the grammar's ids once per file, so that a node's type is a table lookup
+ * and its fields come from one walk over its children, instead of a
+ * comparison of names per question (CONVENTIONS 8). */
+#define NODE_KINDS(X)                                                       \
+	X(ATTRIBUTE, "attribute") X(BLOCK, "block") X(BOOLEAN, "boolean")   \
+	X(CALL, "call") X(COMMENT, "comment") X(DECLARATION, "declaration") \
+	X(ENTRY, "entry") X(ESCAPE, "escape_sequence")                      \
+	X(IDENTIFIER, "identifier") X(IMPORT, "import")                     \
+	X(INTERPOLATION, "interpolation") X(LIST, "list") X(MAP, "map")     \
+	X(NAMED_ARGUMENT, "named_argument") X(NUMBER, "number")             \
+	X(PARAM, "param") X(QUANTITY, "quantity") X(RANGE, "range")         \
+	X(REFERENCE, "reference") X(STRING, "string")                       \
+	X(STRING_CONTENT, "string_content")
+#define FIELDS(X)                                                           \
+	X(BODY, "body") X(DEFAULT, "default") X(ELEMENT, "element")         \
+	X(FUNCTION, "function") X(HIGH, "high") X(KEY, "key")               \
+	X(KIND, "kind") X(LABEL, "label") X(LOW, "low") X(NAME, "name")     \
+	X(PARENT, "parent") X(PATH, "path") X(TYPE, "type")                 \
+	X(VALUE, "value")
+
+typedef enum {
+	N_OTHER,
+	N_ERROR,
+#define X(id, name) N_##id,
+	NODE_KINDS(X)
+#undef X
+} NodeKind;
+
+typedef enum {
+	F_NONE,
+#define X(id, name) F_##id,
+	FIELDS(X)
+#undef X
+	F_COUNT
+} FieldSlot;
+
+/* At least the grammar's 62 symbols and 15 fields; larger ids are N_OTHER
+ * and F_NONE. */
+#define MAX_SYMBOLS 256
+#define MAX_FIELDS 64
+
 typedef struct {
 	EcsCompiler *ctx;
 	uint32_t file;
 	const EcsSource *src;
 	bool too_deep;
+	TSTreeCursor cur;                 /* reused by every walk over children */
+	TSSymbol error;                   /* ERROR nodes' symbol */
+	uint8_t kinds[MAX_SYMBOLS];       /* NodeKind by (public) symbol */
+	uint8_t slots[MAX_FIELDS];        /* FieldSlot by field id */
 } Lower;
+
+/* A child node with its kind and the field it fills. */
+typedef struct {
+	TSNode node;
+	uint8_t kind, field;
+} Kid;
+
+static void lower_init(Lower *L, EcsCompiler *ctx, uint32_t file, TSNode root)
+{
+	memset(L, 0, sizeof *L);
+	L->ctx = ctx;
+	L->file = file;
+	L->src = ctx->sources.files[file];
+	L->cur = ts_tree_cursor_new(root);
+	const TSLanguage *lang = ts_tree_language(root.tree);
+	L->error = ts_language_symbol_for_name(lang, "ERROR", 5, true);
+	static const char *const kind_names[] = {
+#define X(id, name) [N_##id] = name,
+		NODE_KINDS(X)
+#undef X
+	};
+	static const char *const field_names[] = {
+#define X(id, name) [F_##id] = name,
+		FIELDS(X)
+#undef X
+	};
+	for (size_t k = N_ERROR + 1; k < sizeof kind_names / sizeof *kind_names; k++) {
+		TSSymbol s = ts_language_symbol_for_name(lang, kind_names[k],
+							 (uint32_t)strlen(kind_names[k]), true);
+		if (s && s < MAX_SYMBOLS)
+			L->kinds[s] = (uint8_t)k;
+	}
+	for (size_t f = F_NONE + 1; f < F_COUNT; f++) {
+		TSFieldId id = ts_language_field_id_for_name(lang, field_names[f],
+							      (uint32_t)strlen(field_names[f]));
+		if (id && id < MAX_FIELDS)
+			L->slots[id] = (uint8_t)f;
+	}
+}
+
+static NodeKind kind_of(Lower *L, TSNode n)
+{
+	TSSymbol s = ts_node_symbol(n);
+	if (s == L->error)
+		return N_ERROR;
+	return s < MAX_SYMBOLS ? (NodeKind)L->kinds[s] : N_OTHER;
+}
 
 static EcsSpan span_of(Lower *L, TSNode n)
 {
@@ -30,32 +123,40 @@ static const char *text_of(Lower *L, TSNode n)
 	return ecs_intern(L->ctx->arena, L->src->text + s, e - s);
 }
 
-static bool is(TSNode n, const char *type)
+/* The fields of n, by slot, from one walk over its children; a field n
+ * lacks is a null node. A repeated field (label) keeps its last child. */
+static void fields_of(Lower *L, TSNode n, TSNode f[F_COUNT])
 {
-	return strcmp(ts_node_type(n), type) == 0;
+	memset(f, 0, F_COUNT * sizeof *f);
+	ts_tree_cursor_reset(&L->cur, n);
+	if (!ts_tree_cursor_goto_first_child(&L->cur))
+		return;
+	do {
+		TSFieldId id = ts_tree_cursor_current_field_id(&L->cur);
+		if (id && id < MAX_FIELDS && L->slots[id])
+			f[L->slots[id]] = ts_tree_cursor_current_node(&L->cur);
+	} while (ts_tree_cursor_goto_next_sibling(&L->cur));
 }
 
-static TSNode field(TSNode n, const char *name)
-{
-	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
-}
-
-/* The named children of n, through a cursor: kids[i]
+/* The named children of n, through the cursor: ts_node_named_child(n, i)
  * walks from the first child each time, which is quadratic over a long
- * body or list. The array is in the arena. */
-static TSNode *named_kids(Lower *L, TSNode n, uint32_t *count)
+ * body or list. Returns owned (the AST does not keep it); free with free. */
+static Kid *named_kids(Lower *L, TSNode n, uint32_t *count)
 {
 	uint32_t cap = ts_node_named_child_count(n), k = 0;
-	TSNode *kids = ecs_arena_alloc(L->ctx->arena, (cap + 1) * sizeof *kids);
-	TSTreeCursor cur = ts_tree_cursor_new(n);
-	if (ts_tree_cursor_goto_first_child(&cur)) {
+	Kid *kids = ecs_xmalloc((cap + 1) * sizeof *kids);
+	ts_tree_cursor_reset(&L->cur, n);
+	if (ts_tree_cursor_goto_first_child(&L->cur)) {
 		do {
-			TSNode c = ts_tree_cursor_current_node(&cur);
-			if (ts_node_is_named(c) && k < cap)
-				kids[k++] = c;
-		} while (ts_tree_cursor_goto_next_sibling(&cur));
+			TSNode c = ts_tree_cursor_current_node(&L->cur);
+			if (!ts_node_is_named(c) || k == cap)
+				continue;
+			TSFieldId id = ts_tree_cursor_current_field_id(&L->cur);
+			kids[k].node = c;
+			kids[k].kind = (uint8_t)kind_of(L, c);
+			kids[k++].field = id && id < MAX_FIELDS ? L->slots[id] : F_NONE;
+		} while (ts_tree_cursor_goto_next_sibling(&L->cur));
 	}
-	ts_tree_cursor_delete(&cur);
 	*count = k;
 	return kids;
 }
@@ -229,7 +330,7 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 	EcsCompiler *ctx = L->ctx;
 	EcsValue *v = new_value(L, ECS_VAL_STRING, n);
 	uint32_t count;
-	TSNode *kids = named_kids(L, n, &count);
+	Kid *kids = named_kids(L, n, &count);
 	EcsStrPart *parts = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof *parts);
 	size_t np = 0;
 	char *buf = NULL;
@@ -245,12 +346,12 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 		blen += (len);                                          \
 	} while (0)
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = kids[i];
+		TSNode c = kids[i].node;
 		uint32_t s = ts_node_start_byte(c), e = ts_node_end_byte(c);
 		const char *t = L->src->text + s;
-		if (is(c, "string_content")) {
+		if (kids[i].kind == N_STRING_CONTENT) {
 			APPEND(t, e - s);
-		} else if (is(c, "escape_sequence")) {
+		} else if (kids[i].kind == N_ESCAPE) {
 			char ch;
 			switch (t[1]) {
 			case 'n': ch = '\n'; break;
@@ -269,20 +370,22 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 			}
 			}
 			APPEND(&ch, 1);
-		} else if (is(c, "interpolation")) {
+		} else if (kids[i].kind == N_INTERPOLATION) {
 			if (blen) {
 				parts[np++].text = ecs_intern(ctx->arena, buf, blen);
 				blen = 0;
 			}
-			TSNode val = field(c, "value");
-			if (!ts_node_is_null(val))
-				parts[np++].value = lower_value(L, val, depth + 1);
+			TSNode f[F_COUNT];
+			fields_of(L, c, f);
+			if (!ts_node_is_null(f[F_VALUE]))
+				parts[np++].value = lower_value(L, f[F_VALUE], depth + 1);
 		}
 	}
 	if (blen || np == 0)
 		parts[np++].text = ecs_intern(ctx->arena, buf ? buf : "", blen);
 #undef APPEND
 	free(buf);
+	free(kids);
 	v->u.str.parts = parts;
 	v->u.str.nparts = np;
 	if (bad)
@@ -304,23 +407,25 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 		}
 		return new_value(L, ECS_VAL_ERROR, n);
 	}
-	if (ts_node_is_missing(n) || is(n, "ERROR"))
+	if (ts_node_is_null(n) || ts_node_is_missing(n))
 		return new_value(L, ECS_VAL_ERROR, n);
-	const char *type = ts_node_type(n);
+	NodeKind kind = kind_of(L, n);
 	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	if (strcmp(type, "string") == 0)
+	if (kind == N_STRING)
 		return lower_string(L, n, depth);
-	if (strcmp(type, "number") == 0 || strcmp(type, "quantity") == 0)
+	if (kind == N_NUMBER || kind == N_QUANTITY)
 		return lower_numeric(L, new_value(L, ECS_VAL_NUMBER, n), L->src->text + s, e - s);
-	if (strcmp(type, "boolean") == 0) {
+	if (kind == N_BOOLEAN) {
 		EcsValue *v = new_value(L, ECS_VAL_BOOL, n);
 		v->u.boolean = L->src->text[s] == 't';
 		return v;
 	}
-	if (strcmp(type, "range") == 0) {
+	if (kind == N_RANGE) {
 		EcsValue *v = new_value(L, ECS_VAL_RANGE, n);
-		EcsValue *lo = lower_value(L, field(n, "low"), depth + 1);
-		EcsValue *hi = lower_value(L, field(n, "high"), depth + 1);
+		TSNode f[F_COUNT];
+		fields_of(L, n, f);
+		EcsValue *lo = lower_value(L, f[F_LOW], depth + 1);
+		EcsValue *hi = lower_value(L, f[F_HIGH], depth + 1);
 		if (lo->kind != ECS_VAL_NUMBER || hi->kind != ECS_VAL_NUMBER ||
 		    !lo->u.num.is_int || !hi->u.num.is_int) {
 			if (lo->kind != ECS_VAL_ERROR && hi->kind != ECS_VAL_ERROR)
@@ -333,74 +438,80 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 		v->u.range.high = hi->u.num.ival;
 		return v;
 	}
-	if (strcmp(type, "reference") == 0) {
+	if (kind == N_REFERENCE) {
 		EcsValue *v = new_value(L, ECS_VAL_REF, n);
 		uint32_t count;
-	TSNode *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, &count);
 		v->u.ref.names = ecs_arena_alloc(ctx->arena, count * sizeof(char *));
 		v->u.ref.spans = ecs_arena_alloc(ctx->arena, count * sizeof(EcsSpan));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = kids[i];
-			if (!is(c, "identifier") || ts_node_is_missing(c))
+			TSNode c = kids[i].node;
+			if (kids[i].kind != N_IDENTIFIER || ts_node_is_missing(c))
 				continue;
 			v->u.ref.names[v->u.ref.n] = text_of(L, c);
 			v->u.ref.spans[v->u.ref.n++] = span_of(L, c);
 		}
+		free(kids);
 		if (v->u.ref.n == 0)
 			v->kind = ECS_VAL_ERROR;
 		return v;
 	}
-	if (strcmp(type, "call") == 0) {
+	if (kind == N_CALL) {
 		EcsValue *v = new_value(L, ECS_VAL_CALL, n);
-		TSNode fn = field(n, "function");
-		v->u.call.name = text_of(L, fn);
-		v->u.call.name_span = span_of(L, fn);
 		uint32_t count;
-	TSNode *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, &count);
 		v->u.call.args = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsArg));
-		for (uint32_t i = 1; i < count; i++) {
-			TSNode c = kids[i];
-			if (is(c, "comment") || is(c, "ERROR"))
+		for (uint32_t i = 0; i < count; i++) {
+			TSNode c = kids[i].node;
+			if (kids[i].field == F_FUNCTION) {
+				v->u.call.name = text_of(L, c);
+				v->u.call.name_span = span_of(L, c);
+				continue;
+			}
+			if (kids[i].kind == N_COMMENT || kids[i].kind == N_ERROR)
 				continue;
 			EcsArg *a = &v->u.call.args[v->u.call.nargs++];
-			if (is(c, "named_argument")) {
-				TSNode nm = field(c, "name");
-				a->name = text_of(L, nm);
-				a->name_span = span_of(L, nm);
-				a->value = lower_value(L, field(c, "value"), depth + 1);
+			if (kids[i].kind == N_NAMED_ARGUMENT) {
+				TSNode f[F_COUNT];
+				fields_of(L, c, f);
+				a->name = text_of(L, f[F_NAME]);
+				a->name_span = span_of(L, f[F_NAME]);
+				a->value = lower_value(L, f[F_VALUE], depth + 1);
 			} else {
 				a->value = lower_value(L, c, depth + 1);
 			}
 		}
+		free(kids);
 		return v;
 	}
-	if (strcmp(type, "list") == 0) {
+	if (kind == N_LIST) {
 		EcsValue *v = new_value(L, ECS_VAL_LIST, n);
 		uint32_t count;
-	TSNode *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, &count);
 		v->u.list.items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsValue *));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = kids[i];
-			if (is(c, "comment") || is(c, "ERROR"))
+			if (kids[i].kind == N_COMMENT || kids[i].kind == N_ERROR)
 				continue;
-			v->u.list.items[v->u.list.n++] = lower_value(L, c, depth + 1);
+			v->u.list.items[v->u.list.n++] = lower_value(L, kids[i].node, depth + 1);
 		}
+		free(kids);
 		return v;
 	}
-	if (strcmp(type, "map") == 0) {
+	if (kind == N_MAP) {
 		EcsValue *v = new_value(L, ECS_VAL_MAP, n);
 		uint32_t count;
-	TSNode *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, &count);
 		v->u.map.entries = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsEntry));
 		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = kids[i];
-			if (!is(c, "entry"))
+			if (kids[i].kind != N_ENTRY)
 				continue;
-			TSNode k = field(c, "key"), val = field(c, "value");
+			TSNode f[F_COUNT];
+			fields_of(L, kids[i].node, f);
+			TSNode k = f[F_KEY], val = f[F_VALUE];
 			if (ts_node_is_null(k) || ts_node_is_null(val))
 				continue;
 			EcsEntry *en = &v->u.map.entries[v->u.map.n++];
-			if (is(k, "string")) {
+			if (kind_of(L, k) == N_STRING) {
 				EcsValue *ks = lower_string(L, k, depth + 1);
 				en->key = ks->u.str.parts[0].text ? ks->u.str.parts[0].text : "";
 				if (ks->u.str.nparts != 1 || !ks->u.str.parts[0].text)
@@ -412,6 +523,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 			en->key_span = span_of(L, k);
 			en->value = lower_value(L, val, depth + 1);
 		}
+		free(kids);
 		return v;
 	}
 	return new_value(L, ECS_VAL_ERROR, n);
@@ -421,7 +533,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 
 static const char *label_text(Lower *L, TSNode n)
 {
-	if (is(n, "string")) {
+	if (kind_of(L, n) == N_STRING) {
 		EcsValue *v = lower_string(L, n, 0);
 		if (v->u.str.nparts == 1 && v->u.str.parts[0].text)
 			return v->u.str.parts[0].text;
@@ -438,58 +550,62 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 	if (ts_node_is_null(body))
 		return;
 	uint32_t count;
-	TSNode *kids = named_kids(L, body, &count);
+	Kid *kids = named_kids(L, body, &count);
 	b->items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsItem));
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = kids[i];
-		if (is(c, "attribute")) {
-			TSNode k = field(c, "key"), v = field(c, "value");
+		TSNode c = kids[i].node;
+		if (kids[i].kind == N_ATTRIBUTE) {
+			TSNode f[F_COUNT];
+			fields_of(L, c, f);
+			TSNode k = f[F_KEY], v = f[F_VALUE];
 			if (ts_node_is_null(k) || ts_node_is_null(v) || ts_node_is_missing(k))
 				continue;
 			EcsItem *it = &b->items[b->nitems++];
 			it->u.attr.key = text_of(L, k);
 			it->u.attr.key_span = span_of(L, k);
 			it->u.attr.value = lower_value(L, v, depth + 1);
-		} else if (is(c, "block")) {
+		} else if (kids[i].kind == N_BLOCK) {
+			/* kind label... body */
+			uint32_t nc;
+			Kid *parts = named_kids(L, c, &nc);
+			TSNode kind = {0}, inner = {0};
+			for (uint32_t j = 0; j < nc; j++)
+				if (parts[j].field == F_KIND)
+					kind = parts[j].node;
+				else if (parts[j].field == F_BODY)
+					inner = parts[j].node;
 			if (depth + 1 > MAX_DEPTH) {
 				if (!L->too_deep) {
 					L->too_deep = true;
 					EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_TOO_DEEP,
-							      span_of(L, field(c, "kind")),
-							      "nesting too deep");
+							      span_of(L, kind), "nesting too deep");
 					ecs_diag_hint(d, "values and blocks may nest at most %d levels",
 						      MAX_DEPTH);
 				}
+				free(parts);
 				continue;
 			}
 			EcsBlock *nb = ecs_arena_alloc(ctx->arena, sizeof *nb);
-			TSNode k = field(c, "kind");
-			nb->kind = text_of(L, k);
-			nb->kind_span = span_of(L, k);
+			nb->kind = text_of(L, kind);
+			nb->kind_span = span_of(L, kind);
 			nb->span = span_of(L, c);
 			nb->up = b;
 			nb->broken = b->broken;
-			uint32_t nc = ts_node_named_child_count(c);
 			nb->labels = ecs_arena_alloc(ctx->arena, (nc + 1) * sizeof(char *));
 			nb->label_spans = ecs_arena_alloc(ctx->arena, (nc + 1) * sizeof(EcsSpan));
-			TSTreeCursor cur = ts_tree_cursor_new(c);
-			if (ts_tree_cursor_goto_first_child(&cur)) {
-				do {
-					const char *fn = ts_tree_cursor_current_field_name(&cur);
-					if (fn && strcmp(fn, "label") == 0) {
-						TSNode ln = ts_tree_cursor_current_node(&cur);
-						nb->labels[nb->nlabels] = label_text(L, ln);
-						nb->label_spans[nb->nlabels++] = span_of(L, ln);
-					}
-				} while (ts_tree_cursor_goto_next_sibling(&cur));
-			}
-			ts_tree_cursor_delete(&cur);
-			lower_body(L, nb, field(c, "body"), depth + 1);
+			for (uint32_t j = 0; j < nc; j++)
+				if (parts[j].field == F_LABEL) {
+					nb->labels[nb->nlabels] = label_text(L, parts[j].node);
+					nb->label_spans[nb->nlabels++] = span_of(L, parts[j].node);
+				}
+			free(parts);
+			lower_body(L, nb, inner, depth + 1);
 			EcsItem *it = &b->items[b->nitems++];
 			it->is_block = true;
 			it->u.block = nb;
 		}
 	}
+	free(kids);
 }
 
 /* A declaration left open swallows the ones after it, which parse as its
@@ -526,7 +642,9 @@ static void lift_swallowed(Lower *L, EcsBlock *b)
 static void lower_declaration(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode kind = field(n, "kind"), name = field(n, "name");
+	TSNode f[F_COUNT];
+	fields_of(L, n, f);
+	TSNode kind = f[F_KIND], name = f[F_NAME];
 	if (ts_node_is_null(kind) || ts_node_is_null(name) || ts_node_is_missing(name))
 		return;
 	EcsBlock *b = ecs_arena_alloc(ctx->arena, sizeof *b);
@@ -539,12 +657,12 @@ static void lower_declaration(Lower *L, TSNode n)
 	b->nlabels = 1;
 	b->span = span_of(L, n);
 	b->broken = ts_node_has_error(n);
-	TSNode parent = field(n, "parent");
+	TSNode parent = f[F_PARENT];
 	if (!ts_node_is_null(parent) && !ts_node_is_missing(parent)) {
 		b->parent = text_of(L, parent);
 		b->parent_span = span_of(L, parent);
 	}
-	lower_body(L, b, field(n, "body"), 1);
+	lower_body(L, b, f[F_BODY], 1);
 	ecs_vec_push(&ctx->decls, b);
 	if (b->broken)
 		lift_swallowed(L, b);
@@ -553,24 +671,28 @@ static void lower_declaration(Lower *L, TSNode n)
 static void lower_param(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode name = field(n, "name"), type = field(n, "type");
+	TSNode f[F_COUNT], tf[F_COUNT], ef[F_COUNT];
+	fields_of(L, n, f);
+	TSNode name = f[F_NAME], type = f[F_TYPE];
 	if (ts_node_is_null(name) || ts_node_is_null(type) || ts_node_has_error(n))
 		return;
 	EcsParam *p = ecs_arena_alloc(ctx->arena, sizeof *p);
 	p->name = text_of(L, name);
 	p->span = span_of(L, name);
-	p->type = text_of(L, field(type, "name"));
+	fields_of(L, type, tf);
+	p->type = text_of(L, tf[F_NAME]);
 	p->type_span = span_of(L, type);
-	TSNode elem = field(type, "element");
+	TSNode elem = tf[F_ELEMENT];
 	if (!ts_node_is_null(elem)) {
-		p->element = text_of(L, field(elem, "name"));
-		if (!ts_node_is_null(field(elem, "element"))) {
+		fields_of(L, elem, ef);
+		p->element = text_of(L, ef[F_NAME]);
+		if (!ts_node_is_null(ef[F_ELEMENT])) {
 			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span_of(L, elem),
 				 "nested list types are not supported");
 			p->bad = true;
 		}
 	}
-	TSNode def = field(n, "default");
+	TSNode def = f[F_DEFAULT];
 	if (!ts_node_is_null(def))
 		p->def = lower_value(L, def, 1);
 	ecs_vec_push(&ctx->params, p);
@@ -579,7 +701,9 @@ static void lower_param(Lower *L, TSNode n)
 static void lower_import(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode path = field(n, "path");
+	TSNode f[F_COUNT];
+	fields_of(L, n, f);
+	TSNode path = f[F_PATH];
 	if (ts_node_is_null(path) || ts_node_has_error(n))
 		return;
 	EcsValue *v = lower_string(L, path, 0);
@@ -600,18 +724,20 @@ static void lower_import(Lower *L, TSNode n)
 void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 {
 	TSNode root = *(const TSNode *)rootp;
-	Lower L = {ctx, file, ctx->sources.files[file], false};
+	Lower L;
+	lower_init(&L, ctx, file, root);
 	uint32_t count;
-	TSNode *kids = named_kids(&L, root, &count);
+	Kid *kids = named_kids(&L, root, &count);
 	for (uint32_t i = 0; i < count; i++) {
-		TSNode c = kids[i];
-		if (is(c, "declaration"))
-			lower_declaration(&L, c);
-		else if (is(c, "param"))
-			lower_param(&L, c);
-		else if (is(c, "import"))
-			lower_import(&L, c);
+		if (kids[i].kind == N_DECLARATION)
+			lower_declaration(&L, kids[i].node);
+		else if (kids[i].kind == N_PARAM)
+			lower_param(&L, kids[i].node);
+		else if (kids[i].kind == N_IMPORT)
+			lower_import(&L, kids[i].node);
 	}
+	free(kids);
+	ts_tree_cursor_delete(&L.cur);
 }
 
 /* A value given on the command line, typed by its parameter: numbers and
@@ -619,7 +745,7 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 			    const char *type, const char *text)
 {
-	Lower L = {ctx, file, ctx->sources.files[file], false};
+	Lower L = {.ctx = ctx, .file = file, .src = ctx->sources.files[file]};
 	EcsValue *v = ecs_arena_alloc(ctx->arena, sizeof *v);
 	v->span = span;
 	size_t n = strlen(text);
