@@ -714,6 +714,16 @@ static void buf_indent(Buf *b, int depth)
 	b->len += 2 * (size_t)depth;
 }
 
+/* The bytes a JSON string holds as they are: not a quote, a backslash or
+ * a control character (nor the terminating NUL). */
+static bool json_plain[256];
+
+static void json_plain_init(void)
+{
+	for (int c = 0x20; c < 256; c++)
+		json_plain[c] = c != '"' && c != '\\';
+}
+
 /* A JSON string literal: quotes, backslashes and control characters
  * escaped; everything else (UTF-8 included) as is. */
 static void buf_string(Buf *b, const char *s)
@@ -722,12 +732,12 @@ static void buf_string(Buf *b, const char *s)
 	buf_grow(b, n + 2);
 	b->data[b->len++] = '"';
 	/* The common case: nothing to escape. */
-	size_t plain = 0;
-	while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
-		plain++;
-	memcpy(b->data + b->len, s, plain);
-	b->len += plain;
-	for (const unsigned char *p = (const unsigned char *)s + plain; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s;
+	while (json_plain[*p])
+		p++;
+	memcpy(b->data + b->len, s, (size_t)(p - (const unsigned char *)s));
+	b->len += (size_t)(p - (const unsigned char *)s);
+	for (; *p; p++) {
 		unsigned char c = *p;
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
@@ -788,14 +798,15 @@ static void json_value(const cJSON *v, Buf *b, int depth)
 
 /* Two-space indented JSON, one member per line: the layout reviewers
  * expect of a template. */
-bool ecs_write_json(const cJSON *doc, FILE *out)
+char *ecs_json_text(const cJSON *doc, size_t *len)
 {
+	if (!json_plain['a'])
+		json_plain_init();
 	Buf b = {0};
 	json_value(doc, &b, 0);
 	buf_put(&b, "\n", 1);
-	bool ok = fwrite(b.data, 1, b.len, out) == b.len;
-	free(b.data);
-	return ok && !ferror(out);
+	*len = b.len;
+	return b.data;
 }
 
 /* ---- YAML ------------------------------------------------------------------------------- */

@@ -553,8 +553,10 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***
 /* The graph as a bundle of API requests (docs/bundle.md). Returns owned;
  * free with cJSON_Delete. */
 struct cJSON *ecs_bundle(EcsCompiler *c, const char *project);
-/* Writes a document as two-space JSON, or as YAML through libyaml. */
-bool ecs_write_json(const struct cJSON *doc, FILE *out);
+/* A document as two-space JSON: returns owned text of *len bytes; free
+ * with free. */
+char *ecs_json_text(const struct cJSON *doc, size_t *len);
+/* Writes a document as YAML through libyaml. */
 bool ecs_write_yaml(const struct cJSON *doc, FILE *out);
 
 /* ---- dumps (dump.c) ------------------------------------------------------------ */

@@ -62,10 +62,14 @@ static void dep_escape(FILE *f, const char *s)
 
 static bool serialise(const cJSON *doc, bool yaml, char **buf, size_t *size)
 {
+	if (!yaml) {
+		*buf = ecs_json_text(doc, size);
+		return true;
+	}
 	FILE *f = open_memstream(buf, size);
 	if (!f)
 		return false;
-	bool ok = yaml ? ecs_write_yaml(doc, f) : ecs_write_json(doc, f);
+	bool ok = ecs_write_yaml(doc, f);
 	return fclose(f) == 0 && ok;
 }
 
