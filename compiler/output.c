@@ -1,5 +1,7 @@
 /* output.c: compiled artefacts on disk: atomic writes and make depfiles. */
+#define _GNU_SOURCE             /* sync_file_range */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,42 +11,110 @@
 
 #include "internal.h"
 
-/* Writes size bytes to path atomically: a temporary file in the same
- * directory, flushed and renamed over path. On any error the temporary file
- * is removed and path is untouched. Returns 0 or an errno value. */
-static int write_atomic(const char *path, const char *data, size_t size)
+/* A file being written atomically: a temporary file in the same
+ * directory, made durable (fsync) and then renamed over path. On any error
+ * the temporary file is removed and path is untouched. */
+typedef struct {
+	const char *path;
+	char *tmp;
+	int fd;
+} Pending;
+
+/* Writes the temporary file and starts its writeback, so that the disk
+ * works on every file of a batch while the first is synced. Returns 0 or
+ * an errno value (and then nothing is left behind). */
+static int atomic_begin(Pending *p, const char *path, const char *data, size_t size)
 {
 	size_t n = strlen(path);
-	char *tmp = ecs_xmalloc(n + 16);
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
+	p->path = path;
+	p->tmp = ecs_xmalloc(n + 16);
+	snprintf(p->tmp, n + 16, "%s.tmpXXXXXX", path);
+	p->fd = mkstemp(p->tmp);
+	if (p->fd < 0) {
 		int e = errno;
-		free(tmp);
+		free(p->tmp);
 		return e;
 	}
 	int err = 0;
 	for (size_t off = 0; off < size && !err;) {
-		ssize_t w = write(fd, data + off, size - off);
+		ssize_t w = write(p->fd, data + off, size - off);
 		if (w < 0 && errno != EINTR)
 			err = errno;
 		else if (w > 0)
 			off += (size_t)w;
 	}
-	if (!err && fsync(fd) != 0)
-		err = errno;
 	/* mkstemp makes the file 0600; an artefact gets the usual mode. */
 	mode_t mask = umask(0);
 	umask(mask);
-	if (!err && fchmod(fd, 0666 & ~mask) != 0)
+	if (!err && fchmod(p->fd, 0666 & ~mask) != 0)
 		err = errno;
-	if (close(fd) != 0 && !err)
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (!err)
+		sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);  /* a hint only */
+#endif
+	if (err) {
+		close(p->fd);
+		unlink(p->tmp);
+		free(p->tmp);
+	}
+	return err;
+}
+
+/* Makes the temporary file durable and renames it over its path. Returns 0
+ * or an errno value; either way the temporary file is gone. */
+static int atomic_commit(Pending *p)
+{
+	int err = 0;
+	if (fsync(p->fd) != 0)
 		err = errno;
-	if (!err && rename(tmp, path) != 0)
+	if (close(p->fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(p->tmp, p->path) != 0)
 		err = errno;
 	if (err)
-		unlink(tmp);
-	free(tmp);
+		unlink(p->tmp);
+	free(p->tmp);
+	return err;
+}
+
+static void atomic_abort(Pending *p)
+{
+	close(p->fd);
+	unlink(p->tmp);
+	free(p->tmp);
+}
+
+/* Writes size bytes to path atomically. Returns 0 or an errno value. */
+static int write_atomic(const char *path, const char *data, size_t size)
+{
+	Pending p;
+	int err = atomic_begin(&p, path, data, size);
+	return err ? err : atomic_commit(&p);
+}
+
+/* Writes n files atomically, a batch at a time (a batch's files are open
+ * together): each file is written and synced before it is renamed, as by
+ * write_atomic. Stops at the first error, after which the files of that
+ * batch are untouched. Returns 0 or an errno value. */
+static int write_atomic_all(char **paths, char **bufs, const size_t *sizes, size_t n)
+{
+	enum { BATCH = 64 };
+	Pending p[BATCH];
+	int err = 0;
+	for (size_t from = 0; from < n && !err; from += BATCH) {
+		size_t k = 0, count = n - from < BATCH ? n - from : BATCH;
+		while (k < count && !err) {
+			err = atomic_begin(&p[k], paths[from + k], bufs[from + k], sizes[from + k]);
+			if (!err)
+				k++;
+		}
+		for (size_t i = 0; i < k; i++) {
+			if (err)
+				atomic_abort(&p[i]);
+			else
+				err = atomic_commit(&p[i]);
+		}
+	}
 	return err;
 }
 
@@ -199,11 +269,11 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		const char *ext = yaml ? "yaml" : "json";
 		if (mkdir(o->output, 0777) != 0 && errno != EEXIST)
 			err = errno;
-		for (size_t i = 0; i < n && !err; i++) {
-			paths[npaths] = ecs_arena_printf(c->arena, "%s/%02zu-%s.%s", o->output, i + 1,
-							 i == 0 ? "base" : "services", ext);
-			err = write_atomic(paths[npaths++], bufs[i], sizes[i]);
-		}
+		for (size_t i = 0; i < n; i++)
+			paths[npaths++] = ecs_arena_printf(c->arena, "%s/%02zu-%s.%s", o->output,
+							   i + 1, i == 0 ? "base" : "services", ext);
+		if (!err)
+			err = write_atomic_all(paths, bufs, sizes, n);
 		/* A stack of an earlier, larger split would linger: remove it. */
 		for (size_t i = n; !err && i < 99; i++) {
 			char *stale = ecs_arena_printf(c->arena, "%s/%02zu-services.%s", o->output,
