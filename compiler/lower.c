@@ -14,8 +14,8 @@
 
 /* The node types and fields that lowering looks at. They are resolved to
  * the grammar's ids once per file, so that a node's type is a table lookup
- * and its fields come from one walk over its children, instead of a
- * comparison of names per question (CONVENTIONS 8). */
+ * and a field is found by id, instead of a comparison of names per
+ * question (CONVENTIONS 8). */
 #define NODE_KINDS(X)                                                       \
 	X(ATTRIBUTE, "attribute") X(BLOCK, "block") X(BOOLEAN, "boolean")   \
 	X(CALL, "call") X(COMMENT, "comment") X(DECLARATION, "declaration") \
@@ -63,6 +63,7 @@ typedef struct {
 	TSSymbol error;                   /* ERROR nodes' symbol */
 	uint8_t kinds[MAX_SYMBOLS];       /* NodeKind by (public) symbol */
 	uint8_t slots[MAX_FIELDS];        /* FieldSlot by field id */
+	TSFieldId ids[F_COUNT];           /* field id by FieldSlot */
 } Lower;
 
 /* A child node with its kind and the field it fills. */
@@ -99,6 +100,7 @@ static void lower_init(Lower *L, EcsCompiler *ctx, uint32_t file, TSNode root)
 	for (size_t f = F_NONE + 1; f < F_COUNT; f++) {
 		TSFieldId id = ts_language_field_id_for_name(lang, field_names[f],
 							      (uint32_t)strlen(field_names[f]));
+		L->ids[f] = id;
 		if (id && id < MAX_FIELDS)
 			L->slots[id] = (uint8_t)f;
 	}
@@ -123,19 +125,10 @@ static const char *text_of(Lower *L, TSNode n)
 	return ecs_intern(L->ctx->arena, L->src->text + s, e - s);
 }
 
-/* The fields of n, by slot, from one walk over its children; a field n
- * lacks is a null node. A repeated field (label) keeps its last child. */
-static void fields_of(Lower *L, TSNode n, TSNode f[F_COUNT])
+/* The first child of n in a field, or a null node. */
+static TSNode field(Lower *L, TSNode n, FieldSlot f)
 {
-	memset(f, 0, F_COUNT * sizeof *f);
-	ts_tree_cursor_reset(&L->cur, n);
-	if (!ts_tree_cursor_goto_first_child(&L->cur))
-		return;
-	do {
-		TSFieldId id = ts_tree_cursor_current_field_id(&L->cur);
-		if (id && id < MAX_FIELDS && L->slots[id])
-			f[L->slots[id]] = ts_tree_cursor_current_node(&L->cur);
-	} while (ts_tree_cursor_goto_next_sibling(&L->cur));
+	return ts_node_child_by_field_id(n, L->ids[f]);
 }
 
 /* The named children of n, through the cursor: ts_node_named_child(n, i)
@@ -375,10 +368,9 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 				parts[np++].text = ecs_intern(ctx->arena, buf, blen);
 				blen = 0;
 			}
-			TSNode f[F_COUNT];
-			fields_of(L, c, f);
-			if (!ts_node_is_null(f[F_VALUE]))
-				parts[np++].value = lower_value(L, f[F_VALUE], depth + 1);
+			TSNode val = field(L, c, F_VALUE);
+			if (!ts_node_is_null(val))
+				parts[np++].value = lower_value(L, val, depth + 1);
 		}
 	}
 	if (blen || np == 0)
@@ -422,10 +414,8 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	}
 	if (kind == N_RANGE) {
 		EcsValue *v = new_value(L, ECS_VAL_RANGE, n);
-		TSNode f[F_COUNT];
-		fields_of(L, n, f);
-		EcsValue *lo = lower_value(L, f[F_LOW], depth + 1);
-		EcsValue *hi = lower_value(L, f[F_HIGH], depth + 1);
+		EcsValue *lo = lower_value(L, field(L, n, F_LOW), depth + 1);
+		EcsValue *hi = lower_value(L, field(L, n, F_HIGH), depth + 1);
 		if (lo->kind != ECS_VAL_NUMBER || hi->kind != ECS_VAL_NUMBER ||
 		    !lo->u.num.is_int || !hi->u.num.is_int) {
 			if (lo->kind != ECS_VAL_ERROR && hi->kind != ECS_VAL_ERROR)
@@ -472,11 +462,10 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 				continue;
 			EcsArg *a = &v->u.call.args[v->u.call.nargs++];
 			if (kids[i].kind == N_NAMED_ARGUMENT) {
-				TSNode f[F_COUNT];
-				fields_of(L, c, f);
-				a->name = text_of(L, f[F_NAME]);
-				a->name_span = span_of(L, f[F_NAME]);
-				a->value = lower_value(L, f[F_VALUE], depth + 1);
+				TSNode nm = field(L, c, F_NAME);
+				a->name = text_of(L, nm);
+				a->name_span = span_of(L, nm);
+				a->value = lower_value(L, field(L, c, F_VALUE), depth + 1);
 			} else {
 				a->value = lower_value(L, c, depth + 1);
 			}
@@ -505,9 +494,8 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 		for (uint32_t i = 0; i < count; i++) {
 			if (kids[i].kind != N_ENTRY)
 				continue;
-			TSNode f[F_COUNT];
-			fields_of(L, kids[i].node, f);
-			TSNode k = f[F_KEY], val = f[F_VALUE];
+			TSNode c = kids[i].node;
+			TSNode k = field(L, c, F_KEY), val = field(L, c, F_VALUE);
 			if (ts_node_is_null(k) || ts_node_is_null(val))
 				continue;
 			EcsEntry *en = &v->u.map.entries[v->u.map.n++];
@@ -555,9 +543,7 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 	for (uint32_t i = 0; i < count; i++) {
 		TSNode c = kids[i].node;
 		if (kids[i].kind == N_ATTRIBUTE) {
-			TSNode f[F_COUNT];
-			fields_of(L, c, f);
-			TSNode k = f[F_KEY], v = f[F_VALUE];
+			TSNode k = field(L, c, F_KEY), v = field(L, c, F_VALUE);
 			if (ts_node_is_null(k) || ts_node_is_null(v) || ts_node_is_missing(k))
 				continue;
 			EcsItem *it = &b->items[b->nitems++];
@@ -642,9 +628,7 @@ static void lift_swallowed(Lower *L, EcsBlock *b)
 static void lower_declaration(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode f[F_COUNT];
-	fields_of(L, n, f);
-	TSNode kind = f[F_KIND], name = f[F_NAME];
+	TSNode kind = field(L, n, F_KIND), name = field(L, n, F_NAME);
 	if (ts_node_is_null(kind) || ts_node_is_null(name) || ts_node_is_missing(name))
 		return;
 	EcsBlock *b = ecs_arena_alloc(ctx->arena, sizeof *b);
@@ -657,12 +641,12 @@ static void lower_declaration(Lower *L, TSNode n)
 	b->nlabels = 1;
 	b->span = span_of(L, n);
 	b->broken = ts_node_has_error(n);
-	TSNode parent = f[F_PARENT];
+	TSNode parent = field(L, n, F_PARENT);
 	if (!ts_node_is_null(parent) && !ts_node_is_missing(parent)) {
 		b->parent = text_of(L, parent);
 		b->parent_span = span_of(L, parent);
 	}
-	lower_body(L, b, f[F_BODY], 1);
+	lower_body(L, b, field(L, n, F_BODY), 1);
 	ecs_vec_push(&ctx->decls, b);
 	if (b->broken)
 		lift_swallowed(L, b);
@@ -671,28 +655,24 @@ static void lower_declaration(Lower *L, TSNode n)
 static void lower_param(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode f[F_COUNT], tf[F_COUNT], ef[F_COUNT];
-	fields_of(L, n, f);
-	TSNode name = f[F_NAME], type = f[F_TYPE];
+	TSNode name = field(L, n, F_NAME), type = field(L, n, F_TYPE);
 	if (ts_node_is_null(name) || ts_node_is_null(type) || ts_node_has_error(n))
 		return;
 	EcsParam *p = ecs_arena_alloc(ctx->arena, sizeof *p);
 	p->name = text_of(L, name);
 	p->span = span_of(L, name);
-	fields_of(L, type, tf);
-	p->type = text_of(L, tf[F_NAME]);
+	p->type = text_of(L, field(L, type, F_NAME));
 	p->type_span = span_of(L, type);
-	TSNode elem = tf[F_ELEMENT];
+	TSNode elem = field(L, type, F_ELEMENT);
 	if (!ts_node_is_null(elem)) {
-		fields_of(L, elem, ef);
-		p->element = text_of(L, ef[F_NAME]);
-		if (!ts_node_is_null(ef[F_ELEMENT])) {
+		p->element = text_of(L, field(L, elem, F_NAME));
+		if (!ts_node_is_null(field(L, elem, F_ELEMENT))) {
 			ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, span_of(L, elem),
 				 "nested list types are not supported");
 			p->bad = true;
 		}
 	}
-	TSNode def = f[F_DEFAULT];
+	TSNode def = field(L, n, F_DEFAULT);
 	if (!ts_node_is_null(def))
 		p->def = lower_value(L, def, 1);
 	ecs_vec_push(&ctx->params, p);
@@ -701,9 +681,7 @@ static void lower_param(Lower *L, TSNode n)
 static void lower_import(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
-	TSNode f[F_COUNT];
-	fields_of(L, n, f);
-	TSNode path = f[F_PATH];
+	TSNode path = field(L, n, F_PATH);
 	if (ts_node_is_null(path) || ts_node_has_error(n))
 		return;
 	EcsValue *v = lower_string(L, path, 0);
