@@ -475,3 +475,10 @@ EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
 
 void ecs_compiler_keep_trees(EcsCompiler *c) { c->keep_trees = true; }
 void ecs_compiler_defer_params(EcsCompiler *c) { c->defer_params = true; }
+
+struct cJSON *ecs_compiler_bundle(EcsCompiler *c, const char *project)
+{
+	if (c->diags.errors)
+		return NULL;
+	return ecs_bundle(c, project ? project : c->project);
+}

@@ -68,6 +68,10 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o);
  * freed); false when the spec has no such service. */
 bool ecs_compiler_service(EcsCompiler *c, const char *name, const char **cluster,
 			  const char **service);
+/* The checked spec's bundle (docs/bundle.md) as a cJSON tree the caller
+ * frees with cJSON_Delete; NULL when the spec has errors. project NULL:
+ * the input's name. */
+struct cJSON *ecs_compiler_bundle(EcsCompiler *c, const char *project);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

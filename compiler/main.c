@@ -1,8 +1,11 @@
 /* main.c: the ecsc command line: source -> parse -> lower -> check -> emit. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "ecsc.h"
 #include "ecsrt.h"
@@ -14,6 +17,9 @@ static const char usage[] =
 	"  check      parse, resolve and type-check a spec\n"
 	"  compile    write the spec's resources as a CloudFormation template or an API bundle\n"
 	"  graph      print the spec's resource graph as Graphviz DOT\n"
+	"  plan       show what apply would change in AWS: ecsc plan SPEC...|BUNDLE\n"
+	"  apply      make the AWS resources match the spec, then wait for services\n"
+	"  destroy    delete what the spec owns in AWS\n"
 	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT\n"
 	"\n"
 	"options:\n"
@@ -30,9 +36,17 @@ static const char usage[] =
 	"  --export-prefix P       export the template's outputs as P-NAME\n"
 	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
 	"\n"
-	"scale options:\n"
+	"plan, apply, destroy and scale options:\n"
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
 	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
+	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
+	"  --debug                 trace every request and response (keys redacted)\n"
+	"  --json                  plan: the plan as JSON on stdout\n"
+	"  --parallelism N         apply, destroy: calls in flight at once (default 8)\n"
+	"  --no-wait               apply: do not wait for services to be stable\n"
+	"  --timeout DURATION      apply: how long to wait (default 10m; 90s, 15m, 1h)\n"
+	"  --yes                   destroy: do not ask for confirmation\n"
+	"  a BUNDLE is a file written by `ecsc compile --target bundle`\n"
 	"\n"
 	"common options:\n"
 	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
@@ -40,7 +54,9 @@ static const char usage[] =
 	"  -h, --help              show this help\n"
 	"  --version               show the version\n"
 	"\n"
-	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors\n";
+	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors;\n"
+	"plan: 0 no changes, 2 changes, 1 errors; apply, destroy: 1 when AWS refused\n"
+	"a change or a rollout failed\n";
 
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
@@ -106,6 +122,65 @@ static int scale_service_to(EcsCompiler *c, const char *name, long count,
 	return status;
 }
 
+/* A single input ending in .json is a bundle. */
+static cJSON *read_bundle(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ecsc: %s: cannot read\n", path);
+		return NULL;
+	}
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap && cap < (256u << 20)) {
+			char *b = realloc(buf, cap *= 2);
+			if (!b)
+				free(buf);
+			buf = b;
+		}
+	}
+	fclose(f);
+	cJSON *doc = buf ? cJSON_ParseWithLength(buf, len) : NULL;
+	free(buf);
+	if (!doc)
+		fprintf(stderr, "ecsc: %s: not valid JSON\n", path);
+	return doc;
+}
+
+static bool is_bundle_path(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
+/* "90", "90s", "15m", "1h": seconds, or -1. */
+static double duration(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	if (*end == 'h' && !end[1])
+		return v * 3600;
+	if (*end == 'm' && !end[1])
+		return v * 60;
+	if ((*end == 's' && !end[1]) || !*end)
+		return v;
+	return -1;
+}
+
+static int deploy(const char *cmd, cJSON *bundle, const EcsDeployOptions *o)
+{
+	if (strcmp(cmd, "plan") == 0)
+		return ecs_plan(bundle, o);
+	if (strcmp(cmd, "apply") == 0)
+		return ecs_apply(bundle, o);
+	return ecs_destroy(bundle, o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -115,10 +190,14 @@ int main(int argc, char **argv)
 		return fputs(usage, stdout), ECS_OK;
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
+	bool deploying = strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
+			 strcmp(cmd, "destroy") == 0;
 	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&
-	    strcmp(cmd, "scale") != 0)
+	    strcmp(cmd, "scale") != 0 && !deploying)
 		return usage_error("unknown command `%s`", cmd);
 	bool scale = strcmp(cmd, "scale") == 0;
+	bool aws = scale || deploying;
+	EcsDeployOptions dopt = {0};
 	const char *profile = NULL, *endpoint = NULL;
 	bool compile = strcmp(cmd, "compile") == 0;
 	EcsCompileOptions co = {.target = "cloudformation", .format = "json"};
@@ -142,7 +221,8 @@ int main(int argc, char **argv)
 		static const char *const valued[] = {"--set", "--values", "--emit", "--diagnostics",
 						     "--color", "--target", "--format", "-o",
 						     "--output", "--depfile", "--export-prefix",
-						     "--project", "--profile", "--endpoint-url", NULL};
+						     "--project", "--profile", "--endpoint-url",
+						     "--parallelism", "--timeout", NULL};
 		for (const char *const *o = valued; *o; o++)
 			if (strcmp(a, *o) == 0 && i + 1 >= argc)
 				status = usage_error("option `%s` needs a value", a);
@@ -182,12 +262,31 @@ int main(int argc, char **argv)
 			co.depfile = v;
 		} else if (compile && (v = option_value(argc, argv, &i, "--export-prefix"))) {
 			co.export_prefix = v;
-		} else if (compile && (v = option_value(argc, argv, &i, "--project"))) {
+		} else if ((compile || deploying) && (v = option_value(argc, argv, &i, "--project"))) {
 			co.project = v;
-		} else if (scale && (v = option_value(argc, argv, &i, "--profile"))) {
+		} else if (aws && (v = option_value(argc, argv, &i, "--profile"))) {
 			profile = v;
-		} else if (scale && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
+		} else if (aws && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
 			endpoint = v;
+		} else if (deploying && strcmp(a, "--debug") == 0) {
+			dopt.debug = true;
+		} else if (deploying && strcmp(a, "--json") == 0) {
+			dopt.json = true;
+		} else if (deploying && strcmp(a, "--no-wait") == 0) {
+			dopt.no_wait = true;
+		} else if (deploying && strcmp(a, "--yes") == 0) {
+			dopt.yes = true;
+		} else if (deploying && (v = option_value(argc, argv, &i, "--parallelism"))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*end || n < 1 || n > 64)
+				status = usage_error("--parallelism takes 1 to 64, not `%s`", v);
+			dopt.parallelism = (int)n;
+		} else if (deploying && (v = option_value(argc, argv, &i, "--timeout"))) {
+			dopt.timeout = duration(v);
+			if (dopt.timeout <= 0)
+				status = usage_error("--timeout takes a duration such as 90s, 15m or "
+						     "1h, not `%s`", v);
 		} else if ((v = option_value(argc, argv, &i, "--color"))) {
 			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
 				status = usage_error("--color takes auto, always or never, not `%s`", v);
@@ -214,6 +313,25 @@ int main(int argc, char **argv)
 	}
 	if (status == ECS_OK && ninputs == 0)
 		status = usage_error("%s: no input files", cmd);
+	dopt.profile = profile;
+	dopt.endpoint = endpoint;
+	/* plan's exit status 2 means "changes": its usage errors are 1. */
+	int failure = strcmp(cmd, "plan") == 0 ? 1 : ECS_EUSAGE;
+	if (deploying && status == ECS_OK && ninputs == 1 && is_bundle_path(inputs[0])) {
+		cJSON *bundle = read_bundle(inputs[0]);
+		free(inputs);
+		ecs_compiler_free(c);
+		if (!bundle)
+			return failure;
+		status = deploy(cmd, bundle, &dopt);
+		cJSON_Delete(bundle);
+		return status;
+	}
+	if (deploying && status != ECS_OK) {
+		ecs_compiler_free(c);
+		free(inputs);
+		return failure;
+	}
 	if (emit && strcmp(emit, "cst") == 0)
 		ecs_compiler_keep_trees(c);
 	/* Only a template can leave parameters to deploy time. */
@@ -232,6 +350,7 @@ int main(int argc, char **argv)
 		status = scale_service_to(c, scale_service, scale_count, profile, endpoint);
 	if (compile && status == ECS_OK && !emit)
 		status = ecs_compiler_compile(c, &co);
+	cJSON *bundle = deploying && status == ECS_OK ? ecs_compiler_bundle(c, co.project) : NULL;
 	bool use_color = strcmp(color, "always") == 0 ||
 			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
 			  !getenv("NO_COLOR"));
@@ -243,6 +362,11 @@ int main(int argc, char **argv)
 	bool graph_stage = emit && (strcmp(emit, "graph") == 0 || strcmp(emit, "dot") == 0);
 	if (emit && status != ECS_EUSAGE && (!graph_stage || status == ECS_OK))
 		ecs_compiler_emit(c, emit, stdout);
+	/* The bundle may refer to the compiler's strings: it goes first. */
+	if (bundle) {
+		status = deploy(cmd, bundle, &dopt);
+		cJSON_Delete(bundle);
+	}
 	ecs_compiler_free(c);
 	return status;
 }

@@ -64,4 +64,26 @@ EcsAwsStatus ecs_aws_json(EcsAws *aws, const char *service, const char *target,
 EcsAwsStatus ecs_aws_query(EcsAws *aws, const char *service, const char *action,
 			   const char *version, const char *form, EcsAwsResponse *out);
 
+struct cJSON;
+
+/* The deployment commands: ecsc plan, apply and destroy on a bundle (a
+ * cJSON tree in the format of docs/bundle.md, borrowed). */
+typedef struct {
+	const char *profile, *endpoint;
+	int parallelism;        /* concurrent calls; 0: 8 */
+	bool prune;             /* plan: also delete what the project owns and the bundle lacks */
+	bool json;              /* plan: JSON on stdout */
+	bool debug;             /* trace every request and response (redacted) */
+	bool no_wait;           /* apply: do not wait for services to be stable */
+	bool yes;               /* destroy: no confirmation */
+	double timeout;         /* apply: seconds to wait for stability; 0: 600 */
+} EcsDeployOptions;
+
+/* Exit statuses: plan 0 (no changes), 2 (changes), 1 (errors); apply and
+ * destroy 0 (done), 1 (AWS refused, rollout failed, timeout), 2
+ * (credentials, usage). */
+int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o);
+int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o);
+int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o);
+
 #endif

@@ -72,7 +72,7 @@ python_tools() {
 
 common_packages=(build-essential cmake ninja-build pkg-config
 	libtree-sitter-dev libyaml-dev libcjson-dev libcurl4-openssl-dev libxml2-dev
-	libinih-dev)
+	libinih-dev libssl-dev)
 
 case "$mode" in
 run)

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 @contextlib.contextmanager
-def moto_server():
+def moto_server(**extra_env):
     """Starts moto_server and yields its URL; stops it on exit. Services
     report their tasks running (MOTO_ECS_SERVICE_RUNNING) and AWS managed
     policies exist (MOTO_IAM_LOAD_MANAGED_POLICIES)."""
@@ -14,6 +14,7 @@ def moto_server():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    env.update(extra_env)
     server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:

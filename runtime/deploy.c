@@ -1,0 +1,538 @@
+/* deploy.c: ecsc plan, apply and destroy.
+ *
+ * Each reads the live state (state.c), plans (plan.c), prints the plan,
+ * and apply and destroy then make exactly the planned calls (exec.c).
+ * apply finally waits for the services it changed to reach a steady state,
+ * failing fast when a rollout fails. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deploy.h"
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ecs_interrupted = 1;
+}
+
+/* The bundle's requests, checked for the fields the runtime needs. */
+static bool load(Deploy *d, const cJSON *bundle)
+{
+	const char *format = str(bundle, "format");
+	const cJSON *version = get(bundle, "version");
+	if (!format || strcmp(format, "ecsc-bundle") != 0 || !cJSON_IsNumber(version)) {
+		fputs("ecsc: not an ecsc bundle\n", stderr);
+		return false;
+	}
+	if (version->valueint != 1) {
+		fprintf(stderr, "ecsc: bundle version %d is not supported (this ecsc reads 1)\n",
+			version->valueint);
+		return false;
+	}
+	d->bundle = (cJSON *)bundle;
+	d->project = str(bundle, "project");
+	if (!d->project) {
+		fputs("ecsc: the bundle names no project\n", stderr);
+		return false;
+	}
+	const cJSON *reqs = get(bundle, "requests");
+	d->nreqs = (size_t)cJSON_GetArraySize(reqs);
+	d->reqs = calloc(d->nreqs + 1, sizeof *d->reqs);
+	size_t i = 0;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, reqs) {
+		Request *q = &d->reqs[i++];
+		*q = (Request){str(r, "id"),       str(r, "resource"), str(r, "service"),
+			       str(r, "operation"), get(r, "protocol"), get(r, "params"),
+			       get(r, "depends_on"), get(r, "ownership")};
+		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params)) {
+			fprintf(stderr, "ecsc: bundle request %zu is malformed\n", i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsAws **aws,
+		 bool destroying)
+{
+	memset(d, 0, sizeof *d);
+	d->destroying = destroying;
+	d->opt = o;
+	pthread_mutex_init(&d->lock, NULL);
+	d->results = cJSON_CreateObject();
+	if (!load(d, bundle))
+		return 2;
+	EcsAwsStatus s = ecs_aws_config_load(&d->cfg, o->profile, o->endpoint);
+	if (s != ECS_AWS_OK) {
+		fprintf(stderr, "ecsc: %s\n", ecs_aws_strerror(s));
+		return 2;
+	}
+	*aws = ecs_aws_new(&d->cfg);
+	if (!*aws)
+		return 2;
+	ecs_aws_set_debug(*aws, o->debug);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (!live_read(d, *aws)) {
+		fputs("ecsc: could not read the live state\n", stderr);
+		return 1;
+	}
+	return 0;
+}
+
+static void finish(Deploy *d, EcsAws *aws)
+{
+	ecs_aws_free(aws);
+	live_free(&d->live);
+	cJSON_Delete(d->results);
+	for (size_t i = 0; i < d->nchanges; i++) {
+		free(d->changes[i].name);
+		cJSON_Delete(d->changes[i].fields);
+		cJSON_Delete(d->changes[i].notes);
+	}
+	free(d->changes);
+	for (size_t i = 0; i < d->ncalls; i++) {
+		Call *c = &d->calls[i];
+		free(c->id);
+		free(c->service);
+		free(c->op);
+		free(c->protocol);
+		free(c->target);
+		free(c->deps);
+		free(c->error);
+		cJSON_Delete(c->params);
+	}
+	free(d->calls);
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (d->req_calls)
+			free(d->req_calls[i]);
+	free(d->req_calls);
+	free(d->req_ncalls);
+	free(d->reqs);
+	ecs_aws_config_free(&d->cfg);
+	pthread_mutex_destroy(&d->lock);
+}
+
+/* ---- printing the plan ------------------------------------------------------------------ */
+
+static const char *action_name(Action a)
+{
+	switch (a) {
+	case ACT_NONE: return "unchanged";
+	case ACT_CREATE: return "create";
+	case ACT_UPDATE: return "update";
+	case ACT_REPLACE: return "replace";
+	case ACT_DELETE: return "delete";
+	}
+	return "?";
+}
+
+static void print_value(FILE *f, const cJSON *v)
+{
+	char *s = v ? cJSON_PrintUnformatted(v) : NULL;
+	if (!s) {
+		fputs("(none)", f);
+		return;
+	}
+	if (strlen(s) > 160)
+		fprintf(f, "%.150s...", s);
+	else
+		fputs(s, f);
+	free(s);
+}
+
+static size_t calls_of(const Deploy *d, size_t change)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->ncalls; i++)
+		n += d->calls[i].change == change;
+	return n;
+}
+
+static size_t count(const Deploy *d, Action a)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nchanges; i++)
+		n += d->changes[i].action == a && !d->changes[i].error;
+	return n;
+}
+
+static size_t errors(const Deploy *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nchanges; i++)
+		n += d->changes[i].error;
+	return n;
+}
+
+static void print_plan(const Deploy *d, FILE *f, const char *verb)
+{
+	bool color = isatty(fileno(f)) && !getenv("NO_COLOR");
+	fprintf(f, "%s: project `%s`, region %s (%zu read calls)\n\n", verb, d->project,
+		d->cfg.region, d->api_calls - d->mutating_calls);
+	for (size_t i = 0; i < d->nchanges; i++) {
+		const Change *c = &d->changes[i];
+		if (c->action == ACT_NONE && !c->error)
+			continue;
+		const char *sign = c->error                  ? "!"
+				   : c->action == ACT_CREATE ? "+"
+				   : c->action == ACT_DELETE ? "-"
+							     : "~";
+		const char *col = !color                     ? ""
+				  : c->error                 ? "\033[31m"
+				  : c->action == ACT_CREATE  ? "\033[32m"
+				  : c->action == ACT_DELETE ? "\033[31m"
+							     : "\033[33m";
+		fprintf(f, "%s%s %-9s%s %s %s  (%s, %zu call%s)\n", col, sign,
+			c->error ? "error" : action_name(c->action), color ? "\033[0m" : "", c->kind,
+			c->name, c->resource, calls_of(d, i), calls_of(d, i) == 1 ? "" : "s");
+		const cJSON *fl;
+		cJSON_ArrayForEach(fl, c->fields) {
+			fprintf(f, "      %s: ", str(fl, "path"));
+			print_value(f, get(fl, "old"));
+			fputs(" -> ", f);
+			print_value(f, get(fl, "new"));
+			fputc('\n', f);
+		}
+		const cJSON *n;
+		cJSON_ArrayForEach(n, c->notes)
+			fprintf(f, "      %s: %s\n", c->error ? "error" : "note", n->valuestring);
+	}
+	size_t mutating = d->ncalls;
+	fprintf(f, "%sPlan: %zu to create, %zu to update, %zu to delete, %zu unchanged; %zu call%s.\n",
+		d->nchanges && (count(d, ACT_CREATE) || count(d, ACT_UPDATE) || count(d, ACT_DELETE) ||
+				errors(d))
+			? "\n"
+			: "",
+		count(d, ACT_CREATE), count(d, ACT_UPDATE), count(d, ACT_DELETE), count(d, ACT_NONE),
+		mutating, mutating == 1 ? "" : "s");
+	if (errors(d))
+		fprintf(f, "%zu resource%s cannot be changed (see the errors above).\n", errors(d),
+			errors(d) == 1 ? "" : "s");
+}
+
+static void print_plan_json(const Deploy *d)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "format", "ecsc-plan");
+	cJSON_AddNumberToObject(root, "version", 1);
+	cJSON_AddStringToObject(root, "project", d->project);
+	cJSON_AddStringToObject(root, "region", d->cfg.region);
+	cJSON_AddNumberToObject(root, "read_calls", (double)(d->api_calls - d->mutating_calls));
+	cJSON *changes = cJSON_AddArrayToObject(root, "changes");
+	for (size_t i = 0; i < d->nchanges; i++) {
+		const Change *c = &d->changes[i];
+		if (c->action == ACT_NONE && !c->error)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "resource", c->resource);
+		cJSON_AddStringToObject(o, "kind", c->kind);
+		cJSON_AddStringToObject(o, "name", c->name);
+		cJSON_AddStringToObject(o, "action", c->error ? "error" : action_name(c->action));
+		cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(c->fields, true));
+		cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(c->notes, true));
+		cJSON *calls = cJSON_AddArrayToObject(o, "calls");
+		for (size_t k = 0; k < d->ncalls; k++)
+			if (d->calls[k].change == i) {
+				cJSON *call = cJSON_CreateObject();
+				cJSON_AddStringToObject(call, "service", d->calls[k].service);
+				cJSON_AddStringToObject(call, "operation", d->calls[k].op);
+				cJSON_AddItemToObject(call, "params",
+						      cJSON_Duplicate(d->calls[k].params, true));
+				cJSON_AddItemToArray(calls, call);
+			}
+		cJSON_AddItemToArray(changes, o);
+	}
+	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(sum, "create", (double)count(d, ACT_CREATE));
+	cJSON_AddNumberToObject(sum, "update", (double)count(d, ACT_UPDATE));
+	cJSON_AddNumberToObject(sum, "delete", (double)count(d, ACT_DELETE));
+	cJSON_AddNumberToObject(sum, "unchanged", (double)count(d, ACT_NONE));
+	cJSON_AddNumberToObject(sum, "errors", (double)errors(d));
+	cJSON_AddNumberToObject(sum, "calls", (double)d->ncalls);
+	char *s = cJSON_Print(root);
+	puts(s);
+	free(s);
+	cJSON_Delete(root);
+}
+
+int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
+{
+	Deploy d;
+	EcsAws *aws = NULL;
+	int status = start(&d, bundle, o, &aws, false);
+	if (status == 0) {
+		plan_build(&d);
+		if (o->json)
+			print_plan_json(&d);
+		else
+			print_plan(&d, stdout, "ecsc plan");
+		status = errors(&d) ? 1 : d.ncalls ? 2 : 0;
+	} else {
+		status = 1;     /* plan's errors are all 1: 2 means changes */
+	}
+	finish(&d, aws);
+	return status;
+}
+
+/* ---- waiting for services --------------------------------------------------------------- */
+
+typedef struct {
+	const char *cluster, *name;
+	char line[256];
+	bool done, failed;
+	long failed_tasks;
+} Watch;
+
+/* Why the tasks of a failing service stopped. */
+static void stopped_reasons(Deploy *d, EcsAws *aws, const Watch *w)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "cluster", w->cluster);
+	cJSON_AddStringToObject(p, "serviceName", w->name);
+	cJSON_AddStringToObject(p, "desiredStatus", "STOPPED");
+	cJSON *list = read_call(d, aws, "ecs", "ListTasks", p, true, NULL);
+	cJSON *arns = get(list, "taskArns");
+	if (cJSON_GetArraySize(arns) > 0) {
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "cluster", w->cluster);
+		cJSON *a = cJSON_AddArrayToObject(p, "tasks");
+		for (int i = 0; i < cJSON_GetArraySize(arns) && i < 5; i++)
+			cJSON_AddItemToArray(a, cJSON_Duplicate(cJSON_GetArrayItem(arns, i), true));
+		cJSON *tasks = read_call(d, aws, "ecs", "DescribeTasks", p, true, NULL);
+		cJSON *t;
+		cJSON_ArrayForEach(t, get(tasks, "tasks")) {
+			const char *arn = str(t, "taskArn");
+			const char *id = arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn;
+			fprintf(stderr, "    task %s stopped: %s\n", id ? id : "?",
+				str(t, "stoppedReason") ? str(t, "stoppedReason") : "(no reason given)");
+			cJSON *c;
+			cJSON_ArrayForEach(c, get(t, "containers"))
+				if (str(c, "reason"))
+					fprintf(stderr, "      container %s: %s\n", str(c, "name"),
+						str(c, "reason"));
+		}
+		cJSON_Delete(tasks);
+	}
+	cJSON_Delete(list);
+}
+
+/* One service's progress; done when it has one deployment, all its tasks
+ * running and its rollout completed. */
+static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
+{
+	const cJSON *deps = get(s, "deployments");
+	const cJSON *primary = NULL, *x;
+	cJSON_ArrayForEach(x, deps)
+		if (str(x, "status") && strcmp(str(x, "status"), "PRIMARY") == 0)
+			primary = x;
+	int running = get(s, "runningCount") ? get(s, "runningCount")->valueint : 0;
+	int desired = get(s, "desiredCount") ? get(s, "desiredCount")->valueint : 0;
+	int pending = get(s, "pendingCount") ? get(s, "pendingCount")->valueint : 0;
+	const char *rollout = str(primary, "rolloutState");
+	snprintf(w->line, sizeof w->line, "%s/%s: running %d/%d, pending %d, %d deployment%s%s%s",
+		 w->cluster, w->name, running, desired, pending, cJSON_GetArraySize(deps),
+		 cJSON_GetArraySize(deps) == 1 ? "" : "s", rollout ? ", " : "",
+		 rollout ? rollout : "");
+	long failed = get(primary, "failedTasks") ? (long)get(primary, "failedTasks")->valuedouble
+						  : 0;
+	if (failed > w->failed_tasks) {
+		fprintf(stderr, "ecsc: %s/%s: %ld task%s failed to start\n", w->cluster, w->name,
+			failed, failed == 1 ? "" : "s");
+		stopped_reasons(d, aws, w);
+		w->failed_tasks = failed;
+	}
+	if (rollout && strcmp(rollout, "FAILED") == 0) {
+		fprintf(stderr, "ecsc: %s/%s: the rollout failed%s%s\n", w->cluster, w->name,
+			str(primary, "rolloutStateReason") ? ": " : "",
+			str(primary, "rolloutStateReason") ? str(primary, "rolloutStateReason") : "");
+		if (!w->failed_tasks)
+			stopped_reasons(d, aws, w);
+		w->failed = w->done = true;
+		return;
+	}
+	w->done = cJSON_GetArraySize(deps) <= 1 && running == desired &&
+		  (!rollout || strcmp(rollout, "COMPLETED") == 0);
+}
+
+static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
+{
+	if (n == 0)
+		return true;
+	double timeout = d->opt->timeout > 0 ? d->opt->timeout : 600;
+	double t0 = now(), interval = getenv("ECSC_POLL_SECONDS") ? atof(getenv("ECSC_POLL_SECONDS"))
+								  : 5;
+	bool tty = isatty(STDERR_FILENO);
+	size_t drawn = 0;
+	fprintf(stderr, "Waiting for %zu service%s to be stable (timeout %.0f s)\n", n,
+		n == 1 ? "" : "s", timeout);
+	for (;;) {
+		/* Ten at a time, per cluster. */
+		for (size_t i = 0; i < n;) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "cluster", ws[i].cluster);
+			cJSON *names = cJSON_AddArrayToObject(p, "services");
+			size_t j = i;
+			for (; j < n && j < i + 10 && strcmp(ws[j].cluster, ws[i].cluster) == 0; j++)
+				cJSON_AddItemToArray(names, cJSON_CreateString(ws[j].name));
+			cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
+			cJSON *s;
+			cJSON_ArrayForEach(s, get(r, "services"))
+				for (size_t k = i; k < j; k++)
+					if (str(s, "serviceName") &&
+					    strcmp(str(s, "serviceName"), ws[k].name) == 0 && !ws[k].done)
+						observe(d, aws, &ws[k], s);
+			cJSON_Delete(r);
+			i = j;
+		}
+		size_t left = 0, failed = 0;
+		for (size_t i = 0; i < n; i++) {
+			left += !ws[i].done;
+			failed += ws[i].failed;
+		}
+		if (tty) {
+			if (drawn)
+				fprintf(stderr, "\033[%zuA", drawn);
+			for (size_t i = 0; i < n; i++)
+				fprintf(stderr, "\033[2K  %s %s\n",
+					ws[i].failed ? "x" : ws[i].done ? "=" : "*", ws[i].line);
+			drawn = n;
+		} else {
+			static char last[64][256];
+			for (size_t i = 0; i < n; i++)
+				if (i >= 64 || strcmp(last[i], ws[i].line) != 0) {
+					fprintf(stderr, "  %s\n", ws[i].line);
+					if (i < 64)
+						snprintf(last[i], sizeof last[i], "%s", ws[i].line);
+				}
+		}
+		if (failed)
+			return false;
+		if (left == 0)
+			return true;
+		if (ecs_interrupted || now() - t0 > timeout) {
+			fprintf(stderr, "ecsc: %s after %.0f s; %zu service%s not stable\n",
+				ecs_interrupted ? "interrupted" : "timed out", now() - t0, left,
+				left == 1 ? "" : "s");
+			return false;
+		}
+		double wait = fmin(interval, timeout - (now() - t0));
+		struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- apply and destroy ------------------------------------------------------------------ */
+
+static void report(const Deploy *d, const char *verb, double t0, bool ok)
+{
+	size_t done = 0, failed = 0, skipped = 0;
+	for (size_t i = 0; i < d->ncalls; i++) {
+		done += d->calls[i].state == CALL_DONE;
+		failed += d->calls[i].state == CALL_FAILED;
+		skipped += d->calls[i].state == CALL_SKIPPED || d->calls[i].state == CALL_PENDING;
+	}
+	fprintf(stderr, "%s %s: %zu change%s made, %zu failed, %zu not made; %zu API calls "
+			"(%zu reads), %zu retries, %.1f s\n",
+		verb, ok ? "complete" : ecs_interrupted ? "interrupted" : "failed", done,
+		done == 1 ? "" : "s", failed, skipped, d->api_calls, d->api_calls - d->mutating_calls,
+		d->retries, now() - t0);
+	if (!ok && done)
+		fputs("Everything made is tagged with the project; run the command again to "
+		      "converge.\n",
+		      stderr);
+}
+
+int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
+{
+	double t0 = now();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	Deploy d;
+	EcsAws *aws = NULL;
+	int status = start(&d, bundle, o, &aws, false);
+	if (status == 0) {
+		plan_build(&d);
+		print_plan(&d, stderr, "ecsc apply");
+		if (errors(&d)) {
+			fputs("ecsc: nothing was changed\n", stderr);
+			status = 1;
+		} else if (d.ncalls > 0) {
+			bool ok = exec_run(&d);
+			report(&d, "Apply", t0, ok);
+			status = ok ? 0 : 1;
+		}
+	}
+	if (status == 0 && !o->no_wait) {
+		Watch *ws = calloc(d.nchanges + 1, sizeof *ws);
+		size_t n = 0;
+		for (size_t i = 0; i < d.nreqs; i++) {
+			const Request *r = &d.reqs[i];
+			if (strcmp(r->op, "CreateService") != 0)
+				continue;
+			for (size_t c = 0; c < d.nchanges; c++)
+				if (strcmp(d.changes[c].resource, r->resource) == 0 &&
+				    d.changes[c].action != ACT_NONE)
+					ws[n++] = (Watch){.cluster = str(r->params, "cluster"),
+							  .name = str(r->params, "serviceName")};
+		}
+		if (!wait_stable(&d, aws, ws, n))
+			status = 1;
+		free(ws);
+	}
+	finish(&d, aws);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return status;
+}
+
+int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
+{
+	double t0 = now();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	Deploy d;
+	EcsAws *aws = NULL;
+	int status = start(&d, bundle, o, &aws, true);
+	if (status == 0) {
+		plan_destroy(&d);
+		print_plan(&d, stderr, "ecsc destroy");
+		if (d.ncalls > 0 && !o->yes) {
+			if (!isatty(STDIN_FILENO)) {
+				fputs("ecsc: destroy: not a terminal; pass --yes to confirm\n", stderr);
+				status = 2;
+			} else {
+				fprintf(stderr, "Type the project name (%s) to delete these: ", d.project);
+				char line[256] = "";
+				if (!fgets(line, sizeof line, stdin))
+					line[0] = '\0';
+				line[strcspn(line, "\n")] = '\0';
+				if (strcmp(line, d.project) != 0) {
+					fputs("ecsc: destroy: not confirmed; nothing was deleted\n", stderr);
+					status = 1;
+				}
+			}
+		}
+		if (status == 0 && d.ncalls > 0) {
+			bool ok = exec_run(&d);
+			report(&d, "Destroy", t0, ok);
+			status = ok ? 0 : 1;
+		}
+	}
+	finish(&d, aws);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return status;
+}

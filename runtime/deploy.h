@@ -1,0 +1,147 @@
+/* deploy.h: the runtime's stages, shared by its files (not installed).
+ *
+ * A deployment reads a bundle (the compiler's list of API requests in
+ * dependency order), then
+ *   state.c  reads the live state of everything the bundle names, in batches;
+ *   plan.c   compares each request with that state and decides, per request,
+ *            nothing (in sync), the request itself (create), or the calls that
+ *            update what exists;
+ *   exec.c   makes those calls: in dependency order, in parallel, rate-limited
+ *            per throttling category, retried, with placeholders resolved;
+ *   deploy.c is the commands (plan, apply, destroy), the output and the waits. */
+#ifndef DEPLOY_H
+#define DEPLOY_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "ecsrt.h"
+
+/* The ownership tag every created resource carries. */
+#define OWNER_TAG "ecsc:project"
+/* The content digest ecsc puts on the task definitions it registers. */
+#define DIGEST_TAG "ecsc:digest"
+
+/* One request of the bundle. */
+typedef struct {
+	const char *id, *resource, *service, *op;
+	const cJSON *protocol, *params, *depends_on, *ownership;
+} Request;
+
+/* What the live state says, each table keyed by the AWS name. */
+typedef struct {
+	cJSON *clusters;        /* name -> DescribeClusters' cluster */
+	cJSON *services;        /* "cluster/name" -> DescribeServices' service */
+	cJSON *families;        /* family -> latest ACTIVE task definition, with "tags" */
+	cJSON *digests;         /* task definition ARN -> its ecsc:digest */
+	cJSON *providers;       /* name -> capacity provider */
+	cJSON *roles;           /* name -> RoleDetailList entry */
+	cJSON *policies;        /* name -> managed policy detail */
+	cJSON *log_groups;      /* name -> log group */
+	cJSON *groups;          /* security group name -> security group */
+	cJSON *targets;         /* resource id -> scalable target */
+	cJSON *scaling;         /* "resource id/policy name" -> scaling policy */
+	cJSON *scheduled;       /* "resource id/action name" -> scheduled action */
+	char *account, *partition;
+	size_t reads;           /* read calls made */
+} Live;
+
+typedef enum { ACT_NONE, ACT_CREATE, ACT_UPDATE, ACT_REPLACE, ACT_DELETE } Action;
+
+/* A resource's planned change, as the plan prints it. */
+typedef struct {
+	const char *resource;   /* logical id */
+	const char *kind;       /* "service", "task definition", ... */
+	char *name;             /* its AWS name */
+	Action action;
+	cJSON *fields;          /* [{"path", "old", "new"}] */
+	cJSON *notes;           /* [string]: ownership and limits */
+	bool error;             /* a note is an error: the plan cannot be applied */
+} Change;
+
+/* One API call of the plan. */
+typedef struct {
+	char *id;               /* the results key: a request's id, or id#Operation */
+	char *service;          /* signing name: ecs, iam, logs, ec2, application-autoscaling */
+	char *op;
+	char *protocol;         /* json, query or ec2 */
+	char *target;           /* X-Amz-Target (json), or the API version (query) */
+	cJSON *params;          /* may hold $from / $sub / $json placeholders */
+	size_t change;          /* index of its Change */
+	size_t *deps;           /* indices of the calls that must succeed first */
+	size_t ndeps;
+	bool mutating;
+	/* Set while running. */
+	int state;              /* CALL_PENDING ... */
+	int attempts;
+	char *error;
+} Call;
+
+enum { CALL_PENDING, CALL_RUNNING, CALL_DONE, CALL_FAILED, CALL_SKIPPED };
+
+typedef struct {
+	/* The bundle. */
+	cJSON *bundle;
+	const char *project;
+	Request *reqs;
+	size_t nreqs;
+	/* The deployment. */
+	const EcsDeployOptions *opt;
+	bool destroying;        /* reads what destroy needs: every owned revision */
+	EcsAwsConfig cfg;
+	Live live;
+	cJSON *results;         /* request id -> response, real or from the live state */
+	Change *changes;
+	size_t nchanges, changes_cap;
+	Call *calls;
+	size_t ncalls, calls_cap;
+	/* The calls each request became, to order what depends on it. */
+	size_t **req_calls;
+	size_t *req_ncalls;
+	/* Counters, for the report. */
+	size_t api_calls, mutating_calls, retries;
+	pthread_mutex_t lock;
+} Deploy;
+
+/* state.c */
+bool live_read(Deploy *d, EcsAws *aws);
+void live_free(Live *l);
+/* One read call, counted: JSON or query; the response as JSON (NULL on
+ * error, with the error printed unless quiet). */
+cJSON *read_call(Deploy *d, EcsAws *aws, const char *service, const char *op,
+		 cJSON *params, bool quiet, char **error_code);
+const char *json_target(const char *service, const char *op);
+const char *query_version(const char *service);
+
+/* plan.c */
+void plan_build(Deploy *d);
+void plan_destroy(Deploy *d);
+size_t change_add(Deploy *d, const char *resource, const char *kind, const char *name,
+		  Action a);
+size_t call_add(Deploy *d, size_t change, const char *id, const char *service, const char *op,
+		cJSON *params);
+void call_dep(Deploy *d, size_t call, size_t dep);
+char *digest_of(const cJSON *params);
+/* Order-insensitive where AWS is, numbers equal to numeric strings: does
+ * the live value hold everything wanted? */
+bool json_covers(const cJSON *want, const cJSON *have);
+cJSON *get(const cJSON *o, const char *key);
+const char *str(const cJSON *o, const char *key);
+
+/* exec.c */
+/* Placeholders replaced from the results and the account: a new tree, or
+ * NULL when a $from names a response not known yet. */
+cJSON *resolve(Deploy *d, const cJSON *v);
+/* Runs every pending call; true when all succeeded. */
+bool exec_run(Deploy *d);
+/* Sends one call now (used by the waits and destroy's reads): retried on
+ * throttling and transient errors. */
+EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *op,
+		       const cJSON *params, bool mutating, cJSON **response, char **error_code,
+		       char **error_message);
+extern volatile int ecs_interrupted;
+
+#endif

@@ -1,0 +1,588 @@
+/* exec.c: making the plan's calls.
+ *
+ * Workers (--parallelism, 8 by default), each with its own connection,
+ * take any call whose dependencies have succeeded. Before a call is sent
+ * it waits for a token from the bucket of its throttling category (ECS
+ * publishes its buckets: RegisterTaskDefinition refills at 1/s with a
+ * burst of 20, service changes at 5/s with a burst of 50, ...), so a large
+ * apply slows down instead of being throttled. Throttling, 5xx answers and
+ * broken connections are retried with exponential backoff and full jitter.
+ * A create whose answer was lost (the connection dropped after the server
+ * acted) is not simply sent again: the resource is looked up first, and
+ * found it counts as created, so a retry never duplicates anything. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "wire.h"
+
+volatile int ecs_interrupted;
+
+/* ---- rate limits ------------------------------------------------------------------------ */
+
+typedef struct {
+	const char *name;
+	double burst, rate;     /* tokens, tokens per second */
+	double tokens, last;
+} Bucket;
+
+static Bucket buckets[] = {
+	{"ecs task definition modify", 20, 1, 20, 0},
+	{"ecs task definition read", 50, 20, 50, 0},
+	{"ecs service modify", 50, 5, 50, 0},
+	{"ecs service read", 100, 20, 100, 0},
+	{"ecs cluster modify", 20, 1, 20, 0},
+	{"ecs capacity provider modify", 10, 1, 10, 0},
+	{"ecs tag modify", 20, 10, 20, 0},
+	{"ecs other", 50, 20, 50, 0},
+	{"iam", 20, 10, 20, 0},
+	{"logs", 10, 5, 10, 0},
+	{"ec2", 100, 20, 100, 0},
+	{"application-autoscaling", 20, 10, 20, 0},
+	{"other", 20, 10, 20, 0},
+};
+static pthread_mutex_t bucket_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static Bucket *bucket_of(const char *service, const char *op)
+{
+	const char *name = "other";
+	if (strcmp(service, "ecs") == 0) {
+		if (strcmp(op, "RegisterTaskDefinition") == 0 ||
+		    strcmp(op, "DeregisterTaskDefinition") == 0)
+			name = "ecs task definition modify";
+		else if (strcmp(op, "DescribeTaskDefinition") == 0 ||
+			 strncmp(op, "ListTaskDefinition", 18) == 0)
+			name = "ecs task definition read";
+		else if (strcmp(op, "CreateService") == 0 || strcmp(op, "UpdateService") == 0 ||
+			 strcmp(op, "DeleteService") == 0)
+			name = "ecs service modify";
+		else if (strcmp(op, "DescribeServices") == 0 || strcmp(op, "ListServices") == 0)
+			name = "ecs service read";
+		else if (strcmp(op, "CreateCluster") == 0 || strcmp(op, "UpdateCluster") == 0 ||
+			 strcmp(op, "DeleteCluster") == 0 ||
+			 strcmp(op, "PutClusterCapacityProviders") == 0)
+			name = "ecs cluster modify";
+		else if (strstr(op, "CapacityProvider") && strncmp(op, "Describe", 8) != 0)
+			name = "ecs capacity provider modify";
+		else if (strcmp(op, "TagResource") == 0 || strcmp(op, "UntagResource") == 0)
+			name = "ecs tag modify";
+		else
+			name = "ecs other";
+	} else if (strcmp(service, "iam") == 0 || strcmp(service, "logs") == 0 ||
+		   strcmp(service, "ec2") == 0 || strcmp(service, "application-autoscaling") == 0) {
+		name = service;
+	}
+	for (size_t i = 0; i < sizeof buckets / sizeof *buckets; i++)
+		if (strcmp(buckets[i].name, name) == 0)
+			return &buckets[i];
+	return &buckets[sizeof buckets / sizeof *buckets - 1];
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_for(double seconds)
+{
+	struct timespec t = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e9)};
+	while (nanosleep(&t, &t) != 0 && errno == EINTR && !ecs_interrupted)
+		;
+}
+
+/* Waits for a token of the call's bucket. */
+static void take_token(const char *service, const char *op)
+{
+	Bucket *b = bucket_of(service, op);
+	for (;;) {
+		pthread_mutex_lock(&bucket_lock);
+		double t = now();
+		if (b->last == 0)
+			b->last = t;
+		b->tokens = fmin(b->burst, b->tokens + (t - b->last) * b->rate);
+		b->last = t;
+		if (b->tokens >= 1) {
+			b->tokens -= 1;
+			pthread_mutex_unlock(&bucket_lock);
+			return;
+		}
+		double wait = (1 - b->tokens) / b->rate;
+		pthread_mutex_unlock(&bucket_lock);
+		sleep_for(wait);
+	}
+}
+
+/* ---- one call, retried ------------------------------------------------------------------ */
+
+static bool retryable(const char *code, long http_status, EcsAwsStatus s)
+{
+	if (s == ECS_AWS_TRANSPORT)
+		return true;
+	if (s != ECS_AWS_API_ERROR)
+		return false;
+	if (http_status >= 500)
+		return true;
+	static const char *const codes[] = {
+		"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
+		"TooManyRequestsException", "RequestThrottled", "RequestThrottledException",
+		"ServiceUnavailable", "ServiceUnavailableException", "InternalFailure",
+		"InternalError", "InternalServerError", "ServerException", "LimitExceededException",
+		NULL};
+	for (const char *const *c = codes; code && *c; c++)
+		if (strcmp(code, *c) == 0)
+			return true;
+	return false;
+}
+
+static unsigned jitter_seed(void)
+{
+	static _Thread_local unsigned seed;
+	if (!seed)
+		seed = (unsigned)(now() * 1e6) ^ (unsigned)(size_t)&seed;
+	return seed = seed * 1103515245u + 12345u;
+}
+
+static cJSON *parse_response(const char *protocol, const EcsAwsResponse *r)
+{
+	if (strcmp(protocol, "json") == 0) {
+		cJSON *j = r->len ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+		return j ? j : cJSON_CreateObject();
+	}
+	cJSON *x = ecs_wire_xml(protocol, r->body, r->len);
+	return x ? x : cJSON_CreateObject();
+}
+
+static const char *protocol_of(const char *service)
+{
+	if (strcmp(service, "iam") == 0 || strcmp(service, "sts") == 0)
+		return "query";
+	if (strcmp(service, "ec2") == 0)
+		return "ec2";
+	return "json";
+}
+
+static EcsAwsStatus send_once(EcsAws *aws, const char *service, const char *op,
+			      const cJSON *params, EcsAwsResponse *r)
+{
+	const char *protocol = protocol_of(service);
+	if (strcmp(protocol, "json") == 0) {
+		char *body = cJSON_PrintUnformatted(params);
+		EcsAwsStatus s = ecs_aws_json(aws, service, json_target(service, op),
+					      body ? body : "{}", r);
+		free(body);
+		return s;
+	}
+	char *form = ecs_wire_form(protocol, params);
+	EcsAwsStatus s = ecs_aws_query(aws, service, op, query_version(service), form ? form : "",
+				       r);
+	free(form);
+	return s;
+}
+
+EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *op,
+		       const cJSON *params, bool mutating, cJSON **response, char **error_code,
+		       char **error_message)
+{
+	*response = NULL;
+	*error_code = *error_message = NULL;
+	EcsAwsStatus s = ECS_AWS_OK;
+	for (int attempt = 0;; attempt++) {
+		take_token(service, op);
+		EcsAwsResponse r;
+		s = send_once(aws, service, op, params, &r);
+		pthread_mutex_lock(&d->lock);
+		d->api_calls++;
+		if (mutating)
+			d->mutating_calls++;
+		pthread_mutex_unlock(&d->lock);
+		if (s == ECS_AWS_OK) {
+			*response = parse_response(protocol_of(service), &r);
+			ecs_aws_response_free(&r);
+			return s;
+		}
+		/* A change whose answer was lost may have been made: the caller
+		 * looks before sending it again. Throttling is safe to repeat. */
+		bool ambiguous = s == ECS_AWS_TRANSPORT || r.http_status >= 500;
+		bool again = retryable(r.error_code, r.http_status, s) && attempt < 9 &&
+			     !ecs_interrupted && !(mutating && ambiguous);
+		if (!again) {
+			*error_code = r.error_code ? strdup(r.error_code) : NULL;
+			*error_message = r.error_message ? strdup(r.error_message) : NULL;
+			ecs_aws_response_free(&r);
+			return s;
+		}
+		if (d->opt->debug)
+			fprintf(stderr, "ecsc: %s %s: %s, retrying\n", service, op,
+				r.error_code ? r.error_code : "error");
+		ecs_aws_response_free(&r);
+		pthread_mutex_lock(&d->lock);
+		d->retries++;
+		pthread_mutex_unlock(&d->lock);
+		/* Full jitter: a random wait up to 0.1 s x 2^attempt, at most 5 s. */
+		double cap = fmin(5.0, 0.1 * (double)(1u << attempt));
+		sleep_for(cap * (double)(jitter_seed() % 10000) / 10000.0);
+	}
+}
+
+/* ---- placeholders ----------------------------------------------------------------------- */
+
+/* A field "A.B" of a response; keys matched without regard to the case of
+ * their first letter (EC2's XML says groupId where the model says GroupId). */
+static const cJSON *field(const cJSON *v, const char *path)
+{
+	char key[128];
+	while (v && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(v, key);
+		if (!next)
+			next = cJSON_GetObjectItem(v, key);     /* case-insensitive */
+		v = next;
+		path += n + (path[n] == '.');
+	}
+	return v;
+}
+
+static char *substitute(const Deploy *d, const char *tpl)
+{
+	size_t cap = strlen(tpl) + 256, len = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (const char *p = tpl; *p;) {
+		const char *val = NULL;
+		size_t skip = 0;
+		static const char *const vars[] = {"${AWS::Partition}", "${AWS::Region}",
+						   "${AWS::AccountId}", "${AWS::URLSuffix}"};
+		for (size_t i = 0; i < 4 && !val; i++)
+			if (strncmp(p, vars[i], strlen(vars[i])) == 0) {
+				skip = strlen(vars[i]);
+				val = i == 0 ? d->live.partition
+				      : i == 1 ? d->cfg.region
+				      : i == 2 ? d->live.account
+					       : (strncmp(d->cfg.region, "cn-", 3) == 0
+							  ? "amazonaws.com.cn"
+							  : "amazonaws.com");
+				if (!val)
+					val = "";
+			}
+		size_t add = val ? strlen(val) : 1;
+		if (len + add + 1 > cap) {
+			cap = (len + add + 1) * 2;
+			char *n = realloc(out, cap);
+			if (!n)
+				return free(out), NULL;
+			out = n;
+		}
+		if (val) {
+			memcpy(out + len, val, add);
+			p += skip;
+		} else {
+			out[len] = *p++;
+		}
+		len += add;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+cJSON *resolve(Deploy *d, const cJSON *v)
+{
+	if (cJSON_IsObject(v)) {
+		const cJSON *from = get(v, "$from");
+		if (from && !v->child->next) {
+			const cJSON *resp = get(d->results, str(from, "request"));
+			const cJSON *f = resp && str(from, "field") ? field(resp, str(from, "field"))
+								  : NULL;
+			return f ? cJSON_Duplicate(f, true) : NULL;
+		}
+		const char *sub = str(v, "$sub");
+		if (sub && !v->child->next) {
+			char *s = substitute(d, sub);
+			cJSON *r = s ? cJSON_CreateString(s) : NULL;
+			free(s);
+			return r;
+		}
+		const cJSON *json = get(v, "$json");
+		if (json && !v->child->next) {
+			cJSON *inner = resolve(d, json);
+			char *text = inner ? cJSON_PrintUnformatted(inner) : NULL;
+			cJSON_Delete(inner);
+			cJSON *r = text ? cJSON_CreateString(text) : NULL;
+			free(text);
+			return r;
+		}
+		cJSON *o = cJSON_CreateObject();
+		const cJSON *c;
+		cJSON_ArrayForEach(c, v) {
+			cJSON *x = resolve(d, c);
+			if (!x)
+				return cJSON_Delete(o), NULL;
+			cJSON_AddItemToObject(o, c->string, x);
+		}
+		return o;
+	}
+	if (cJSON_IsArray(v)) {
+		cJSON *a = cJSON_CreateArray();
+		const cJSON *c;
+		cJSON_ArrayForEach(c, v) {
+			cJSON *x = resolve(d, c);
+			if (!x)
+				return cJSON_Delete(a), NULL;
+			cJSON_AddItemToArray(a, x);
+		}
+		return a;
+	}
+	return cJSON_Duplicate(v, true);
+}
+
+/* ---- lost answers ----------------------------------------------------------------------- */
+
+/* After an answer was lost, what the call would have created, if it
+ * exists: the response to use in its place, or NULL. */
+static cJSON *probe(Deploy *d, EcsAws *aws, const Call *c, const cJSON *params)
+{
+	cJSON *p = cJSON_CreateObject(), *r = NULL, *out = NULL;
+	if (strcmp(c->op, "RegisterTaskDefinition") == 0) {
+		cJSON_AddStringToObject(p, "taskDefinition", str(params, "family"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
+		r = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, NULL);
+		const char *want = NULL;
+		cJSON *t;
+		cJSON_ArrayForEach(t, get(params, "tags"))
+			if (strcmp(str(t, "key") ? str(t, "key") : "", DIGEST_TAG) == 0)
+				want = str(t, "value");
+		cJSON_ArrayForEach(t, get(r, "tags"))
+			if (want && strcmp(str(t, "key") ? str(t, "key") : "", DIGEST_TAG) == 0 &&
+			    str(t, "value") && strcmp(str(t, "value"), want) == 0)
+				out = cJSON_Duplicate(r, true);
+	} else if (strcmp(c->op, "CreateService") == 0) {
+		cJSON_AddStringToObject(p, "cluster", str(params, "cluster"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
+				     cJSON_CreateString(str(params, "serviceName")));
+		r = read_call(d, aws, "ecs", "DescribeServices", p, true, NULL);
+		cJSON *s = cJSON_GetArrayItem(get(r, "services"), 0);
+		if (s && strcmp(str(s, "status") ? str(s, "status") : "", "ACTIVE") == 0) {
+			out = cJSON_CreateObject();
+			cJSON_AddItemToObject(out, "service", cJSON_Duplicate(s, true));
+		}
+	} else if (strcmp(c->op, "CreateRole") == 0) {
+		cJSON_AddStringToObject(p, "RoleName", str(params, "RoleName"));
+		r = read_call(d, aws, "iam", "GetRole", p, true, NULL);
+		if (get(r, "Role"))
+			out = cJSON_Duplicate(r, true);
+	} else if (strcmp(c->op, "CreateSecurityGroup") == 0) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "Name", "group-name");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"),
+				     cJSON_CreateString(str(params, "GroupName")));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Filters"), f);
+		r = read_call(d, aws, "ec2", "DescribeSecurityGroups", p, true, NULL);
+		cJSON *g;
+		cJSON_ArrayForEach(g, get(r, "SecurityGroups"))
+			if (!out && (!str(params, "VpcId") || !str(g, "VpcId") ||
+				     strcmp(str(params, "VpcId"), str(g, "VpcId")) == 0)) {
+				out = cJSON_CreateObject();
+				cJSON_AddStringToObject(out, "GroupId", str(g, "GroupId"));
+			}
+	} else {
+		cJSON_Delete(p);
+	}
+	cJSON_Delete(r);
+	return out;
+}
+
+/* Errors that, after a lost answer, mean the first attempt worked. */
+static bool already_done(const char *op, const char *code)
+{
+	if (!code)
+		return false;
+	if (strncmp(op, "Create", 6) == 0 || strncmp(op, "Authorize", 9) == 0)
+		return strcmp(code, "ResourceAlreadyExistsException") == 0 ||
+		       strcmp(code, "EntityAlreadyExists") == 0 ||
+		       strcmp(code, "InvalidPermission.Duplicate") == 0 ||
+		       strcmp(code, "InvalidGroup.Duplicate") == 0;
+	if (strncmp(op, "Delete", 6) == 0 || strncmp(op, "Deregister", 10) == 0 ||
+	    strncmp(op, "Detach", 6) == 0 || strncmp(op, "Revoke", 6) == 0)
+		return strcmp(code, "ResourceNotFoundException") == 0 ||
+		       strcmp(code, "NoSuchEntity") == 0 ||
+		       strcmp(code, "ServiceNotFoundException") == 0 ||
+		       strcmp(code, "ObjectNotFoundException") == 0 ||
+		       strcmp(code, "InvalidGroup.NotFound") == 0 ||
+		       strcmp(code, "InvalidPermission.NotFound") == 0 ||
+		       strcmp(code, "ClusterNotFoundException") == 0;
+	return false;
+}
+
+/* Sends a plan's call, its answer kept under its id. */
+static bool run_call(Deploy *d, EcsAws *aws, Call *c)
+{
+	pthread_mutex_lock(&d->lock);
+	cJSON *params = resolve(d, c->params);
+	pthread_mutex_unlock(&d->lock);
+	if (!params) {
+		c->error = strdup("a value it needs from an earlier call is missing");
+		return false;
+	}
+	cJSON *resp = NULL;
+	char *code = NULL, *msg = NULL;
+	EcsAwsStatus s = ECS_AWS_OK;
+	/* A lost answer is a transport error after the request left: take it
+	 * one attempt at a time, probing before sending again. */
+	for (int attempt = 0; attempt < 8; attempt++) {
+		if (attempt > 0) {
+			double cap = fmin(5.0, 0.1 * (double)(1u << attempt));
+			sleep_for(cap * (double)(jitter_seed() % 10000) / 10000.0);
+			resp = probe(d, aws, c, params);
+			if (resp) {
+				s = ECS_AWS_OK;
+				break;
+			}
+		}
+		free(code);
+		free(msg);
+		s = exec_send(d, aws, c->service, c->op, params, true, &resp, &code, &msg);
+		/* A rule that exists already is what was asked for (a new group's
+		 * default egress rule, or a lost answer). */
+		bool exists = code && strcmp(code, "InvalidPermission.Duplicate") == 0;
+		if (s == ECS_AWS_OK || exists || (attempt > 0 && already_done(c->op, code))) {
+			if (!resp)
+				resp = cJSON_CreateObject();
+			s = ECS_AWS_OK;
+			break;
+		}
+		if (!retryable(code, 0, s) || ecs_interrupted)
+			break;
+	}
+	cJSON_Delete(params);
+	if (s != ECS_AWS_OK) {
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%s%s%s", code ? code : ecs_aws_strerror(s),
+			 msg ? ": " : "", msg ? msg : "");
+		c->error = strdup(buf);
+		free(code);
+		free(msg);
+		cJSON_Delete(resp);
+		return false;
+	}
+	free(code);
+	free(msg);
+	pthread_mutex_lock(&d->lock);
+	cJSON_DeleteItemFromObjectCaseSensitive(d->results, c->id);
+	cJSON_AddItemToObject(d->results, c->id, resp);
+	pthread_mutex_unlock(&d->lock);
+	return true;
+}
+
+/* ---- the scheduler ---------------------------------------------------------------------- */
+
+typedef struct {
+	Deploy *d;
+	pthread_cond_t cond;
+	size_t running;
+	bool failed;
+	double start;
+} Sched;
+
+/* The next call whose dependencies have all succeeded; calls behind a
+ * failure are skipped. Called with the lock held. */
+static Call *next_ready(Deploy *d)
+{
+	for (size_t i = 0; i < d->ncalls; i++) {
+		Call *c = &d->calls[i];
+		if (c->state != CALL_PENDING)
+			continue;
+		bool ready = true;
+		for (size_t k = 0; k < c->ndeps; k++) {
+			int st = d->calls[c->deps[k]].state;
+			if (st == CALL_FAILED || st == CALL_SKIPPED) {
+				c->state = CALL_SKIPPED;
+				ready = false;
+				break;
+			}
+			if (st != CALL_DONE)
+				ready = false;
+		}
+		if (ready)
+			return c;
+	}
+	return NULL;
+}
+
+static void *worker(void *arg)
+{
+	Sched *s = arg;
+	Deploy *d = s->d;
+	EcsAws *aws = ecs_aws_new(&d->cfg);
+	if (aws)
+		ecs_aws_set_debug(aws, d->opt->debug);
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		Call *c = NULL;
+		if (aws && !s->failed && !ecs_interrupted)
+			c = next_ready(d);
+		if (!c) {
+			if (s->running == 0)
+				break;
+			pthread_cond_wait(&s->cond, &d->lock);
+			continue;
+		}
+		c->state = CALL_RUNNING;
+		s->running++;
+		pthread_mutex_unlock(&d->lock);
+		double t0 = now();
+		bool ok = run_call(d, aws, c);
+		pthread_mutex_lock(&d->lock);
+		s->running--;
+		c->state = ok ? CALL_DONE : CALL_FAILED;
+		const Change *ch = &d->changes[c->change];
+		if (ok)
+			fprintf(stderr, "  %-8.1f %s %s: %s done (%.2f s)\n", t0 - s->start,
+				ch->kind, ch->name, c->op, now() - t0);
+		else
+			fprintf(stderr, "ecsc: %s %s: %s failed: %s\n", ch->kind, ch->name, c->op,
+				c->error);
+		if (!ok)
+			s->failed = true;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&d->lock);
+	ecs_aws_free(aws);
+	return NULL;
+}
+
+bool exec_run(Deploy *d)
+{
+	Sched s = {.d = d, .start = now()};
+	pthread_cond_init(&s.cond, NULL);
+	int n = d->opt->parallelism > 0 ? d->opt->parallelism : 8;
+	if ((size_t)n > d->ncalls)
+		n = d->ncalls ? (int)d->ncalls : 1;
+	pthread_t *threads = calloc((size_t)n, sizeof *threads);
+	int started = 0;
+	for (int i = 0; threads && i < n; i++)
+		if (pthread_create(&threads[i], NULL, worker, &s) == 0)
+			started++;
+	if (started == 0)
+		worker(&s);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_cond_destroy(&s.cond);
+	bool ok = true;
+	for (size_t i = 0; i < d->ncalls; i++)
+		if (d->calls[i].state != CALL_DONE)
+			ok = false;
+	return ok;
+}

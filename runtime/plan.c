@@ -1,0 +1,1145 @@
+/* plan.c: what to call, from the bundle and the live state.
+ *
+ * Every request of the bundle is compared with what exists. When the live
+ * resource holds everything the request asks for, nothing is called, and
+ * what the request would have answered (an ARN, a group id) is taken from
+ * the live state for the requests after it. Only the fields the spec sets
+ * are compared: what AWS fills in by default is never a difference. The
+ * ownership rules travel in the bundle: an `initial-only` property is sent
+ * on create and never compared afterwards, an `external` one never at all. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "deploy.h"
+
+/* ---- comparing -------------------------------------------------------------------------- */
+
+static bool scalar_equal(const cJSON *a, const cJSON *b)
+{
+	if (cJSON_IsString(a) && cJSON_IsString(b))
+		return strcmp(a->valuestring, b->valuestring) == 0;
+	if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
+		return a->valuedouble == b->valuedouble;
+	if (cJSON_IsBool(a) && cJSON_IsBool(b))
+		return cJSON_IsTrue(a) == cJSON_IsTrue(b);
+	/* XML answers hold numbers and booleans as text. */
+	const cJSON *s = cJSON_IsString(a) ? a : cJSON_IsString(b) ? b : NULL;
+	const cJSON *o = s == a ? b : a;
+	if (!s)
+		return false;
+	char buf[64];
+	if (cJSON_IsNumber(o))
+		snprintf(buf, sizeof buf, "%.17g", o->valuedouble);
+	else if (cJSON_IsBool(o))
+		snprintf(buf, sizeof buf, "%s", cJSON_IsTrue(o) ? "true" : "false");
+	else
+		return false;
+	return strcmp(buf, s->valuestring) == 0;
+}
+
+/* Is v a value AWS leaves out: false, "", an empty list or object? */
+static bool empty(const cJSON *v)
+{
+	return !v || cJSON_IsNull(v) || cJSON_IsFalse(v) ||
+	       (cJSON_IsString(v) && !*v->valuestring) ||
+	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
+}
+
+bool json_covers(const cJSON *want, const cJSON *have)
+{
+	if (!have || cJSON_IsNull(have))
+		return empty(want);
+	if (cJSON_IsObject(want)) {
+		if (!cJSON_IsObject(have))
+			return false;
+		const cJSON *w;
+		cJSON_ArrayForEach(w, want)
+			if (!json_covers(w, get(have, w->string)))
+				return false;
+		return true;
+	}
+	if (cJSON_IsArray(want)) {
+		/* A one-element list and its element are one value in IAM
+		 * documents and XML answers. */
+		if (!cJSON_IsArray(have))
+			return cJSON_GetArraySize(want) == 1 &&
+			       json_covers(cJSON_GetArrayItem(want, 0), have);
+		int n = cJSON_GetArraySize(want);
+		if (n != cJSON_GetArraySize(have))
+			return false;
+		/* In order, else as a set (AWS may sort). */
+		bool in_order = true;
+		for (int i = 0; i < n && in_order; i++)
+			in_order = json_covers(cJSON_GetArrayItem(want, i), cJSON_GetArrayItem(have, i));
+		if (in_order)
+			return true;
+		bool *used = calloc((size_t)n, 1);
+		bool all = used != NULL;
+		const cJSON *w;
+		cJSON_ArrayForEach(w, want) {
+			bool found = false;
+			for (int i = 0; all && i < n && !found; i++)
+				if (!used[i] && json_covers(w, cJSON_GetArrayItem(have, i)))
+					used[i] = found = true;
+			all = all && found;
+		}
+		free(used);
+		return all;
+	}
+	if (cJSON_IsArray(have) && cJSON_GetArraySize(have) == 1)
+		return json_covers(want, cJSON_GetArrayItem(have, 0));
+	return scalar_equal(want, have);
+}
+
+/* Records the differences of want and have as fields "path": old -> new. */
+static void diff(cJSON *fields, const char *path, const cJSON *want, const cJSON *have)
+{
+	if (json_covers(want, have))
+		return;
+	if (cJSON_IsObject(want) && cJSON_IsObject(have)) {
+		const cJSON *w;
+		cJSON_ArrayForEach(w, want) {
+			char p[512];
+			snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", w->string);
+			diff(fields, p, w, get(have, w->string));
+		}
+		return;
+	}
+	if (cJSON_IsArray(want) && cJSON_IsArray(have) &&
+	    cJSON_GetArraySize(want) == cJSON_GetArraySize(have) && cJSON_IsObject(want->child)) {
+		int i = 0;
+		const cJSON *w;
+		cJSON_ArrayForEach(w, want) {
+			char p[512];
+			snprintf(p, sizeof p, "%s[%d]", path, i);
+			diff(fields, p, w, cJSON_GetArrayItem(have, i++));
+		}
+		return;
+	}
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "path", path);
+	cJSON_AddItemToObject(f, "old", have ? cJSON_Duplicate(have, true) : cJSON_CreateNull());
+	cJSON_AddItemToObject(f, "new", want ? cJSON_Duplicate(want, true)
+					     : cJSON_CreateString("(known after apply)"));
+	cJSON_AddItemToArray(fields, f);
+}
+
+static void field_change(cJSON *fields, const char *path, const char *old, const char *new)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "path", path);
+	cJSON_AddItemToObject(f, "old", old ? cJSON_CreateString(old) : cJSON_CreateNull());
+	cJSON_AddItemToObject(f, "new", new ? cJSON_CreateString(new) : cJSON_CreateNull());
+	cJSON_AddItemToArray(fields, f);
+}
+
+char *digest_of(const cJSON *params)
+{
+	cJSON *copy = cJSON_Duplicate(params, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "tags");
+	char *text = cJSON_PrintUnformatted(copy);
+	cJSON_Delete(copy);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL);
+	free(text);
+	char *hex = malloc(2 * n + 1);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * n] = '\0';
+	return hex;
+}
+
+/* ---- changes and calls ------------------------------------------------------------------ */
+
+size_t change_add(Deploy *d, const char *resource, const char *kind, const char *name, Action a)
+{
+	for (size_t i = 0; i < d->nchanges; i++)
+		if (strcmp(d->changes[i].resource, resource) == 0) {
+			if (d->changes[i].action == ACT_NONE || a == ACT_CREATE)
+				d->changes[i].action = a == ACT_NONE ? d->changes[i].action : a;
+			return i;
+		}
+	if (d->nchanges == d->changes_cap) {
+		d->changes_cap = d->changes_cap ? 2 * d->changes_cap : 64;
+		d->changes = realloc(d->changes, d->changes_cap * sizeof *d->changes);
+	}
+	Change *c = &d->changes[d->nchanges];
+	*c = (Change){.resource = resource, .kind = kind, .name = strdup(name ? name : resource),
+		      .action = a, .fields = cJSON_CreateArray(), .notes = cJSON_CreateArray()};
+	return d->nchanges++;
+}
+
+size_t call_add(Deploy *d, size_t change, const char *id, const char *service, const char *op,
+		cJSON *params)
+{
+	if (d->ncalls == d->calls_cap) {
+		d->calls_cap = d->calls_cap ? 2 * d->calls_cap : 64;
+		d->calls = realloc(d->calls, d->calls_cap * sizeof *d->calls);
+	}
+	Call *c = &d->calls[d->ncalls];
+	*c = (Call){.id = strdup(id), .service = strdup(service), .op = strdup(op),
+		    .params = params, .change = change, .mutating = true};
+	Change *ch = &d->changes[change];
+	if (ch->action == ACT_NONE)
+		ch->action = ACT_UPDATE;
+	return d->ncalls++;
+}
+
+void call_dep(Deploy *d, size_t call, size_t dep)
+{
+	Call *c = &d->calls[call];
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (c->deps[i] == dep)
+			return;
+	c->deps = realloc(c->deps, (c->ndeps + 1) * sizeof *c->deps);
+	c->deps[c->ndeps++] = dep;
+}
+
+__attribute__((format(printf, 3, 4))) static void note(Change *ch, bool error,
+						      const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(ch->notes, cJSON_CreateString(buf));
+	ch->error |= error;
+}
+
+/* The answer a request would have given, from the live state. */
+static void known(Deploy *d, const char *id, const char *wrapper, const cJSON *v)
+{
+	cJSON *r = cJSON_CreateObject();
+	if (wrapper)
+		cJSON_AddItemToObject(r, wrapper, cJSON_Duplicate(v, true));
+	else
+		r = cJSON_Duplicate(v, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(d->results, id);
+	cJSON_AddItemToObject(d->results, id, r);
+}
+
+/* Does a tag list carry the project's ownership tag? */
+static int owner_state(const Deploy *d, const cJSON *tags, const char *k, const char *v)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tags)
+		if (str(t, k) && strcmp(str(t, k), OWNER_TAG) == 0)
+			return str(t, v) && strcmp(str(t, v), d->project) == 0 ? 1 : -1;
+	return 0;
+}
+
+static bool check_owner(Deploy *d, Change *ch, const cJSON *tags, const char *k, const char *v)
+{
+	int s = owner_state(d, tags, k, v);
+	if (s == 1)
+		return true;
+	note(ch, true,
+	     s == 0 ? "exists but is not owned by project `%s` (no ecsc:project tag): ecsc "
+		      "will not change it"
+		    : "exists and belongs to another project than `%s`: ecsc will not change it",
+	     d->project);
+	return false;
+}
+
+/* The tags of want missing from have, as a list in want's shape. */
+static cJSON *missing_tags(const cJSON *want, const cJSON *have, const char *k, const char *v)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *w;
+	cJSON_ArrayForEach(w, want) {
+		bool found = false;
+		const cJSON *h;
+		cJSON_ArrayForEach(h, have)
+			if (str(h, k) && str(w, k) && strcmp(str(h, k), str(w, k)) == 0 &&
+			    str(h, v) && str(w, v) && strcmp(str(h, v), str(w, v)) == 0)
+				found = true;
+		if (!found)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(w, true));
+	}
+	if (!out->child)
+		return cJSON_Delete(out), NULL;
+	return out;
+}
+
+static cJSON *obj(const char *k1, const char *v1)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, k1, v1);
+	return o;
+}
+
+/* ---- per operation ---------------------------------------------------------------------- */
+
+typedef struct {
+	Deploy *d;
+	const Request *r;
+	size_t change;
+} Ctx;
+
+static Change *ch_of(const Ctx *x) { return &x->d->changes[x->change]; }
+
+static size_t send_as_is(const Ctx *x)
+{
+	return call_add(x->d, x->change, x->r->id, x->r->service, x->r->op,
+			cJSON_Duplicate(x->r->params, true));
+}
+
+static size_t send_extra(const Ctx *x, const char *service, const char *op, cJSON *params)
+{
+	char id[512];
+	snprintf(id, sizeof id, "%s#%s", x->r->id, op);
+	return call_add(x->d, x->change, id, service, op, params);
+}
+
+/* Compares the resolved value of each wanted member with the live one;
+ * the members that differ go into update (if given) and the fields. */
+static bool compare_members(const Ctx *x, const cJSON *want, const cJSON *have,
+			    const char *const *skip, cJSON *update)
+{
+	bool same = true;
+	const cJSON *w;
+	cJSON_ArrayForEach(w, want) {
+		bool skipped = false;
+		for (const char *const *s = skip; s && *s && !skipped; s++)
+			skipped = strcmp(*s, w->string) == 0;
+		if (skipped)
+			continue;
+		cJSON *v = resolve(x->d, w);
+		const cJSON *h = get(have, w->string);
+		if (!v || !json_covers(v, h)) {
+			same = false;
+			diff(ch_of(x)->fields, w->string, v, h);
+			if (update)
+				cJSON_AddItemToObject(update, w->string, cJSON_Duplicate(w, true));
+		}
+		cJSON_Delete(v);
+	}
+	return same;
+}
+
+static bool owned_by_bundle(const Request *r, const char *property, const char *owner)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, r->ownership)
+		if (str(o, "property") && strcmp(str(o, "property"), property) == 0 &&
+		    (!owner || (str(o, "owner") && strcmp(str(o, "owner"), owner) == 0)))
+			return true;
+	return false;
+}
+
+static void plan_cluster(const Ctx *x)
+{
+	Deploy *d = x->d;
+	const char *name = str(x->r->params, "clusterName");
+	const cJSON *live = get(d->live.clusters, name);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	known(d, x->r->id, "cluster", live);
+	if (!check_owner(d, ch_of(x), get(live, "tags"), "key", "value"))
+		return;
+	cJSON *update = obj("cluster", name);
+	static const char *const skip[] = {"clusterName", "tags", "capacityProviders",
+					   "defaultCapacityProviderStrategy", NULL};
+	if (!compare_members(x, x->r->params, live, skip, update))
+		send_extra(x, "ecs", "UpdateCluster", update);
+	else
+		cJSON_Delete(update);
+	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
+	if (tags) {
+		diff(ch_of(x)->fields, "tags", tags, NULL);
+		cJSON *p = obj("resourceArn", str(live, "clusterArn"));
+		cJSON_AddItemToObject(p, "tags", tags);
+		send_extra(x, "ecs", "TagResource", p);
+	}
+}
+
+static void plan_cluster_providers(const Ctx *x)
+{
+	const cJSON *live = get(x->d->live.clusters, str(x->r->params, "cluster"));
+	static const char *const skip[] = {"cluster", NULL};
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+	} else if (!compare_members(x, x->r->params, live, skip, NULL)) {
+		send_as_is(x);
+	}
+}
+
+static void plan_capacity_provider(const Ctx *x)
+{
+	const cJSON *live = get(x->d->live.providers, str(x->r->params, "name"));
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	if (!check_owner(x->d, ch_of(x), get(live, "tags"), "key", "value"))
+		return;
+	cJSON *want = cJSON_Duplicate(get(x->r->params, "autoScalingGroupProvider"), true);
+	cJSON_DeleteItemFromObjectCaseSensitive(want, "autoScalingGroupArn");
+	cJSON *have = get(live, "autoScalingGroupProvider");
+	if (want && !json_covers(want, have)) {
+		diff(ch_of(x)->fields, "autoScalingGroupProvider", want, have);
+		cJSON *p = obj("name", str(x->r->params, "name"));
+		cJSON_AddItemToObject(p, "autoScalingGroupProvider", want);
+		send_extra(x, "ecs", "UpdateCapacityProvider", p);
+	} else {
+		cJSON_Delete(want);
+	}
+}
+
+static void plan_log_group(const Ctx *x)
+{
+	if (!get(x->d->live.log_groups, str(x->r->params, "logGroupName"))) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+	}
+}
+
+static void plan_retention(const Ctx *x)
+{
+	const cJSON *live = get(x->d->live.log_groups, str(x->r->params, "logGroupName"));
+	static const char *const skip[] = {"logGroupName", NULL};
+	if (!live || !compare_members(x, x->r->params, live, skip, NULL))
+		send_as_is(x);
+}
+
+/* IAM documents: compared as JSON, a one-element list equal to its element. */
+static bool same_document(const cJSON *want, const cJSON *have)
+{
+	cJSON *w = cJSON_IsString(want) ? cJSON_Parse(want->valuestring) : NULL;
+	const cJSON *wv = w ? w : want;
+	bool same = have && json_covers(wv, have) && json_covers(have, wv);
+	cJSON_Delete(w);
+	return same;
+}
+
+static void plan_role(const Ctx *x)
+{
+	Deploy *d = x->d;
+	const char *name = str(x->r->params, "RoleName");
+	const cJSON *live = get(d->live.roles, name);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	known(d, x->r->id, "Role", live);
+	if (!check_owner(d, ch_of(x), get(live, "Tags"), "Key", "Value"))
+		return;
+	const cJSON *doc = get(x->r->params, "AssumeRolePolicyDocument");
+	if (doc && !same_document(doc, get(live, "AssumeRolePolicyDocument"))) {
+		field_change(ch_of(x)->fields, "AssumeRolePolicyDocument", "(live document)",
+			     "(the spec's document)");
+		cJSON *p = obj("RoleName", name);
+		cJSON_AddItemToObject(p, "PolicyDocument", cJSON_Duplicate(doc, true));
+		send_extra(x, "iam", "UpdateAssumeRolePolicy", p);
+	}
+	static const char *const fields[] = {"Description", "MaxSessionDuration"};
+	cJSON *update = obj("RoleName", name);
+	bool changed = false;
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *w = get(x->r->params, fields[i]);
+		if (w && !json_covers(w, get(live, fields[i]))) {
+			diff(ch_of(x)->fields, fields[i], w, get(live, fields[i]));
+			changed = true;
+		}
+		if (w)
+			cJSON_AddItemToObject(update, fields[i], cJSON_Duplicate(w, true));
+	}
+	if (changed)
+		send_extra(x, "iam", "UpdateRole", update);
+	else
+		cJSON_Delete(update);
+	cJSON *tags = missing_tags(get(x->r->params, "Tags"), get(live, "Tags"), "Key", "Value");
+	if (tags) {
+		diff(ch_of(x)->fields, "Tags", tags, NULL);
+		cJSON *p = obj("RoleName", name);
+		cJSON_AddItemToObject(p, "Tags", tags);
+		send_extra(x, "iam", "TagRole", p);
+	}
+}
+
+static void plan_role_policy(const Ctx *x)
+{
+	const cJSON *live = get(x->d->live.roles, str(x->r->params, "RoleName"));
+	const char *name = str(x->r->params, "PolicyName");
+	const cJSON *have = NULL, *p;
+	cJSON_ArrayForEach(p, get(live, "RolePolicyList"))
+		if (str(p, "PolicyName") && name && strcmp(str(p, "PolicyName"), name) == 0)
+			have = get(p, "PolicyDocument");
+	const cJSON *want = get(x->r->params, "PolicyDocument");
+	cJSON *resolved = resolve(x->d, get(want, "$json") ? get(want, "$json") : want);
+	if (!resolved || !same_document(resolved, have)) {
+		char path[300];
+		snprintf(path, sizeof path, "policy %s", name ? name : "");
+		field_change(ch_of(x)->fields, path, have ? "(live document)" : NULL,
+			     "(the spec's document)");
+		send_as_is(x);
+	}
+	cJSON_Delete(resolved);
+}
+
+static void plan_attach(const Ctx *x)
+{
+	const cJSON *live = get(x->d->live.roles, str(x->r->params, "RoleName"));
+	cJSON *arn = resolve(x->d, get(x->r->params, "PolicyArn"));
+	bool attached = false;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, get(live, "AttachedManagedPolicies"))
+		if (arn && cJSON_IsString(arn) && str(p, "PolicyArn") &&
+		    strcmp(str(p, "PolicyArn"), arn->valuestring) == 0)
+			attached = true;
+	if (!attached) {
+		field_change(ch_of(x)->fields, "attached policy", NULL,
+			     cJSON_IsString(arn) ? arn->valuestring : "(known after apply)");
+		send_as_is(x);
+	}
+	cJSON_Delete(arn);
+}
+
+static void plan_managed_policy(const Ctx *x)
+{
+	Deploy *d = x->d;
+	const cJSON *live = get(d->live.policies, str(x->r->params, "PolicyName"));
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	known(d, x->r->id, "Policy", live);
+	const cJSON *v, *have = NULL;
+	cJSON_ArrayForEach(v, get(live, "PolicyVersionList"))
+		if (json_covers(cJSON_CreateTrue(), get(v, "IsDefaultVersion")) ||
+		    (str(v, "IsDefaultVersion") && strcmp(str(v, "IsDefaultVersion"), "true") == 0))
+			have = get(v, "Document");
+	const cJSON *want = get(x->r->params, "PolicyDocument");
+	cJSON *resolved = resolve(d, get(want, "$json") ? get(want, "$json") : want);
+	if (!resolved || !same_document(resolved, have)) {
+		field_change(ch_of(x)->fields, "PolicyDocument", "(live document)",
+			     "(the spec's document)");
+		cJSON *p = obj("PolicyArn", str(live, "Arn"));
+		cJSON_AddItemToObject(p, "PolicyDocument", cJSON_Duplicate(want, true));
+		cJSON_AddBoolToObject(p, "SetAsDefault", true);
+		send_extra(x, "iam", "CreatePolicyVersion", p);
+	}
+	cJSON_Delete(resolved);
+}
+
+static const cJSON *live_group(const Deploy *d, const cJSON *params)
+{
+	char key[512];
+	snprintf(key, sizeof key, "%s/%s", str(params, "VpcId") ? str(params, "VpcId") : "",
+		 str(params, "GroupName") ? str(params, "GroupName") : "");
+	const cJSON *g = get(d->live.groups, key);
+	if (!g && !str(params, "VpcId")) {
+		const cJSON *x;
+		cJSON_ArrayForEach(x, d->live.groups)
+			if (str(x, "GroupName") && str(params, "GroupName") &&
+			    strcmp(str(x, "GroupName"), str(params, "GroupName")) == 0)
+				g = x;
+	}
+	return g;
+}
+
+static void plan_security_group(const Ctx *x)
+{
+	const cJSON *live = live_group(x->d, x->r->params);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	cJSON *r = obj("GroupId", str(live, "GroupId"));
+	known(x->d, x->r->id, NULL, r);
+	cJSON_Delete(r);
+	check_owner(x->d, ch_of(x), get(live, "Tags"), "Key", "Value");
+}
+
+static void plan_rule(const Ctx *x, bool egress)
+{
+	/* The group's own request, to find the live group. */
+	const char *sg_req = str(get(get(x->r->params, "GroupId"), "$from"), "request");
+	const cJSON *live = NULL;
+	for (size_t i = 0; sg_req && i < x->d->nreqs; i++)
+		if (strcmp(x->d->reqs[i].id, sg_req) == 0)
+			live = live_group(x->d, x->d->reqs[i].params);
+	const cJSON *perms = get(live, egress ? "IpPermissionsEgress" : "IpPermissions");
+	bool all = live != NULL;
+	const cJSON *w;
+	cJSON_ArrayForEach(w, get(x->r->params, "IpPermissions")) {
+		bool found = false;
+		const cJSON *h;
+		cJSON_ArrayForEach(h, perms) {
+			/* A live permission may merge several rules: each wanted
+			 * range or pair must be among its own. */
+			bool match = scalar_equal(get(w, "IpProtocol"), get(h, "IpProtocol")) &&
+				     (!get(w, "FromPort") ||
+				      scalar_equal(get(w, "FromPort"), get(h, "FromPort"))) &&
+				     (!get(w, "ToPort") || scalar_equal(get(w, "ToPort"), get(h, "ToPort")));
+			static const char *const lists[] = {"IpRanges", "Ipv6Ranges",
+							    "UserIdGroupPairs", "PrefixListIds"};
+			for (size_t k = 0; match && k < 4; k++) {
+				const cJSON *e;
+				cJSON_ArrayForEach(e, get(w, lists[k])) {
+					bool in = false;
+					const cJSON *le;
+					cJSON_ArrayForEach(le, get(h, lists[k])) {
+						cJSON *want = cJSON_Duplicate(e, true);
+						cJSON_DeleteItemFromObjectCaseSensitive(want, "Description");
+						in |= json_covers(want, le);
+						cJSON_Delete(want);
+					}
+					match &= in;
+				}
+			}
+			found |= match;
+		}
+		all &= found;
+	}
+	if (!all) {
+		field_change(ch_of(x)->fields, egress ? "egress rule" : "ingress rule", NULL,
+			     "(added)");
+		send_as_is(x);
+	}
+}
+
+static char *service_key(const cJSON *params, const char *name_field)
+{
+	char *k = malloc(1024);
+	snprintf(k, 1024, "%s/%s", str(params, "cluster") ? str(params, "cluster") : "default",
+		 str(params, name_field) ? str(params, name_field) : "");
+	return k;
+}
+
+/* The service requests that run a task definition request. */
+static bool td_is_external(const Deploy *d, const Request *td)
+{
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *s = &d->reqs[i];
+		const char *ref = str(get(get(s->params, "taskDefinition"), "$from"), "request");
+		if (!ref || strcmp(ref, td->id) != 0)
+			continue;
+		if (strcmp(s->op, "CreateTaskSet") == 0 ||
+		    owned_by_bundle(s, "taskDefinition", "external"))
+			return true;
+	}
+	return false;
+}
+
+static size_t find_request(const Deploy *d, const char *id);
+
+static void plan_task_definition(const Ctx *x)
+{
+	Deploy *d = x->d;
+	const char *family = str(x->r->params, "family");
+	const cJSON *live = get(d->live.families, family);
+	char *dg = digest_of(x->r->params);
+	cJSON *params = cJSON_Duplicate(x->r->params, true);
+	cJSON *tags = get(params, "tags");
+	if (!tags)
+		tags = cJSON_AddArrayToObject(params, "tags");
+	cJSON *t = obj("key", DIGEST_TAG);
+	cJSON_AddStringToObject(t, "value", dg);
+	cJSON_AddItemToArray(tags, t);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		call_add(d, x->change, x->r->id, "ecs", "RegisterTaskDefinition", params);
+		free(dg);
+		return;
+	}
+	known(d, x->r->id, "taskDefinition", live);
+	bool same = str(live, "digest") && strcmp(str(live, "digest"), dg) == 0;
+	if (!same && td_is_external(d, x->r)) {
+		note(ch_of(x), false,
+		     "%s: its revisions belong to CI (ignore_task_definition_changes or a task "
+		     "set): the latest is left as it is",
+		     family);
+		same = true;
+	}
+	if (!same) {
+		/* Registered without a digest (by hand, by CI, by another tool):
+		 * compared field by field with the latest ACTIVE revision. */
+		static const char *const skip[] = {"tags", NULL};
+		same = compare_members(x, x->r->params, live, skip, NULL);
+	}
+	if (!same) {
+		const char *arn = str(live, "taskDefinitionArn");
+		const char *colon = arn ? strrchr(arn, ':') : NULL;
+		note(ch_of(x), false, "a new revision replaces %s", colon ? colon + 1 : "the latest");
+		call_add(d, x->change, x->r->id, "ecs", "RegisterTaskDefinition", params);
+	} else {
+		cJSON_Delete(params);
+	}
+	free(dg);
+}
+
+static void plan_service(const Ctx *x)
+{
+	Deploy *d = x->d;
+	char *key = service_key(x->r->params, "serviceName");
+	const cJSON *live = get(d->live.services, key);
+	free(key);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		size_t c = send_as_is(x);
+		/* The same token on every retry: ECS creates the service once. */
+		char token[40];
+		snprintf(token, sizeof token, "ecsc-%08x%08x", (unsigned)rand(), (unsigned)rand());
+		cJSON_AddStringToObject(d->calls[c].params, "clientToken", token);
+		return;
+	}
+	known(d, x->r->id, "service", live);
+	if (strcmp(str(live, "status") ? str(live, "status") : "", "DRAINING") == 0) {
+		note(ch_of(x), true, "%s is being deleted (DRAINING): apply again once it is gone",
+		     str(live, "serviceName"));
+		return;
+	}
+	if (!check_owner(d, ch_of(x), get(live, "tags"), "key", "value"))
+		return;
+	cJSON *update = obj("cluster", str(x->r->params, "cluster"));
+	cJSON_AddStringToObject(update, "service", str(x->r->params, "serviceName"));
+	/* Not compared: names, create-only tokens and tags, and what the
+	 * ownership rules give to someone else. */
+	const char *skip[48] = {"serviceName", "cluster", "clientToken", "tags", "launchType",
+				"schedulingStrategy", "role", "taskDefinition", NULL};
+	size_t n = 8;
+	/* AWS always reports these; an endpoint that leaves them out (a local
+	 * emulator) cannot be compared with, rather than differ forever. */
+	static const char *const reported[] = {"deploymentConfiguration", "enableECSManagedTags",
+					       "enableExecuteCommand", "propagateTags",
+					       "availabilityZoneRebalancing", "deploymentController"};
+	for (size_t i = 0; i < sizeof reported / sizeof *reported; i++)
+		if (!get(live, reported[i]))
+			skip[n++] = reported[i];
+	const cJSON *o;
+	cJSON_ArrayForEach(o, x->r->ownership)
+		if (n < 47 && str(o, "property"))
+			skip[n++] = str(o, "property");
+	skip[n] = NULL;
+	bool same = compare_members(x, x->r->params, live, skip, update);
+	/* What cannot change in place. */
+	static const char *const fixed[] = {"launchType", "schedulingStrategy", "role"};
+	for (size_t i = 0; i < 3; i++) {
+		const cJSON *w = get(x->r->params, fixed[i]);
+		if (w && !json_covers(w, get(live, fixed[i]))) {
+			diff(ch_of(x)->fields, fixed[i], w, get(live, fixed[i]));
+			note(ch_of(x), true, "%s cannot change in place: the service must be replaced "
+					     "(destroy it, or rename it in the spec)",
+			     fixed[i]);
+		}
+	}
+	/* The task definition: a new revision, or another ARN. */
+	const cJSON *td = get(x->r->params, "taskDefinition");
+	if (td && !owned_by_bundle(x->r, "taskDefinition", NULL)) {
+		const char *td_req = str(get(td, "$from"), "request");
+		size_t i = td_req ? find_request(d, td_req) : (size_t)-1;
+		bool registering = i != (size_t)-1 && d->req_ncalls[i] > 0 &&
+				   strcmp(d->calls[d->req_calls[i][0]].op,
+					  "RegisterTaskDefinition") == 0;
+		cJSON *v = registering ? NULL : resolve(d, td);
+		const char *now = str(live, "taskDefinition");
+		if (registering || !v || !cJSON_IsString(v) || !now ||
+		    strcmp(v->valuestring, now) != 0) {
+			same = false;
+			field_change(ch_of(x)->fields, "taskDefinition", now,
+				     v && cJSON_IsString(v) ? v->valuestring : "(the new revision)");
+			cJSON_AddItemToObject(update, "taskDefinition", cJSON_Duplicate(td, true));
+		}
+		cJSON_Delete(v);
+	}
+	if (!same && !ch_of(x)->error)
+		send_extra(x, "ecs", "UpdateService", update);
+	else
+		cJSON_Delete(update);
+	cJSON_ArrayForEach(o, x->r->ownership)
+		note(ch_of(x), false, "%s",
+		     owned_by_bundle(x->r, str(o, "property"), "initial-only")
+			     ? (strcmp(str(o, "property"), "desiredCount") == 0
+					? "desiredCount: set on create only (autoscaling or `ecsc "
+					  "scale` owns it)"
+					: "a create-only property is not compared")
+			     : "taskDefinition and loadBalancers: owned by CI, never updated");
+	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
+	if (tags) {
+		diff(ch_of(x)->fields, "tags", tags, NULL);
+		cJSON *p = obj("resourceArn", str(live, "serviceArn"));
+		cJSON_AddItemToObject(p, "tags", tags);
+		send_extra(x, "ecs", "TagResource", p);
+	}
+}
+
+static void plan_task_set(const Ctx *x)
+{
+	char *key = service_key(x->r->params, "service");
+	const cJSON *live = get(x->d->live.services, key);
+	free(key);
+	if (live && cJSON_GetArraySize(get(live, "taskSets")) > 0) {
+		note(ch_of(x), false, "%s", "the service has task sets: CI owns them");
+		return;
+	}
+	if (strcmp(x->r->op, "CreateTaskSet") == 0)
+		ch_of(x)->action = ACT_CREATE;
+	else if (!get(x->d->results, str(get(get(x->r->params, "primaryTaskSet"), "$from"),
+					 "request")) &&
+		 ch_of(x)->action == ACT_NONE)
+		return;
+	send_as_is(x);
+}
+
+static void plan_scaling(const Ctx *x, cJSON *table, const char *name_param)
+{
+	char key[1024];
+	const char *rid = str(x->r->params, "ResourceId");
+	if (name_param)
+		snprintf(key, sizeof key, "%s/%s", rid ? rid : "",
+			 str(x->r->params, name_param) ? str(x->r->params, name_param) : "");
+	else
+		snprintf(key, sizeof key, "%s", rid ? rid : "");
+	const cJSON *live = get(table, key);
+	static const char *const skip[] = {"Tags", NULL};
+	if (!live) {
+		if (strcmp(x->r->op, "RegisterScalableTarget") == 0)
+			ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+	} else if (!compare_members(x, x->r->params, live, skip, NULL)) {
+		send_as_is(x);
+	}
+}
+
+static const char *kind_of(const char *op)
+{
+	static const struct { const char *op, *kind; } kinds[] = {
+		{"CreateCluster", "cluster"},
+		{"PutClusterCapacityProviders", "cluster capacity providers"},
+		{"CreateCapacityProvider", "capacity provider"},
+		{"CreateLogGroup", "log group"},
+		{"PutRetentionPolicy", "log group"},
+		{"CreateRole", "role"},
+		{"PutRolePolicy", "role"},
+		{"AttachRolePolicy", "role"},
+		{"CreatePolicy", "managed policy"},
+		{"CreateSecurityGroup", "security group"},
+		{"AuthorizeSecurityGroupIngress", "security group rule"},
+		{"AuthorizeSecurityGroupEgress", "security group rule"},
+		{"RegisterTaskDefinition", "task definition"},
+		{"CreateService", "service"},
+		{"CreateTaskSet", "task set"},
+		{"UpdateServicePrimaryTaskSet", "task set"},
+		{"RegisterScalableTarget", "scalable target"},
+		{"PutScalingPolicy", "scaling policy"},
+		{"PutScheduledAction", "scheduled action"},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strcmp(kinds[i].op, op) == 0)
+			return kinds[i].kind;
+	return "resource";
+}
+
+static const char *name_of(const Request *r)
+{
+	static const char *const fields[] = {
+		"clusterName",  "serviceName", "family",     "RoleName", "PolicyName",
+		"logGroupName", "GroupName",   "name",       "ResourceId", "ScheduledActionName",
+		"externalId",   "cluster",     "GroupId",    NULL};
+	/* A scaling policy is named by its policy, not its target. */
+	if (strcmp(r->op, "PutScalingPolicy") == 0)
+		return str(r->params, "PolicyName");
+	for (const char *const *f = fields; *f; f++)
+		if (str(r->params, *f))
+			return str(r->params, *f);
+	return r->resource;
+}
+
+/* ---- the plan --------------------------------------------------------------------------- */
+
+typedef struct {
+	const char *id;
+	size_t index;
+} IdIndex;
+
+static IdIndex *id_index;
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const IdIndex *)a)->id, ((const IdIndex *)b)->id);
+}
+
+static size_t find_request(const Deploy *d, const char *id)
+{
+	(void)d;
+	IdIndex key = {.id = id};
+	IdIndex *hit = bsearch(&key, id_index, d->nreqs, sizeof *id_index, by_id);
+	return hit ? hit->index : (size_t)-1;
+}
+
+static void index_requests(Deploy *d)
+{
+	free(id_index);
+	id_index = malloc((d->nreqs + 1) * sizeof *id_index);
+	for (size_t i = 0; i < d->nreqs; i++)
+		id_index[i] = (IdIndex){d->reqs[i].id, i};
+	qsort(id_index, d->nreqs, sizeof *id_index, by_id);
+	d->req_calls = calloc(d->nreqs + 1, sizeof *d->req_calls);
+	d->req_ncalls = calloc(d->nreqs + 1, sizeof *d->req_ncalls);
+}
+
+/* The calls a request became depend on the calls of the requests it
+ * depends on; a request that became no call passes its own on. */
+static void order(Deploy *d, size_t ri, size_t first_call)
+{
+	const Request *r = &d->reqs[ri];
+	size_t *deps = NULL, ndeps = 0;
+	const cJSON *dep;
+	cJSON_ArrayForEach(dep, r->depends_on) {
+		size_t j = cJSON_IsString(dep) ? find_request(d, dep->valuestring) : (size_t)-1;
+		if (j == (size_t)-1)
+			continue;
+		for (size_t k = 0; k < d->req_ncalls[j]; k++) {
+			deps = realloc(deps, (ndeps + 1) * sizeof *deps);
+			deps[ndeps++] = d->req_calls[j][k];
+		}
+	}
+	if (first_call == d->ncalls) {
+		d->req_calls[ri] = deps;
+		d->req_ncalls[ri] = ndeps;
+		return;
+	}
+	for (size_t c = first_call; c < d->ncalls; c++)
+		for (size_t k = 0; k < ndeps; k++)
+			call_dep(d, c, deps[k]);
+	free(deps);
+	d->req_ncalls[ri] = d->ncalls - first_call;
+	d->req_calls[ri] = malloc(d->req_ncalls[ri] * sizeof **d->req_calls);
+	for (size_t c = first_call; c < d->ncalls; c++)
+		d->req_calls[ri][c - first_call] = c;
+}
+
+void plan_build(Deploy *d)
+{
+	index_requests(d);
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		Ctx x = {d, r, change_add(d, r->resource, kind_of(r->op), name_of(r), ACT_NONE)};
+		size_t first = d->ncalls;
+		const char *op = r->op;
+		if (strcmp(op, "CreateCluster") == 0)
+			plan_cluster(&x);
+		else if (strcmp(op, "PutClusterCapacityProviders") == 0)
+			plan_cluster_providers(&x);
+		else if (strcmp(op, "CreateCapacityProvider") == 0)
+			plan_capacity_provider(&x);
+		else if (strcmp(op, "CreateLogGroup") == 0)
+			plan_log_group(&x);
+		else if (strcmp(op, "PutRetentionPolicy") == 0)
+			plan_retention(&x);
+		else if (strcmp(op, "CreateRole") == 0)
+			plan_role(&x);
+		else if (strcmp(op, "PutRolePolicy") == 0)
+			plan_role_policy(&x);
+		else if (strcmp(op, "AttachRolePolicy") == 0)
+			plan_attach(&x);
+		else if (strcmp(op, "CreatePolicy") == 0)
+			plan_managed_policy(&x);
+		else if (strcmp(op, "CreateSecurityGroup") == 0)
+			plan_security_group(&x);
+		else if (strcmp(op, "AuthorizeSecurityGroupIngress") == 0)
+			plan_rule(&x, false);
+		else if (strcmp(op, "AuthorizeSecurityGroupEgress") == 0)
+			plan_rule(&x, true);
+		else if (strcmp(op, "RegisterTaskDefinition") == 0)
+			plan_task_definition(&x);
+		else if (strcmp(op, "CreateService") == 0)
+			plan_service(&x);
+		else if (strcmp(op, "CreateTaskSet") == 0 ||
+			 strcmp(op, "UpdateServicePrimaryTaskSet") == 0)
+			plan_task_set(&x);
+		else if (strcmp(op, "RegisterScalableTarget") == 0)
+			plan_scaling(&x, d->live.targets, NULL);
+		else if (strcmp(op, "PutScalingPolicy") == 0)
+			plan_scaling(&x, d->live.scaling, "PolicyName");
+		else if (strcmp(op, "PutScheduledAction") == 0)
+			plan_scaling(&x, d->live.scheduled, "ScheduledActionName");
+		else
+			send_as_is(&x);
+		order(d, i, first);
+	}
+}
+
+/* ---- destroy ---------------------------------------------------------------------------- */
+
+/* The calls that delete what a creating request made, if it exists and
+ * the project owns it. */
+static void unplan(Deploy *d, const Request *r, size_t change)
+{
+	Ctx x = {d, r, change};
+	Change *ch = &d->changes[change];
+	const cJSON *p = r->params, *live;
+	const char *op = r->op;
+	cJSON *q;
+	if (strcmp(op, "CreateService") == 0) {
+		char *key = service_key(p, "serviceName");
+		live = get(d->live.services, key);
+		free(key);
+		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
+			return;
+		q = obj("cluster", str(p, "cluster"));
+		cJSON_AddStringToObject(q, "service", str(p, "serviceName"));
+		cJSON_AddBoolToObject(q, "force", true);
+		send_extra(&x, "ecs", "DeleteService", q);
+	} else if (strcmp(op, "RegisterScalableTarget") == 0) {
+		if (!get(d->live.targets, str(p, "ResourceId")))
+			return;
+		q = obj("ServiceNamespace", "ecs");
+		cJSON_AddStringToObject(q, "ResourceId", str(p, "ResourceId"));
+		cJSON_AddStringToObject(q, "ScalableDimension", str(p, "ScalableDimension"));
+		send_extra(&x, "application-autoscaling", "DeregisterScalableTarget", q);
+	} else if (strcmp(op, "RegisterTaskDefinition") == 0) {
+		if (!get(d->live.families, str(p, "family")))
+			return;
+		/* The family's ACTIVE revisions that ecsc registered for the
+		 * project (the tagging API listed them); CI's stay. */
+		q = obj("familyPrefix", str(p, "family"));
+		cJSON_AddStringToObject(q, "status", "ACTIVE");
+		EcsAws *aws = ecs_aws_new(&d->cfg);
+		cJSON *arns = read_call(d, aws, "ecs", "ListTaskDefinitions", q, false, NULL);
+		ecs_aws_free(aws);
+		const cJSON *a;
+		cJSON_ArrayForEach(a, get(arns, "taskDefinitionArns")) {
+			if (!get(d->live.digests, a->valuestring)) {
+				const char *rev = strrchr(a->valuestring, '/');
+				note(ch, false, "%s was not registered by ecsc: left in place",
+				     rev ? rev + 1 : a->valuestring);
+				continue;
+			}
+			char id[600];
+			snprintf(id, sizeof id, "%s#Deregister#%s", r->id, a->valuestring);
+			call_add(d, change, id, "ecs", "DeregisterTaskDefinition",
+				 obj("taskDefinition", a->valuestring));
+		}
+		cJSON_Delete(arns);
+	} else if (strcmp(op, "CreateRole") == 0) {
+		live = get(d->live.roles, str(p, "RoleName"));
+		if (!live || !check_owner(d, ch, get(live, "Tags"), "Key", "Value"))
+			return;
+		const char *name = str(p, "RoleName");
+		size_t first = d->ncalls;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, get(live, "RolePolicyList")) {
+			char id[600];
+			snprintf(id, sizeof id, "%s#DeleteRolePolicy#%s", r->id, str(e, "PolicyName"));
+			q = obj("RoleName", name);
+			cJSON_AddStringToObject(q, "PolicyName", str(e, "PolicyName"));
+			call_add(d, change, id, "iam", "DeleteRolePolicy", q);
+		}
+		cJSON_ArrayForEach(e, get(live, "AttachedManagedPolicies")) {
+			char id[600];
+			snprintf(id, sizeof id, "%s#DetachRolePolicy#%s", r->id, str(e, "PolicyArn"));
+			q = obj("RoleName", name);
+			cJSON_AddStringToObject(q, "PolicyArn", str(e, "PolicyArn"));
+			call_add(d, change, id, "iam", "DetachRolePolicy", q);
+		}
+		size_t del = send_extra(&x, "iam", "DeleteRole", obj("RoleName", name));
+		for (size_t c = first; c < del; c++)
+			call_dep(d, del, c);
+	} else if (strcmp(op, "CreatePolicy") == 0) {
+		live = get(d->live.policies, str(p, "PolicyName"));
+		if (!live)
+			return;
+		size_t first = d->ncalls;
+		const cJSON *v;
+		cJSON_ArrayForEach(v, get(live, "PolicyVersionList")) {
+			if (str(v, "IsDefaultVersion") && strcmp(str(v, "IsDefaultVersion"), "true") == 0)
+				continue;
+			char id[600];
+			snprintf(id, sizeof id, "%s#DeletePolicyVersion#%s", r->id, str(v, "VersionId"));
+			q = obj("PolicyArn", str(live, "Arn"));
+			cJSON_AddStringToObject(q, "VersionId", str(v, "VersionId"));
+			call_add(d, change, id, "iam", "DeletePolicyVersion", q);
+		}
+		size_t del = send_extra(&x, "iam", "DeletePolicy", obj("PolicyArn", str(live, "Arn")));
+		for (size_t c = first; c < del; c++)
+			call_dep(d, del, c);
+	} else if (strcmp(op, "CreateSecurityGroup") == 0) {
+		live = live_group(d, p);
+		if (!live || !check_owner(d, ch, get(live, "Tags"), "Key", "Value"))
+			return;
+		send_extra(&x, "ec2", "DeleteSecurityGroup", obj("GroupId", str(live, "GroupId")));
+	} else if (strcmp(op, "CreateLogGroup") == 0) {
+		if (get(d->live.log_groups, str(p, "logGroupName")))
+			send_extra(&x, "logs", "DeleteLogGroup",
+				   obj("logGroupName", str(p, "logGroupName")));
+	} else if (strcmp(op, "PutClusterCapacityProviders") == 0) {
+		live = get(d->live.clusters, str(p, "cluster"));
+		if (!live || cJSON_GetArraySize(get(live, "capacityProviders")) == 0 ||
+		    owner_state(d, get(live, "tags"), "key", "value") != 1)
+			return;
+		q = obj("cluster", str(p, "cluster"));
+		cJSON_AddArrayToObject(q, "capacityProviders");
+		cJSON_AddArrayToObject(q, "defaultCapacityProviderStrategy");
+		send_extra(&x, "ecs", "PutClusterCapacityProviders", q);
+	} else if (strcmp(op, "CreateCapacityProvider") == 0) {
+		live = get(d->live.providers, str(p, "name"));
+		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
+			return;
+		send_extra(&x, "ecs", "DeleteCapacityProvider", obj("capacityProvider", str(p, "name")));
+	} else if (strcmp(op, "CreateCluster") == 0) {
+		live = get(d->live.clusters, str(p, "clusterName"));
+		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
+			return;
+		send_extra(&x, "ecs", "DeleteCluster", obj("cluster", str(p, "clusterName")));
+	}
+}
+
+void plan_destroy(Deploy *d)
+{
+	index_requests(d);
+	/* Newest first, each resource's deletion after the deletions of what
+	 * depends on it. */
+	size_t *first = calloc(d->nreqs + 1, sizeof *first), *count = calloc(d->nreqs + 1,
+									     sizeof *count);
+	for (size_t k = d->nreqs; k-- > 0;) {
+		const Request *r = &d->reqs[k];
+		size_t change = change_add(d, r->resource, kind_of(r->op), name_of(r), ACT_NONE);
+		first[k] = d->ncalls;
+		unplan(d, r, change);
+		count[k] = d->ncalls - first[k];
+		if (count[k])
+			d->changes[change].action = ACT_DELETE;
+	}
+	/* A request's deletion waits for those of the requests that depend on
+	 * it (directly or through requests that delete nothing). */
+	for (size_t k = 0; k < d->nreqs; k++) {
+		const cJSON *dep;
+		cJSON_ArrayForEach(dep, d->reqs[k].depends_on) {
+			size_t j = find_request(d, dep->valuestring);
+			if (j == (size_t)-1)
+				continue;
+			/* j's deletion waits for k's; k without calls hands over to
+			 * what depends on k, approximated by k's own dependents later. */
+			for (size_t a = 0; a < count[j]; a++)
+				for (size_t b = 0; b < count[k]; b++)
+					call_dep(d, first[j] + a, first[k] + b);
+		}
+	}
+	/* Deletions of one resource that depends on another resource whose
+	 * requests delete nothing: ordered by resource. */
+	for (size_t k = 0; k < d->nreqs; k++)
+		for (size_t j = 0; j < d->nreqs; j++)
+			if (count[j] && count[k] && j != k &&
+			    strcmp(d->reqs[j].resource, d->reqs[k].resource) == 0 && j < k)
+				for (size_t a = 0; a < count[j]; a++)
+					for (size_t b = 0; b < count[k]; b++)
+						call_dep(d, first[j] + a, first[k] + b);
+	free(first);
+	free(count);
+}

@@ -1,0 +1,574 @@
+/* state.c: the live state of what a bundle names, read without a state file.
+ *
+ * Resources are found by the names the spec fixes, in as few calls as the
+ * APIs allow: DescribeClusters takes 100 names, DescribeServices 10, the
+ * autoscaling reads 50; IAM's GetAccountAuthorizationDetails returns every
+ * role with its inline and attached policies in one page; log groups are
+ * listed under their common prefix. A task definition a service runs is
+ * recognised by the digest tag ecsc put on it (one tagging-API read for
+ * all of them); only the others are described one family at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deploy.h"
+#include "wire.h"
+
+const char *json_target(const char *service, const char *op)
+{
+	static _Thread_local char buf[160];
+	const char *prefix = strcmp(service, "ecs") == 0    ? "AmazonEC2ContainerServiceV20141113"
+			     : strcmp(service, "logs") == 0 ? "Logs_20140328"
+			     : strcmp(service, "tagging") == 0
+				     ? "ResourceGroupsTaggingAPI_20170126"
+				     : "AnyScaleFrontendService";
+	snprintf(buf, sizeof buf, "%s.%s", prefix, op);
+	return buf;
+}
+
+const char *query_version(const char *service)
+{
+	if (strcmp(service, "iam") == 0)
+		return "2010-05-08";
+	if (strcmp(service, "ec2") == 0)
+		return "2016-11-15";
+	if (strcmp(service, "sts") == 0)
+		return "2011-06-15";
+	return NULL;
+}
+
+cJSON *read_call(Deploy *d, EcsAws *aws, const char *service, const char *op, cJSON *params,
+		 bool quiet, char **error_code)
+{
+	cJSON *resp = NULL;
+	char *code = NULL, *msg = NULL;
+	EcsAwsStatus s = exec_send(d, aws, service, op, params, false, &resp, &code, &msg);
+	cJSON_Delete(params);
+	if (s != ECS_AWS_OK && !quiet)
+		fprintf(stderr, "ecsc: %s %s: %s%s%s\n", service, op,
+			code ? code : ecs_aws_strerror(s), msg ? ": " : "", msg ? msg : "");
+	if (error_code)
+		*error_code = code;
+	else
+		free(code);
+	free(msg);
+	if (s != ECS_AWS_OK) {
+		cJSON_Delete(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+cJSON *get(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+const char *str(const cJSON *o, const char *key)
+{
+	cJSON *v = get(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Adds s to the array of strings a unless present. */
+static void add_name(cJSON *a, const char *s)
+{
+	if (!s)
+		return;
+	cJSON *v;
+	cJSON_ArrayForEach(v, a)
+		if (strcmp(v->valuestring, s) == 0)
+			return;
+	cJSON_AddItemToArray(a, cJSON_CreateString(s));
+}
+
+/* The names of one kind the bundle holds, from a parameter of the
+ * requests of one operation. */
+static cJSON *names_of(const Deploy *d, const char *op, const char *param)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].op, op) == 0)
+			add_name(a, str(d->reqs[i].params, param));
+	return a;
+}
+
+/* A slice [from, from+n) of an array of strings, as a new array. */
+static cJSON *slice(const cJSON *a, int from, int n)
+{
+	cJSON *s = cJSON_CreateArray();
+	for (int i = from; i < from + n && i < cJSON_GetArraySize(a); i++)
+		cJSON_AddItemToArray(s, cJSON_CreateString(cJSON_GetArrayItem(a, i)->valuestring));
+	return s;
+}
+
+static void put(cJSON *table, const char *key, const cJSON *v)
+{
+	if (!key)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(table, key);
+	cJSON_AddItemToObject(table, key, cJSON_Duplicate(v, true));
+}
+
+static bool read_clusters(Deploy *d, EcsAws *aws)
+{
+	cJSON *names = cJSON_CreateArray();
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		if (strcmp(r->op, "CreateCluster") == 0)
+			add_name(names, str(r->params, "clusterName"));
+		else if (strcmp(r->op, "CreateService") == 0 ||
+			 strcmp(r->op, "PutClusterCapacityProviders") == 0)
+			add_name(names, str(r->params, "cluster"));
+	}
+	bool ok = true;
+	for (int i = 0; ok && i < cJSON_GetArraySize(names); i += 100) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "clusters", slice(names, i, 100));
+		cJSON *inc = cJSON_AddArrayToObject(p, "include");
+		cJSON_AddItemToArray(inc, cJSON_CreateString("SETTINGS"));
+		cJSON_AddItemToArray(inc, cJSON_CreateString("CONFIGURATIONS"));
+		cJSON_AddItemToArray(inc, cJSON_CreateString("TAGS"));
+		cJSON *r = read_call(d, aws, "ecs", "DescribeClusters", p, false, NULL);
+		cJSON *c;
+		cJSON_ArrayForEach(c, get(r, "clusters"))
+			if (strcmp(str(c, "status") ? str(c, "status") : "", "INACTIVE") != 0)
+				put(d->live.clusters, str(c, "clusterName"), c);
+		ok = r != NULL;
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(names);
+	return ok;
+}
+
+static bool read_services(Deploy *d, EcsAws *aws)
+{
+	/* Per cluster, ten at a time. */
+	cJSON *by_cluster = cJSON_CreateObject();
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		if (strcmp(r->op, "CreateService") != 0)
+			continue;
+		const char *cl = str(r->params, "cluster");
+		if (!cl || !get(d->live.clusters, cl))
+			continue;       /* no cluster, no service */
+		cJSON *a = get(by_cluster, cl);
+		if (!a)
+			a = cJSON_AddArrayToObject(by_cluster, cl);
+		add_name(a, str(r->params, "serviceName"));
+	}
+	bool ok = true;
+	cJSON *cl;
+	cJSON_ArrayForEach(cl, by_cluster) {
+		for (int i = 0; ok && i < cJSON_GetArraySize(cl); i += 10) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "cluster", cl->string);
+			cJSON_AddItemToObject(p, "services", slice(cl, i, 10));
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"),
+					     cJSON_CreateString("TAGS"));
+			cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
+			cJSON *s;
+			cJSON_ArrayForEach(s, get(r, "services")) {
+				if (strcmp(str(s, "status") ? str(s, "status") : "", "INACTIVE") == 0)
+					continue;
+				char key[1024];
+				snprintf(key, sizeof key, "%s/%s", cl->string,
+					 str(s, "serviceName") ? str(s, "serviceName") : "");
+				put(d->live.services, key, s);
+			}
+			ok = r != NULL;
+			cJSON_Delete(r);
+		}
+	}
+	cJSON_Delete(by_cluster);
+	return ok;
+}
+
+/* The digests of the task definitions ecsc registered for the project, by
+ * ARN, from the tagging API (100 a page). */
+static bool read_digests(Deploy *d, EcsAws *aws)
+{
+	char *token = NULL;
+	bool ok = true;
+	do {
+		cJSON *p = cJSON_CreateObject();
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "Key", OWNER_TAG);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"),
+				     cJSON_CreateString(d->project));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "TagFilters"), f);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "ResourceTypeFilters"),
+				     cJSON_CreateString("ecs:task-definition"));
+		cJSON_AddNumberToObject(p, "ResourcesPerPage", 100);
+		if (token)
+			cJSON_AddStringToObject(p, "PaginationToken", token);
+		free(token);
+		token = NULL;
+		cJSON *r = read_call(d, aws, "tagging", "GetResources", p, false, NULL);
+		ok = r != NULL;
+		cJSON *m;
+		cJSON_ArrayForEach(m, get(r, "ResourceTagMappingList")) {
+			cJSON *t;
+			cJSON_ArrayForEach(t, get(m, "Tags"))
+				if (str(t, "Key") && strcmp(str(t, "Key"), DIGEST_TAG) == 0 &&
+				    str(m, "ResourceARN") && str(t, "Value"))
+					cJSON_AddStringToObject(d->live.digests, str(m, "ResourceARN"),
+								str(t, "Value"));
+		}
+		const char *next = str(r, "PaginationToken");
+		if (next && *next)
+			token = strdup(next);
+		cJSON_Delete(r);
+	} while (ok && token);
+	return ok;
+}
+
+/* The request id of the task definition a service request runs, if any. */
+static const char *service_td_request(const Request *r)
+{
+	cJSON *from = get(get(r->params, "taskDefinition"), "$from");
+	return str(from, "request");
+}
+
+static bool read_task_definitions(Deploy *d, EcsAws *aws)
+{
+	bool need_digests = false;
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].op, "CreateService") == 0 && service_td_request(&d->reqs[i]))
+			need_digests = true;
+	if (((need_digests && cJSON_GetArraySize(d->live.services) > 0) || d->destroying) &&
+	    !read_digests(d, aws))
+		return false;
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		if (strcmp(r->op, "RegisterTaskDefinition") != 0)
+			continue;
+		const char *family = str(r->params, "family");
+		if (!family || get(d->live.families, family))
+			continue;
+		/* The revision a service of the bundle runs, when it carries the
+		 * digest of this request: no need to describe the family. */
+		char *want = digest_of(r->params);
+		bool known = false;
+		for (size_t j = 0; j < d->nreqs && !known; j++) {
+			const Request *s = &d->reqs[j];
+			const char *tdr = strcmp(s->op, "CreateService") == 0 ? service_td_request(s)
+									      : NULL;
+			if (!tdr || strcmp(tdr, r->id) != 0)
+				continue;
+			char key[1024];
+			snprintf(key, sizeof key, "%s/%s", str(s->params, "cluster"),
+				 str(s->params, "serviceName"));
+			const char *arn = str(get(d->live.services, key), "taskDefinition");
+			const char *dg = arn ? str(d->live.digests, arn) : NULL;
+			if (dg && strcmp(dg, want) == 0) {
+				cJSON *td = cJSON_CreateObject();
+				cJSON_AddStringToObject(td, "taskDefinitionArn", arn);
+				cJSON_AddStringToObject(td, "family", family);
+				cJSON_AddStringToObject(td, "status", "ACTIVE");
+				cJSON_AddStringToObject(td, "digest", dg);
+				cJSON_AddItemToObject(d->live.families, family, td);
+				known = true;
+			}
+		}
+		free(want);
+		if (known)
+			continue;
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "taskDefinition", family);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
+		char *code = NULL;
+		cJSON *resp = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, &code);
+		if (!resp) {
+			/* An unknown family is a ClientException. */
+			bool missing = code && strcmp(code, "ClientException") == 0;
+			if (!missing)
+				fprintf(stderr, "ecsc: ecs DescribeTaskDefinition %s: %s\n", family,
+					code ? code : "failed");
+			free(code);
+			if (!missing)
+				return false;
+			continue;
+		}
+		free(code);
+		cJSON *td = cJSON_DetachItemFromObjectCaseSensitive(resp, "taskDefinition");
+		cJSON *tags = cJSON_DetachItemFromObjectCaseSensitive(resp, "tags");
+		if (td && strcmp(str(td, "status") ? str(td, "status") : "", "ACTIVE") == 0) {
+			cJSON_AddItemToObject(td, "tags", tags ? tags : cJSON_CreateArray());
+			cJSON *t;
+			cJSON_ArrayForEach(t, get(td, "tags"))
+				if (str(t, "key") && strcmp(str(t, "key"), DIGEST_TAG) == 0 && str(t, "value"))
+					cJSON_AddStringToObject(td, "digest", str(t, "value"));
+			cJSON_AddItemToObject(d->live.families, family, td);
+		} else {
+			cJSON_Delete(td);
+			cJSON_Delete(tags);
+		}
+		cJSON_Delete(resp);
+	}
+	return true;
+}
+
+static bool read_providers(Deploy *d, EcsAws *aws)
+{
+	cJSON *names = names_of(d, "CreateCapacityProvider", "name");
+	bool ok = true;
+	if (cJSON_GetArraySize(names) > 0) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "capacityProviders", names);
+		cJSON *r = read_call(d, aws, "ecs", "DescribeCapacityProviders", p, false, NULL);
+		cJSON *c;
+		cJSON_ArrayForEach(c, get(r, "capacityProviders"))
+			if (strcmp(str(c, "status") ? str(c, "status") : "", "INACTIVE") != 0)
+				put(d->live.providers, str(c, "name"), c);
+		ok = r != NULL;
+		cJSON_Delete(r);
+	} else {
+		cJSON_Delete(names);
+	}
+	return ok;
+}
+
+/* IAM documents come URL-encoded; they are kept parsed. */
+static void decode_document(cJSON *o, const char *key)
+{
+	const char *s = str(o, key);
+	if (!s)
+		return;
+	char *text = ecs_wire_urldecode(s);
+	cJSON *doc = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	if (doc)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, doc);
+}
+
+static bool read_iam(Deploy *d, EcsAws *aws)
+{
+	bool any = false;
+	for (size_t i = 0; i < d->nreqs; i++)
+		any |= strcmp(d->reqs[i].service, "iam") == 0;
+	if (!any)
+		return true;
+	char *marker = NULL;
+	bool ok = true;
+	do {
+		cJSON *p = cJSON_CreateObject();
+		cJSON *f = cJSON_AddArrayToObject(p, "Filter");
+		cJSON_AddItemToArray(f, cJSON_CreateString("Role"));
+		cJSON_AddItemToArray(f, cJSON_CreateString("LocalManagedPolicy"));
+		cJSON_AddNumberToObject(p, "MaxItems", 1000);
+		if (marker)
+			cJSON_AddStringToObject(p, "Marker", marker);
+		free(marker);
+		marker = NULL;
+		cJSON *r = read_call(d, aws, "iam", "GetAccountAuthorizationDetails", p, false, NULL);
+		ok = r != NULL;
+		cJSON *role;
+		cJSON_ArrayForEach(role, get(r, "RoleDetailList")) {
+			decode_document(role, "AssumeRolePolicyDocument");
+			cJSON *pol;
+			cJSON_ArrayForEach(pol, get(role, "RolePolicyList"))
+				decode_document(pol, "PolicyDocument");
+			put(d->live.roles, str(role, "RoleName"), role);
+		}
+		cJSON *pol;
+		cJSON_ArrayForEach(pol, get(r, "Policies")) {
+			cJSON *v;
+			cJSON_ArrayForEach(v, get(pol, "PolicyVersionList"))
+				decode_document(v, "Document");
+			put(d->live.policies, str(pol, "PolicyName"), pol);
+		}
+		const char *trunc = str(r, "IsTruncated");
+		if (trunc && strcmp(trunc, "true") == 0 && str(r, "Marker"))
+			marker = strdup(str(r, "Marker"));
+		cJSON_Delete(r);
+	} while (ok && marker);
+	return ok;
+}
+
+static bool read_log_groups(Deploy *d, EcsAws *aws)
+{
+	cJSON *names = names_of(d, "CreateLogGroup", "logGroupName");
+	int n = cJSON_GetArraySize(names);
+	if (n == 0) {
+		cJSON_Delete(names);
+		return true;
+	}
+	/* Their longest common prefix lists them all together. */
+	const char *first = cJSON_GetArrayItem(names, 0)->valuestring;
+	size_t len = strlen(first);
+	cJSON *v;
+	cJSON_ArrayForEach(v, names) {
+		size_t k = 0;
+		while (k < len && v->valuestring[k] == first[k])
+			k++;
+		len = k;
+	}
+	char *token = NULL;
+	bool ok = true;
+	do {
+		cJSON *p = cJSON_CreateObject();
+		if (len > 0) {
+			char *prefix = strndup(first, len);
+			cJSON_AddStringToObject(p, "logGroupNamePrefix", prefix);
+			free(prefix);
+		}
+		if (token)
+			cJSON_AddStringToObject(p, "nextToken", token);
+		free(token);
+		token = NULL;
+		cJSON *r = read_call(d, aws, "logs", "DescribeLogGroups", p, false, NULL);
+		ok = r != NULL;
+		cJSON *g;
+		cJSON_ArrayForEach(g, get(r, "logGroups")) {
+			const char *name = str(g, "logGroupName");
+			cJSON *w;
+			cJSON_ArrayForEach(w, names)
+				if (name && strcmp(w->valuestring, name) == 0)
+					put(d->live.log_groups, name, g);
+		}
+		if (str(r, "nextToken"))
+			token = strdup(str(r, "nextToken"));
+		cJSON_Delete(r);
+	} while (ok && token);
+	cJSON_Delete(names);
+	return ok;
+}
+
+static bool read_security_groups(Deploy *d, EcsAws *aws)
+{
+	cJSON *names = names_of(d, "CreateSecurityGroup", "GroupName");
+	bool ok = true;
+	for (int i = 0; ok && i < cJSON_GetArraySize(names); i += 200) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "Name", "group-name");
+		cJSON_AddItemToObject(f, "Values", slice(names, i, 200));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Filters"), f);
+		cJSON *r = read_call(d, aws, "ec2", "DescribeSecurityGroups", p, false, NULL);
+		ok = r != NULL;
+		cJSON *g;
+		cJSON_ArrayForEach(g, get(r, "SecurityGroups")) {
+			/* Keyed by VPC and name: a name is unique within a VPC. */
+			char key[512];
+			snprintf(key, sizeof key, "%s/%s", str(g, "VpcId") ? str(g, "VpcId") : "",
+				 str(g, "GroupName") ? str(g, "GroupName") : "");
+			put(d->live.groups, key, g);
+		}
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(names);
+	return ok;
+}
+
+/* One Application Auto Scaling read, paginated, 50 names a call. */
+static bool read_scaling_kind(Deploy *d, EcsAws *aws, const char *op, const char *req_op,
+			      const char *name_param, const char *filter, const char *list,
+			      const char *name_field, cJSON *table)
+{
+	cJSON *names = names_of(d, req_op, name_param);
+	bool ok = true;
+	for (int i = 0; ok && i < cJSON_GetArraySize(names); i += 50) {
+		char *token = NULL;
+		do {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "ServiceNamespace", "ecs");
+			cJSON_AddItemToObject(p, filter, slice(names, i, 50));
+			if (token)
+				cJSON_AddStringToObject(p, "NextToken", token);
+			free(token);
+			token = NULL;
+			cJSON *r = read_call(d, aws, "application-autoscaling", op, p, false, NULL);
+			ok = r != NULL;
+			cJSON *x;
+			cJSON_ArrayForEach(x, get(r, list)) {
+				const char *rid = str(x, "ResourceId");
+				char key[1024];
+				if (name_field)
+					snprintf(key, sizeof key, "%s/%s", rid ? rid : "",
+						 str(x, name_field) ? str(x, name_field) : "");
+				else
+					snprintf(key, sizeof key, "%s", rid ? rid : "");
+				put(table, key, x);
+			}
+			if (str(r, "NextToken"))
+				token = strdup(str(r, "NextToken"));
+			cJSON_Delete(r);
+		} while (ok && token);
+	}
+	cJSON_Delete(names);
+	return ok;
+}
+
+/* The account, for ${AWS::AccountId}: from an ARN already read, else STS. */
+static bool read_account(Deploy *d, EcsAws *aws)
+{
+	const char *region = d->cfg.region;
+	d->live.partition = strdup(strncmp(region, "cn-", 3) == 0       ? "aws-cn"
+				   : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov"
+									: "aws");
+	char *text = cJSON_PrintUnformatted(d->bundle);
+	bool needed = text && strstr(text, "AWS::AccountId");
+	free(text);
+	if (!needed)
+		return true;
+	const cJSON *tables[] = {d->live.clusters, d->live.roles, d->live.services};
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *x;
+		cJSON_ArrayForEach(x, tables[i]) {
+			const char *arn = str(x, "clusterArn") ? str(x, "clusterArn")
+					  : str(x, "Arn")      ? str(x, "Arn")
+							       : str(x, "serviceArn");
+			/* arn:partition:service:region:account:... */
+			const char *p = arn;
+			for (int k = 0; p && k < 4; k++) {
+				p = strchr(p, ':');
+				if (p)
+					p++;
+			}
+			const char *end = p ? strchr(p, ':') : NULL;
+			if (end && end > p) {
+				d->live.account = strndup(p, (size_t)(end - p));
+				return true;
+			}
+		}
+	}
+	cJSON *r = read_call(d, aws, "sts", "GetCallerIdentity", cJSON_CreateObject(), false, NULL);
+	if (r && str(r, "Account"))
+		d->live.account = strdup(str(r, "Account"));
+	cJSON_Delete(r);
+	return d->live.account != NULL;
+}
+
+bool live_read(Deploy *d, EcsAws *aws)
+{
+	Live *l = &d->live;
+	cJSON **tables[] = {&l->clusters, &l->services, &l->families, &l->digests, &l->providers,
+			    &l->roles,    &l->policies, &l->log_groups, &l->groups, &l->targets,
+			    &l->scaling,  &l->scheduled};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+		*tables[i] = cJSON_CreateObject();
+	return read_clusters(d, aws) && read_services(d, aws) && read_providers(d, aws) &&
+	       read_iam(d, aws) && read_task_definitions(d, aws) && read_log_groups(d, aws) &&
+	       read_security_groups(d, aws) &&
+	       read_scaling_kind(d, aws, "DescribeScalableTargets", "RegisterScalableTarget",
+				 "ResourceId", "ResourceIds", "ScalableTargets", NULL, l->targets) &&
+	       read_scaling_kind(d, aws, "DescribeScalingPolicies", "PutScalingPolicy",
+				 "PolicyName", "PolicyNames", "ScalingPolicies", "PolicyName",
+				 l->scaling) &&
+	       read_scaling_kind(d, aws, "DescribeScheduledActions", "PutScheduledAction",
+				 "ScheduledActionName", "ScheduledActionNames", "ScheduledActions",
+				 "ScheduledActionName", l->scheduled) &&
+	       read_account(d, aws);
+}
+
+void live_free(Live *l)
+{
+	cJSON *tables[] = {l->clusters, l->services, l->families, l->digests, l->providers,
+			   l->roles,    l->policies, l->log_groups, l->groups, l->targets,
+			   l->scaling,  l->scheduled};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+		cJSON_Delete(tables[i]);
+	free(l->account);
+	free(l->partition);
+}

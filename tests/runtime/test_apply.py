@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""test_apply.py ECSC: `ecsc plan`, `apply` and `destroy` against moto.
+
+The spec tests/runtime/apply.ecs is applied to a moto_server through the
+recording proxy (tests/runtime/proxy.py), which counts the calls ecsc
+makes independently of ecsc's own report, and the result is read back
+with boto3 straight from moto:
+
+- a first apply creates everything; a second makes no mutating call;
+- changing one image makes exactly one RegisterTaskDefinition and one
+  UpdateService;
+- a desired count changed out of band (autoscaling's) survives an apply;
+- a revision CI registered and deployed for a service with
+  ignore_task_definition_changes stays in place;
+- a resource of another project is never changed;
+- destroy removes everything the spec owns;
+- with throttling, 5xx answers, dropped connections and lost answers
+  injected on a seeded schedule, apply converges with nothing duplicated;
+- an interrupted apply converges when run again."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
+from awslocal import clients_kw, moto_server  # noqa: E402
+from proxy import Proxy, count, mutating  # noqa: E402
+
+import boto3  # noqa: E402
+
+ECSC = os.path.abspath(sys.argv[1])
+SPEC = f"{ROOT}/tests/runtime/apply.ecs"
+fails = []
+passed = 0
+
+
+def check(name, ok, detail=""):
+    global passed
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
+    if ok:
+        passed += 1
+    else:
+        fails.append(name)
+
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+ENV.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+           AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2")
+
+
+class Account:
+    """A moto_server, the proxy in front of it, and the spec's parameters."""
+
+    def __init__(self, url, **faults):
+        self.url = url
+        kw = clients_kw(url)
+        self.ecs = boto3.client("ecs", **kw)
+        self.iam = boto3.client("iam", **kw)
+        self.ec2 = boto3.client("ec2", **kw)
+        self.logs = boto3.client("logs", **kw)
+        self.aas = boto3.client("application-autoscaling", **kw)
+        vpc = self.ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+        subnets = [s["SubnetId"] for s in self.ec2.describe_subnets()["Subnets"]][:2]
+        sg = self.ec2.describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+        self.sets = ["--set", "subnets=" + ",".join(subnets), "--set", f"vpc={vpc}",
+                     "--set", f"sg={sg}"]
+        self.proxy = Proxy(url, **faults)
+        self.proxy_url = self.proxy.start()
+
+    def ecsc(self, cmd, *args, tag="1.27.3", direct=False, timeout=120, **popen):
+        argv = [ECSC, cmd, SPEC, *self.sets, "--set", f"tag={tag}", *args,
+                "--endpoint-url", self.url if direct else self.proxy_url]
+        return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=timeout,
+                              **popen)
+
+    def service(self, name):
+        s = self.ecs.describe_services(cluster="shop", services=[name])["services"]
+        return s[0] if s else None
+
+    def image(self, td_arn):
+        return self.ecs.describe_task_definition(taskDefinition=td_arn)[
+            "taskDefinition"]["containerDefinitions"][0]["image"]
+
+    def active_revisions(self, family):
+        return self.ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")[
+            "taskDefinitionArns"]
+
+
+def ops(calls):
+    return sorted(c["operation"] for c in mutating(calls))
+
+
+def scenario(acct):
+    p = acct.proxy
+    # -- plan on an empty account -----------------------------------------------------------
+    r = acct.ecsc("plan")
+    check("plan of a new spec exits 2 (changes)", r.returncode == 2, r.stdout + r.stderr)
+    check("plan lists the creations", "+ create    service web" in r.stdout and
+          "+ create    cluster shop" in r.stdout, r.stdout)
+    check("plan makes no mutating call", not mutating(p.calls()), ops(p.calls()))
+    r = acct.ecsc("plan", "--json")
+    try:
+        doc = json.loads(r.stdout)
+        ok = doc["format"] == "ecsc-plan" and doc["summary"]["create"] > 5 and \
+            any(c["kind"] == "service" and c["action"] == "create" for c in doc["changes"])
+    except (ValueError, KeyError) as e:
+        ok, doc = False, str(e)
+    check("plan --json is a plan", ok and r.returncode == 2, f"{r.returncode} {r.stdout[:300]}")
+
+    # -- the first apply --------------------------------------------------------------------
+    p.reset()
+    r = acct.ecsc("apply")
+    check("apply creates (exit 0)", r.returncode == 0, r.stderr[-2000:])
+    calls = p.calls()
+    created = ops(calls)
+    check("apply creates each resource once",
+          created.count("CreateService") == 2 and created.count("RegisterTaskDefinition") == 2 and
+          created.count("CreateCluster") == 1 and created.count("CreateSecurityGroup") == 1,
+          created)
+    web, worker = acct.service("web"), acct.service("worker")
+    check("services exist with their desired counts",
+          web and worker and web["status"] == "ACTIVE" and web["desiredCount"] == 2 and
+          worker["desiredCount"] == 2, (web, worker))
+    check("the web image is the spec's", web and
+          acct.image(web["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.27.3")
+    tags = {t["key"]: t["value"] for t in acct.ecs.describe_clusters(
+        clusters=["shop"], include=["TAGS"])["clusters"][0].get("tags", [])}
+    check("the cluster carries the ownership and user tags",
+          tags.get("ecsc:project") == "apply" and tags.get("Team") == "platform", tags)
+    targets = acct.aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    check("the scalable target is registered", len(targets) == 1 and
+          targets[0]["MinCapacity"] == 2 and targets[0]["MaxCapacity"] == 6, targets)
+    groups = acct.ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["web-service"]}])["SecurityGroups"]
+    check("the security group has its rule", len(groups) == 1 and any(
+        perm.get("FromPort") == 8080 for perm in groups[0]["IpPermissions"]), groups)
+    check("the service runs in that group", web and groups and groups[0]["GroupId"] in
+          web["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"],
+          web and web.get("networkConfiguration"))
+    roles = [x["RoleName"] for x in acct.iam.list_roles()["Roles"]]
+    check("the task execution roles exist", any("exec" in x for x in roles), roles)
+    check("apply waited for the services", "Waiting for 2 services" in r.stderr and
+          "running 2/2" in r.stderr, r.stderr[-800:])
+
+    # -- a second apply: nothing to do ------------------------------------------------------
+    p.reset()
+    r = acct.ecsc("apply")
+    calls = p.calls()
+    check("a second apply makes no mutating call", r.returncode == 0 and not mutating(calls),
+          f"{r.returncode} {ops(calls)} {r.stderr[-1500:]}")
+    reads = len(calls)
+    check("a no-op apply reads in a handful of calls", reads <= 12, reads)
+    r = acct.ecsc("plan")
+    check("plan after apply exits 0 (no changes)", r.returncode == 0, r.stdout[-1500:])
+
+    # -- one image changes ------------------------------------------------------------------
+    p.reset()
+    r = acct.ecsc("plan", tag="1.28.0")
+    check("plan shows the new revision", r.returncode == 2 and "taskDefinition" in r.stdout and
+          "1.28.0" in r.stdout, r.stdout[-1500:])
+    p.reset()
+    r = acct.ecsc("apply", tag="1.28.0")
+    calls = p.calls()
+    check("an image bump is one RegisterTaskDefinition and one UpdateService",
+          r.returncode == 0 and ops(calls) == ["RegisterTaskDefinition", "UpdateService"],
+          f"{r.returncode} {ops(calls)} {r.stderr[-1500:]}")
+    web = acct.service("web")
+    check("the service runs the new image",
+          acct.image(web["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.28.0" and
+          len(acct.active_revisions("web")) == 2, web["taskDefinition"])
+    p.reset()
+    r = acct.ecsc("apply", tag="1.28.0")
+    check("re-applying the bump changes nothing", r.returncode == 0 and not mutating(p.calls()),
+          ops(p.calls()))
+
+    # -- autoscaling owns the desired count -------------------------------------------------
+    acct.ecs.update_service(cluster="shop", service="web", desiredCount=5)
+    p.reset()
+    r = acct.ecsc("apply", tag="1.28.0")
+    check("an autoscaled desired count survives apply",
+          r.returncode == 0 and acct.service("web")["desiredCount"] == 5 and
+          not mutating(p.calls()), f"{ops(p.calls())} {acct.service('web')['desiredCount']}")
+
+    # -- CI owns the worker's task definitions ----------------------------------------------
+    live = acct.ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]
+    ci = acct.ecs.register_task_definition(
+        family="worker", containerDefinitions=[dict(live["containerDefinitions"][0],
+                                                    image="busybox:ci-42")],
+        cpu=live["cpu"], memory=live["memory"], networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        executionRoleArn=live["executionRoleArn"])["taskDefinition"]["taskDefinitionArn"]
+    acct.ecs.update_service(cluster="shop", service="worker", taskDefinition=ci)
+    p.reset()
+    r = acct.ecsc("apply", "--set", "worker_tag=2.0", tag="1.28.0")
+    calls = p.calls()
+    check("a CI-registered revision stays in place",
+          r.returncode == 0 and acct.service("worker")["taskDefinition"] == ci and
+          not mutating(calls), f"{ops(calls)} {acct.service('worker')['taskDefinition']}")
+
+    # -- another project's resources are never changed --------------------------------------
+    p.reset()
+    r = acct.ecsc("apply", "--project", "someone-else", tag="1.28.0")
+    check("apply refuses to change another project's resources",
+          r.returncode == 1 and "not owned" in r.stderr + r.stdout or
+          "another project" in r.stderr + r.stdout, r.stderr[-800:])
+    check("... and makes no call that changes anything", not mutating(p.calls()),
+          ops(p.calls()))
+
+    # -- destroy ----------------------------------------------------------------------------
+    ci = acct.service("worker")["taskDefinition"]
+    r = acct.ecsc("destroy", tag="1.28.0", stdin=subprocess.DEVNULL)
+    check("destroy without --yes off a terminal refuses", r.returncode == 2 and
+          acct.service("web")["status"] == "ACTIVE", r.stderr[-500:])
+    p.reset()
+    r = acct.ecsc("destroy", "--yes", tag="1.28.0")
+    check("destroy --yes exits 0", r.returncode == 0, r.stderr[-2000:])
+    gone = [s for s in acct.ecs.describe_services(cluster="shop", services=["web", "worker"])[
+        "services"] if s["status"] == "ACTIVE"] if acct.ecs.describe_clusters(
+        clusters=["shop"])["clusters"] else []
+    check("destroy leaves no service", not gone, gone)
+    clusters = [c for c in acct.ecs.describe_clusters(clusters=["shop"])["clusters"]
+                if c["status"] == "ACTIVE"]
+    check("destroy deletes the cluster", not clusters, clusters)
+    check("destroy deregisters its task definitions and leaves CI's",
+          not acct.active_revisions("web") and acct.active_revisions("worker") == [ci],
+          (acct.active_revisions("web"), acct.active_revisions("worker")))
+    left_roles = [x["RoleName"] for x in acct.iam.list_roles()["Roles"] if "exec" in x["RoleName"]]
+    check("destroy deletes the roles", not left_roles, left_roles)
+    groups = acct.ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["web-service"]}])["SecurityGroups"]
+    check("destroy deletes the security group", not groups, groups)
+    lg = acct.logs.describe_log_groups()["logGroups"]
+    check("destroy deletes the log groups", not lg, [g["logGroupName"] for g in lg])
+    check("destroy deregisters the scalable target",
+          not acct.aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"])
+    r = acct.ecsc("plan", tag="1.28.0")
+    check("after destroy, plan creates everything again", r.returncode == 2 and
+          "+ create    service web" in r.stdout, r.stdout[-800:])
+
+
+def faults(acct):
+    # Throttling, 5xx, requests dropped before moto and answers lost after it.
+    acct.proxy.configure(seed=20261125, throttle=0.12, error5xx=0.08, drop=0.05, drop_after=0.08)
+    r = acct.ecsc("apply", "--parallelism", "4", timeout=300)
+    calls = acct.proxy.calls()
+    injected = [c["fault"] for c in calls if c["fault"]]
+    check("faults were injected", len(injected) >= 5 and "drop_after" in injected, injected)
+    check("apply converges through faults", r.returncode == 0, r.stderr[-2000:])
+    check("nothing is duplicated", len(acct.active_revisions("web")) == 1 and
+          len(acct.active_revisions("worker")) == 1 and
+          len(acct.ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [
+              "web-service"]}])["SecurityGroups"]) == 1,
+          (acct.active_revisions("web"), acct.active_revisions("worker")))
+    acct.proxy.configure(throttle=0, error5xx=0, drop=0, drop_after=0)
+    acct.proxy.reset()
+    r = acct.ecsc("apply")
+    check("after the faults, apply has nothing left to do",
+          r.returncode == 0 and not mutating(acct.proxy.calls()), ops(acct.proxy.calls()))
+
+
+def interrupt(acct):
+    acct.proxy.configure(latency_ms=150)
+    proc = subprocess.Popen([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1.27.3",
+                             "--endpoint-url", acct.proxy_url], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Interrupted once some resources exist and others do not.
+    for _ in range(200):
+        if count(acct.proxy.calls(), "CreateRole") >= 1:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    made = ops(acct.proxy.calls())
+    check("an interrupted apply stops early", proc.returncode != 0 and
+          "CreateService" not in made, f"{proc.returncode} {made}")
+    acct.proxy.configure(latency_ms=0)
+    r = acct.ecsc("apply")
+    check("re-running an interrupted apply converges", r.returncode == 0, r.stderr[-1500:])
+    acct.proxy.reset()
+    r = acct.ecsc("apply")
+    check("... to the same state", r.returncode == 0 and not mutating(acct.proxy.calls()) and
+          len(acct.active_revisions("web")) == 1, ops(acct.proxy.calls()))
+
+
+for name, fn in [("scenario", scenario), ("faults", faults), ("interrupt", interrupt)]:
+    with moto_server(MOTO_ECS_SERVICE_RUNNING="2") as url:
+        acct = Account(url)
+        try:
+            fn(acct)
+        finally:
+            acct.proxy.stop()
+
+print(f"{passed} passed, {len(fails)} failed")
+sys.exit(1 if fails else 0)
