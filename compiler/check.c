@@ -1273,7 +1273,9 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 		check_value(C, b, a->value, f->type);
 	}
 	/* Required fields and blocks. */
-	for (size_t i = 0; i < ecs_nfields; i++) {
+	size_t from, to;
+	ecs_schema_rows(bs->shape, &from, &to);
+	for (size_t i = from; i < to; i++) {
 		const EcsField *f = &ecs_fields[i];
 		if (f->shape != bs->shape || !(f->flags & F_REQUIRED))
 			continue;

@@ -448,6 +448,9 @@ extern const size_t ecs_nfields;
 
 const EcsBlockSchema *ecs_schema_child(EcsBlockId parent, const char *kind);
 const EcsField *ecs_schema_field(EcsShape shape, const char *name);
+/* The range of ecs_fields that holds every field of shape (and may hold
+ * others): a loop over a shape's fields scans only it. */
+void ecs_schema_rows(EcsShape shape, size_t *from, size_t *to);
 /* The API spelling of an enum value, or NULL when not a member. */
 const char *ecs_schema_enum_match(const EcsType *type, const char *word);
 

@@ -287,9 +287,33 @@ const EcsBlockSchema *ecs_schema_child(EcsBlockId parent, const char *kind)
 	return NULL;
 }
 
+/* The rows of schema.def from a shape's first field to its last (a shape's
+ * fields are listed together), found once. */
+static struct {
+	size_t from, to;
+} shape_rows[ECS_SHAPE__COUNT];
+static bool shapes_indexed;
+
+void ecs_schema_rows(EcsShape shape, size_t *from, size_t *to)
+{
+	if (!shapes_indexed) {
+		for (size_t i = ecs_nfields; i-- > 0;) {
+			EcsShape s = ecs_fields[i].shape;
+			if (!shape_rows[s].to)
+				shape_rows[s].to = i + 1;
+			shape_rows[s].from = i;
+		}
+		shapes_indexed = true;
+	}
+	*from = shape_rows[shape].from;
+	*to = shape_rows[shape].to;
+}
+
 const EcsField *ecs_schema_field(EcsShape shape, const char *name)
 {
-	for (size_t i = 0; i < ecs_nfields; i++)
+	size_t from, to;
+	ecs_schema_rows(shape, &from, &to);
+	for (size_t i = from; i < to; i++)
 		if (ecs_fields[i].shape == shape && strcmp(ecs_fields[i].name, name) == 0)
 			return &ecs_fields[i];
 	return NULL;
