@@ -53,14 +53,27 @@ void *ecs_xrealloc(void *p, size_t size)
 	return q;
 }
 
+/* Formats into a small buffer first: most strings fit, and are then
+ * formatted once instead of measured and formatted. */
+enum { FORMAT_GUESS = 256 };
+
 char *ecs_vformat(const char *fmt, va_list ap)
 {
+	char small[FORMAT_GUESS];
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(small, sizeof small, fmt, copy);
 	va_end(copy);
-	char *s = ecs_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	if (n < 0) {            /* an encoding error: an empty string */
+		small[0] = '\0';
+		n = 0;
+	}
+	size_t len = (size_t)n;
+	char *s = ecs_xmalloc(len + 1);
+	if (len < sizeof small)
+		memcpy(s, small, len + 1);
+	else
+		vsnprintf(s, len + 1, fmt, ap);
 	return s;
 }
 
@@ -147,14 +160,24 @@ char *ecs_arena_strndup(EcsArena *a, const char *s, size_t n)
 
 char *ecs_arena_printf(EcsArena *a, const char *fmt, ...)
 {
+	char small[FORMAT_GUESS];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	char *p = ecs_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if (n < 0) {            /* an encoding error: an empty string */
+		small[0] = '\0';
+		n = 0;
+	}
+	size_t len = (size_t)n;
+	char *p = ecs_arena_alloc_raw(a, len + 1);
+	if (len < sizeof small) {
+		memcpy(p, small, len + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(p, len + 1, fmt, ap);
+		va_end(ap);
+	}
 	return p;
 }
 
