@@ -22,6 +22,7 @@ struct EcsAws {
 	const EcsAwsConfig *cfg;
 	CURL *curl;
 	bool debug;
+	bool fresh;             /* the next call opens a new connection */
 };
 
 const char *ecs_aws_strerror(EcsAwsStatus s)
@@ -66,6 +67,7 @@ void ecs_aws_free(EcsAws *a)
 }
 
 void ecs_aws_set_debug(EcsAws *a, bool on) { a->debug = on; }
+void ecs_aws_fresh_connection(EcsAws *a) { a->fresh = true; }
 
 void ecs_aws_response_free(EcsAwsResponse *r)
 {
@@ -199,6 +201,12 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* libcurl silently sends a request again when a reused connection dies
+	 * before the answer; for a create that may already have happened, the
+	 * caller must decide, so such calls never ride a reused connection. */
+	if (a->fresh)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+	a->fresh = false;
 	/* TLS peers are always verified (curl's default, stated). */
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);

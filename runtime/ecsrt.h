@@ -43,6 +43,10 @@ EcsAws *ecs_aws_new(const EcsAwsConfig *cfg);
 void ecs_aws_free(EcsAws *aws);
 /* Traces requests and responses on stderr, keys and signatures redacted. */
 void ecs_aws_set_debug(EcsAws *aws, bool on);
+/* The next call goes over a new connection: libcurl resends a request
+ * whose reused connection died, which must not happen to a create whose
+ * answer was lost (the runtime looks before sending it again). */
+void ecs_aws_fresh_connection(EcsAws *aws);
 
 typedef struct {
 	long http_status;

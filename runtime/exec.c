@@ -195,6 +195,8 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 	EcsAwsStatus s = ECS_AWS_OK;
 	for (int attempt = 0;; attempt++) {
 		take_token(service, op);
+		if (mutating && (strncmp(op, "Create", 6) == 0 || strncmp(op, "Register", 8) == 0))
+			ecs_aws_fresh_connection(aws);
 		EcsAwsResponse r;
 		s = send_once(aws, service, op, params, &r);
 		pthread_mutex_lock(&d->lock);
@@ -348,6 +350,12 @@ cJSON *resolve(Deploy *d, const cJSON *v)
 
 /* ---- lost answers ----------------------------------------------------------------------- */
 
+static bool has_probe(const char *op)
+{
+	return strcmp(op, "RegisterTaskDefinition") == 0 || strcmp(op, "CreateService") == 0 ||
+	       strcmp(op, "CreateRole") == 0 || strcmp(op, "CreateSecurityGroup") == 0;
+}
+
 /* After an answer was lost, what the call would have created, if it
  * exists: the response to use in its place, or NULL. */
 static cJSON *probe(Deploy *d, EcsAws *aws, const Call *c, const cJSON *params)
@@ -455,7 +463,15 @@ static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 		/* A rule that exists already is what was asked for (a new group's
 		 * default egress rule, or a lost answer). */
 		bool exists = code && strcmp(code, "InvalidPermission.Duplicate") == 0;
-		if (s == ECS_AWS_OK || exists || (attempt > 0 && already_done(c->op, code))) {
+		if (s == ECS_AWS_OK)
+			break;
+		if (exists || (attempt > 0 && already_done(c->op, code))) {
+			/* Made by the attempt whose answer was lost: its answer is
+			 * looked up where later calls need it. */
+			cJSON_Delete(resp);
+			resp = probe(d, aws, c, params);
+			if (!resp && has_probe(c->op))
+				break;
 			if (!resp)
 				resp = cJSON_CreateObject();
 			s = ECS_AWS_OK;

@@ -215,11 +215,9 @@ __attribute__((format(printf, 3, 4))) static void note(Change *ch, bool error,
 /* The answer a request would have given, from the live state. */
 static void known(Deploy *d, const char *id, const char *wrapper, const cJSON *v)
 {
-	cJSON *r = cJSON_CreateObject();
+	cJSON *r = wrapper ? cJSON_CreateObject() : cJSON_Duplicate(v, true);
 	if (wrapper)
 		cJSON_AddItemToObject(r, wrapper, cJSON_Duplicate(v, true));
-	else
-		r = cJSON_Duplicate(v, true);
 	cJSON_DeleteItemFromObjectCaseSensitive(d->results, id);
 	cJSON_AddItemToObject(d->results, id, r);
 }

@@ -246,12 +246,14 @@ def scenario(acct):
           "+ create    service web" in r.stdout, r.stdout[-800:])
 
 
-def faults(acct):
+def faults(acct, seed):
     # Throttling, 5xx, requests dropped before moto and answers lost after it.
-    acct.proxy.configure(seed=20261125, throttle=0.12, error5xx=0.08, drop=0.05, drop_after=0.08)
+    acct.proxy.configure(seed=seed, throttle=0.12, error5xx=0.08, drop=0.05, drop_after=0.08)
     r = acct.ecsc("apply", "--parallelism", "4", timeout=300)
     calls = acct.proxy.calls()
     injected = [c["fault"] for c in calls if c["fault"]]
+    print(f"     seed {seed}: {len(calls)} calls, faults: " +
+          ", ".join(f"{k} {injected.count(k)}" for k in sorted(set(injected))))
     check("faults were injected", len(injected) >= 5 and "drop_after" in injected, injected)
     check("apply converges through faults", r.returncode == 0, r.stderr[-2000:])
     check("nothing is duplicated", len(acct.active_revisions("web")) == 1 and
@@ -290,7 +292,8 @@ def interrupt(acct):
           len(acct.active_revisions("web")) == 1, ops(acct.proxy.calls()))
 
 
-for name, fn in [("scenario", scenario), ("faults", faults), ("interrupt", interrupt)]:
+RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + [interrupt]
+for fn in RUNS:
     with moto_server(MOTO_ECS_SERVICE_RUNNING="2") as url:
         acct = Account(url)
         try:
