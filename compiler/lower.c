@@ -318,10 +318,29 @@ static EcsValue *lower_numeric(Lower *L, EcsValue *v, const char *s, size_t n)
 
 /* ---- strings ---------------------------------------------------------------- */
 
+/* Most strings have nothing to unescape or interpolate: their value is
+ * the text between the quotes, without a walk over their parts. */
+static bool plain_string(Lower *L, TSNode n, EcsValue *v)
+{
+	const char *t = L->src->text + v->span.start;
+	size_t len = v->span.end - v->span.start;
+	if (len < 2 || t[0] != '"' || t[len - 1] != '"' || ts_node_has_error(n))
+		return false;
+	for (size_t i = 1; i < len - 1; i++)
+		if (t[i] == '\\' || t[i] == '$')
+			return false;
+	v->u.str.parts = ecs_arena_alloc(L->ctx->arena, sizeof *v->u.str.parts);
+	v->u.str.parts[0].text = ecs_intern(L->ctx->arena, t + 1, len - 2);
+	v->u.str.nparts = 1;
+	return true;
+}
+
 static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 {
 	EcsCompiler *ctx = L->ctx;
 	EcsValue *v = new_value(L, ECS_VAL_STRING, n);
+	if (plain_string(L, n, v))
+		return v;
 	uint32_t count;
 	Kid *kids = named_kids(L, n, &count);
 	EcsStrPart *parts = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof *parts);
