@@ -148,7 +148,9 @@ static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
 		cJSON *o = cJSON_CreateObject();
 		const cJSON *it;
 		cJSON_ArrayForEach(it, v) {
-			cJSON *x = convert(e, it, pascal && !keeps_keys(it->string), refs);
+			/* Only an object or array value has keys to keep. */
+			bool nested = cJSON_IsObject(it) || cJSON_IsArray(it);
+			cJSON *x = convert(e, it, pascal && !(nested && keeps_keys(it->string)), refs);
 			if (pascal && islower((unsigned char)it->string[0])) {
 				char key[128];
 				size_t n = strlen(it->string);
@@ -758,6 +760,20 @@ static void buf_string(Buf *b, const char *s)
 	b->data[b->len++] = '"';
 }
 
+/* An integer as "%lld" writes it; templates hold many. */
+static void buf_int(Buf *b, long long v)
+{
+	char num[24];
+	size_t k = sizeof num;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do
+		num[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		num[--k] = '-';
+	buf_put(b, num + k, sizeof num - k);
+}
+
 static void json_value(const cJSON *v, Buf *b, int depth)
 {
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
@@ -786,11 +802,14 @@ static void json_value(const cJSON *v, Buf *b, int depth)
 	} else if (cJSON_IsBool(v)) {
 		cJSON_IsTrue(v) ? buf_put(b, "true", 4) : buf_put(b, "false", 5);
 	} else if (cJSON_IsNumber(v)) {
-		char num[32];
 		double d = v->valuedouble;
-		int k = d == (double)(long long)d ? snprintf(num, sizeof num, "%lld", (long long)d)
-						  : snprintf(num, sizeof num, "%.17g", d);
-		buf_put(b, num, (size_t)k);
+		if (d == (double)(long long)d) {
+			buf_int(b, (long long)d);
+		} else {
+			char num[32];
+			int k = snprintf(num, sizeof num, "%.17g", d);
+			buf_put(b, num, (size_t)k);
+		}
 	} else {
 		buf_put(b, "null", 4);
 	}
