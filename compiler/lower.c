@@ -133,8 +133,9 @@ static TSNode field(Lower *L, TSNode n, FieldSlot f)
 
 /* The named children of n, through the cursor: ts_node_named_child(n, i)
  * walks from the first child each time, which is quadratic over a long
- * body or list. Returns owned (the AST does not keep it); free with free. */
-static Kid *named_kids(Lower *L, TSNode n, uint32_t *count)
+ * body or list. Their fields only when asked for (they cost a lookup each).
+ * Returns owned (the AST does not keep it); free with free. */
+static Kid *named_kids(Lower *L, TSNode n, bool with_fields, uint32_t *count)
 {
 	uint32_t cap = ts_node_named_child_count(n), k = 0;
 	Kid *kids = ecs_xmalloc((cap + 1) * sizeof *kids);
@@ -144,7 +145,7 @@ static Kid *named_kids(Lower *L, TSNode n, uint32_t *count)
 			TSNode c = ts_tree_cursor_current_node(&L->cur);
 			if (!ts_node_is_named(c) || k == cap)
 				continue;
-			TSFieldId id = ts_tree_cursor_current_field_id(&L->cur);
+			TSFieldId id = with_fields ? ts_tree_cursor_current_field_id(&L->cur) : 0;
 			kids[k].node = c;
 			kids[k].kind = (uint8_t)kind_of(L, c);
 			kids[k++].field = id && id < MAX_FIELDS ? L->slots[id] : F_NONE;
@@ -342,7 +343,7 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 	if (plain_string(L, n, v))
 		return v;
 	uint32_t count;
-	Kid *kids = named_kids(L, n, &count);
+	Kid *kids = named_kids(L, n, false, &count);
 	EcsStrPart *parts = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof *parts);
 	size_t np = 0;
 	char *buf = NULL;
@@ -450,7 +451,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	if (kind == N_REFERENCE) {
 		EcsValue *v = new_value(L, ECS_VAL_REF, n);
 		uint32_t count;
-		Kid *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, false, &count);
 		v->u.ref.names = ecs_arena_alloc(ctx->arena, count * sizeof(char *));
 		v->u.ref.spans = ecs_arena_alloc(ctx->arena, count * sizeof(EcsSpan));
 		for (uint32_t i = 0; i < count; i++) {
@@ -468,7 +469,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	if (kind == N_CALL) {
 		EcsValue *v = new_value(L, ECS_VAL_CALL, n);
 		uint32_t count;
-		Kid *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, true, &count);
 		v->u.call.args = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsArg));
 		for (uint32_t i = 0; i < count; i++) {
 			TSNode c = kids[i].node;
@@ -495,7 +496,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	if (kind == N_LIST) {
 		EcsValue *v = new_value(L, ECS_VAL_LIST, n);
 		uint32_t count;
-		Kid *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, false, &count);
 		v->u.list.items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsValue *));
 		for (uint32_t i = 0; i < count; i++) {
 			if (kids[i].kind == N_COMMENT || kids[i].kind == N_ERROR)
@@ -508,7 +509,7 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	if (kind == N_MAP) {
 		EcsValue *v = new_value(L, ECS_VAL_MAP, n);
 		uint32_t count;
-		Kid *kids = named_kids(L, n, &count);
+		Kid *kids = named_kids(L, n, false, &count);
 		v->u.map.entries = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsEntry));
 		for (uint32_t i = 0; i < count; i++) {
 			if (kids[i].kind != N_ENTRY)
@@ -557,7 +558,7 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 	if (ts_node_is_null(body))
 		return;
 	uint32_t count;
-	Kid *kids = named_kids(L, body, &count);
+	Kid *kids = named_kids(L, body, false, &count);
 	b->items = ecs_arena_alloc(ctx->arena, (count + 1) * sizeof(EcsItem));
 	for (uint32_t i = 0; i < count; i++) {
 		TSNode c = kids[i].node;
@@ -572,7 +573,7 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
 		} else if (kids[i].kind == N_BLOCK) {
 			/* kind label... body */
 			uint32_t nc;
-			Kid *parts = named_kids(L, c, &nc);
+			Kid *parts = named_kids(L, c, true, &nc);
 			TSNode kind = {0}, inner = {0};
 			for (uint32_t j = 0; j < nc; j++)
 				if (parts[j].field == F_KIND)
@@ -724,7 +725,7 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 	Lower L;
 	lower_init(&L, ctx, file, root);
 	uint32_t count;
-	Kid *kids = named_kids(&L, root, &count);
+	Kid *kids = named_kids(&L, root, false, &count);
 	for (uint32_t i = 0; i < count; i++) {
 		if (kids[i].kind == N_DECLARATION)
 			lower_declaration(&L, kids[i].node);
