@@ -51,6 +51,18 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul)
 	size_t i = 0;
 	*is_nul = false;
 	while (i < n) {
+		/* Specs are mostly ASCII: skip eight bytes at a time while none
+		 * has its high bit set and none is zero. */
+		uint64_t w;
+		while (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+			if ((w & highs) || ((w - ones) & ~w & highs))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		unsigned c = p[i];
 		if (c == 0) {
 			*is_nul = true;
