@@ -363,6 +363,20 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 		w->failed = w->done = true;
 		return;
 	}
+	/* Under an external or CodeDeploy controller the task sets say it. */
+	const char *controller = str(get(s, "deploymentController"), "type");
+	if (controller && strcmp(controller, "ECS") != 0) {
+		int sets = 0, steady = 0;
+		cJSON_ArrayForEach(x, get(s, "taskSets")) {
+			sets++;
+			steady += str(x, "stabilityStatus") &&
+				  strcmp(str(x, "stabilityStatus"), "STEADY_STATE") == 0;
+		}
+		snprintf(w->line, sizeof w->line, "%s/%s: %d of %d task set%s steady", w->cluster,
+			 w->name, steady, sets, sets == 1 ? "" : "s");
+		w->done = steady == sets;
+		return;
+	}
 	w->done = cJSON_GetArraySize(deps) <= 1 && running == desired &&
 		  (!rollout || strcmp(rollout, "COMPLETED") == 0);
 }

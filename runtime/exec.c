@@ -135,6 +135,8 @@ static bool retryable(const char *code, long http_status, EcsAwsStatus s)
 		"ServiceUnavailable", "ServiceUnavailableException", "InternalFailure",
 		"InternalError", "InternalServerError", "ServerException", "LimitExceededException",
 		NULL};
+	if (code && strncmp(code, "HTTP 5", 6) == 0)
+		return true;
 	for (const char *const *c = codes; code && *c; c++)
 		if (strcmp(code, *c) == 0)
 			return true;
@@ -215,7 +217,11 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 		bool again = retryable(r.error_code, r.http_status, s) && attempt < 9 &&
 			     !ecs_interrupted && !(mutating && ambiguous);
 		if (!again) {
-			*error_code = r.error_code ? strdup(r.error_code) : NULL;
+			char status[32];
+			snprintf(status, sizeof status, "HTTP %ld", r.http_status);
+			*error_code = r.error_code ? strdup(r.error_code)
+				      : s == ECS_AWS_API_ERROR ? strdup(status)
+							       : NULL;
 			*error_message = r.error_message ? strdup(r.error_message) : NULL;
 			ecs_aws_response_free(&r);
 			return s;

@@ -446,8 +446,10 @@ static void plan_role(const Ctx *x)
 	cJSON *update = obj("RoleName", name);
 	bool changed = false;
 	for (size_t i = 0; i < 2; i++) {
+		/* GetAccountAuthorizationDetails does not report them: set on
+		 * create, compared only where the endpoint says. */
 		const cJSON *w = get(x->r->params, fields[i]);
-		if (w && !json_covers(w, get(live, fields[i]))) {
+		if (w && get(live, fields[i]) && !json_covers(w, get(live, fields[i]))) {
 			diff(ch_of(x)->fields, fields[i], w, get(live, fields[i]));
 			changed = true;
 		}
@@ -531,6 +533,60 @@ static void plan_managed_policy(const Ctx *x)
 		send_extra(x, "iam", "CreatePolicyVersion", p);
 	}
 	cJSON_Delete(resolved);
+}
+
+/* The instance profile named, from the role it holds (the request that
+ * adds a role to it names the role). */
+static const cJSON *live_profile(const Deploy *d, const char *profile, const char **role)
+{
+	*role = NULL;
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		const char *n = str(r->params, "InstanceProfileName");
+		if (strcmp(r->op, "AddRoleToInstanceProfile") != 0 || !n || !profile ||
+		    strcmp(n, profile) != 0)
+			continue;
+		*role = str(r->params, "RoleName");
+		const cJSON *p;
+		cJSON_ArrayForEach(p, get(get(d->live.roles, *role), "InstanceProfileList"))
+			if (str(p, "InstanceProfileName") &&
+			    strcmp(str(p, "InstanceProfileName"), profile) == 0)
+				return p;
+	}
+	return NULL;
+}
+
+static void plan_instance_profile(const Ctx *x)
+{
+	const char *role;
+	const char *name = str(x->r->params, "InstanceProfileName");
+	const cJSON *live = live_profile(x->d, name, &role);
+	if (strcmp(x->r->op, "AddRoleToInstanceProfile") == 0) {
+		if (!live) {
+			field_change(ch_of(x)->fields, "role", NULL, role);
+			send_as_is(x);
+		}
+		return;
+	}
+	cJSON *found = NULL;
+	if (!live) {
+		/* Not holding the role: it may exist empty. */
+		EcsAws *aws = ecs_aws_new(&x->d->cfg);
+		cJSON *r = read_call(x->d, aws, "iam", "GetInstanceProfile", obj("InstanceProfileName",
+										  name),
+				     true, NULL);
+		ecs_aws_free(aws);
+		found = cJSON_DetachItemFromObjectCaseSensitive(r, "InstanceProfile");
+		cJSON_Delete(r);
+		live = found;
+	}
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+	} else {
+		known(x->d, x->r->id, "InstanceProfile", live);
+	}
+	cJSON_Delete(found);
 }
 
 static const cJSON *live_group(const Deploy *d, const cJSON *params)
@@ -711,14 +767,15 @@ static void plan_service(const Ctx *x)
 	const char *skip[48] = {"serviceName", "cluster", "clientToken", "tags", "launchType",
 				"schedulingStrategy", "role", "taskDefinition", NULL};
 	size_t n = 8;
-	/* AWS always reports these; an endpoint that leaves them out (a local
-	 * emulator) cannot be compared with, rather than differ forever. */
-	static const char *const reported[] = {"deploymentConfiguration", "enableECSManagedTags",
-					       "enableExecuteCommand", "propagateTags",
-					       "availabilityZoneRebalancing", "deploymentController"};
-	for (size_t i = 0; i < sizeof reported / sizeof *reported; i++)
-		if (!get(live, reported[i]))
-			skip[n++] = reported[i];
+	/* AWS always reports a service's deploymentConfiguration. An endpoint
+	 * that does not (a local emulator) reports only part of a service:
+	 * what it leaves out cannot be compared, rather than differ forever. */
+	if (!get(live, "deploymentConfiguration")) {
+		const cJSON *w;
+		cJSON_ArrayForEach(w, x->r->params)
+			if (n < 40 && !get(live, w->string))
+				skip[n++] = w->string;
+	}
 	const cJSON *o;
 	cJSON_ArrayForEach(o, x->r->ownership)
 		if (n < 47 && str(o, "property"))
@@ -760,13 +817,10 @@ static void plan_service(const Ctx *x)
 	else
 		cJSON_Delete(update);
 	cJSON_ArrayForEach(o, x->r->ownership)
-		note(ch_of(x), false, "%s",
+		note(ch_of(x), false, "%s: %s", str(o, "property"),
 		     owned_by_bundle(x->r, str(o, "property"), "initial-only")
-			     ? (strcmp(str(o, "property"), "desiredCount") == 0
-					? "desiredCount: set on create only (autoscaling or `ecsc "
-					  "scale` owns it)"
-					: "a create-only property is not compared")
-			     : "taskDefinition and loadBalancers: owned by CI, never updated");
+			     ? "set on create only (autoscaling or `ecsc scale` owns it)"
+			     : "owned by CI (ignore_task_definition_changes), never updated");
 	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
 	if (tags) {
 		diff(ch_of(x)->fields, "tags", tags, NULL);
@@ -806,8 +860,7 @@ static void plan_scaling(const Ctx *x, cJSON *table, const char *name_param)
 	const cJSON *live = get(table, key);
 	static const char *const skip[] = {"Tags", NULL};
 	if (!live) {
-		if (strcmp(x->r->op, "RegisterScalableTarget") == 0)
-			ch_of(x)->action = ACT_CREATE;
+		ch_of(x)->action = ACT_CREATE;
 		send_as_is(x);
 	} else if (!compare_members(x, x->r->params, live, skip, NULL)) {
 		send_as_is(x);
@@ -826,6 +879,8 @@ static const char *kind_of(const char *op)
 		{"PutRolePolicy", "role"},
 		{"AttachRolePolicy", "role"},
 		{"CreatePolicy", "managed policy"},
+		{"CreateInstanceProfile", "instance profile"},
+		{"AddRoleToInstanceProfile", "instance profile"},
 		{"CreateSecurityGroup", "security group"},
 		{"AuthorizeSecurityGroupIngress", "security group rule"},
 		{"AuthorizeSecurityGroupEgress", "security group rule"},
@@ -846,7 +901,8 @@ static const char *kind_of(const char *op)
 static const char *name_of(const Request *r)
 {
 	static const char *const fields[] = {
-		"clusterName",  "serviceName", "family",     "RoleName", "PolicyName",
+		"clusterName",  "serviceName", "family",     "InstanceProfileName", "RoleName",
+		"PolicyName",
 		"logGroupName", "GroupName",   "name",       "ResourceId", "ScheduledActionName",
 		"externalId",   "cluster",     "GroupId",    NULL};
 	/* A scaling policy is named by its policy, not its target. */
@@ -944,6 +1000,9 @@ void plan_build(Deploy *d)
 			plan_role(&x);
 		else if (strcmp(op, "PutRolePolicy") == 0)
 			plan_role_policy(&x);
+		else if (strcmp(op, "CreateInstanceProfile") == 0 ||
+			 strcmp(op, "AddRoleToInstanceProfile") == 0)
+			plan_instance_profile(&x);
 		else if (strcmp(op, "AttachRolePolicy") == 0)
 			plan_attach(&x);
 		else if (strcmp(op, "CreatePolicy") == 0)
@@ -1049,6 +1108,19 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 		size_t del = send_extra(&x, "iam", "DeleteRole", obj("RoleName", name));
 		for (size_t c = first; c < del; c++)
 			call_dep(d, del, c);
+	} else if (strcmp(op, "AddRoleToInstanceProfile") == 0) {
+		const char *role;
+		if (!live_profile(d, str(p, "InstanceProfileName"), &role))
+			return;
+		q = obj("InstanceProfileName", str(p, "InstanceProfileName"));
+		cJSON_AddStringToObject(q, "RoleName", role);
+		send_extra(&x, "iam", "RemoveRoleFromInstanceProfile", q);
+	} else if (strcmp(op, "CreateInstanceProfile") == 0) {
+		const char *role;
+		if (!live_profile(d, str(p, "InstanceProfileName"), &role))
+			return;
+		send_extra(&x, "iam", "DeleteInstanceProfile",
+			   obj("InstanceProfileName", str(p, "InstanceProfileName")));
 	} else if (strcmp(op, "CreatePolicy") == 0) {
 		live = get(d->live.policies, str(p, "PolicyName"));
 		if (!live)
