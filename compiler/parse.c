@@ -402,7 +402,10 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		      "tree-sitter runtime\n", stderr);
 		exit(ECS_EUSAGE);
 	}
-	char *text = ctx->keep_trees ? NULL : blank_comments(src->text, src->len);
+	/* A spec without a `#` has no comment to blank. */
+	char *text = ctx->keep_trees || !memchr(src->text, '#', src->len)
+			     ? NULL
+			     : blank_comments(src->text, src->len);
 	TSTree *tree = ts_parser_parse_string(parser, NULL, text ? text : src->text,
 					      (uint32_t)src->len);
 	ts_parser_delete(parser);
