@@ -44,6 +44,7 @@ EcsAws *ecs_aws_new(const EcsAwsConfig *cfg)
 	static bool initialised;
 	if (!initialised) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
+		xmlInitParser();        /* before any thread parses */
 		initialised = true;
 	}
 	EcsAws *a = calloc(1, sizeof *a);

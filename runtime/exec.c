@@ -41,7 +41,12 @@ static Bucket buckets[] = {
 	{"ecs tag modify", 20, 10, 20, 0},
 	{"ecs other", 50, 20, 50, 0},
 	{"iam", 20, 10, 20, 0},
-	{"logs", 10, 5, 10, 0},
+	/* CloudWatch Logs throttles each operation on its own. */
+	{"logs CreateLogGroup", 5, 5, 5, 0},
+	{"logs PutRetentionPolicy", 5, 5, 5, 0},
+	{"logs DeleteLogGroup", 5, 5, 5, 0},
+	{"logs DescribeLogGroups", 10, 10, 10, 0},
+	{"logs", 5, 5, 5, 0},
 	{"ec2", 100, 20, 100, 0},
 	{"application-autoscaling", 20, 10, 20, 0},
 	{"other", 20, 10, 20, 0},
@@ -73,7 +78,16 @@ static Bucket *bucket_of(const char *service, const char *op)
 			name = "ecs tag modify";
 		else
 			name = "ecs other";
-	} else if (strcmp(service, "iam") == 0 || strcmp(service, "logs") == 0 ||
+	} else if (strcmp(service, "logs") == 0) {
+		static const char *const ops[] = {"CreateLogGroup", "PutRetentionPolicy",
+						  "DeleteLogGroup", "DescribeLogGroups"};
+		static const char *const names[] = {"logs CreateLogGroup", "logs PutRetentionPolicy",
+						    "logs DeleteLogGroup", "logs DescribeLogGroups"};
+		name = "logs";
+		for (size_t i = 0; i < 4; i++)
+			if (strcmp(op, ops[i]) == 0)
+				name = names[i];
+	} else if (strcmp(service, "iam") == 0 ||
 		   strcmp(service, "ec2") == 0 || strcmp(service, "application-autoscaling") == 0) {
 		name = service;
 	}

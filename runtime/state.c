@@ -93,6 +93,23 @@ static cJSON *names_of(const Deploy *d, const char *op, const char *param)
 	return a;
 }
 
+/* The longest prefix of an array of strings (malloc'd). */
+static char *common_prefix(const cJSON *names)
+{
+	const cJSON *first = cJSON_GetArrayItem(names, 0);
+	if (!first)
+		return strdup("");
+	size_t len = strlen(first->valuestring);
+	const cJSON *v;
+	cJSON_ArrayForEach(v, names) {
+		size_t k = 0;
+		while (k < len && v->valuestring[k] == first->valuestring[k])
+			k++;
+		len = k;
+	}
+	return strndup(first->valuestring, len);
+}
+
 /* A slice [from, from+n) of an array of strings, as a new array. */
 static cJSON *slice(const cJSON *a, int from, int n)
 {
@@ -239,6 +256,7 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 	if (((need_digests && cJSON_GetArraySize(d->live.services) > 0) || d->destroying) &&
 	    !read_digests(d, aws))
 		return false;
+	cJSON *pending = cJSON_CreateArray();
 	for (size_t i = 0; i < d->nreqs; i++) {
 		const Request *r = &d->reqs[i];
 		if (strcmp(r->op, "RegisterTaskDefinition") != 0)
@@ -272,7 +290,46 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 			}
 		}
 		free(want);
-		if (known)
+		if (!known)
+			add_name(pending, family);
+	}
+	/* Of many families, only those that exist are described: they are
+	 * listed under their common prefix first. */
+	cJSON *exists = NULL;
+	if (cJSON_GetArraySize(pending) > 3) {
+		exists = cJSON_CreateObject();
+		char *prefix = common_prefix(pending);
+		char *token = NULL;
+		do {
+			cJSON *p = cJSON_CreateObject();
+			if (*prefix)
+				cJSON_AddStringToObject(p, "familyPrefix", prefix);
+			cJSON_AddStringToObject(p, "status", "ACTIVE");
+			if (token)
+				cJSON_AddStringToObject(p, "nextToken", token);
+			free(token);
+			token = NULL;
+			cJSON *r = read_call(d, aws, "ecs", "ListTaskDefinitionFamilies", p, false, NULL);
+			if (!r) {
+				free(prefix);
+				cJSON_Delete(exists);
+				cJSON_Delete(pending);
+				return false;
+			}
+			cJSON *f;
+			cJSON_ArrayForEach(f, get(r, "families"))
+				if (cJSON_IsString(f) && !get(exists, f->valuestring))
+					cJSON_AddTrueToObject(exists, f->valuestring);
+			if (str(r, "nextToken"))
+				token = strdup(str(r, "nextToken"));
+			cJSON_Delete(r);
+		} while (token);
+		free(prefix);
+	}
+	const cJSON *fam;
+	cJSON_ArrayForEach(fam, pending) {
+		const char *family = fam->valuestring;
+		if (exists && !get(exists, family))
 			continue;
 		cJSON *p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "taskDefinition", family);
@@ -286,8 +343,11 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 				fprintf(stderr, "ecsc: ecs DescribeTaskDefinition %s: %s\n", family,
 					code ? code : "failed");
 			free(code);
-			if (!missing)
+			if (!missing) {
+				cJSON_Delete(exists);
+				cJSON_Delete(pending);
 				return false;
+			}
 			continue;
 		}
 		free(code);
@@ -306,6 +366,8 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 		}
 		cJSON_Delete(resp);
 	}
+	cJSON_Delete(exists);
+	cJSON_Delete(pending);
 	return true;
 }
 
@@ -395,24 +457,13 @@ static bool read_log_groups(Deploy *d, EcsAws *aws)
 		return true;
 	}
 	/* Their longest common prefix lists them all together. */
-	const char *first = cJSON_GetArrayItem(names, 0)->valuestring;
-	size_t len = strlen(first);
-	cJSON *v;
-	cJSON_ArrayForEach(v, names) {
-		size_t k = 0;
-		while (k < len && v->valuestring[k] == first[k])
-			k++;
-		len = k;
-	}
+	char *prefix = common_prefix(names);
 	char *token = NULL;
 	bool ok = true;
 	do {
 		cJSON *p = cJSON_CreateObject();
-		if (len > 0) {
-			char *prefix = strndup(first, len);
+		if (*prefix)
 			cJSON_AddStringToObject(p, "logGroupNamePrefix", prefix);
-			free(prefix);
-		}
 		if (token)
 			cJSON_AddStringToObject(p, "nextToken", token);
 		free(token);
@@ -431,6 +482,7 @@ static bool read_log_groups(Deploy *d, EcsAws *aws)
 			token = strdup(str(r, "nextToken"));
 		cJSON_Delete(r);
 	} while (ok && token);
+	free(prefix);
 	cJSON_Delete(names);
 	return ok;
 }
@@ -540,6 +592,35 @@ static bool read_account(Deploy *d, EcsAws *aws)
 	return d->live.account != NULL;
 }
 
+/* The reads outside ECS, which need nothing ECS says: IAM, CloudWatch
+ * Logs, EC2 and Application Auto Scaling. */
+typedef struct {
+	Deploy *d;
+	bool ok;
+} Others;
+
+static void *read_others(void *arg)
+{
+	Others *o = arg;
+	Deploy *d = o->d;
+	Live *l = &d->live;
+	EcsAws *aws = ecs_aws_new(&d->cfg);
+	if (!aws)
+		return NULL;
+	ecs_aws_set_debug(aws, d->opt->debug);
+	o->ok = read_iam(d, aws) && read_log_groups(d, aws) && read_security_groups(d, aws) &&
+		read_scaling_kind(d, aws, "DescribeScalableTargets", "RegisterScalableTarget",
+				  "ResourceId", "ResourceIds", "ScalableTargets", NULL, l->targets) &&
+		read_scaling_kind(d, aws, "DescribeScalingPolicies", "PutScalingPolicy",
+				  "PolicyName", "PolicyNames", "ScalingPolicies", "PolicyName",
+				  l->scaling) &&
+		read_scaling_kind(d, aws, "DescribeScheduledActions", "PutScheduledAction",
+				  "ScheduledActionName", "ScheduledActionNames",
+				  "ScheduledActions", "ScheduledActionName", l->scheduled);
+	ecs_aws_free(aws);
+	return NULL;
+}
+
 bool live_read(Deploy *d, EcsAws *aws)
 {
 	Live *l = &d->live;
@@ -548,18 +629,20 @@ bool live_read(Deploy *d, EcsAws *aws)
 			    &l->scaling,  &l->scheduled};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
 		*tables[i] = cJSON_CreateObject();
-	return read_clusters(d, aws) && read_services(d, aws) && read_providers(d, aws) &&
-	       read_iam(d, aws) && read_task_definitions(d, aws) && read_log_groups(d, aws) &&
-	       read_security_groups(d, aws) &&
-	       read_scaling_kind(d, aws, "DescribeScalableTargets", "RegisterScalableTarget",
-				 "ResourceId", "ResourceIds", "ScalableTargets", NULL, l->targets) &&
-	       read_scaling_kind(d, aws, "DescribeScalingPolicies", "PutScalingPolicy",
-				 "PolicyName", "PolicyNames", "ScalingPolicies", "PolicyName",
-				 l->scaling) &&
-	       read_scaling_kind(d, aws, "DescribeScheduledActions", "PutScheduledAction",
-				 "ScheduledActionName", "ScheduledActionNames", "ScheduledActions",
-				 "ScheduledActionName", l->scheduled) &&
-	       read_account(d, aws);
+	/* ECS's reads depend on each other (no cluster, no services to read;
+	 * the services name the task definitions they run); the others go
+	 * alongside on a thread of their own. Each fills its own tables. */
+	Others others = {d, false};
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, read_others, &others) == 0;
+	if (!threaded)
+		read_others(&others);
+	bool ok = read_clusters(d, aws) && read_services(d, aws) && read_providers(d, aws) &&
+		  read_task_definitions(d, aws);
+	if (threaded)
+		pthread_join(t, NULL);
+	/* The account comes from the ARNs of both. */
+	return ok && others.ok && read_account(d, aws);
 }
 
 void live_free(Live *l)
