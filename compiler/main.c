@@ -42,6 +42,8 @@ static const char usage[] =
 	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
 	"  --debug                 trace every request and response (keys redacted)\n"
 	"  --json                  plan: the plan as JSON on stdout\n"
+	"  --prune                 plan, apply: also delete what the project owns and\n"
+	"                          the spec no longer names\n"
 	"  --parallelism N         apply, destroy: calls in flight at once (default 8)\n"
 	"  --no-wait               apply: do not wait for services to be stable\n"
 	"  --timeout DURATION      apply: how long to wait (default 10m; 90s, 15m, 1h)\n"
@@ -272,6 +274,8 @@ int main(int argc, char **argv)
 			dopt.debug = true;
 		} else if (deploying && strcmp(a, "--json") == 0) {
 			dopt.json = true;
+		} else if (deploying && strcmp(a, "--prune") == 0) {
+			dopt.prune = true;
 		} else if (deploying && strcmp(a, "--no-wait") == 0) {
 			dopt.no_wait = true;
 		} else if (deploying && strcmp(a, "--yes") == 0) {

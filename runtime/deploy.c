@@ -99,6 +99,7 @@ static void finish(Deploy *d, EcsAws *aws)
 	cJSON_Delete(d->results);
 	for (size_t i = 0; i < d->nchanges; i++) {
 		free(d->changes[i].name);
+		free(d->changes[i].own);
 		cJSON_Delete(d->changes[i].fields);
 		cJSON_Delete(d->changes[i].notes);
 	}
@@ -275,6 +276,8 @@ int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
 	int status = start(&d, bundle, o, &aws, false);
 	if (status == 0) {
 		plan_build(&d);
+		if (o->prune)
+			plan_prune(&d, aws);
 		if (o->json)
 			print_plan_json(&d);
 		else
@@ -479,6 +482,8 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 	int status = start(&d, bundle, o, &aws, false);
 	if (status == 0) {
 		plan_build(&d);
+		if (o->prune)
+			plan_prune(&d, aws);
 		print_plan(&d, stderr, "ecsc apply");
 		if (errors(&d)) {
 			fputs("ecsc: nothing was changed\n", stderr);

@@ -54,6 +54,7 @@ typedef enum { ACT_NONE, ACT_CREATE, ACT_UPDATE, ACT_REPLACE, ACT_DELETE } Actio
 /* A resource's planned change, as the plan prints it. */
 typedef struct {
 	const char *resource;   /* logical id */
+	char *own;              /* the id, when the change owns it (pruning) */
 	const char *kind;       /* "service", "task definition", ... */
 	char *name;             /* its AWS name */
 	Action action;
@@ -119,6 +120,8 @@ const char *query_version(const char *service);
 /* plan.c */
 void plan_build(Deploy *d);
 void plan_destroy(Deploy *d);
+/* With --prune: deletions of what the project owns and the bundle lacks. */
+void plan_prune(Deploy *d, EcsAws *aws);
 size_t change_add(Deploy *d, const char *resource, const char *kind, const char *name,
 		  Action a);
 size_t call_add(Deploy *d, size_t change, const char *id, const char *service, const char *op,

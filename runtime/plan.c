@@ -1213,3 +1213,231 @@ void plan_destroy(Deploy *d)
 	free(first);
 	free(count);
 }
+
+/* ---- pruning ---------------------------------------------------------------------------- */
+
+/* Is a name among the values of a parameter of the bundle's requests of
+ * one operation? */
+static bool in_bundle(const Deploy *d, const char *op, const char *param, const char *name)
+{
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].op, op) == 0 && str(d->reqs[i].params, param) &&
+		    strcmp(str(d->reqs[i].params, param), name) == 0)
+			return true;
+	return false;
+}
+
+static bool service_in_bundle(const Deploy *d, const char *cluster, const char *name)
+{
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const Request *r = &d->reqs[i];
+		if (strcmp(r->op, "CreateService") == 0 && str(r->params, "cluster") &&
+		    str(r->params, "serviceName") && strcmp(str(r->params, "cluster"), cluster) == 0 &&
+		    strcmp(str(r->params, "serviceName"), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A change of its own for a pruned resource. */
+static size_t prune_change(Deploy *d, const char *kind, const char *name)
+{
+	char *id = malloc(strlen(kind) + strlen(name) + 16);
+	sprintf(id, "(pruned %s %s)", kind, name);
+	size_t c = change_add(d, id, kind, name, ACT_DELETE);
+	d->changes[c].own = id;
+	return c;
+}
+
+static size_t prune_call(Deploy *d, size_t change, const char *service, const char *op,
+			 cJSON *params)
+{
+	char id[1024];
+	snprintf(id, sizeof id, "%s#%s#%zu", d->changes[change].resource, op, d->ncalls);
+	return call_add(d, change, id, service, op, params);
+}
+
+/* What the project owns and the bundle no longer names: services and
+ * their scalable targets, clusters, task definition revisions, roles and
+ * security groups, found by the ownership tag. Log groups are left (their
+ * tags take a call each to read). */
+void plan_prune(Deploy *d, EcsAws *aws)
+{
+	size_t first = d->ncalls;
+	size_t *services = NULL, nservices = 0;
+	/* ECS, by tag. */
+	char *token = NULL;
+	cJSON *arns = cJSON_CreateArray();
+	do {
+		cJSON *p = cJSON_CreateObject();
+		cJSON *f = obj("Key", OWNER_TAG);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"), cJSON_CreateString(d->project));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "TagFilters"), f);
+		cJSON *types = cJSON_AddArrayToObject(p, "ResourceTypeFilters");
+		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:service"));
+		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:cluster"));
+		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:task-definition"));
+		if (token)
+			cJSON_AddStringToObject(p, "PaginationToken", token);
+		free(token);
+		token = NULL;
+		cJSON *r = read_call(d, aws, "tagging", "GetResources", p, false, NULL);
+		const cJSON *m;
+		cJSON_ArrayForEach(m, get(r, "ResourceTagMappingList"))
+			if (str(m, "ResourceARN"))
+				cJSON_AddItemToArray(arns, cJSON_CreateString(str(m, "ResourceARN")));
+		if (str(r, "PaginationToken") && *str(r, "PaginationToken"))
+			token = strdup(str(r, "PaginationToken"));
+		cJSON_Delete(r);
+	} while (token);
+	const cJSON *a;
+	cJSON *families = cJSON_CreateObject();
+	cJSON_ArrayForEach(a, arns) {
+		const char *arn = a->valuestring;
+		const char *res = strstr(arn, ":service/");
+		if (res) {
+			/* service/CLUSTER/NAME */
+			char cluster[256], name[256];
+			if (sscanf(res + 9, "%255[^/]/%255s", cluster, name) != 2 ||
+			    service_in_bundle(d, cluster, name))
+				continue;
+			/* The tagging API still lists deleted services. */
+			cJSON *dp = obj("cluster", cluster);
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(dp, "services"),
+					     cJSON_CreateString(name));
+			cJSON *ds = read_call(d, aws, "ecs", "DescribeServices", dp, true, NULL);
+			const char *status = str(cJSON_GetArrayItem(get(ds, "services"), 0), "status");
+			bool active = status && strcmp(status, "ACTIVE") == 0;
+			cJSON_Delete(ds);
+			if (!active)
+				continue;
+			char label[600];
+			snprintf(label, sizeof label, "%s/%s", cluster, name);
+			size_t ch = prune_change(d, "service", label);
+			/* Its scalable target, if any, goes first. */
+			char rid[600];
+			snprintf(rid, sizeof rid, "service/%s/%s", cluster, name);
+			cJSON *p = obj("ServiceNamespace", "ecs");
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "ResourceIds"), cJSON_CreateString(rid));
+			cJSON *t = read_call(d, aws, "application-autoscaling", "DescribeScalableTargets", p,
+					     false, NULL);
+			size_t dereg = (size_t)-1;
+			if (cJSON_GetArraySize(get(t, "ScalableTargets")) > 0) {
+				cJSON *q = obj("ServiceNamespace", "ecs");
+				cJSON_AddStringToObject(q, "ResourceId", rid);
+				cJSON_AddStringToObject(q, "ScalableDimension", "ecs:service:DesiredCount");
+				dereg = prune_call(d, ch, "application-autoscaling", "DeregisterScalableTarget", q);
+			}
+			cJSON_Delete(t);
+			cJSON *q = obj("cluster", cluster);
+			cJSON_AddStringToObject(q, "service", name);
+			cJSON_AddBoolToObject(q, "force", true);
+			size_t del = prune_call(d, ch, "ecs", "DeleteService", q);
+			if (dereg != (size_t)-1)
+				call_dep(d, del, dereg);
+			services = realloc(services, (nservices + 1) * sizeof *services);
+			services[nservices++] = del;
+		} else if ((res = strstr(arn, ":task-definition/"))) {
+			char family[256];
+			if (sscanf(res + 17, "%255[^:]", family) == 1 &&
+			    !in_bundle(d, "RegisterTaskDefinition", "family", family) &&
+			    !get(families, family))
+				cJSON_AddTrueToObject(families, family);
+		}
+	}
+	cJSON_ArrayForEach(a, arns) {
+		const char *res = strstr(a->valuestring, ":cluster/");
+		if (!res || in_bundle(d, "CreateCluster", "clusterName", res + 9))
+			continue;
+		cJSON *dp = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(dp, "clusters"), cJSON_CreateString(res + 9));
+		cJSON *dc = read_call(d, aws, "ecs", "DescribeClusters", dp, true, NULL);
+		const char *status = str(cJSON_GetArrayItem(get(dc, "clusters"), 0), "status");
+		bool active = status && strcmp(status, "INACTIVE") != 0;
+		cJSON_Delete(dc);
+		if (!active)
+			continue;
+		size_t ch = prune_change(d, "cluster", res + 9);
+		size_t del = prune_call(d, ch, "ecs", "DeleteCluster", obj("cluster", res + 9));
+		for (size_t k = 0; k < nservices; k++)
+			call_dep(d, del, services[k]);
+	}
+	/* Task definitions: the owned ACTIVE revisions of families gone from
+	 * the spec. */
+	const cJSON *fam;
+	cJSON_ArrayForEach(fam, families) {
+		cJSON *p = obj("familyPrefix", fam->string);
+		cJSON_AddStringToObject(p, "status", "ACTIVE");
+		cJSON *list = read_call(d, aws, "ecs", "ListTaskDefinitions", p, false, NULL);
+		size_t ch = (size_t)-1;
+		cJSON_ArrayForEach(a, get(list, "taskDefinitionArns")) {
+			bool owned = false;
+			const cJSON *o;
+			cJSON_ArrayForEach(o, arns)
+				owned |= strcmp(o->valuestring, a->valuestring) == 0;
+			if (!owned)
+				continue;
+			if (ch == (size_t)-1)
+				ch = prune_change(d, "task definition", fam->string);
+			prune_call(d, ch, "ecs", "DeregisterTaskDefinition",
+				   obj("taskDefinition", a->valuestring));
+		}
+		cJSON_Delete(list);
+	}
+	cJSON_Delete(families);
+	cJSON_Delete(arns);
+	/* Roles, from the IAM read. */
+	const cJSON *role;
+	cJSON_ArrayForEach(role, d->live.roles) {
+		const char *name = str(role, "RoleName");
+		if (!name || owner_state(d, get(role, "Tags"), "Key", "Value") != 1 ||
+		    in_bundle(d, "CreateRole", "RoleName", name))
+			continue;
+		size_t ch = prune_change(d, "role", name);
+		size_t from = d->ncalls;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, get(role, "RolePolicyList")) {
+			cJSON *q = obj("RoleName", name);
+			cJSON_AddStringToObject(q, "PolicyName", str(e, "PolicyName"));
+			prune_call(d, ch, "iam", "DeleteRolePolicy", q);
+		}
+		cJSON_ArrayForEach(e, get(role, "AttachedManagedPolicies")) {
+			cJSON *q = obj("RoleName", name);
+			cJSON_AddStringToObject(q, "PolicyArn", str(e, "PolicyArn"));
+			prune_call(d, ch, "iam", "DetachRolePolicy", q);
+		}
+		cJSON_ArrayForEach(e, get(role, "InstanceProfileList")) {
+			cJSON *q = obj("InstanceProfileName", str(e, "InstanceProfileName"));
+			cJSON_AddStringToObject(q, "RoleName", name);
+			prune_call(d, ch, "iam", "RemoveRoleFromInstanceProfile", q);
+		}
+		size_t del = prune_call(d, ch, "iam", "DeleteRole", obj("RoleName", name));
+		for (size_t c = from; c < del; c++)
+			call_dep(d, del, c);
+		for (size_t k = 0; k < nservices; k++)
+			call_dep(d, del, services[k]);
+	}
+	/* Security groups, by tag. */
+	cJSON *p = cJSON_CreateObject();
+	cJSON *f = obj("Name", "tag:" OWNER_TAG);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"), cJSON_CreateString(d->project));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Filters"), f);
+	cJSON *groups = read_call(d, aws, "ec2", "DescribeSecurityGroups", p, false, NULL);
+	const cJSON *g;
+	cJSON_ArrayForEach(g, get(groups, "SecurityGroups")) {
+		const char *name = str(g, "GroupName");
+		if (!name || in_bundle(d, "CreateSecurityGroup", "GroupName", name))
+			continue;
+		size_t ch = prune_change(d, "security group", name);
+		size_t del = prune_call(d, ch, "ec2", "DeleteSecurityGroup",
+					obj("GroupId", str(g, "GroupId")));
+		for (size_t k = 0; k < nservices; k++)
+			call_dep(d, del, services[k]);
+	}
+	cJSON_Delete(groups);
+	free(services);
+	/* Pruning runs after everything else the plan does. */
+	for (size_t c = first; c < d->ncalls; c++)
+		for (size_t k = 0; k < first; k++)
+			call_dep(d, c, k);
+}

@@ -75,8 +75,8 @@ class Account:
         self.proxy = Proxy(url, **faults)
         self.proxy_url = self.proxy.start()
 
-    def ecsc(self, cmd, *args, tag="1.27.3", direct=False, timeout=120, **popen):
-        argv = [ECSC, cmd, SPEC, *self.sets, "--set", f"tag={tag}", *args,
+    def ecsc(self, cmd, *args, tag="1.27.3", direct=False, timeout=120, spec=SPEC, **popen):
+        argv = [ECSC, cmd, spec, *self.sets, "--set", f"tag={tag}", *args,
                 "--endpoint-url", self.url if direct else self.proxy_url]
         return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=timeout,
                               **popen)
@@ -204,6 +204,36 @@ def scenario(acct):
     check("a CI-registered revision stays in place",
           r.returncode == 0 and acct.service("worker")["taskDefinition"] == ci and
           not mutating(calls), f"{ops(calls)} {acct.service('worker')['taskDefinition']}")
+
+    # -- a service removed from the spec: pruned only when asked ----------------------------
+    with open(SPEC) as f:
+        text = f.read()
+    smaller = os.path.join(tempfile.mkdtemp(), "apply.ecs")
+    with open(smaller, "w") as f:
+        f.write(text[:text.index("service worker")])
+    r = acct.ecsc("plan", "--set", "worker_tag=2.0", tag="1.28.0", spec=smaller)
+    check("without --prune, a removed service stays", r.returncode == 0, r.stdout[-800:])
+    r = acct.ecsc("plan", "--prune", tag="1.28.0", spec=smaller)
+    check("plan --prune lists its deletion", r.returncode == 2 and
+          "- delete    service shop/worker" in r.stdout and
+          "- delete    role worker-task-exec" in r.stdout, r.stdout[-1500:])
+    ci = acct.service("worker")["taskDefinition"]
+    p.reset()
+    r = acct.ecsc("apply", "--prune", tag="1.28.0", spec=smaller)
+    check("apply --prune deletes the service, its role and its revision",
+          r.returncode == 0 and acct.service("worker")["status"] != "ACTIVE" and
+          ops(p.calls()) == ["DeleteRole", "DeleteRolePolicy", "DeleteService",
+                             "DeregisterTaskDefinition"],
+          f"{r.returncode} {ops(p.calls())} {r.stderr[-1500:]}")
+    check("... and leaves CI's revision", acct.active_revisions("worker") == [ci],
+          acct.active_revisions("worker"))
+    p.reset()
+    r = acct.ecsc("apply", "--prune", tag="1.28.0", spec=smaller)
+    check("a second apply --prune has nothing to do", r.returncode == 0 and
+          not mutating(p.calls()), ops(p.calls()))
+    r = acct.ecsc("apply", "--set", "worker_tag=2.0", tag="1.28.0")
+    check("the service comes back with the full spec", r.returncode == 0 and
+          acct.service("worker")["status"] == "ACTIVE", r.stderr[-1500:])
 
     # -- another project's resources are never changed --------------------------------------
     p.reset()
