@@ -174,7 +174,7 @@ static void parse_error(EcsAwsResponse *r)
 	xmlFreeDoc(doc);
 }
 
-static EcsAwsStatus call(EcsAws *a, const char *service, const char *region,
+static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, const char *op,
 			 struct curl_slist *headers, const char *body, EcsAwsResponse *out)
 {
 	memset(out, 0, sizeof *out);
@@ -212,7 +212,7 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region,
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (a->debug)
-		fprintf(stderr, "ecsc: aws: POST %s (%s) %s\n", url, sigv4, body);
+		fprintf(stderr, "ecsc: aws: POST %s %s (%s) %s\n", url, op, sigv4, body);
 	CURLcode rc = curl_easy_perform(c);
 	memset(userpwd, 0, sizeof userpwd);
 	curl_slist_free_all(headers);
@@ -242,7 +242,7 @@ EcsAwsStatus ecs_aws_json(EcsAws *a, const char *service, const char *target,
 	char t[256];
 	snprintf(t, sizeof t, "X-Amz-Target: %s", target);
 	h = curl_slist_append(h, t);
-	return call(a, service, a->cfg->region, h, body, out);
+	return call(a, service, a->cfg->region, target, h, body, out);
 }
 
 EcsAwsStatus ecs_aws_query(EcsAws *a, const char *service, const char *action,
@@ -259,7 +259,7 @@ EcsAwsStatus ecs_aws_query(EcsAws *a, const char *service, const char *action,
 	}
 	snprintf(body, n, "Action=%s&Version=%s%s%s", action, version, *form ? "&" : "", form);
 	const char *region = strcmp(service, "iam") == 0 ? "us-east-1" : a->cfg->region;
-	EcsAwsStatus s = call(a, service, region, h, body, out);
+	EcsAwsStatus s = call(a, service, region, action, h, body, out);
 	free(body);
 	return s;
 }

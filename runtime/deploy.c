@@ -308,6 +308,8 @@ static void stopped_reasons(Deploy *d, EcsAws *aws, const Watch *w)
 	cJSON_AddStringToObject(p, "desiredStatus", "STOPPED");
 	cJSON *list = read_call(d, aws, "ecs", "ListTasks", p, true, NULL);
 	cJSON *arns = get(list, "taskArns");
+	if (cJSON_GetArraySize(arns) == 0)
+		fputs("    (ECS lists no stopped task: their reasons have expired)\n", stderr);
 	if (cJSON_GetArraySize(arns) > 0) {
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "cluster", w->cluster);
@@ -352,10 +354,28 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 	long failed = get(primary, "failedTasks") ? (long)get(primary, "failedTasks")->valuedouble
 						  : 0;
 	if (failed > w->failed_tasks) {
-		fprintf(stderr, "ecsc: %s/%s: %ld task%s failed to start\n", w->cluster, w->name,
-			failed, failed == 1 ? "" : "s");
+		/* Fail fast: tasks stopping during a rollout is the answer, whether
+		 * or not ECS gives up on it yet. */
+		fprintf(stderr, "ecsc: %s/%s: %ld task%s failed during the rollout\n", w->cluster,
+			w->name, failed, failed == 1 ? "" : "s");
 		stopped_reasons(d, aws, w);
+		const cJSON *cb = get(get(s, "deploymentConfiguration"), "deploymentCircuitBreaker");
+		if (cJSON_IsTrue(get(cb, "enable"))) {
+			int threshold = desired / 2 < 3 ? 3 : desired / 2 > 200 ? 200 : desired / 2;
+			fprintf(stderr, "    circuit breaker: %s, after %d failed tasks%s\n",
+				rollout && strcmp(rollout, "FAILED") == 0 ? "tripped" : "not tripped yet",
+				threshold,
+				cJSON_IsTrue(get(cb, "rollback")) ? "; it rolls back to the last "
+								    "completed deployment"
+								  : "; no rollback");
+		} else {
+			fputs("    circuit breaker: off: ECS keeps launching tasks until someone "
+			      "stops the rollout\n",
+			      stderr);
+		}
 		w->failed_tasks = failed;
+		w->failed = w->done = true;
+		return;
 	}
 	if (rollout && strcmp(rollout, "FAILED") == 0) {
 		fprintf(stderr, "ecsc: %s/%s: the rollout failed%s%s\n", w->cluster, w->name,

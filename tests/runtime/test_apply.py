@@ -19,6 +19,7 @@ with boto3 straight from moto:
 - an interrupted apply converges when run again."""
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -322,9 +323,64 @@ def interrupt(acct):
           len(acct.active_revisions("web")) == 1, ops(acct.proxy.calls()))
 
 
-RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + [interrupt]
+def failing(acct):
+    # Every deployment reports a failed task and none running.
+    t0 = time.time()
+    r = acct.ecsc("apply", "--timeout", "120s")
+    took = time.time() - t0
+    check("a rollout whose tasks fail stops the wait at once",
+          r.returncode == 1 and took < 30 and "failed during the rollout" in r.stderr and
+          "circuit breaker" in r.stderr, f"{r.returncode} {took:.1f}s {r.stderr[-1200:]}")
+
+
+def debug(acct):
+    secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
+    env = dict(ENV, AWS_SECRET_ACCESS_KEY=secret, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLETOKEN")
+    r = subprocess.run([ECSC, "plan", SPEC, *acct.sets, "--set", "tag=1", "--debug",
+                        "--endpoint-url", acct.proxy_url], capture_output=True, text=True,
+                       env=env, timeout=60)
+    check("--debug traces the calls", "DescribeClusters" in r.stderr and "HTTP 200" in r.stderr,
+          r.stderr[-600:])
+    check("--debug never prints keys, tokens or signatures",
+          secret not in r.stderr and "EXAMPLETOKEN" not in r.stderr and
+          "Signature=" not in r.stderr and "testing" not in r.stderr, r.stderr[-600:])
+
+
+def terminal(acct):
+    # Services that never become stable (one task of two runs), watched on a
+    # terminal until --timeout.
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1", "--timeout", "2s",
+                             "--endpoint-url", acct.proxy_url], stdin=slave, stdout=slave,
+                            stderr=slave, env=ENV)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    text = out.decode(errors="replace")
+    check("on a terminal the progress is redrawn in place",
+          "\x1b[2A" in text and "running 1/2" in text, text[-800:])
+    check("--timeout ends the wait with exit 1", proc.returncode == 1 and "timed out" in text,
+          f"{proc.returncode} {text[-400:]}")
+
+
+RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + \
+    [interrupt, failing, debug, terminal]
 for fn in RUNS:
-    with moto_server(MOTO_ECS_SERVICE_RUNNING="2") as url:
+    env = dict(MOTO_ECS_SERVICE_RUNNING="2")
+    if fn is failing:
+        env = dict(MOTO_ECS_SERVICE_RUNNING="0", MOTO_ECS_SERVICE_FAILED_TASKS="1")
+    if fn is terminal:
+        env = dict(MOTO_ECS_SERVICE_RUNNING="1")
+    with moto_server(**env) as url:
         acct = Account(url)
         try:
             fn(acct)
