@@ -228,7 +228,10 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 		/* A change whose answer was lost may have been made: the caller
 		 * looks before sending it again. Throttling is safe to repeat. */
 		bool ambiguous = s == ECS_AWS_TRANSPORT || r.http_status >= 500;
-		bool again = retryable(r.error_code, r.http_status, s) && attempt < 9 &&
+		/* Throttling passes; a broken connection that persists is an
+		 * endpoint down: four tries, as the SDKs make. */
+		int tries = s == ECS_AWS_TRANSPORT ? 4 : 10;
+		bool again = retryable(r.error_code, r.http_status, s) && attempt + 1 < tries &&
 			     !ecs_interrupted && !(mutating && ambiguous);
 		if (!again) {
 			char status[32];

@@ -690,4 +690,86 @@ case_color-on-a-tty() {
     return 0
 }
 
+# ---- plan, apply, destroy: what is refused before any call ---------------------------------
+# (their calls are tested against a local endpoint in tests/runtime/)
+
+case_plan-usage-errors-exit-1() {
+    # plan's 2 means "changes": its own usage errors are 1.
+    write_specs
+    run -- plan
+    expect_status 1
+    expect_err "no input files"
+    run -- plan --parallelism 0 ok.ecs
+    expect_status 1
+    run -- plan bad.ecs
+    expect_status 1
+    expect_err "error[E"
+}
+
+case_apply-usage-errors() {
+    write_specs
+    run -- apply --parallelism 0 ok.ecs
+    expect_status 2
+    expect_err "--parallelism takes 1 to 64"
+    run -- apply --timeout soon ok.ecs
+    expect_status 2
+    expect_err "--timeout takes a duration"
+    run -- apply --emit-nothing ok.ecs
+    expect_status 2
+    run -- destroy --yes
+    expect_status 2
+    expect_err "no input files"
+}
+
+case_apply-spec-errors() {
+    write_specs
+    run -- apply bad.ecs
+    expect_status 1
+    expect_err "error[E"
+    expect_no_err "ecsc apply:"
+}
+
+case_deploy-not-a-bundle() {
+    printf '{"format": "something-else"}' >x.json
+    run -- plan x.json
+    expect_status 1
+    expect_err "not an ecsc bundle"
+    printf '{"format": "ecsc-bundle", "version": 2, "project": "p", "requests": []}' >v2.json
+    run -- apply v2.json
+    expect_status 2
+    expect_err "bundle version 2 is not supported"
+    printf '{"format": "ecsc-bundle", "version": 1, "project": "p", "requests": [{"id": 1}]}' >bad.json
+    run -- apply bad.json
+    expect_status 2
+    expect_err "bundle request 1 is malformed"
+    printf 'not json' >broken.json
+    run -- destroy --yes broken.json
+    expect_status 2
+    expect_err "not valid JSON"
+    run -- plan missing.json
+    expect_status 1
+    expect_err "cannot read"
+}
+
+case_deploy-without-credentials() {
+    write_specs
+    run --env HOME=$PWD --env AWS_ACCESS_KEY_ID= --env AWS_SECRET_ACCESS_KEY= \
+        --env AWS_PROFILE= --env AWS_REGION=eu-west-1 -- plan ok.ecs --endpoint-url http://127.0.0.1:9
+    expect_status 1
+    expect_err "no AWS credentials"
+    run --env HOME=$PWD --env AWS_ACCESS_KEY_ID= --env AWS_SECRET_ACCESS_KEY= \
+        --env AWS_PROFILE= --env AWS_REGION=eu-west-1 -- apply ok.ecs --endpoint-url http://127.0.0.1:9
+    expect_status 2
+    expect_err "no AWS credentials"
+}
+
+case_deploy-unreachable-endpoint() {
+    # Connection refused: retried with backoff, then a clear error.
+    write_specs
+    run --limit 60 --env HOME=$PWD --env AWS_ACCESS_KEY_ID=k --env AWS_SECRET_ACCESS_KEY=s \
+        --env AWS_REGION=eu-west-1 -- plan ok.ecs --endpoint-url http://127.0.0.1:9
+    expect_status 1
+    expect_err "could not read the live state"
+}
+
 main "$@"
