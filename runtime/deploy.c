@@ -84,7 +84,6 @@ static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsA
 	if (!*aws)
 		return 2;
 	ecs_aws_set_debug(*aws, o->debug);
-	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (!live_read(d, *aws)) {
 		fputs("ecsc: could not read the live state\n", stderr);
 		return 1;

@@ -114,6 +114,15 @@ void live_free(Live *l);
  * error, with the error printed unless quiet). */
 cJSON *read_call(Deploy *d, EcsAws *aws, const char *service, const char *op,
 		 cJSON *params, bool quiet, char **error_code);
+/* A paginated read: params (borrowed) again with the answer's token
+ * (named the same in the request and the answer) until there is none;
+ * each page goes to each(). */
+typedef void PageFn(Deploy *d, const cJSON *page, void *ctx);
+bool read_pages(Deploy *d, EcsAws *aws, const char *service, const char *op,
+		const cJSON *params, const char *token, PageFn *each, void *ctx);
+/* The tagging API's GetResources parameters for what the project owns of
+ * some resource types (a NULL-terminated list). */
+cJSON *owned_filter(const Deploy *d, const char *const *types);
 const char *json_target(const char *service, const char *op);
 const char *query_version(const char *service);
 

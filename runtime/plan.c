@@ -745,11 +745,7 @@ static void plan_service(const Ctx *x)
 	free(key);
 	if (!live) {
 		ch_of(x)->action = ACT_CREATE;
-		size_t c = send_as_is(x);
-		/* The same token on every retry: ECS creates the service once. */
-		char token[40];
-		snprintf(token, sizeof token, "ecsc-%08x%08x", (unsigned)rand(), (unsigned)rand());
-		cJSON_AddStringToObject(d->calls[c].params, "clientToken", token);
+		send_as_is(x);
 		return;
 	}
 	known(d, x->r->id, "service", live);
@@ -1257,6 +1253,15 @@ static size_t prune_call(Deploy *d, size_t change, const char *service, const ch
 	return call_add(d, change, id, service, op, params);
 }
 
+static void arn_page(Deploy *d, const cJSON *page, void *arns)
+{
+	(void)d;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, get(page, "ResourceTagMappingList"))
+		if (str(m, "ResourceARN"))
+			cJSON_AddItemToArray(arns, cJSON_CreateString(str(m, "ResourceARN")));
+}
+
 /* What the project owns and the bundle no longer names: services and
  * their scalable targets, clusters, task definition revisions, roles and
  * security groups, found by the ownership tag. Log groups are left (their
@@ -1266,30 +1271,12 @@ void plan_prune(Deploy *d, EcsAws *aws)
 	size_t first = d->ncalls;
 	size_t *services = NULL, nservices = 0;
 	/* ECS, by tag. */
-	char *token = NULL;
+	static const char *const types[] = {"ecs:service", "ecs:cluster", "ecs:task-definition",
+					    NULL};
 	cJSON *arns = cJSON_CreateArray();
-	do {
-		cJSON *p = cJSON_CreateObject();
-		cJSON *f = obj("Key", OWNER_TAG);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"), cJSON_CreateString(d->project));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "TagFilters"), f);
-		cJSON *types = cJSON_AddArrayToObject(p, "ResourceTypeFilters");
-		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:service"));
-		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:cluster"));
-		cJSON_AddItemToArray(types, cJSON_CreateString("ecs:task-definition"));
-		if (token)
-			cJSON_AddStringToObject(p, "PaginationToken", token);
-		free(token);
-		token = NULL;
-		cJSON *r = read_call(d, aws, "tagging", "GetResources", p, false, NULL);
-		const cJSON *m;
-		cJSON_ArrayForEach(m, get(r, "ResourceTagMappingList"))
-			if (str(m, "ResourceARN"))
-				cJSON_AddItemToArray(arns, cJSON_CreateString(str(m, "ResourceARN")));
-		if (str(r, "PaginationToken") && *str(r, "PaginationToken"))
-			token = strdup(str(r, "PaginationToken"));
-		cJSON_Delete(r);
-	} while (token);
+	cJSON *filter = owned_filter(d, types);
+	read_pages(d, aws, "tagging", "GetResources", filter, "PaginationToken", arn_page, arns);
+	cJSON_Delete(filter);
 	const cJSON *a;
 	cJSON *families = cJSON_CreateObject();
 	cJSON_ArrayForEach(a, arns) {

@@ -59,6 +59,29 @@ cJSON *read_call(Deploy *d, EcsAws *aws, const char *service, const char *op, cJ
 	return resp;
 }
 
+bool read_pages(Deploy *d, EcsAws *aws, const char *service, const char *op,
+		const cJSON *params, const char *token, PageFn *each, void *ctx)
+{
+	char *next = NULL;
+	bool ok;
+	do {
+		cJSON *p = cJSON_Duplicate(params, true);
+		if (next)
+			cJSON_AddStringToObject(p, token, next);
+		free(next);
+		next = NULL;
+		cJSON *r = read_call(d, aws, service, op, p, false, NULL);
+		ok = r != NULL;
+		if (r)
+			each(d, r, ctx);
+		const char *t = str(r, token);
+		if (t && *t)
+			next = strdup(t);
+		cJSON_Delete(r);
+	} while (ok && next);
+	return ok;
+}
+
 cJSON *get(const cJSON *o, const char *key)
 {
 	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
@@ -203,40 +226,40 @@ static bool read_services(Deploy *d, EcsAws *aws)
 
 /* The digests of the task definitions ecsc registered for the project, by
  * ARN, from the tagging API (100 a page). */
+static void digest_page(Deploy *d, const cJSON *page, void *ctx)
+{
+	(void)ctx;
+	const cJSON *m, *t;
+	cJSON_ArrayForEach(m, get(page, "ResourceTagMappingList"))
+		cJSON_ArrayForEach(t, get(m, "Tags"))
+			if (str(t, "Key") && strcmp(str(t, "Key"), DIGEST_TAG) == 0 &&
+			    str(m, "ResourceARN") && str(t, "Value"))
+				cJSON_AddStringToObject(d->live.digests, str(m, "ResourceARN"),
+							str(t, "Value"));
+}
+
+/* The tagging API's filter for what the project owns of some types. */
+cJSON *owned_filter(const Deploy *d, const char *const *types)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "Key", OWNER_TAG);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"), cJSON_CreateString(d->project));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "TagFilters"), f);
+	cJSON *t = cJSON_AddArrayToObject(p, "ResourceTypeFilters");
+	for (; *types; types++)
+		cJSON_AddItemToArray(t, cJSON_CreateString(*types));
+	cJSON_AddNumberToObject(p, "ResourcesPerPage", 100);
+	return p;
+}
+
 static bool read_digests(Deploy *d, EcsAws *aws)
 {
-	char *token = NULL;
-	bool ok = true;
-	do {
-		cJSON *p = cJSON_CreateObject();
-		cJSON *f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "Key", OWNER_TAG);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"),
-				     cJSON_CreateString(d->project));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "TagFilters"), f);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "ResourceTypeFilters"),
-				     cJSON_CreateString("ecs:task-definition"));
-		cJSON_AddNumberToObject(p, "ResourcesPerPage", 100);
-		if (token)
-			cJSON_AddStringToObject(p, "PaginationToken", token);
-		free(token);
-		token = NULL;
-		cJSON *r = read_call(d, aws, "tagging", "GetResources", p, false, NULL);
-		ok = r != NULL;
-		cJSON *m;
-		cJSON_ArrayForEach(m, get(r, "ResourceTagMappingList")) {
-			cJSON *t;
-			cJSON_ArrayForEach(t, get(m, "Tags"))
-				if (str(t, "Key") && strcmp(str(t, "Key"), DIGEST_TAG) == 0 &&
-				    str(m, "ResourceARN") && str(t, "Value"))
-					cJSON_AddStringToObject(d->live.digests, str(m, "ResourceARN"),
-								str(t, "Value"));
-		}
-		const char *next = str(r, "PaginationToken");
-		if (next && *next)
-			token = strdup(next);
-		cJSON_Delete(r);
-	} while (ok && token);
+	static const char *const types[] = {"ecs:task-definition", NULL};
+	cJSON *p = owned_filter(d, types);
+	bool ok = read_pages(d, aws, "tagging", "GetResources", p, "PaginationToken", digest_page,
+			     NULL);
+	cJSON_Delete(p);
 	return ok;
 }
 
@@ -245,6 +268,15 @@ static const char *service_td_request(const Request *r)
 {
 	cJSON *from = get(get(r->params, "taskDefinition"), "$from");
 	return str(from, "request");
+}
+
+static void family_page(Deploy *d, const cJSON *page, void *exists)
+{
+	(void)d;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, get(page, "families"))
+		if (cJSON_IsString(f) && !get(exists, f->valuestring))
+			cJSON_AddTrueToObject(exists, f->valuestring);
 }
 
 static bool read_task_definitions(Deploy *d, EcsAws *aws)
@@ -299,31 +331,19 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 	if (cJSON_GetArraySize(pending) > 3) {
 		exists = cJSON_CreateObject();
 		char *prefix = common_prefix(pending);
-		char *token = NULL;
-		do {
-			cJSON *p = cJSON_CreateObject();
-			if (*prefix)
-				cJSON_AddStringToObject(p, "familyPrefix", prefix);
-			cJSON_AddStringToObject(p, "status", "ACTIVE");
-			if (token)
-				cJSON_AddStringToObject(p, "nextToken", token);
-			free(token);
-			token = NULL;
-			cJSON *r = read_call(d, aws, "ecs", "ListTaskDefinitionFamilies", p, false, NULL);
-			if (!r) {
-				free(prefix);
-				cJSON_Delete(exists);
-				cJSON_Delete(pending);
-				return false;
-			}
-			cJSON *f;
-			cJSON_ArrayForEach(f, get(r, "families"))
-				if (cJSON_IsString(f) && !get(exists, f->valuestring))
-					cJSON_AddTrueToObject(exists, f->valuestring);
-			if (str(r, "nextToken"))
-				token = strdup(str(r, "nextToken"));
-			cJSON_Delete(r);
-		} while (token);
+		cJSON *p = cJSON_CreateObject();
+		if (*prefix)
+			cJSON_AddStringToObject(p, "familyPrefix", prefix);
+		cJSON_AddStringToObject(p, "status", "ACTIVE");
+		bool ok = read_pages(d, aws, "ecs", "ListTaskDefinitionFamilies", p, "nextToken",
+				     family_page, exists);
+		cJSON_Delete(p);
+		if (!ok) {
+			free(prefix);
+			cJSON_Delete(exists);
+			cJSON_Delete(pending);
+			return false;
+		}
 		free(prefix);
 	}
 	const cJSON *fam;
@@ -404,6 +424,26 @@ static void decode_document(cJSON *o, const char *key)
 		cJSON_ReplaceItemInObjectCaseSensitive(o, key, doc);
 }
 
+static void iam_page(Deploy *d, const cJSON *page, void *ctx)
+{
+	(void)ctx;
+	cJSON *role;
+	cJSON_ArrayForEach(role, get(page, "RoleDetailList")) {
+		decode_document(role, "AssumeRolePolicyDocument");
+		cJSON *pol;
+		cJSON_ArrayForEach(pol, get(role, "RolePolicyList"))
+			decode_document(pol, "PolicyDocument");
+		put(d->live.roles, str(role, "RoleName"), role);
+	}
+	cJSON *pol;
+	cJSON_ArrayForEach(pol, get(page, "Policies")) {
+		cJSON *v;
+		cJSON_ArrayForEach(v, get(pol, "PolicyVersionList"))
+			decode_document(v, "Document");
+		put(d->live.policies, str(pol, "PolicyName"), pol);
+	}
+}
+
 static bool read_iam(Deploy *d, EcsAws *aws)
 {
 	bool any = false;
@@ -411,41 +451,24 @@ static bool read_iam(Deploy *d, EcsAws *aws)
 		any |= strcmp(d->reqs[i].service, "iam") == 0;
 	if (!any)
 		return true;
-	char *marker = NULL;
-	bool ok = true;
-	do {
-		cJSON *p = cJSON_CreateObject();
-		cJSON *f = cJSON_AddArrayToObject(p, "Filter");
-		cJSON_AddItemToArray(f, cJSON_CreateString("Role"));
-		cJSON_AddItemToArray(f, cJSON_CreateString("LocalManagedPolicy"));
-		cJSON_AddNumberToObject(p, "MaxItems", 1000);
-		if (marker)
-			cJSON_AddStringToObject(p, "Marker", marker);
-		free(marker);
-		marker = NULL;
-		cJSON *r = read_call(d, aws, "iam", "GetAccountAuthorizationDetails", p, false, NULL);
-		ok = r != NULL;
-		cJSON *role;
-		cJSON_ArrayForEach(role, get(r, "RoleDetailList")) {
-			decode_document(role, "AssumeRolePolicyDocument");
-			cJSON *pol;
-			cJSON_ArrayForEach(pol, get(role, "RolePolicyList"))
-				decode_document(pol, "PolicyDocument");
-			put(d->live.roles, str(role, "RoleName"), role);
-		}
-		cJSON *pol;
-		cJSON_ArrayForEach(pol, get(r, "Policies")) {
-			cJSON *v;
-			cJSON_ArrayForEach(v, get(pol, "PolicyVersionList"))
-				decode_document(v, "Document");
-			put(d->live.policies, str(pol, "PolicyName"), pol);
-		}
-		const char *trunc = str(r, "IsTruncated");
-		if (trunc && strcmp(trunc, "true") == 0 && str(r, "Marker"))
-			marker = strdup(str(r, "Marker"));
-		cJSON_Delete(r);
-	} while (ok && marker);
+	cJSON *p = cJSON_CreateObject();
+	cJSON *f = cJSON_AddArrayToObject(p, "Filter");
+	cJSON_AddItemToArray(f, cJSON_CreateString("Role"));
+	cJSON_AddItemToArray(f, cJSON_CreateString("LocalManagedPolicy"));
+	cJSON_AddNumberToObject(p, "MaxItems", 1000);
+	bool ok = read_pages(d, aws, "iam", "GetAccountAuthorizationDetails", p, "Marker",
+			     iam_page, NULL);
+	cJSON_Delete(p);
 	return ok;
+}
+
+static void log_group_page(Deploy *d, const cJSON *page, void *names)
+{
+	const cJSON *g, *w;
+	cJSON_ArrayForEach(g, get(page, "logGroups"))
+		cJSON_ArrayForEach(w, (const cJSON *)names)
+			if (str(g, "logGroupName") && strcmp(w->valuestring, str(g, "logGroupName")) == 0)
+				put(d->live.log_groups, w->valuestring, g);
 }
 
 static bool read_log_groups(Deploy *d, EcsAws *aws)
@@ -458,30 +481,12 @@ static bool read_log_groups(Deploy *d, EcsAws *aws)
 	}
 	/* Their longest common prefix lists them all together. */
 	char *prefix = common_prefix(names);
-	char *token = NULL;
-	bool ok = true;
-	do {
-		cJSON *p = cJSON_CreateObject();
-		if (*prefix)
-			cJSON_AddStringToObject(p, "logGroupNamePrefix", prefix);
-		if (token)
-			cJSON_AddStringToObject(p, "nextToken", token);
-		free(token);
-		token = NULL;
-		cJSON *r = read_call(d, aws, "logs", "DescribeLogGroups", p, false, NULL);
-		ok = r != NULL;
-		cJSON *g;
-		cJSON_ArrayForEach(g, get(r, "logGroups")) {
-			const char *name = str(g, "logGroupName");
-			cJSON *w;
-			cJSON_ArrayForEach(w, names)
-				if (name && strcmp(w->valuestring, name) == 0)
-					put(d->live.log_groups, name, g);
-		}
-		if (str(r, "nextToken"))
-			token = strdup(str(r, "nextToken"));
-		cJSON_Delete(r);
-	} while (ok && token);
+	cJSON *p = cJSON_CreateObject();
+	if (*prefix)
+		cJSON_AddStringToObject(p, "logGroupNamePrefix", prefix);
+	bool ok = read_pages(d, aws, "logs", "DescribeLogGroups", p, "nextToken", log_group_page,
+			     names);
+	cJSON_Delete(p);
 	free(prefix);
 	cJSON_Delete(names);
 	return ok;
@@ -514,39 +519,40 @@ static bool read_security_groups(Deploy *d, EcsAws *aws)
 }
 
 /* One Application Auto Scaling read, paginated, 50 names a call. */
+typedef struct {
+	const char *list, *name_field;
+	cJSON *table;
+} ScalingRead;
+
+static void scaling_page(Deploy *d, const cJSON *page, void *ctx)
+{
+	(void)d;
+	const ScalingRead *s = ctx;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, get(page, s->list)) {
+		const char *rid = str(x, "ResourceId");
+		const char *name = s->name_field ? str(x, s->name_field) : NULL;
+		char key[1024];
+		snprintf(key, sizeof key, "%s%s%s", rid ? rid : "", s->name_field ? "/" : "",
+			 name ? name : "");
+		put(s->table, key, x);
+	}
+}
+
 static bool read_scaling_kind(Deploy *d, EcsAws *aws, const char *op, const char *req_op,
 			      const char *name_param, const char *filter, const char *list,
 			      const char *name_field, cJSON *table)
 {
 	cJSON *names = names_of(d, req_op, name_param);
+	ScalingRead ctx = {list, name_field, table};
 	bool ok = true;
 	for (int i = 0; ok && i < cJSON_GetArraySize(names); i += 50) {
-		char *token = NULL;
-		do {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddStringToObject(p, "ServiceNamespace", "ecs");
-			cJSON_AddItemToObject(p, filter, slice(names, i, 50));
-			if (token)
-				cJSON_AddStringToObject(p, "NextToken", token);
-			free(token);
-			token = NULL;
-			cJSON *r = read_call(d, aws, "application-autoscaling", op, p, false, NULL);
-			ok = r != NULL;
-			cJSON *x;
-			cJSON_ArrayForEach(x, get(r, list)) {
-				const char *rid = str(x, "ResourceId");
-				char key[1024];
-				if (name_field)
-					snprintf(key, sizeof key, "%s/%s", rid ? rid : "",
-						 str(x, name_field) ? str(x, name_field) : "");
-				else
-					snprintf(key, sizeof key, "%s", rid ? rid : "");
-				put(table, key, x);
-			}
-			if (str(r, "NextToken"))
-				token = strdup(str(r, "NextToken"));
-			cJSON_Delete(r);
-		} while (ok && token);
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "ServiceNamespace", "ecs");
+		cJSON_AddItemToObject(p, filter, slice(names, i, 50));
+		ok = read_pages(d, aws, "application-autoscaling", op, p, "NextToken", scaling_page,
+				&ctx);
+		cJSON_Delete(p);
 	}
 	cJSON_Delete(names);
 	return ok;
