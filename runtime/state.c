@@ -181,6 +181,85 @@ static bool read_clusters(Deploy *d, EcsAws *aws)
 	return ok;
 }
 
+/* Up to eight reads at once, each on its own connection: item i's answer
+ * goes to out[i] (the callers merge them, as the tables are not shared
+ * between threads). */
+typedef cJSON *ReadFn(Deploy *d, EcsAws *aws, const cJSON *items, size_t i, bool *ok);
+
+typedef struct {
+	Deploy *d;
+	ReadFn *fn;
+	const cJSON *items;
+	cJSON **out;
+	size_t n, next;
+	bool ok;
+	pthread_mutex_t lock;
+} Reads;
+
+static void *read_worker(void *arg)
+{
+	Reads *r = arg;
+	EcsAws *aws = ecs_aws_new(&r->d->cfg);
+	if (aws)
+		ecs_aws_set_debug(aws, r->d->opt->debug);
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		size_t i = r->next++;
+		bool stop = i >= r->n || !r->ok || !aws;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+		bool ok = true;
+		r->out[i] = r->fn(r->d, aws, r->items, i, &ok);
+		if (!ok) {
+			pthread_mutex_lock(&r->lock);
+			r->ok = false;
+			pthread_mutex_unlock(&r->lock);
+		}
+	}
+	ecs_aws_free(aws);
+	return NULL;
+}
+
+static bool parallel_reads(Deploy *d, EcsAws *aws, size_t n, ReadFn *fn, const cJSON *items,
+			   cJSON **out)
+{
+	Reads r = {d, fn, items, out, n, 0, true, PTHREAD_MUTEX_INITIALIZER};
+	pthread_t t[8];
+	size_t started = 0;
+	for (size_t k = 1; k < 8 && k < n; k++)
+		if (pthread_create(&t[started], NULL, read_worker, &r) == 0)
+			started++;
+	/* The caller's connection takes its share too. */
+	for (;;) {
+		pthread_mutex_lock(&r.lock);
+		size_t i = r.next++;
+		bool stop = i >= r.n || !r.ok;
+		pthread_mutex_unlock(&r.lock);
+		if (stop)
+			break;
+		bool ok = true;
+		out[i] = fn(d, aws, items, i, &ok);
+		if (!ok) {
+			pthread_mutex_lock(&r.lock);
+			r.ok = false;
+			pthread_mutex_unlock(&r.lock);
+		}
+	}
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	pthread_mutex_destroy(&r.lock);
+	return r.ok;
+}
+
+static cJSON *describe_services(Deploy *d, EcsAws *aws, const cJSON *calls, size_t i, bool *ok)
+{
+	cJSON *r = read_call(d, aws, "ecs", "DescribeServices",
+			     cJSON_Duplicate(cJSON_GetArrayItem(calls, (int)i), true), false, NULL);
+	*ok = r != NULL;
+	return r;
+}
+
 static bool read_services(Deploy *d, EcsAws *aws)
 {
 	/* Per cluster, ten at a time. */
@@ -197,29 +276,37 @@ static bool read_services(Deploy *d, EcsAws *aws)
 			a = cJSON_AddArrayToObject(by_cluster, cl);
 		add_name(a, str(r->params, "serviceName"));
 	}
-	bool ok = true;
+	/* The calls, ten services each, made a few at a time. */
+	cJSON *calls = cJSON_CreateArray();
 	cJSON *cl;
 	cJSON_ArrayForEach(cl, by_cluster) {
-		for (int i = 0; ok && i < cJSON_GetArraySize(cl); i += 10) {
+		for (int i = 0; i < cJSON_GetArraySize(cl); i += 10) {
 			cJSON *p = cJSON_CreateObject();
 			cJSON_AddStringToObject(p, "cluster", cl->string);
 			cJSON_AddItemToObject(p, "services", slice(cl, i, 10));
 			cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"),
 					     cJSON_CreateString("TAGS"));
-			cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
-			cJSON *s;
-			cJSON_ArrayForEach(s, get(r, "services")) {
-				if (strcmp(str(s, "status") ? str(s, "status") : "", "INACTIVE") == 0)
-					continue;
-				char key[1024];
-				snprintf(key, sizeof key, "%s/%s", cl->string,
-					 str(s, "serviceName") ? str(s, "serviceName") : "");
-				put(d->live.services, key, s);
-			}
-			ok = r != NULL;
-			cJSON_Delete(r);
+			cJSON_AddItemToArray(calls, p);
 		}
 	}
+	size_t n = (size_t)cJSON_GetArraySize(calls);
+	cJSON **answers = calloc(n + 1, sizeof *answers);
+	bool ok = answers && parallel_reads(d, aws, n, describe_services, calls, answers);
+	for (size_t k = 0; answers && k < n; k++) {
+		const char *cluster = str(cJSON_GetArrayItem(calls, (int)k), "cluster");
+		cJSON *sv;
+		cJSON_ArrayForEach(sv, get(answers[k], "services")) {
+			if (strcmp(str(sv, "status") ? str(sv, "status") : "", "INACTIVE") == 0)
+				continue;
+			char key[1024];
+			snprintf(key, sizeof key, "%s/%s", cluster,
+				 str(sv, "serviceName") ? str(sv, "serviceName") : "");
+			put(d->live.services, key, sv);
+		}
+		cJSON_Delete(answers[k]);
+	}
+	free(answers);
+	cJSON_Delete(calls);
 	cJSON_Delete(by_cluster);
 	return ok;
 }
@@ -268,6 +355,42 @@ static const char *service_td_request(const Request *r)
 {
 	cJSON *from = get(get(r->params, "taskDefinition"), "$from");
 	return str(from, "request");
+}
+
+/* A family's latest ACTIVE revision with its tags and digest, or NULL
+ * when it has none. */
+static cJSON *describe_family(Deploy *d, EcsAws *aws, const cJSON *families, size_t i, bool *ok)
+{
+	const char *family = cJSON_GetArrayItem(families, (int)i)->valuestring;
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "taskDefinition", family);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
+	char *code = NULL;
+	cJSON *resp = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, &code);
+	if (!resp) {
+		/* An unknown family is a ClientException. */
+		*ok = code && strcmp(code, "ClientException") == 0;
+		if (!*ok)
+			fprintf(stderr, "ecsc: ecs DescribeTaskDefinition %s: %s\n", family,
+				code ? code : "failed");
+		free(code);
+		return NULL;
+	}
+	free(code);
+	cJSON *td = cJSON_DetachItemFromObjectCaseSensitive(resp, "taskDefinition");
+	cJSON *tags = cJSON_DetachItemFromObjectCaseSensitive(resp, "tags");
+	cJSON_Delete(resp);
+	if (!td || strcmp(str(td, "status") ? str(td, "status") : "", "ACTIVE") != 0) {
+		cJSON_Delete(td);
+		cJSON_Delete(tags);
+		return NULL;
+	}
+	cJSON_AddItemToObject(td, "tags", tags ? tags : cJSON_CreateArray());
+	cJSON *t;
+	cJSON_ArrayForEach(t, get(td, "tags"))
+		if (str(t, "key") && strcmp(str(t, "key"), DIGEST_TAG) == 0 && str(t, "value"))
+			cJSON_AddStringToObject(td, "digest", str(t, "value"));
+	return td;
 }
 
 static void family_page(Deploy *d, const cJSON *page, void *exists)
@@ -347,48 +470,23 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 		free(prefix);
 	}
 	const cJSON *fam;
-	cJSON_ArrayForEach(fam, pending) {
-		const char *family = fam->valuestring;
-		if (exists && !get(exists, family))
-			continue;
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "taskDefinition", family);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
-		char *code = NULL;
-		cJSON *resp = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, &code);
-		if (!resp) {
-			/* An unknown family is a ClientException. */
-			bool missing = code && strcmp(code, "ClientException") == 0;
-			if (!missing)
-				fprintf(stderr, "ecsc: ecs DescribeTaskDefinition %s: %s\n", family,
-					code ? code : "failed");
-			free(code);
-			if (!missing) {
-				cJSON_Delete(exists);
-				cJSON_Delete(pending);
-				return false;
-			}
-			continue;
-		}
-		free(code);
-		cJSON *td = cJSON_DetachItemFromObjectCaseSensitive(resp, "taskDefinition");
-		cJSON *tags = cJSON_DetachItemFromObjectCaseSensitive(resp, "tags");
-		if (td && strcmp(str(td, "status") ? str(td, "status") : "", "ACTIVE") == 0) {
-			cJSON_AddItemToObject(td, "tags", tags ? tags : cJSON_CreateArray());
-			cJSON *t;
-			cJSON_ArrayForEach(t, get(td, "tags"))
-				if (str(t, "key") && strcmp(str(t, "key"), DIGEST_TAG) == 0 && str(t, "value"))
-					cJSON_AddStringToObject(td, "digest", str(t, "value"));
-			cJSON_AddItemToObject(d->live.families, family, td);
-		} else {
-			cJSON_Delete(td);
-			cJSON_Delete(tags);
-		}
-		cJSON_Delete(resp);
-	}
+	/* Described a few at a time: each family is one call. */
+	cJSON *todo = cJSON_CreateArray();
+	cJSON_ArrayForEach(fam, pending)
+		if (!exists || get(exists, fam->valuestring))
+			cJSON_AddItemToArray(todo, cJSON_CreateString(fam->valuestring));
+	size_t n = (size_t)cJSON_GetArraySize(todo);
+	cJSON **tds = calloc(n + 1, sizeof *tds);
+	bool ok = tds && parallel_reads(d, aws, n, describe_family, todo, tds);
+	for (size_t k = 0; k < n; k++)
+		if (tds && tds[k])
+			cJSON_AddItemToObject(d->live.families, cJSON_GetArrayItem(todo, (int)k)->valuestring,
+					      tds[k]);
+	free(tds);
+	cJSON_Delete(todo);
 	cJSON_Delete(exists);
 	cJSON_Delete(pending);
-	return true;
+	return ok;
 }
 
 static bool read_providers(Deploy *d, EcsAws *aws)
