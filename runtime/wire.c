@@ -87,8 +87,10 @@ static void buf_add(Buf *b, const char *s, size_t n)
 
 static void buf_str(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-/* RFC 3986: unreserved characters as they are, every other byte %XX, so a
- * JSON policy document or a space survives any form decoder. */
+/* As botocore writes forms (quote_plus): unreserved characters as they
+ * are, a space as '+', every other byte %XX. The bytes are signed as sent,
+ * but an endpoint that checks a signature over the form it decoded and
+ * encoded again (moto does) only agrees with botocore's encoding. */
 static void buf_encoded(Buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -97,6 +99,8 @@ static void buf_encoded(Buf *b, const char *s)
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		    c == '-' || c == '_' || c == '.' || c == '~') {
 			buf_add(b, (const char *)p, 1);
+		} else if (c == ' ') {
+			buf_add(b, "+", 1);
 		} else {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 			buf_add(b, e, 3);

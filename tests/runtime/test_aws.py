@@ -6,7 +6,10 @@ requests (it recomputes them with botocore): the test makes an IAM user
 and key with those, then the client must be accepted with the right
 secret and refused with a wrong one, for a JSON 1.1 service (ECS) and a
 query one (IAM, signed for us-east-1), with keys from the environment and
-from a credentials file profile."""
+from a credentials file profile. Given ECSC too, `ecsc apply` of
+tests/runtime/apply.ecs (every service the runtime calls: ECS, IAM, EC2,
+CloudWatch Logs, Application Auto Scaling, the tagging API) is accepted
+with the right secret, and `ecsc plan` refused with a wrong one."""
 import os
 import subprocess
 import sys
@@ -18,7 +21,10 @@ from awslocal import moto_server  # noqa: E402
 import boto3  # noqa: E402
 
 CALL = os.path.abspath(sys.argv[1])
+ECSC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 fails = []
+total = 7
 
 def check(name, ok, detail=""):
     print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
@@ -74,5 +80,24 @@ with moto_server() as url:
                                  "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
     check("no credentials is a clear error", rc == 2, out)
 
-print(f"runtime/aws: {7 - len(fails)} passed, {len(fails)} failed")
+    if ECSC:
+        total += 2
+        ec2 = boto3.client("ec2", endpoint_url=url, region_name="eu-west-1",
+                           aws_access_key_id=key["AccessKeyId"],
+                           aws_secret_access_key=key["SecretAccessKey"])
+        vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+        subnets = [x["SubnetId"] for x in ec2.describe_subnets()["Subnets"]][:2]
+        sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [
+            "default"]}])["SecurityGroups"][0]["GroupId"]
+        spec = [f"{ROOT}/tests/runtime/apply.ecs", "--set", "subnets=" + ",".join(subnets),
+                "--set", f"vpc={vpc}", "--set", f"sg={sg}", "--set", "tag=1"]
+        r = subprocess.run([ECSC, "apply", *spec, "--no-wait"], capture_output=True, text=True,
+                           env=good)
+        check("ecsc apply signs every service's calls", r.returncode == 0 and
+              "Apply complete" in r.stderr, r.stderr[-1500:])
+        r = subprocess.run([ECSC, "plan", *spec], capture_output=True, text=True, env=bad)
+        check("ecsc plan with a wrong secret is refused", r.returncode == 1 and
+              "SignatureDoesNotMatch" in r.stderr, r.stderr[-800:])
+
+print(f"runtime/aws: {total - len(fails)} passed, {len(fails)} failed")
 sys.exit(1 if fails else 0)
