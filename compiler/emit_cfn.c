@@ -1,11 +1,15 @@
-/* emit_cfn.c: the resource graph as a CloudFormation template (JSON or YAML).
+/* emit_cfn.c: the resource graph as CloudFormation templates (JSON text; YAML from it).
  *
  * Graph properties are API request members (camelCase for ECS and Logs);
  * CloudFormation spells most of them in PascalCase, so each node is
- * converted by capitalising keys, then renaming the members whose
- * CloudFormation names differ (AWS::ECS::* resource specifications).
- * Deploy-time placeholders become Ref, Fn::GetAtt and Fn::Sub. Intrinsics
- * are written in their long form ("Fn::GetAtt") in both JSON and YAML. */
+ * written with its keys capitalised, and the members whose CloudFormation
+ * names differ renamed (AWS::ECS::* resource specifications). Deploy-time
+ * placeholders become Ref, Fn::GetAtt and Fn::Sub. Intrinsics are written
+ * in their long form ("Fn::GetAtt") in both JSON and YAML.
+ *
+ * The JSON text is written straight from the graph, with no template tree
+ * in between: at 1,000 services such a tree was 20 MB built only to be
+ * written out. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,673 +21,18 @@
 
 /* CloudFormation's limits (AWS CloudFormation quotas). */
 #define CFN_MAX_RESOURCES 500
-#define CFN_MAX_TEMPLATE_BYTES 1000000
-
-/* ---- the emitter's context ------------------------------------------------------------ */
-
-typedef struct {
-	EcsCompiler *c;
-	const EcsGraph *g;
-	const int *stack_of;    /* the stack each graph node goes to */
-	int cur;                /* the stack being written */
-	cJSON **exports;        /* per stack: {"ID|ATTR": true} other stacks import */
-	const char *export_base;
-} Emit;
-
-static long index_of(const Emit *e, const char *id)
-{
-	return ecs_graph_find((EcsGraph *)e->g, id);
-}
-
-static const EcsResource *by_id(const Emit *e, const char *id)
-{
-	long i = index_of(e, id);
-	return i < 0 ? NULL : e->g->items[i];
-}
-
-/* ---- placeholders -> intrinsics ------------------------------------------------------ */
-
-/* Ref returns the name of a cluster, role or log group, the ARN of a task
- * definition, service or managed policy; everything else is Fn::GetAtt. */
-static cJSON *local_ref(const EcsResource *r, const char *id, const char *attr)
-{
-	bool use_ref = false;
-	if (r) {
-		switch (r->kind) {
-		case ECS_RES_CLUSTER:
-		case ECS_RES_ROLE:
-		case ECS_RES_LOG_GROUP:
-			use_ref = strcmp(attr, "Name") == 0;
-			break;
-		case ECS_RES_TASK_DEFINITION:
-		case ECS_RES_MANAGED_POLICY:
-			use_ref = strcmp(attr, "Arn") == 0;
-			break;
-		case ECS_RES_SCALABLE_TARGET:
-			use_ref = true;
-			break;
-		default:
-			break;
-		}
-	}
-	cJSON *o = cJSON_CreateObject();
-	if (use_ref) {
-		cJSON_AddStringToObject(o, "Ref", id);
-	} else {
-		cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
-		cJSON_AddItemToArray(a, cJSON_CreateString(id));
-		cJSON_AddItemToArray(a, cJSON_CreateString(attr));
-	}
-	return o;
-}
-
-static void export_name(const Emit *e, const char *id, const char *attr, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s-%s-%s", e->export_base, id, attr);
-}
-
-/* A reference to a resource of another stack is an import of its export. */
-static cJSON *intrinsic_ref(const Emit *e, const char *id, const char *attr)
-{
-	long i = index_of(e, id);
-	const EcsResource *r = i < 0 ? NULL : e->g->items[i];
-	if (i < 0 || e->stack_of[i] == e->cur)
-		return local_ref(r, id, attr);
-	char key[320];
-	snprintf(key, sizeof key, "%s|%s", id, attr);
-	cJSON *ex = e->exports[e->stack_of[i]];
-	if (!cJSON_GetObjectItemCaseSensitive(ex, key))
-		cJSON_AddTrueToObject(ex, key);
-	char name[400];
-	export_name(e, id, attr, name, sizeof name);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "Fn::ImportValue", name);
-	return o;
-}
-
-/* Keys whose object values are user maps: their keys are kept as written. */
-static bool keeps_keys(const char *key)
-{
-	static const char *const maps[] = {"options", "dockerLabels", "driverOpts", "labels",
-					   "hookDetails", NULL};
-	for (const char *const *m = maps; *m; m++)
-		if (strcmp(*m, key) == 0)
-			return true;
-	return false;
-}
-
-/* Converts v: placeholders to intrinsics, and (when pascal) object keys to
- * PascalCase. Returns a new tree; records referenced ids in refs. */
-static cJSON *convert(const Emit *e, const cJSON *v, bool pascal, cJSON *refs)
-{
-	if (cJSON_IsObject(v)) {
-		/* Placeholders are the objects whose first key starts with `$`. */
-		bool placeholder = v->child && v->child->string && v->child->string[0] == '$';
-		const cJSON *rid = placeholder ? cJSON_GetObjectItemCaseSensitive(v, "$ref") : NULL;
-		if (rid) {
-			if (!cJSON_GetObjectItemCaseSensitive(refs, rid->valuestring))
-				cJSON_AddTrueToObject(refs, rid->valuestring);
-			return intrinsic_ref(e, rid->valuestring,
-					     cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
-		}
-		const cJSON *s = placeholder ? cJSON_GetObjectItemCaseSensitive(v, "$sub") : NULL;
-		if (s) {
-			const char *str = s->valuestring;
-			if (!strstr(str, "${"))
-				return cJSON_CreateString(str);
-			size_t n = strlen(str);
-			if (strncmp(str, "${", 2) == 0 && str[n - 1] == '}' &&
-			    !strchr(str + 2, '$') && strchr(str, '}') == str + n - 1) {
-				/* "${AWS::Region}" alone is a plain Ref. */
-				cJSON *o = cJSON_CreateObject();
-				char *name = strndup(str + 2, n - 3);
-				cJSON_AddStringToObject(o, "Ref", name);
-				free(name);
-				return o;
-			}
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "Fn::Sub", s->valuestring);
-			return o;
-		}
-		cJSON *o = cJSON_CreateObject();
-		const cJSON *it;
-		cJSON_ArrayForEach(it, v) {
-			/* Only an object or array value has keys to keep. */
-			bool nested = cJSON_IsObject(it) || cJSON_IsArray(it);
-			cJSON *x = convert(e, it, pascal && !(nested && keeps_keys(it->string)), refs);
-			if (pascal && islower((unsigned char)it->string[0])) {
-				char key[128];
-				size_t n = strlen(it->string);
-				if (n >= sizeof key)
-					n = sizeof key - 1;
-				memcpy(key, it->string, n);
-				key[n] = '\0';
-				key[0] = (char)toupper((unsigned char)key[0]);
-				cJSON_AddItemToObjectCS(o, ecs_intern(e->c->arena, key, n), x);
-			} else {
-				cJSON_AddItemToObjectCS(o, it->string, x);
-			}
-		}
-		return o;
-	}
-	if (cJSON_IsArray(v)) {
-		cJSON *a = cJSON_CreateArray();
-		const cJSON *it;
-		cJSON_ArrayForEach(it, v) cJSON_AddItemToArray(a, convert(e, it, pascal, refs));
-		return a;
-	}
-	/* Keys and strings are the graph's, which outlives every template: they
-	 * are referenced, not copied. */
-	if (cJSON_IsString(v))
-		return cJSON_CreateStringReference(v->valuestring);
-	return cJSON_Duplicate(v, true);
-}
-
-/* Renames obj[from] to to, when present. */
-static void rename_key(cJSON *obj, const char *from, const char *to)
-{
-	cJSON *it = cJSON_DetachItemFromObjectCaseSensitive(obj, from);
-	if (it)
-		cJSON_AddItemToObject(obj, to, it);
-}
-
-static cJSON *tags_list(const cJSON *tags, const char *project)
-{
-	cJSON *a = cJSON_CreateArray();
-	const cJSON *it;
-	cJSON_ArrayForEach(it, tags) {
-		cJSON *t = cJSON_CreateObject();
-		cJSON_AddStringToObject(t, "Key", it->string);
-		cJSON_AddStringToObject(t, "Value", it->valuestring);
-		cJSON_AddItemToArray(a, t);
-	}
-	/* The ownership tag, stable across builds. */
-	cJSON *t = cJSON_CreateObject();
-	cJSON_AddStringToObject(t, "Key", "ecsc:project");
-	cJSON_AddStringToObject(t, "Value", project);
-	cJSON_AddItemToArray(a, t);
-	return a;
-}
-
-static bool taggable(EcsResourceKind k)
-{
-	switch (k) {
-	case ECS_RES_CLUSTER:
-	case ECS_RES_CAPACITY_PROVIDER:
-	case ECS_RES_LOG_GROUP:
-	case ECS_RES_ROLE:
-	case ECS_RES_SECURITY_GROUP:
-	case ECS_RES_TASK_DEFINITION:
-	case ECS_RES_SERVICE:
-	case ECS_RES_TASK_SET:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static const EcsOwnedProperty *owned(const EcsResource *r, const char *prop)
-{
-	for (size_t i = 0; i < r->nowned; i++)
-		if (strcmp(r->owned[i].property, prop) == 0)
-			return &r->owned[i];
-	return NULL;
-}
-
-/* The container definitions and volumes of a task definition. */
-static void fix_task_definition(cJSON *p)
-{
-	cJSON *vols = cJSON_GetObjectItemCaseSensitive(p, "Volumes");
-	cJSON *v;
-	cJSON_ArrayForEach(v, vols) {
-		rename_key(v, "EfsVolumeConfiguration", "EFSVolumeConfiguration");
-		rename_key(v, "FsxWindowsFileServerVolumeConfiguration",
-			   "FSxWindowsFileServerVolumeConfiguration");
-		cJSON *efs = cJSON_GetObjectItemCaseSensitive(v, "EFSVolumeConfiguration");
-		if (efs) {
-			rename_key(efs, "FileSystemId", "FilesystemId");
-			cJSON *ac = cJSON_GetObjectItemCaseSensitive(efs, "AuthorizationConfig");
-			if (ac)
-				rename_key(ac, "Iam", "IAM");
-		}
-	}
-	cJSON *proxy = cJSON_GetObjectItemCaseSensitive(p, "ProxyConfiguration");
-	if (proxy)
-		rename_key(proxy, "Properties", "ProxyConfigurationProperties");
-}
-
-static cJSON *resource(const Emit *e, const EcsResource *r, const char *project, bool *emit)
-{
-	const EcsGraph *g = e->g;
-	cJSON *refs = cJSON_CreateObject();
-	cJSON *p = convert(e, r->props, r->kind != ECS_RES_ROLE && r->kind != ECS_RES_MANAGED_POLICY,
-			   refs);
-	*emit = true;
-	switch (r->kind) {
-	case ECS_RES_CLUSTER:
-		rename_key(p, "Settings", "ClusterSettings");
-		break;
-	case ECS_RES_CAPACITY_PROVIDER:
-		rename_key(p, "Cluster", "ClusterName");
-		break;
-	case ECS_RES_ROLE: {
-		cJSON *policies = NULL;
-		static const char *const docs[][2] = {{"InlinePolicy", "inline"},
-						      {"ExecutionPolicy", "execution"}};
-		for (size_t i = 0; i < 2; i++) {
-			cJSON *doc = cJSON_DetachItemFromObjectCaseSensitive(p, docs[i][0]);
-			if (!doc)
-				continue;
-			if (!policies)
-				policies = cJSON_AddArrayToObject(p, "Policies");
-			cJSON *pol = cJSON_CreateObject();
-			cJSON_AddStringToObject(pol, "PolicyName", docs[i][1]);
-			cJSON_AddItemToObject(pol, "PolicyDocument", doc);
-			cJSON_AddItemToArray(policies, pol);
-		}
-		break;
-	}
-	case ECS_RES_MANAGED_POLICY:
-		rename_key(p, "PolicyName", "ManagedPolicyName");
-		break;
-	case ECS_RES_SECURITY_GROUP:
-		rename_key(p, "Description", "GroupDescription");
-		break;
-	case ECS_RES_SG_INGRESS:
-	case ECS_RES_SG_EGRESS:
-		rename_key(p, "PrefixListId", r->kind == ECS_RES_SG_INGRESS ? "SourcePrefixListId"
-									: "DestinationPrefixListId");
-		/* AWS::EC2::SecurityGroupIngress/Egress take no tags. */
-		if (r->tags && e->cur == e->stack_of[index_of(e, r->id)]) {
-			EcsDiag *d = ecs_diag(&e->c->diags, ECS_WARNING, ECS_DIAG_RULE_TAGS, r->span,
-					      "CloudFormation cannot tag security group rules; the "
-					      "template leaves out the tags of this rule");
-			ecs_diag_hint(d, "the bundle target (`--target bundle`) tags it");
-		}
-		break;
-	case ECS_RES_TASK_DEFINITION:
-		fix_task_definition(p);
-		break;
-	case ECS_RES_SERVICE: {
-		rename_key(p, "PlacementStrategy", "PlacementStrategies");
-		cJSON *fnd = cJSON_DetachItemFromObjectCaseSensitive(p, "ForceNewDeployment");
-		if (fnd) {
-			cJSON *o = cJSON_AddObjectToObject(p, "ForceNewDeployment");
-			cJSON_AddItemToObject(o, "EnableForceNewDeployment", fnd);
-		}
-		/* Desired count: set on create only. CloudFormation keeps a
-		 * service's running count on update when DesiredCount is absent
-		 * (and starts it at 1 on create); with autoscaling, the scalable
-		 * target's minimum brings it up. Without autoscaling the spec's
-		 * count is emitted: a stack update then resets it. */
-		bool autoscaled = false;
-		for (long i = index_of(e, r->id) + 1;
-		     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++)
-			autoscaled = autoscaled || g->items[i]->kind == ECS_RES_SCALABLE_TARGET;
-		if (owned(r, "desiredCount") && autoscaled)
-			cJSON_DeleteItemFromObjectCaseSensitive(p, "DesiredCount");
-		/* A task definition owned by CI: name the family, not the
-		 * template's revision, so that a stack update keeps the latest
-		 * ACTIVE revision (CI's) instead of rolling back to the
-		 * template's. The template's revision still registers. */
-		if (owned(r, "taskDefinition")) {
-			cJSON *td = cJSON_GetObjectItemCaseSensitive(p, "TaskDefinition");
-			cJSON *ref = td ? cJSON_GetObjectItemCaseSensitive(td, "Ref") : NULL;
-			const EcsResource *tdr = ref ? by_id(e, ref->valuestring) : NULL;
-			if (tdr && tdr->name) {
-				cJSON_ReplaceItemInObjectCaseSensitive(p, "TaskDefinition",
-								       cJSON_CreateString(tdr->name));
-				cJSON_DeleteItemFromObjectCaseSensitive(refs, tdr->id);
-			}
-		}
-		break;
-	}
-	case ECS_RES_SCALABLE_TARGET: {
-		/* Scheduled actions are a property of the target in CloudFormation. */
-		cJSON *actions = NULL;
-		/* They follow their target in the graph (lowered together). */
-		for (long i = index_of(e, r->id) + 1;
-		     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++) {
-			const EcsResource *a = g->items[i];
-			if (a->kind != ECS_RES_SCHEDULED_ACTION || a->ndeps == 0 || a->deps[0] != r)
-				continue;
-			if (!actions)
-				actions = cJSON_AddArrayToObject(p, "ScheduledActions");
-			cJSON *act = convert(e, a->props, true, refs);
-			cJSON_DeleteItemFromObjectCaseSensitive(act, "ServiceNamespace");
-			cJSON_DeleteItemFromObjectCaseSensitive(act, "ResourceId");
-			cJSON_DeleteItemFromObjectCaseSensitive(act, "ScalableDimension");
-			cJSON_AddItemToArray(actions, act);
-		}
-		break;
-	}
-	case ECS_RES_SCALING_POLICY:
-		/* The policy names its target, rather than repeating its id. */
-		cJSON_DeleteItemFromObjectCaseSensitive(p, "ServiceNamespace");
-		cJSON_DeleteItemFromObjectCaseSensitive(p, "ResourceId");
-		cJSON_DeleteItemFromObjectCaseSensitive(p, "ScalableDimension");
-		if (r->ndeps > 0) {
-			cJSON *t = cJSON_CreateObject();
-			cJSON_AddStringToObject(t, "Ref", r->deps[0]->id);
-			cJSON_AddItemToObject(p, "ScalingTargetId", t);
-			cJSON_AddTrueToObject(refs, r->deps[0]->id);
-		}
-		break;
-	case ECS_RES_SCHEDULED_ACTION:
-		*emit = false;
-		break;
-	case ECS_RES_TASK_SET: {
-		/* AWS::ECS::TaskSet spells it AwsVpcConfiguration. */
-		cJSON *nc = cJSON_GetObjectItemCaseSensitive(p, "NetworkConfiguration");
-		if (nc)
-			rename_key(nc, "AwsvpcConfiguration", "AwsVpcConfiguration");
-		break;
-	}
-	default:
-		break;
-	}
-	if (taggable(r->kind))
-		cJSON_AddItemToObject(p, "Tags", tags_list(r->tags, project));
-	cJSON *res = cJSON_CreateObject();
-	cJSON_AddStringToObject(res, "Type", ecs_resource_cfn_type(r->kind));
-	/* DependsOn only where no reference already orders the two. */
-	cJSON *deps = NULL;
-	for (size_t k = 0; k < r->ndeps; k++) {
-		const EcsResource *d = r->deps[k];
-		long di = index_of(e, d->id);
-		/* Another stack is deployed before this one: no DependsOn needed
-		 * (nor allowed) across stacks. */
-		if (d->kind == ECS_RES_SCHEDULED_ACTION ||
-		    cJSON_GetObjectItemCaseSensitive(refs, d->id) ||
-		    (di >= 0 && e->stack_of[di] != e->cur))
-			continue;
-		if (!deps)
-			deps = cJSON_CreateArray();
-		cJSON_AddItemToArray(deps, cJSON_CreateString(d->id));
-	}
-	if (deps)
-		cJSON_AddItemToObject(res, "DependsOn", deps);
-	cJSON_AddItemToObject(res, "Properties", p);
-	cJSON_Delete(refs);
-	return res;
-}
-
-static void output(cJSON *outputs, const char *id, const char *desc, cJSON *value,
-		   const char *export_prefix)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "Description", desc);
-	cJSON_AddItemToObject(o, "Value", value);
-	if (export_prefix) {
-		cJSON *e = cJSON_AddObjectToObject(o, "Export");
-		char name[256];
-		snprintf(name, sizeof name, "%s-%s", export_prefix, id);
-		cJSON_AddStringToObject(e, "Name", name);
-	}
-	cJSON_AddItemToObject(outputs, id, o);
-}
-
-static cJSON *getatt(const char *id, const char *attr)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
-	cJSON_AddItemToArray(a, cJSON_CreateString(id));
-	cJSON_AddItemToArray(a, cJSON_CreateString(attr));
-	return o;
-}
-
-static cJSON *refto(const char *id)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "Ref", id);
-	return o;
-}
-
-/* The template parameters: unset parameters used by this stack. */
-static bool mentions(const cJSON *v, const char *name)
-{
-	if (cJSON_IsString(v)) {
-		char pat[140];
-		snprintf(pat, sizeof pat, "${%s}", name);
-		return strstr(v->valuestring, pat) != NULL;
-	}
-	if (cJSON_IsObject(v)) {
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(v, "Ref");
-		if (cJSON_IsString(r) && strcmp(r->valuestring, name) == 0)
-			return true;
-	}
-	const cJSON *it;
-	cJSON_ArrayForEach(it, v) if (mentions(it, name)) return true;
-	return false;
-}
-
-/* One stack's template: the graph nodes assigned to stack e->cur. */
-static cJSON *stack_template(EcsCompiler *c, Emit *e, const EcsCfnOptions *opt, size_t nstacks)
-{
-	const EcsGraph *g = e->g;
-	cJSON *t = cJSON_CreateObject();
-	cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
-	cJSON_AddStringToObject(t, "Description",
-				nstacks == 1
-					? ecs_arena_printf(c->arena, "ECS resources of %s (generated by ecsc)",
-							   opt->project)
-					: ecs_arena_printf(c->arena, "ECS resources of %s, stack %d of %zu "
-							   "(generated by ecsc)", opt->project,
-							   e->cur + 1, nstacks));
-	cJSON *resources = cJSON_CreateObject();
-	cJSON *outputs = cJSON_CreateObject();
-	const char *ex = opt->export_prefix;
-	for (size_t i = 0; i < g->len; i++) {
-		const EcsResource *r = g->items[i];
-		if (e->stack_of[i] != e->cur)
-			continue;
-		bool emit;
-		cJSON *res = resource(e, r, opt->project, &emit);
-		if (!emit) {
-			cJSON_Delete(res);
-			continue;
-		}
-		cJSON_AddItemToObject(resources, r->id, res);
-		char oid[300];
-		switch (r->kind) {
-		case ECS_RES_CLUSTER:
-			snprintf(oid, sizeof oid, "%sName", r->id);
-			output(outputs, oid, "Cluster name", refto(r->id), ex);
-			snprintf(oid, sizeof oid, "%sArn", r->id);
-			output(outputs, oid, "Cluster ARN", getatt(r->id, "Arn"), ex);
-			break;
-		case ECS_RES_SERVICE:
-			snprintf(oid, sizeof oid, "%sName", r->id);
-			output(outputs, oid, "Service name", getatt(r->id, "Name"), ex);
-			break;
-		case ECS_RES_ROLE:
-			snprintf(oid, sizeof oid, "%sArn", r->id);
-			output(outputs, oid, "IAM role ARN", getatt(r->id, "Arn"), ex);
-			break;
-		case ECS_RES_LOG_GROUP:
-			snprintf(oid, sizeof oid, "%sName", r->id);
-			output(outputs, oid, "Log group name", refto(r->id), ex);
-			break;
-		case ECS_RES_TASK_DEFINITION:
-			snprintf(oid, sizeof oid, "%sArn", r->id);
-			output(outputs, oid, "Task definition ARN", refto(r->id), ex);
-			break;
-		default:
-			break;
-		}
-		/* A task set under EXTERNAL is made primary by its own resource. */
-		if (r->kind == ECS_RES_TASK_SET) {
-			cJSON *pr = cJSON_CreateObject();
-			cJSON_AddStringToObject(pr, "Type", "AWS::ECS::PrimaryTaskSet");
-			cJSON *pp = cJSON_AddObjectToObject(pr, "Properties");
-			cJSON *props = cJSON_GetObjectItemCaseSensitive(res, "Properties");
-			cJSON_AddItemToObject(pp, "Cluster",
-					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(props, "Cluster"),
-							      true));
-			cJSON_AddItemToObject(pp, "Service",
-					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(props, "Service"),
-							      true));
-			cJSON_AddItemToObject(pp, "TaskSetId", getatt(r->id, "Id"));
-			char pid[300];
-			snprintf(pid, sizeof pid, "Primary%s", r->id);
-			cJSON_AddItemToObject(resources, pid, pr);
-		}
-	}
-	cJSON *params = NULL;
-	for (size_t i = 0; i < c->module.nparams; i++) {
-		EcsParam *p = c->module.params[i];
-		char nm[128] = "";
-		ecs_pascal_case(nm, sizeof nm, p->name);
-		if (!p->deferred || p->value || !mentions(resources, nm))
-			continue;
-		if (!params)
-			params = cJSON_CreateObject();
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "Type", "String");
-		cJSON_AddStringToObject(o, "Description",
-					ecs_arena_printf(c->arena, "ecsc parameter `%s`", p->name));
-		cJSON_AddItemToObject(params, nm, o);
-	}
-	if (params)
-		cJSON_AddItemToObject(t, "Parameters", params);
-	cJSON_AddItemToObject(t, "Resources", resources);
-	cJSON_AddItemToObject(t, "Outputs", outputs);
-	return t;
-}
-
 #define CFN_MAX_OUTPUTS 200
 
-/* How many template resources a graph node becomes. */
-static size_t weight(const EcsResource *r)
+/* ---- JSON text ------------------------------------------------------------------------- */
+
+/* A node's type, read in place: cJSON_IsObject and its kin are calls into
+ * the shared library, and the writers ask them of every node. */
+static inline int type_of(const cJSON *v)
 {
-	return r->kind == ECS_RES_SCHEDULED_ACTION ? 0 : r->kind == ECS_RES_TASK_SET ? 2 : 1;
+	return v ? v->type & 0xFF : cJSON_Invalid;
 }
 
-/* How many outputs it gets (stack_template's switch). */
-static size_t out_weight(const EcsResource *r)
-{
-	switch (r->kind) {
-	case ECS_RES_CLUSTER: return 2;
-	case ECS_RES_SERVICE:
-	case ECS_RES_ROLE:
-	case ECS_RES_LOG_GROUP:
-	case ECS_RES_TASK_DEFINITION: return 1;
-	default: return 0;
-	}
-}
-
-size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***out)
-{
-	const EcsGraph *g = &c->graph;
-	int *stack_of = ecs_arena_alloc(c->arena, (g->len + 1) * sizeof *stack_of);
-	size_t total = 0, outs = 0;
-	for (size_t i = 0; i < g->len; i++) {
-		total += weight(g->items[i]);
-		outs += out_weight(g->items[i]);
-	}
-	/* One template when it fits. Otherwise, deterministically: what
-	 * services share (clusters, roles, policies, log groups, standalone
-	 * tasks) in the first stack, then the services, each with everything
-	 * it owns, packed in declaration order into stacks of at most 500
-	 * resources and 200 outputs (a quarter of them kept for exports).
-	 * References across stacks become exports and imports; the stacks are
-	 * deployed in order. */
-	size_t nstacks = 1;
-	const size_t max_outs = CFN_MAX_OUTPUTS * 3 / 4;
-	if (total > CFN_MAX_RESOURCES || outs > CFN_MAX_OUTPUTS) {
-		size_t base = 0;
-		for (size_t i = 0; i < g->len; i++) {
-			const EcsResource *r = g->items[i];
-			bool svc = r->decl && strcmp(r->decl->kind, "service") == 0;
-			stack_of[i] = svc ? -1 : 0;
-			base += svc ? 0 : weight(r);
-		}
-		if (base > CFN_MAX_RESOURCES) {
-			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-					      ECS_NO_SPAN,
-					      "the resources shared by the services (clusters, roles, "
-					      "policies, log groups, tasks) need %zu resources; a "
-					      "CloudFormation stack holds %d", base, CFN_MAX_RESOURCES);
-			ecs_diag_hint(d, "split the spec into several specs");
-			*out = NULL;
-			return 0;
-		}
-		size_t fill = CFN_MAX_RESOURCES, ofill = 0; /* a new stack at the first service */
-		for (size_t i = 0; i < g->len;) {
-			if (stack_of[i] == 0) {
-				i++;
-				continue;
-			}
-			/* A service's nodes are contiguous: lowered together. */
-			const EcsBlock *decl = g->items[i]->decl;
-			size_t j = i, w = 0, ow = 0;
-			while (j < g->len && g->items[j]->decl == decl) {
-				ow += out_weight(g->items[j]);
-				w += weight(g->items[j++]);
-			}
-			if (w > CFN_MAX_RESOURCES) {
-				ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
-					 "service `%s` alone needs %zu resources; a CloudFormation "
-					 "stack holds %d", decl->labels[0], w, CFN_MAX_RESOURCES);
-				*out = NULL;
-				return 0;
-			}
-			if (fill + w > CFN_MAX_RESOURCES || ofill + ow > max_outs) {
-				nstacks++;
-				fill = ofill = 0;
-			}
-			fill += w;
-			ofill += ow;
-			for (size_t k = i; k < j; k++)
-				stack_of[k] = (int)nstacks - 1;
-			i = j;
-		}
-	}
-	Emit e = {.c = c, .g = g, .stack_of = stack_of,
-		  .export_base = opt->export_prefix ? opt->export_prefix : opt->project};
-	e.exports = ecs_arena_alloc(c->arena, nstacks * sizeof *e.exports);
-	for (size_t s = 0; s < nstacks; s++)
-		e.exports[s] = cJSON_CreateObject();
-	cJSON **docs = ecs_xmalloc(nstacks * sizeof *docs);
-	for (size_t s = 0; s < nstacks; s++) {
-		e.cur = (int)s;
-		docs[s] = stack_template(c, &e, opt, nstacks);
-	}
-	/* The exports other stacks import, in the stacks that own them. */
-	for (size_t s = 0; s < nstacks; s++) {
-		cJSON *outputs = cJSON_GetObjectItemCaseSensitive(docs[s], "Outputs");
-		const cJSON *it;
-		cJSON_ArrayForEach(it, e.exports[s]) {
-			char id[300], name[400], oid[340];
-			const char *bar = strchr(it->string, '|');
-			snprintf(id, sizeof id, "%.*s", (int)(bar - it->string), it->string);
-			export_name(&e, id, bar + 1, name, sizeof name);
-			snprintf(oid, sizeof oid, "%s%sExport", id, bar + 1);
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "Description", "Imported by another stack of this spec");
-			e.cur = (int)s;
-			cJSON_AddItemToObject(o, "Value", local_ref(by_id(&e, id), id, bar + 1));
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "Export"), "Name", name);
-			cJSON_AddItemToObject(outputs, oid, o);
-		}
-		if (cJSON_GetArraySize(outputs) > CFN_MAX_OUTPUTS) {
-			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
-					      ECS_NO_SPAN,
-					      "stack %zu would have %d outputs; CloudFormation allows %d",
-					      s + 1, cJSON_GetArraySize(outputs), CFN_MAX_OUTPUTS);
-			ecs_diag_hint(d, "split the spec into several specs");
-		}
-		if (cJSON_GetArraySize(outputs) == 0)
-			cJSON_DeleteItemFromObjectCaseSensitive(docs[s], "Outputs");
-		cJSON_Delete(e.exports[s]);
-	}
-	*out = docs;
-	return nstacks;
-}
-
-/* ---- JSON ------------------------------------------------------------------------------- */
-
-/* A growable output buffer: the JSON writer appends to it directly rather
+/* A growable output buffer: the JSON writers append to it directly rather
  * than allocating a string per key and value. */
 typedef struct {
 	char *data;
@@ -730,15 +79,15 @@ static void json_plain_init(void)
  * escaped; everything else (UTF-8 included) as is. */
 static void buf_string(Buf *b, const char *s)
 {
-	size_t n = strlen(s);
-	buf_grow(b, n + 2);
-	b->data[b->len++] = '"';
-	/* The common case: nothing to escape. */
+	/* The common case: nothing to escape, one pass. */
 	const unsigned char *p = (const unsigned char *)s;
 	while (json_plain[*p])
 		p++;
-	memcpy(b->data + b->len, s, (size_t)(p - (const unsigned char *)s));
-	b->len += (size_t)(p - (const unsigned char *)s);
+	size_t n = (size_t)(p - (const unsigned char *)s);
+	buf_grow(b, n + 2);
+	b->data[b->len++] = '"';
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
 	for (; *p; p++) {
 		unsigned char c = *p;
 		if (c == '"' || c == '\\') {
@@ -774,6 +123,28 @@ static void buf_int(Buf *b, long long v)
 	buf_put(b, num + k, sizeof num - k);
 }
 
+/* A value that is neither an object nor an array. */
+static void buf_scalar(Buf *b, const cJSON *v)
+{
+	int type = type_of(v);
+	if (type == cJSON_String) {
+		buf_string(b, v->valuestring);
+	} else if (type == cJSON_True || type == cJSON_False) {
+		type == cJSON_True ? buf_put(b, "true", 4) : buf_put(b, "false", 5);
+	} else if (type == cJSON_Number) {
+		double d = v->valuedouble;
+		if (d == (double)(long long)d) {
+			buf_int(b, (long long)d);
+		} else {
+			char num[32];
+			int k = snprintf(num, sizeof num, "%.17g", d);
+			buf_put(b, num, (size_t)k);
+		}
+	} else {
+		buf_put(b, "null", 4);
+	}
+}
+
 static void json_value(const cJSON *v, Buf *b, int depth)
 {
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
@@ -797,22 +168,7 @@ static void json_value(const cJSON *v, Buf *b, int depth)
 		buf_put(b, obj ? "}" : "]", 1);
 		return;
 	}
-	if (cJSON_IsString(v)) {
-		buf_string(b, v->valuestring);
-	} else if (cJSON_IsBool(v)) {
-		cJSON_IsTrue(v) ? buf_put(b, "true", 4) : buf_put(b, "false", 5);
-	} else if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble;
-		if (d == (double)(long long)d) {
-			buf_int(b, (long long)d);
-		} else {
-			char num[32];
-			int k = snprintf(num, sizeof num, "%.17g", d);
-			buf_put(b, num, (size_t)k);
-		}
-	} else {
-		buf_put(b, "null", 4);
-	}
+	buf_scalar(b, v);
 }
 
 /* Two-space indented JSON, one member per line: the layout reviewers
@@ -826,6 +182,1036 @@ char *ecs_json_text(const cJSON *doc, size_t *len)
 	buf_put(&b, "\n", 1);
 	*len = b.len;
 	return b.data;
+}
+
+/* A JSON writer for a document written as it is walked, in
+ * ecs_json_text's layout: open a container, write each member's key (or
+ * each element's place) and then its value, close. It also notes which
+ * template parameters the values mention (see note_mentions). */
+typedef struct {
+	Buf *b;
+	int depth;              /* containers open */
+	bool fresh;             /* the innermost container has no member yet */
+	bool ref_member;        /* the next value is that of a member named Ref */
+	const char *const *params;      /* parameter names looked for, or NULL */
+	size_t nparams;
+	bool *mentioned;        /* per name in params */
+} Json;
+
+/* The comma and the new line before a member or an element. */
+static void json_next(Json *w)
+{
+	/* ",\n" and the indent, copied at once. */
+	static const char lead[] = ",\n                                                                ";
+	size_t n = 2 + 2 * (size_t)w->depth;
+	if (n > sizeof lead - 1) {
+		if (!w->fresh)
+			buf_put(w->b, ",", 1);
+		buf_indent(w->b, w->depth);
+	} else {
+		buf_put(w->b, lead + w->fresh, n - w->fresh);
+	}
+	w->fresh = false;
+	w->ref_member = false;
+}
+
+static void json_key(Json *w, const char *key)
+{
+	json_next(w);
+	buf_string(w->b, key);
+	buf_put(w->b, ": ", 2);
+	w->ref_member = key[0] == 'R' && strcmp(key, "Ref") == 0;
+}
+
+static void json_open(Json *w, char brace)
+{
+	buf_put(w->b, &brace, 1);
+	w->depth++;
+	w->fresh = true;
+	w->ref_member = false;
+}
+
+static void json_close(Json *w, char brace)
+{
+	w->depth--;
+	if (!w->fresh)
+		buf_indent(w->b, w->depth);
+	buf_put(w->b, &brace, 1);
+	w->fresh = false;
+}
+
+/* A template parameter is declared in a stack whose resources mention it:
+ * as "${Name}" in a string, or as the string of a member named Ref. */
+static void note_mentions(Json *w, const char *s)
+{
+	if (!w->ref_member && !strstr(s, "${"))
+		return;
+	for (size_t i = 0; i < w->nparams; i++) {
+		if (w->mentioned[i])
+			continue;
+		char pat[140];
+		snprintf(pat, sizeof pat, "${%s}", w->params[i]);
+		w->mentioned[i] = (w->ref_member && strcmp(s, w->params[i]) == 0) ||
+				  strstr(s, pat) != NULL;
+	}
+}
+
+static void json_str(Json *w, const char *s)
+{
+	if (w->nparams)
+		note_mentions(w, s);
+	buf_string(w->b, s);
+	w->ref_member = false;
+}
+
+static void json_kstr(Json *w, const char *key, const char *s)
+{
+	json_key(w, key);
+	json_str(w, s);
+}
+
+/* ---- the emitter's context ------------------------------------------------------------ */
+
+typedef struct {
+	const char **items;
+	size_t len, cap;
+} Strings;
+
+static void strings_add(Strings *s, const char *str)
+{
+	if (s->len == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->items = ecs_xrealloc(s->items, s->cap * sizeof *s->items);
+	}
+	s->items[s->len++] = str;
+}
+
+static bool strings_has(const Strings *s, const char *str)
+{
+	for (size_t i = 0; i < s->len; i++)
+		if (strcmp(s->items[i], str) == 0)
+			return true;
+	return false;
+}
+
+typedef struct {
+	EcsCompiler *c;
+	const EcsGraph *g;
+	const int *stack_of;    /* the stack each graph node goes to */
+	int cur;                /* the stack being written */
+	Strings *exports;       /* per stack: the "ID|ATTR" other stacks import, in order */
+	Strings refs;           /* the ids the resource being written refers to */
+	const char *export_base;
+} Emit;
+
+static long index_of(const Emit *e, const char *id)
+{
+	return ecs_graph_find((EcsGraph *)e->g, id);
+}
+
+static const EcsResource *by_id(const Emit *e, const char *id)
+{
+	long i = index_of(e, id);
+	return i < 0 ? NULL : e->g->items[i];
+}
+
+/* ---- placeholders -> intrinsics ------------------------------------------------------ */
+
+/* Ref returns the name of a cluster, role or log group, the ARN of a task
+ * definition, service or managed policy; everything else is Fn::GetAtt. */
+static bool uses_ref(const EcsResource *r, const char *attr)
+{
+	if (!r)
+		return false;
+	switch (r->kind) {
+	case ECS_RES_CLUSTER:
+	case ECS_RES_ROLE:
+	case ECS_RES_LOG_GROUP:
+		return strcmp(attr, "Name") == 0;
+	case ECS_RES_TASK_DEFINITION:
+	case ECS_RES_MANAGED_POLICY:
+		return strcmp(attr, "Arn") == 0;
+	case ECS_RES_SCALABLE_TARGET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void put_getatt(Json *w, const char *id, const char *attr)
+{
+	json_open(w, '{');
+	json_key(w, "Fn::GetAtt");
+	json_open(w, '[');
+	json_next(w);
+	json_str(w, id);
+	json_next(w);
+	json_str(w, attr);
+	json_close(w, ']');
+	json_close(w, '}');
+}
+
+static void put_refto(Json *w, const char *id)
+{
+	json_open(w, '{');
+	json_kstr(w, "Ref", id);
+	json_close(w, '}');
+}
+
+static void put_local_ref(Json *w, const EcsResource *r, const char *id, const char *attr)
+{
+	if (uses_ref(r, attr))
+		put_refto(w, id);
+	else
+		put_getatt(w, id, attr);
+}
+
+static void export_name(const Emit *e, const char *id, const char *attr, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%s-%s", e->export_base, id, attr);
+}
+
+/* Whether id's resource is in another stack (and a reference to it an
+ * import of its export). */
+static bool imported(const Emit *e, const char *id)
+{
+	long i = index_of(e, id);
+	return i >= 0 && e->stack_of[i] != e->cur;
+}
+
+/* Notes that the stack being written imports id's attr: its own stack
+ * exports it. */
+static void need_export(Emit *e, const char *id, const char *attr)
+{
+	char key[320];
+	snprintf(key, sizeof key, "%s|%s", id, attr);
+	Strings *ex = &e->exports[e->stack_of[index_of(e, id)]];
+	if (!strings_has(ex, key))
+		strings_add(ex, ecs_intern(e->c->arena, key, strlen(key)));
+}
+
+static void put_ref(const Emit *e, Json *w, const char *id, const char *attr)
+{
+	if (!imported(e, id)) {
+		put_local_ref(w, by_id(e, id), id, attr);
+		return;
+	}
+	char name[400];
+	export_name(e, id, attr, name, sizeof name);
+	json_open(w, '{');
+	json_kstr(w, "Fn::ImportValue", name);
+	json_close(w, '}');
+}
+
+/* A string with deploy-time parts is an Fn::Sub; "${AWS::Region}" alone
+ * is a plain Ref. */
+static void put_sub(Json *w, const char *str)
+{
+	if (!strstr(str, "${")) {
+		json_str(w, str);
+		return;
+	}
+	size_t n = strlen(str);
+	json_open(w, '{');
+	if (strncmp(str, "${", 2) == 0 && str[n - 1] == '}' && !strchr(str + 2, '$') &&
+	    strchr(str, '}') == str + n - 1) {
+		char *name = strndup(str + 2, n - 3);
+		json_kstr(w, "Ref", name);
+		free(name);
+	} else {
+		json_kstr(w, "Fn::Sub", str);
+	}
+	json_close(w, '}');
+}
+
+/* Placeholders are the objects whose first key starts with `$`. */
+static const cJSON *placeholder(const cJSON *v, const char *what)
+{
+	if (type_of(v) != cJSON_Object || !v->child || !v->child->string ||
+	    v->child->string[0] != '$')
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(v, what);
+}
+
+/* Notes what v refers to: the resource's references (for DependsOn) and
+ * the imports of other stacks' resources (for their exports), in the order
+ * the template is written. */
+static void scan_refs(Emit *e, const cJSON *v)
+{
+	const cJSON *rid = placeholder(v, "$ref");
+	if (rid) {
+		if (!strings_has(&e->refs, rid->valuestring))
+			strings_add(&e->refs, rid->valuestring);
+		if (imported(e, rid->valuestring))
+			need_export(e, rid->valuestring,
+				    cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
+		return;
+	}
+	if (placeholder(v, "$sub"))
+		return;
+	if (type_of(v) == cJSON_Object || type_of(v) == cJSON_Array)
+		for (const cJSON *it = v->child; it; it = it->next)
+			scan_refs(e, it);
+}
+
+/* ---- properties ------------------------------------------------------------------------ */
+
+/* Keys whose object values are user maps: their keys are kept as written. */
+static bool keeps_keys(const char *key)
+{
+	static const char *const maps[] = {"options", "dockerLabels", "driverOpts", "labels",
+					   "hookDetails", NULL};
+	for (const char *const *m = maps; *m; m++)
+		if (strcmp(*m, key) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a member's value has its keys converted: not a user map's. */
+static bool member_pascal(const cJSON *it, bool pascal)
+{
+	/* Only an object or array value has keys to keep. */
+	bool nested = type_of(it) == cJSON_Object || type_of(it) == cJSON_Array;
+	return pascal && !(nested && keeps_keys(it->string));
+}
+
+/* The member's key as CloudFormation spells it: capitalised when pascal
+ * (and then cut at 127 bytes). Returns key or buf. */
+static const char *cfn_key(const char *key, bool pascal, char buf[128])
+{
+	if (!pascal || !islower((unsigned char)key[0]))
+		return key;
+	size_t n = strlen(key);
+	if (n >= 128)
+		n = 127;
+	memcpy(buf, key, n);
+	buf[n] = '\0';
+	buf[0] = (char)toupper((unsigned char)key[0]);
+	return buf;
+}
+
+/* What happens to a member (the first of its key, after conversion) that
+ * CloudFormation wants otherwise than the API. */
+typedef enum {
+	RULE_KEEP,              /* kept in place, its members ruled by inner */
+	RULE_MOVE,              /* renamed `to` and moved after the other members */
+	RULE_DROP,              /* left out */
+	RULE_TAKE,              /* left out, for the caller to write elsewhere */
+	RULE_TEXT,              /* its value replaced in place by the string `to` */
+} RuleAction;
+
+typedef struct Rule {
+	const char *key;
+	RuleAction act;
+	const char *to;
+	const char *wrap;       /* RULE_MOVE: written as {wrap: value} */
+	const struct Rule *inner;       /* rules for its value's members (an array's
+					 * elements' members); ends at a NULL key */
+} Rule;
+
+enum { MAX_RULES = 4 };
+
+static void put_value(const Emit *e, Json *w, const cJSON *v, bool pascal, const Rule *rules);
+
+/* Writes the members of a (non-placeholder) object, applying rules;
+ * sets found[i] to the member rules[i] applied to, or NULL. */
+static void put_members(const Emit *e, Json *w, const cJSON *v, bool pascal, const Rule *rules,
+			const cJSON **found)
+{
+	size_t nrules = 0;
+	while (rules && rules[nrules].key)
+		found[nrules++] = NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, v) {
+		char buf[128];
+		const char *key = cfn_key(it->string, pascal, buf);
+		const Rule *rule = NULL;
+		for (size_t i = 0; i < nrules && !rule; i++)
+			if (!found[i] && strcmp(rules[i].key, key) == 0) {
+				rule = &rules[i];
+				found[i] = it;
+			}
+		if (rule && rule->act != RULE_KEEP && rule->act != RULE_TEXT)
+			continue;
+		json_key(w, key);
+		if (rule && rule->act == RULE_TEXT)
+			json_str(w, rule->to);
+		else
+			put_value(e, w, it, member_pascal(it, pascal), rule ? rule->inner : NULL);
+	}
+	for (size_t i = 0; i < nrules; i++) {
+		if (!found[i] || rules[i].act != RULE_MOVE)
+			continue;
+		json_key(w, rules[i].to);
+		if (rules[i].wrap) {
+			json_open(w, '{');
+			json_key(w, rules[i].wrap);
+		}
+		put_value(e, w, found[i], member_pascal(found[i], pascal), rules[i].inner);
+		if (rules[i].wrap)
+			json_close(w, '}');
+	}
+}
+
+/* Writes v converted: placeholders as intrinsics, object keys in
+ * PascalCase when pascal, rules applied to an object's members (to each
+ * element's, for an array). Strings are written as the graph has them. */
+static void put_value(const Emit *e, Json *w, const cJSON *v, bool pascal, const Rule *rules)
+{
+	int type = type_of(v);
+	if (type == cJSON_Object) {
+		const cJSON *p = placeholder(v, "$ref");
+		if (p) {
+			put_ref(e, w, p->valuestring,
+				cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring);
+			return;
+		}
+		p = placeholder(v, "$sub");
+		if (p) {
+			put_sub(w, p->valuestring);
+			return;
+		}
+		const cJSON *found[MAX_RULES];
+		json_open(w, '{');
+		put_members(e, w, v, pascal, rules, found);
+		json_close(w, '}');
+		return;
+	}
+	if (type == cJSON_Array) {
+		json_open(w, '[');
+		const cJSON *it;
+		cJSON_ArrayForEach(it, v) {
+			json_next(w);
+			put_value(e, w, it, pascal, rules);
+		}
+		json_close(w, ']');
+		return;
+	}
+	if (type == cJSON_String)
+		json_str(w, v->valuestring);
+	else
+		buf_scalar(w->b, v);
+	w->ref_member = false;
+}
+
+/* The Ref a converted value would be ({"Ref": NAME}), or NULL: NAME is
+ * copied into buf. */
+static const char *ref_of(const Emit *e, const cJSON *v, char *buf, size_t n)
+{
+	const cJSON *p = placeholder(v, "$ref");
+	if (p) {
+		const char *attr = cJSON_GetObjectItemCaseSensitive(v, "$attr")->valuestring;
+		if (imported(e, p->valuestring) || !uses_ref(by_id(e, p->valuestring), attr))
+			return NULL;
+		snprintf(buf, n, "%s", p->valuestring);
+		return buf;
+	}
+	p = placeholder(v, "$sub");
+	if (p) {
+		const char *str = p->valuestring;
+		size_t len = strlen(str);
+		if (strncmp(str, "${", 2) != 0 || str[len - 1] != '}' || strchr(str + 2, '$') ||
+		    strchr(str, '}') != str + len - 1)
+			return NULL;
+		snprintf(buf, n, "%.*s", (int)(len - 3), str + 2);
+		return buf;
+	}
+	return NULL;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key, bool pascal)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, obj) {
+		char buf[128];
+		if (strcmp(cfn_key(it->string, pascal, buf), key) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* ---- resources ------------------------------------------------------------------------- */
+
+static bool taggable(EcsResourceKind k)
+{
+	switch (k) {
+	case ECS_RES_CLUSTER:
+	case ECS_RES_CAPACITY_PROVIDER:
+	case ECS_RES_LOG_GROUP:
+	case ECS_RES_ROLE:
+	case ECS_RES_SECURITY_GROUP:
+	case ECS_RES_TASK_DEFINITION:
+	case ECS_RES_SERVICE:
+	case ECS_RES_TASK_SET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const EcsOwnedProperty *owned(const EcsResource *r, const char *prop)
+{
+	for (size_t i = 0; i < r->nowned; i++)
+		if (strcmp(r->owned[i].property, prop) == 0)
+			return &r->owned[i];
+	return NULL;
+}
+
+static void put_tags(Json *w, const cJSON *tags, const char *project)
+{
+	json_key(w, "Tags");
+	json_open(w, '[');
+	const cJSON *it;
+	cJSON_ArrayForEach(it, tags) {
+		json_next(w);
+		json_open(w, '{');
+		json_kstr(w, "Key", it->string);
+		json_kstr(w, "Value", it->valuestring);
+		json_close(w, '}');
+	}
+	/* The ownership tag, stable across builds. */
+	json_next(w);
+	json_open(w, '{');
+	json_kstr(w, "Key", "ecsc:project");
+	json_kstr(w, "Value", project);
+	json_close(w, '}');
+	json_close(w, ']');
+}
+
+/* AWS::ECS::TaskDefinition spells some members in capitals the API does
+ * not, and names the proxy's properties ProxyConfigurationProperties. */
+static const Rule efs_auth_rules[] = {{"Iam", RULE_MOVE, "IAM", NULL, NULL}, {0}};
+static const Rule efs_rules[] = {
+	{"FileSystemId", RULE_MOVE, "FilesystemId", NULL, NULL},
+	{"AuthorizationConfig", RULE_KEEP, NULL, NULL, efs_auth_rules},
+	{0}};
+static const Rule volume_rules[] = {
+	{"EfsVolumeConfiguration", RULE_MOVE, "EFSVolumeConfiguration", NULL, efs_rules},
+	{"FsxWindowsFileServerVolumeConfiguration", RULE_MOVE,
+	 "FSxWindowsFileServerVolumeConfiguration", NULL, NULL},
+	{0}};
+static const Rule proxy_rules[] = {
+	{"Properties", RULE_MOVE, "ProxyConfigurationProperties", NULL, NULL}, {0}};
+static const Rule task_definition_rules[] = {
+	{"Volumes", RULE_KEEP, NULL, NULL, volume_rules},
+	{"ProxyConfiguration", RULE_KEEP, NULL, NULL, proxy_rules},
+	{0}};
+/* AWS::ECS::TaskSet spells it AwsVpcConfiguration. */
+static const Rule task_set_network_rules[] = {
+	{"AwsvpcConfiguration", RULE_MOVE, "AwsVpcConfiguration", NULL, NULL}, {0}};
+static const Rule task_set_rules[] = {
+	{"NetworkConfiguration", RULE_KEEP, NULL, NULL, task_set_network_rules}, {0}};
+/* A scaling policy or scheduled action names its target, rather than
+ * repeating its id. */
+static const Rule scaling_rules[] = {
+	{"ServiceNamespace", RULE_DROP, NULL, NULL, NULL},
+	{"ResourceId", RULE_DROP, NULL, NULL, NULL},
+	{"ScalableDimension", RULE_DROP, NULL, NULL, NULL},
+	{0}};
+
+/* Whether a service's graph node is followed by its scalable target. */
+static bool autoscaled(const Emit *e, const EcsResource *r)
+{
+	const EcsGraph *g = e->g;
+	for (long i = index_of(e, r->id) + 1;
+	     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++)
+		if (g->items[i]->kind == ECS_RES_SCALABLE_TARGET)
+			return true;
+	return false;
+}
+
+/* Writes one resource (not a scheduled action: a property of its target)
+ * as the member r->id of Resources. */
+static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *project)
+{
+	const EcsGraph *g = e->g;
+	bool pascal = r->kind != ECS_RES_ROLE && r->kind != ECS_RES_MANAGED_POLICY;
+	Rule rules[MAX_RULES + 1] = {{0}};
+	size_t nrules = 0;
+	switch (r->kind) {
+	case ECS_RES_CLUSTER:
+		rules[nrules++] = (Rule){"Settings", RULE_MOVE, "ClusterSettings", NULL, NULL};
+		break;
+	case ECS_RES_CAPACITY_PROVIDER:
+		rules[nrules++] = (Rule){"Cluster", RULE_MOVE, "ClusterName", NULL, NULL};
+		break;
+	case ECS_RES_ROLE:
+		/* Written as Policies after the other members. */
+		rules[nrules++] = (Rule){"InlinePolicy", RULE_TAKE, NULL, NULL, NULL};
+		rules[nrules++] = (Rule){"ExecutionPolicy", RULE_TAKE, NULL, NULL, NULL};
+		break;
+	case ECS_RES_MANAGED_POLICY:
+		rules[nrules++] = (Rule){"PolicyName", RULE_MOVE, "ManagedPolicyName", NULL, NULL};
+		break;
+	case ECS_RES_SECURITY_GROUP:
+		rules[nrules++] = (Rule){"Description", RULE_MOVE, "GroupDescription", NULL, NULL};
+		break;
+	case ECS_RES_SG_INGRESS:
+	case ECS_RES_SG_EGRESS:
+		rules[nrules++] = (Rule){"PrefixListId", RULE_MOVE,
+					 r->kind == ECS_RES_SG_INGRESS ? "SourcePrefixListId"
+								       : "DestinationPrefixListId",
+					 NULL, NULL};
+		/* AWS::EC2::SecurityGroupIngress/Egress take no tags. */
+		if (r->tags) {
+			EcsDiag *d = ecs_diag(&e->c->diags, ECS_WARNING, ECS_DIAG_RULE_TAGS, r->span,
+					      "CloudFormation cannot tag security group rules; the "
+					      "template leaves out the tags of this rule");
+			ecs_diag_hint(d, "the bundle target (`--target bundle`) tags it");
+		}
+		break;
+	case ECS_RES_TASK_DEFINITION:
+		memcpy(rules, task_definition_rules, sizeof task_definition_rules);
+		break;
+	case ECS_RES_SERVICE: {
+		rules[nrules++] = (Rule){"PlacementStrategy", RULE_MOVE, "PlacementStrategies", NULL,
+					 NULL};
+		rules[nrules++] = (Rule){"ForceNewDeployment", RULE_MOVE, "ForceNewDeployment",
+					 "EnableForceNewDeployment", NULL};
+		/* Desired count: set on create only. CloudFormation keeps a
+		 * service's running count on update when DesiredCount is absent
+		 * (and starts it at 1 on create); with autoscaling, the scalable
+		 * target's minimum brings it up. Without autoscaling the spec's
+		 * count is emitted: a stack update then resets it. */
+		if (owned(r, "desiredCount") && autoscaled(e, r))
+			rules[nrules++] = (Rule){"DesiredCount", RULE_DROP, NULL, NULL, NULL};
+		/* A task definition owned by CI: name the family, not the
+		 * template's revision, so that a stack update keeps the latest
+		 * ACTIVE revision (CI's) instead of rolling back to the
+		 * template's. The template's revision still registers. */
+		char buf[320];
+		const cJSON *td = owned(r, "taskDefinition") ? member(r->props, "TaskDefinition", true)
+							      : NULL;
+		const char *ref = td ? ref_of(e, td, buf, sizeof buf) : NULL;
+		const EcsResource *tdr = ref ? by_id(e, ref) : NULL;
+		if (tdr && tdr->name) {
+			rules[nrules++] = (Rule){"TaskDefinition", RULE_TEXT, tdr->name, NULL, NULL};
+			for (size_t i = 0; i < e->refs.len; i++)
+				if (strcmp(e->refs.items[i], tdr->id) == 0) {
+					e->refs.items[i] = e->refs.items[--e->refs.len];
+					break;
+				}
+		}
+		break;
+	}
+	case ECS_RES_SCALING_POLICY:
+		memcpy(rules, scaling_rules, sizeof scaling_rules);
+		if (r->ndeps > 0 && !strings_has(&e->refs, r->deps[0]->id))
+			strings_add(&e->refs, r->deps[0]->id);
+		break;
+	case ECS_RES_TASK_SET:
+		memcpy(rules, task_set_rules, sizeof task_set_rules);
+		break;
+	default:
+		break;
+	}
+
+	json_key(w, r->id);
+	json_open(w, '{');
+	json_kstr(w, "Type", ecs_resource_cfn_type(r->kind));
+	/* DependsOn only where no reference already orders the two. */
+	bool deps = false;
+	for (size_t k = 0; k < r->ndeps; k++) {
+		const EcsResource *d = r->deps[k];
+		/* Another stack is deployed before this one: no DependsOn needed
+		 * (nor allowed) across stacks. */
+		if (d->kind == ECS_RES_SCHEDULED_ACTION || strings_has(&e->refs, d->id) ||
+		    imported(e, d->id))
+			continue;
+		if (!deps) {
+			json_key(w, "DependsOn");
+			json_open(w, '[');
+			deps = true;
+		}
+		json_next(w);
+		json_str(w, d->id);
+	}
+	if (deps)
+		json_close(w, ']');
+	json_key(w, "Properties");
+	json_open(w, '{');
+	const cJSON *found[MAX_RULES];
+	put_members(e, w, r->props, pascal, rules, found);
+	switch (r->kind) {
+	case ECS_RES_ROLE: {
+		static const char *const names[] = {"inline", "execution"};
+		bool policies = false;
+		for (size_t i = 0; i < 2; i++) {
+			if (!found[i])
+				continue;
+			if (!policies) {
+				json_key(w, "Policies");
+				json_open(w, '[');
+				policies = true;
+			}
+			json_next(w);
+			json_open(w, '{');
+			json_kstr(w, "PolicyName", names[i]);
+			json_key(w, "PolicyDocument");
+			put_value(e, w, found[i], member_pascal(found[i], pascal), NULL);
+			json_close(w, '}');
+		}
+		if (policies)
+			json_close(w, ']');
+		break;
+	}
+	case ECS_RES_SCALABLE_TARGET: {
+		/* Scheduled actions are a property of the target in
+		 * CloudFormation. They follow their target in the graph (lowered
+		 * together). */
+		bool actions = false;
+		for (long i = index_of(e, r->id) + 1;
+		     i > 0 && (size_t)i < g->len && g->items[i]->decl == r->decl; i++) {
+			const EcsResource *a = g->items[i];
+			if (a->kind != ECS_RES_SCHEDULED_ACTION || a->ndeps == 0 || a->deps[0] != r)
+				continue;
+			if (!actions) {
+				json_key(w, "ScheduledActions");
+				json_open(w, '[');
+				actions = true;
+			}
+			json_next(w);
+			put_value(e, w, a->props, true, scaling_rules);
+		}
+		if (actions)
+			json_close(w, ']');
+		break;
+	}
+	case ECS_RES_SCALING_POLICY:
+		if (r->ndeps > 0) {
+			json_key(w, "ScalingTargetId");
+			put_refto(w, r->deps[0]->id);
+		}
+		break;
+	default:
+		break;
+	}
+	if (taggable(r->kind))
+		put_tags(w, r->tags, project);
+	json_close(w, '}');
+	json_close(w, '}');
+
+	/* A task set under EXTERNAL is made primary by its own resource. */
+	if (r->kind == ECS_RES_TASK_SET) {
+		char pid[300];
+		snprintf(pid, sizeof pid, "Primary%s", r->id);
+		json_key(w, pid);
+		json_open(w, '{');
+		json_kstr(w, "Type", "AWS::ECS::PrimaryTaskSet");
+		json_key(w, "Properties");
+		json_open(w, '{');
+		static const char *const keys[] = {"Cluster", "Service"};
+		for (size_t i = 0; i < 2; i++) {
+			const cJSON *m = member(r->props, keys[i], pascal);
+			if (!m)
+				continue;
+			json_key(w, keys[i]);
+			put_value(e, w, m, member_pascal(m, pascal), NULL);
+		}
+		json_key(w, "TaskSetId");
+		put_getatt(w, r->id, "Id");
+		json_close(w, '}');
+		json_close(w, '}');
+	}
+}
+
+/* ---- stacks ---------------------------------------------------------------------------- */
+
+static void put_output(Json *w, const char *id, const char *desc, const char *ref,
+		       const char *getatt, const char *export_prefix)
+{
+	json_key(w, id);
+	json_open(w, '{');
+	json_kstr(w, "Description", desc);
+	json_key(w, "Value");
+	if (getatt)
+		put_getatt(w, ref, getatt);
+	else
+		put_refto(w, ref);
+	if (export_prefix) {
+		char name[256];
+		snprintf(name, sizeof name, "%s-%s", export_prefix, id);
+		json_key(w, "Export");
+		json_open(w, '{');
+		json_kstr(w, "Name", name);
+		json_close(w, '}');
+	}
+	json_close(w, '}');
+}
+
+/* The outputs of a resource (members of Outputs). */
+static size_t put_outputs(Json *w, const EcsResource *r, const char *ex)
+{
+	char oid[300];
+	switch (r->kind) {
+	case ECS_RES_CLUSTER:
+		snprintf(oid, sizeof oid, "%sName", r->id);
+		put_output(w, oid, "Cluster name", r->id, NULL, ex);
+		snprintf(oid, sizeof oid, "%sArn", r->id);
+		put_output(w, oid, "Cluster ARN", r->id, "Arn", ex);
+		return 2;
+	case ECS_RES_SERVICE:
+		snprintf(oid, sizeof oid, "%sName", r->id);
+		put_output(w, oid, "Service name", r->id, "Name", ex);
+		return 1;
+	case ECS_RES_ROLE:
+		snprintf(oid, sizeof oid, "%sArn", r->id);
+		put_output(w, oid, "IAM role ARN", r->id, "Arn", ex);
+		return 1;
+	case ECS_RES_LOG_GROUP:
+		snprintf(oid, sizeof oid, "%sName", r->id);
+		put_output(w, oid, "Log group name", r->id, NULL, ex);
+		return 1;
+	case ECS_RES_TASK_DEFINITION:
+		snprintf(oid, sizeof oid, "%sArn", r->id);
+		put_output(w, oid, "Task definition ARN", r->id, NULL, ex);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A stack's template being written: its text up to the end of Resources,
+ * and its outputs apart, for the exports other stacks add to them. */
+typedef struct {
+	Buf text, outputs;
+	Json out;               /* writes outputs, as members of Outputs */
+	size_t noutputs;
+} Stack;
+
+/* Writes stack e->cur: the graph nodes assigned to it. params are the
+ * names of the parameters left to deploy time, a template parameter in
+ * the stacks that mention them. */
+static void stack_template(Emit *e, Stack *st, const EcsCfnOptions *opt, size_t nstacks,
+			   const char *const *params, const EcsParam *const *decls, size_t nparams)
+{
+	EcsCompiler *c = e->c;
+	const EcsGraph *g = e->g;
+	bool *mentioned = ecs_arena_alloc(c->arena, nparams + 1);
+	Json w = {.b = &st->text};
+	json_open(&w, '{');
+	json_kstr(&w, "AWSTemplateFormatVersion", "2010-09-09");
+	json_kstr(&w, "Description",
+		  nstacks == 1
+			  ? ecs_arena_printf(c->arena, "ECS resources of %s (generated by ecsc)",
+					     opt->project)
+			  : ecs_arena_printf(c->arena, "ECS resources of %s, stack %d of %zu "
+					     "(generated by ecsc)", opt->project, e->cur + 1, nstacks));
+	/* Parameters come before Resources, but depend on them: inserted here
+	 * once Resources are written. */
+	size_t params_at = st->text.len;
+	json_key(&w, "Resources");
+	json_open(&w, '{');
+	w.params = params;
+	w.nparams = nparams;
+	w.mentioned = mentioned;
+	st->out = (Json){.b = &st->outputs, .depth = 2, .fresh = true};
+	for (size_t i = 0; i < g->len; i++) {
+		const EcsResource *r = g->items[i];
+		if (e->stack_of[i] != e->cur)
+			continue;
+		e->refs.len = 0;
+		scan_refs(e, r->props);
+		if (r->kind == ECS_RES_SCALABLE_TARGET)
+			for (size_t j = i + 1; j < g->len && g->items[j]->decl == r->decl; j++)
+				if (g->items[j]->kind == ECS_RES_SCHEDULED_ACTION &&
+				    g->items[j]->ndeps > 0 && g->items[j]->deps[0] == r)
+					scan_refs(e, g->items[j]->props);
+		if (r->kind == ECS_RES_SCHEDULED_ACTION)
+			continue;
+		put_resource(e, &w, r, opt->project);
+		st->noutputs += put_outputs(&st->out, r, opt->export_prefix);
+	}
+	w.nparams = 0;
+	json_close(&w, '}');
+	Buf pb = {0};
+	Json pw = {.b = &pb, .depth = 1};
+	bool any = false;
+	for (size_t i = 0; i < nparams; i++) {
+		if (!mentioned[i])
+			continue;
+		if (!any) {
+			json_key(&pw, "Parameters");
+			json_open(&pw, '{');
+			any = true;
+		}
+		json_key(&pw, params[i]);
+		json_open(&pw, '{');
+		json_kstr(&pw, "Type", "String");
+		json_kstr(&pw, "Description",
+			  ecs_arena_printf(c->arena, "ecsc parameter `%s`", decls[i]->name));
+		json_close(&pw, '}');
+	}
+	if (any) {
+		json_close(&pw, '}');
+		buf_grow(&st->text, pb.len);
+		memmove(st->text.data + params_at + pb.len, st->text.data + params_at,
+			st->text.len - params_at);
+		memcpy(st->text.data + params_at, pb.data, pb.len);
+		st->text.len += pb.len;
+	}
+	free(pb.data);
+}
+
+/* How many template resources a graph node becomes. */
+static size_t weight(const EcsResource *r)
+{
+	return r->kind == ECS_RES_SCHEDULED_ACTION ? 0 : r->kind == ECS_RES_TASK_SET ? 2 : 1;
+}
+
+/* How many outputs it gets (put_outputs). */
+static size_t out_weight(const EcsResource *r)
+{
+	switch (r->kind) {
+	case ECS_RES_CLUSTER: return 2;
+	case ECS_RES_SERVICE:
+	case ECS_RES_ROLE:
+	case ECS_RES_LOG_GROUP:
+	case ECS_RES_TASK_DEFINITION: return 1;
+	default: return 0;
+	}
+}
+
+size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, char ***texts, size_t **lens)
+{
+	const EcsGraph *g = &c->graph;
+	int *stack_of = ecs_arena_alloc(c->arena, (g->len + 1) * sizeof *stack_of);
+	size_t total = 0, outs = 0;
+	for (size_t i = 0; i < g->len; i++) {
+		total += weight(g->items[i]);
+		outs += out_weight(g->items[i]);
+	}
+	/* One template when it fits. Otherwise, deterministically: what
+	 * services share (clusters, roles, policies, log groups, standalone
+	 * tasks) in the first stack, then the services, each with everything
+	 * it owns, packed in declaration order into stacks of at most 500
+	 * resources and 200 outputs (a quarter of them kept for exports).
+	 * References across stacks become exports and imports; the stacks are
+	 * deployed in order. */
+	size_t nstacks = 1;
+	const size_t max_outs = CFN_MAX_OUTPUTS * 3 / 4;
+	if (total > CFN_MAX_RESOURCES || outs > CFN_MAX_OUTPUTS) {
+		size_t base = 0;
+		for (size_t i = 0; i < g->len; i++) {
+			const EcsResource *r = g->items[i];
+			bool svc = r->decl && strcmp(r->decl->kind, "service") == 0;
+			stack_of[i] = svc ? -1 : 0;
+			base += svc ? 0 : weight(r);
+		}
+		if (base > CFN_MAX_RESOURCES) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
+					      ECS_NO_SPAN,
+					      "the resources shared by the services (clusters, roles, "
+					      "policies, log groups, tasks) need %zu resources; a "
+					      "CloudFormation stack holds %d", base, CFN_MAX_RESOURCES);
+			ecs_diag_hint(d, "split the spec into several specs");
+			*texts = NULL;
+			*lens = NULL;
+			return 0;
+		}
+		size_t fill = CFN_MAX_RESOURCES, ofill = 0; /* a new stack at the first service */
+		for (size_t i = 0; i < g->len;) {
+			if (stack_of[i] == 0) {
+				i++;
+				continue;
+			}
+			/* A service's nodes are contiguous: lowered together. */
+			const EcsBlock *decl = g->items[i]->decl;
+			size_t j = i, w = 0, ow = 0;
+			while (j < g->len && g->items[j]->decl == decl) {
+				ow += out_weight(g->items[j]);
+				w += weight(g->items[j++]);
+			}
+			if (w > CFN_MAX_RESOURCES) {
+				ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
+					 "service `%s` alone needs %zu resources; a CloudFormation "
+					 "stack holds %d", decl->labels[0], w, CFN_MAX_RESOURCES);
+				*texts = NULL;
+				*lens = NULL;
+				return 0;
+			}
+			if (fill + w > CFN_MAX_RESOURCES || ofill + ow > max_outs) {
+				nstacks++;
+				fill = ofill = 0;
+			}
+			fill += w;
+			ofill += ow;
+			for (size_t k = i; k < j; k++)
+				stack_of[k] = (int)nstacks - 1;
+			i = j;
+		}
+	}
+	if (!json_plain['a'])
+		json_plain_init();
+	/* The parameters left to deploy time, by their template names. */
+	const char **params = ecs_arena_alloc(c->arena, (c->module.nparams + 1) * sizeof *params);
+	const EcsParam **decls = ecs_arena_alloc(c->arena,
+						 (c->module.nparams + 1) * sizeof *decls);
+	size_t nparams = 0;
+	for (size_t i = 0; i < c->module.nparams; i++) {
+		const EcsParam *p = c->module.params[i];
+		if (!p->deferred || p->value)
+			continue;
+		char nm[128] = "";
+		ecs_pascal_case(nm, sizeof nm, p->name);
+		decls[nparams] = p;
+		params[nparams++] = ecs_arena_strndup(c->arena, nm, strlen(nm));
+	}
+	Emit e = {.c = c, .g = g, .stack_of = stack_of,
+		  .export_base = opt->export_prefix ? opt->export_prefix : opt->project};
+	e.exports = ecs_arena_alloc(c->arena, nstacks * sizeof *e.exports);
+	Stack *st = ecs_arena_alloc(c->arena, nstacks * sizeof *st);
+	for (size_t s = 0; s < nstacks; s++) {
+		e.cur = (int)s;
+		stack_template(&e, &st[s], opt, nstacks, params, decls, nparams);
+	}
+	*texts = ecs_xmalloc(nstacks * sizeof **texts);
+	*lens = ecs_xmalloc(nstacks * sizeof **lens);
+	/* The exports other stacks import, in the stacks that own them; then
+	 * Outputs, the template's last member. */
+	for (size_t s = 0; s < nstacks; s++) {
+		Json *w = &st[s].out;
+		e.cur = (int)s;
+		for (size_t k = 0; k < e.exports[s].len; k++) {
+			const char *key = e.exports[s].items[k];
+			char id[300], name[400], oid[340];
+			const char *bar = strchr(key, '|');
+			snprintf(id, sizeof id, "%.*s", (int)(bar - key), key);
+			export_name(&e, id, bar + 1, name, sizeof name);
+			snprintf(oid, sizeof oid, "%s%sExport", id, bar + 1);
+			json_key(w, oid);
+			json_open(w, '{');
+			json_kstr(w, "Description", "Imported by another stack of this spec");
+			json_key(w, "Value");
+			put_local_ref(w, by_id(&e, id), id, bar + 1);
+			json_key(w, "Export");
+			json_open(w, '{');
+			json_kstr(w, "Name", name);
+			json_close(w, '}');
+			json_close(w, '}');
+		}
+		size_t n = st[s].noutputs + e.exports[s].len;
+		if (n > CFN_MAX_OUTPUTS) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
+					      ECS_NO_SPAN,
+					      "stack %zu would have %zu outputs; CloudFormation allows %d",
+					      s + 1, n, CFN_MAX_OUTPUTS);
+			ecs_diag_hint(d, "split the spec into several specs");
+		}
+		Buf *b = &st[s].text;
+		if (n > 0) {
+			buf_put(b, ",\n  \"Outputs\": {", 16);
+			buf_put(b, st[s].outputs.data, st[s].outputs.len);
+			buf_put(b, "\n  }", 4);
+		}
+		buf_put(b, "\n}\n", 3);
+		free(st[s].outputs.data);
+		free(e.exports[s].items);
+		(*texts)[s] = b->data;
+		(*lens)[s] = b->len;
+	}
+	free(e.refs.items);
+	return nstacks;
 }
 
 /* ---- YAML ------------------------------------------------------------------------------- */

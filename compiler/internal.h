@@ -548,11 +548,11 @@ typedef struct {
 } EcsCfnOptions;
 
 /* The graph as one template, or as several stacks (in deployment order)
- * when one would exceed CloudFormation's 500 resources. Sets *out to a
- * malloc'd array of documents; free each with cJSON_Delete, then the array.
- * Returns the number of stacks, 0 (and reports) when the graph cannot be
- * split to fit. */
-size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, struct cJSON ***out);
+ * when one would exceed CloudFormation's 500 resources, in JSON text. Sets
+ * *texts and *lens to malloc'd arrays of the texts and their lengths; free
+ * each text, then both arrays. Returns the number of stacks, 0 (and
+ * reports; the arrays are NULL) when the graph cannot be split to fit. */
+size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, char ***texts, size_t **lens);
 /* The graph as a bundle of API requests (docs/bundle.md). Returns owned;
  * free with cJSON_Delete. */
 struct cJSON *ecs_bundle(EcsCompiler *c, const char *project);

@@ -143,6 +143,19 @@ static bool serialise(const cJSON *doc, bool yaml, char **buf, size_t *size)
 	return fclose(f) == 0 && ok;
 }
 
+/* A template in YAML: its JSON text read back and written through
+ * libyaml. Replaces *buf (freed) and *size. */
+static bool yaml_text(char **buf, size_t *size)
+{
+	cJSON *doc = cJSON_ParseWithLength(*buf, *size);
+	free(*buf);
+	*buf = NULL;
+	*size = 0;
+	bool ok = doc && serialise(doc, true, buf, size);
+	cJSON_Delete(doc);
+	return ok;
+}
+
 static int write_depfile_targets(EcsCompiler *c, const char *path, char **targets, size_t n)
 {
 	char *buf = NULL;
@@ -215,17 +228,13 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 	}
 	bool yaml = strcmp(o->format, "yaml") == 0;
 	EcsCfnOptions co = {o->project ? o->project : c->project, o->export_prefix};
-	cJSON **docs = NULL;
-	/* The documents are dropped all at once, with their arena. */
-	EcsArena *emit_arena = ecs_arena_new();
-	ecs_json_arena_begin(emit_arena);
-	size_t n = ecs_cfn_stacks(c, &co, &docs);
-	char **bufs = ecs_xmalloc((n + 1) * sizeof *bufs);
-	size_t *sizes = ecs_xmalloc((n + 1) * sizeof *sizes);
+	char **bufs = NULL;
+	size_t *sizes = NULL;
+	size_t n = ecs_cfn_stacks(c, &co, &bufs, &sizes);
 	bool ok = true;
 	for (size_t i = 0; i < n; i++) {
-		bufs[i] = NULL;
-		ok = serialise(docs[i], yaml, &bufs[i], &sizes[i]) && ok;
+		if (yaml)
+			ok = yaml_text(&bufs[i], &sizes[i]) && ok;
 		if (sizes[i] > 1000000) {
 			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
 					      "a template would be %zu bytes; CloudFormation allows "
@@ -234,9 +243,6 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 					 "its own stack");
 		}
 	}
-	free(docs);
-	ecs_json_arena_end();
-	ecs_arena_free(emit_arena);
 	if (n > 1 && !o->output) {
 		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, ECS_NO_SPAN,
 				      "the spec needs %zu stacks: one template holds at most 500 "
