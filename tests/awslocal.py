@@ -3,6 +3,8 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 
 @contextlib.contextmanager
@@ -32,3 +34,32 @@ def moto_server(**extra_env):
 def clients_kw(url):
     return dict(endpoint_url=url, region_name="eu-west-1",
                 aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def ecsc_env(**extra):
+    """The environment ecsc runs in against moto: test keys and region, no
+    AWS_* of the caller's, an empty HOME (no ~/.aws), a fast poll."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2")
+    env.update(extra)
+    return env
+
+
+class Checks:
+    """ok/FAIL lines, then a final `N passed, N failed` line and the exit
+    status (finish)."""
+
+    def __init__(self, prefix=""):
+        self.prefix, self.passed, self.fails = prefix, 0, []
+
+    def __call__(self, name, ok, detail=""):
+        print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
+        if ok:
+            self.passed += 1
+        else:
+            self.fails.append(name)
+
+    def finish(self):
+        print(f"{self.prefix}{self.passed} passed, {len(self.fails)} failed")
+        sys.exit(1 if self.fails else 0)

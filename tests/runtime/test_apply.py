@@ -31,29 +31,19 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-from awslocal import clients_kw, moto_server  # noqa: E402
+from awslocal import Checks, clients_kw, ecsc_env, moto_server  # noqa: E402
 from proxy import Proxy, count, mutating  # noqa: E402
 
 import boto3  # noqa: E402
 
 ECSC = os.path.abspath(sys.argv[1])
 SPEC = f"{ROOT}/tests/runtime/apply.ecs"
-fails = []
-passed = 0
+check = Checks()
 
 
-def check(name, ok, detail=""):
-    global passed
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
-    if ok:
-        passed += 1
-    else:
-        fails.append(name)
 
 
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-ENV.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-           AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2")
+ENV = ecsc_env()
 
 
 class Account:
@@ -387,5 +377,4 @@ for fn in RUNS:
         finally:
             acct.proxy.stop()
 
-print(f"{passed} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+check.finish()

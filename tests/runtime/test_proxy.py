@@ -21,7 +21,7 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from awslocal import clients_kw, moto_server  # noqa: E402
+from awslocal import Checks, clients_kw, moto_server  # noqa: E402
 from proxy import Proxy, count, mutating  # noqa: E402
 
 import boto3  # noqa: E402
@@ -31,15 +31,8 @@ import botocore.exceptions  # noqa: E402
 NO_RETRY = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"},
                                   max_pool_connections=16)
 LOST = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
-passed, fails = 0, []
+check = Checks('runtime/proxy: ')
 
-def check(name, ok, detail=""):
-    global passed
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
-    if ok:
-        passed += 1
-    else:
-        fails.append(name)
 
 def client(service, url, **kw):
     return boto3.client(service, config=NO_RETRY, **dict(clients_kw(url), **kw))
@@ -237,5 +230,4 @@ try:
 finally:
     del os.environ["INITIAL_NO_AUTH_ACTION_COUNT"]
 
-print(f"runtime/proxy: {passed} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+check.finish()

@@ -34,25 +34,16 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-from awslocal import clients_kw, moto_server  # noqa: E402
+from awslocal import Checks, clients_kw, ecsc_env, moto_server  # noqa: E402
 from proxy import Proxy, mutating  # noqa: E402
 
 import boto3  # noqa: E402
 
 ECSC = os.path.abspath(sys.argv[1])
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-ENV.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-           AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2")
-fails, passed = [], 0
+ENV = ecsc_env()
+check = Checks()
 
 
-def check(name, ok, detail=""):
-    global passed
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"))
-    if ok:
-        passed += 1
-    else:
-        fails.append(name)
 
 
 def for_moto(bundle, url):
@@ -154,5 +145,4 @@ for spec in samples:
                   summary["unchanged"] == 0 and summary["errors"] == 0,
                   f"{summary} {r.stdout[-1500:]}")
 
-print(f"{passed} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+check.finish()
