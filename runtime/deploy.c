@@ -186,10 +186,11 @@ static void print_plan(const Deploy *d, FILE *f, const char *verb)
 		const Change *c = &d->changes[i];
 		if (c->action == ACT_NONE && !c->error)
 			continue;
-		const char *sign = c->error                  ? "!"
-				   : c->action == ACT_CREATE ? "+"
-				   : c->action == ACT_DELETE ? "-"
-							     : "~";
+		const char *sign = c->error                   ? "!"
+				   : c->action == ACT_CREATE  ? "+"
+				   : c->action == ACT_DELETE  ? "-"
+				   : c->action == ACT_REPLACE ? "-/+"
+							      : "~";
 		const char *col = !color                     ? ""
 				  : c->error                 ? "\033[31m"
 				  : c->action == ACT_CREATE  ? "\033[32m"
@@ -211,13 +212,14 @@ static void print_plan(const Deploy *d, FILE *f, const char *verb)
 			fprintf(f, "      %s: %s\n", c->error ? "error" : "note", n->valuestring);
 	}
 	size_t mutating = d->ncalls;
-	fprintf(f, "%sPlan: %zu to create, %zu to update, %zu to delete, %zu unchanged; %zu call%s.\n",
-		d->nchanges && (count(d, ACT_CREATE) || count(d, ACT_UPDATE) || count(d, ACT_DELETE) ||
-				errors(d))
-			? "\n"
-			: "",
-		count(d, ACT_CREATE), count(d, ACT_UPDATE), count(d, ACT_DELETE), count(d, ACT_NONE),
-		mutating, mutating == 1 ? "" : "s");
+	size_t changed = count(d, ACT_CREATE) + count(d, ACT_UPDATE) + count(d, ACT_REPLACE) +
+			 count(d, ACT_DELETE) + errors(d);
+	fprintf(f, "%sPlan: %zu to create, %zu to update, ", changed ? "\n" : "",
+		count(d, ACT_CREATE), count(d, ACT_UPDATE));
+	if (count(d, ACT_REPLACE))
+		fprintf(f, "%zu to replace, ", count(d, ACT_REPLACE));
+	fprintf(f, "%zu to delete, %zu unchanged; %zu call%s.\n", count(d, ACT_DELETE),
+		count(d, ACT_NONE), mutating, mutating == 1 ? "" : "s");
 	if (errors(d))
 		fprintf(f, "%zu resource%s cannot be changed (see the errors above).\n", errors(d),
 			errors(d) == 1 ? "" : "s");
@@ -258,6 +260,7 @@ static void print_plan_json(const Deploy *d)
 	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
 	cJSON_AddNumberToObject(sum, "create", (double)count(d, ACT_CREATE));
 	cJSON_AddNumberToObject(sum, "update", (double)count(d, ACT_UPDATE));
+	cJSON_AddNumberToObject(sum, "replace", (double)count(d, ACT_REPLACE));
 	cJSON_AddNumberToObject(sum, "delete", (double)count(d, ACT_DELETE));
 	cJSON_AddNumberToObject(sum, "unchanged", (double)count(d, ACT_NONE));
 	cJSON_AddNumberToObject(sum, "errors", (double)errors(d));

@@ -256,6 +256,13 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 	}
 }
 
+static cJSON *obj_of(const char *k, const char *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, k, v);
+	return o;
+}
+
 /* ---- placeholders ----------------------------------------------------------------------- */
 
 /* A field "A.B" of a response; keys matched without regard to the case of
@@ -455,9 +462,49 @@ static bool already_done(const char *op, const char *code)
 	return false;
 }
 
+/* A replaced service's deletion is over when ECS reports it INACTIVE (or
+ * not at all): only then is its name free for the new one. */
+static bool wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error)
+{
+	double limit = d->opt->timeout > 0 ? d->opt->timeout : 600;
+	double interval = getenv("ECSC_POLL_SECONDS") ? atof(getenv("ECSC_POLL_SECONDS")) : 5;
+	for (double t0 = now(); !ecs_interrupted;) {
+		cJSON *p = obj_of("cluster", str(params, "cluster"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
+				     cJSON_CreateString(str(params, "service")));
+		cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
+		if (!r) {
+			*error = strdup("could not read the service being deleted");
+			return false;
+		}
+		const char *status = str(cJSON_GetArrayItem(get(r, "services"), 0), "status");
+		bool gone = !status || strcmp(status, "INACTIVE") == 0;
+		cJSON_Delete(r);
+		if (gone)
+			return true;
+		if (now() - t0 > limit) {
+			*error = strdup("timed out waiting for the old service to be deleted");
+			return false;
+		}
+		sleep_for(interval);
+	}
+	*error = strdup("interrupted");
+	return false;
+}
+
 /* Sends a plan's call, its answer kept under its id. */
 static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 {
+	if (strcmp(c->service, "ecsc") == 0) {
+		bool ok = wait_inactive(d, aws, c->params, &c->error);
+		if (ok) {
+			pthread_mutex_lock(&d->lock);
+			cJSON_DeleteItemFromObjectCaseSensitive(d->results, c->id);
+			cJSON_AddItemToObject(d->results, c->id, cJSON_CreateObject());
+			pthread_mutex_unlock(&d->lock);
+		}
+		return ok;
+	}
 	pthread_mutex_lock(&d->lock);
 	cJSON *params = resolve(d, c->params);
 	pthread_mutex_unlock(&d->lock);

@@ -778,16 +778,34 @@ static void plan_service(const Ctx *x)
 			skip[n++] = str(o, "property");
 	skip[n] = NULL;
 	bool same = compare_members(x, x->r->params, live, skip, update);
-	/* What cannot change in place. */
+	/* What cannot change in place: the service is deleted, and created
+	 * again once ECS has let go of its name. */
 	static const char *const fixed[] = {"launchType", "schedulingStrategy", "role"};
+	bool replace = false;
 	for (size_t i = 0; i < 3; i++) {
 		const cJSON *w = get(x->r->params, fixed[i]);
 		if (w && !json_covers(w, get(live, fixed[i]))) {
 			diff(ch_of(x)->fields, fixed[i], w, get(live, fixed[i]));
-			note(ch_of(x), true, "%s cannot change in place: the service must be replaced "
-					     "(destroy it, or rename it in the spec)",
+			note(ch_of(x), false, "%s cannot change in place: the service is deleted (its "
+					      "tasks stop) and created again",
 			     fixed[i]);
+			replace = true;
 		}
+	}
+	if (replace && !ch_of(x)->error) {
+		cJSON_Delete(update);
+		cJSON *q = obj("cluster", str(x->r->params, "cluster"));
+		cJSON_AddStringToObject(q, "service", str(x->r->params, "serviceName"));
+		cJSON *w = cJSON_Duplicate(q, true);
+		cJSON_AddBoolToObject(q, "force", true);
+		size_t del = send_extra(x, "ecs", "DeleteService", q);
+		size_t gone = send_extra(x, "ecsc", "WaitServiceInactive", w);
+		size_t create = call_add(d, x->change, x->r->id, "ecs", "CreateService",
+					 cJSON_Duplicate(x->r->params, true));
+		call_dep(d, gone, del);
+		call_dep(d, create, gone);
+		ch_of(x)->action = ACT_REPLACE;
+		return;
 	}
 	/* The task definition: a new revision, or another ARN. */
 	const cJSON *td = get(x->r->params, "taskDefinition");

@@ -226,6 +226,28 @@ def scenario(acct):
     check("the service comes back with the full spec", r.returncode == 0 and
           acct.service("worker")["status"] == "ACTIVE", r.stderr[-1500:])
 
+    # -- a change that cannot be made in place: the service is replaced ---------------------
+    replaced = os.path.join(tempfile.mkdtemp(), "apply.ecs")
+    with open(replaced, "w") as f:
+        f.write(text.replace("service worker in shop {",
+                             "service worker in shop {\n  launch_type = FARGATE"))
+    old_arn = acct.service("worker")["serviceArn"]
+    r = acct.ecsc("plan", "--set", "worker_tag=2.0", tag="1.28.0", spec=replaced)
+    check("plan shows a replacement", r.returncode == 2 and
+          "-/+ replace   service worker" in r.stdout and "launchType" in r.stdout and
+          "1 to replace" in r.stdout, r.stdout[-1200:])
+    p.reset()
+    r = acct.ecsc("apply", "--set", "worker_tag=2.0", tag="1.28.0", spec=replaced)
+    worker = acct.service("worker")
+    check("apply replaces the service: deleted, then created with the new launch type",
+          r.returncode == 0 and ops(p.calls()) == ["CreateService", "DeleteService"] and
+          worker["status"] == "ACTIVE" and worker.get("launchType") == "FARGATE",
+          f"{r.returncode} {ops(p.calls())} {worker.get('launchType')} {r.stderr[-1500:]}")
+    p.reset()
+    r = acct.ecsc("apply", "--set", "worker_tag=2.0", tag="1.28.0", spec=replaced)
+    check("... and stays replaced", r.returncode == 0 and not mutating(p.calls()),
+          ops(p.calls()))
+
     # -- another project's resources are never changed --------------------------------------
     p.reset()
     r = acct.ecsc("apply", "--project", "someone-else", tag="1.28.0")
