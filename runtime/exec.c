@@ -512,8 +512,10 @@ static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 		c->error = strdup("a value it needs from an earlier call is missing");
 		return false;
 	}
-	/* The same token on every try: ECS creates the service once. */
-	if (strcmp(c->op, "CreateService") == 0 && !get(params, "clientToken")) {
+	/* The same token on every try: ECS creates the service (or task set)
+	 * once. */
+	if ((strcmp(c->op, "CreateService") == 0 || strcmp(c->op, "CreateTaskSet") == 0) &&
+	    !get(params, "clientToken")) {
 		char token[40];
 		snprintf(token, sizeof token, "ecsc-%08x%08x", jitter_seed(), jitter_seed());
 		cJSON_AddStringToObject(params, "clientToken", token);
