@@ -265,6 +265,23 @@ static cJSON *missing_tags(const cJSON *want, const cJSON *have, const char *k, 
 	return out;
 }
 
+/* The fields of changed tags: "tags.KEY": old -> new. */
+static void tag_fields(Change *ch, const char *list, const cJSON *changed, const cJSON *have,
+		       const char *k, const char *v)
+{
+	const cJSON *w;
+	cJSON_ArrayForEach(w, changed) {
+		const char *old = NULL;
+		const cJSON *h;
+		cJSON_ArrayForEach(h, have)
+			if (str(h, k) && str(w, k) && strcmp(str(h, k), str(w, k)) == 0)
+				old = str(h, v);
+		char path[300];
+		snprintf(path, sizeof path, "%s.%s", list, str(w, k) ? str(w, k) : "");
+		field_change(ch->fields, path, old, str(w, v));
+	}
+}
+
 static cJSON *obj(const char *k1, const char *v1)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -353,7 +370,7 @@ static void plan_cluster(const Ctx *x)
 		cJSON_Delete(update);
 	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
 	if (tags) {
-		diff(ch_of(x)->fields, "tags", tags, NULL);
+		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
 		cJSON *p = obj("resourceArn", str(live, "clusterArn"));
 		cJSON_AddItemToObject(p, "tags", tags);
 		send_extra(x, "ecs", "TagResource", p);
@@ -462,7 +479,7 @@ static void plan_role(const Ctx *x)
 		cJSON_Delete(update);
 	cJSON *tags = missing_tags(get(x->r->params, "Tags"), get(live, "Tags"), "Key", "Value");
 	if (tags) {
-		diff(ch_of(x)->fields, "Tags", tags, NULL);
+		tag_fields(ch_of(x), "Tags", tags, get(live, "Tags"), "Key", "Value");
 		cJSON *p = obj("RoleName", name);
 		cJSON_AddItemToObject(p, "Tags", tags);
 		send_extra(x, "iam", "TagRole", p);
@@ -712,6 +729,12 @@ static void plan_task_definition(const Ctx *x)
 		return;
 	}
 	known(d, x->r->id, "taskDefinition", live);
+	if (owner_state(d, get(live, "tags"), "key", "value") < 0) {
+		check_owner(d, ch_of(x), get(live, "tags"), "key", "value");
+		cJSON_Delete(params);
+		free(dg);
+		return;
+	}
 	bool same = str(live, "digest") && strcmp(str(live, "digest"), dg) == 0;
 	if (!same && td_is_external(d, x->r)) {
 		note(ch_of(x), false,
@@ -837,7 +860,7 @@ static void plan_service(const Ctx *x)
 			     : "owned by CI (ignore_task_definition_changes), never updated");
 	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
 	if (tags) {
-		diff(ch_of(x)->fields, "tags", tags, NULL);
+		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
 		cJSON *p = obj("resourceArn", str(live, "serviceArn"));
 		cJSON_AddItemToObject(p, "tags", tags);
 		send_extra(x, "ecs", "TagResource", p);
@@ -873,6 +896,13 @@ static void plan_scaling(const Ctx *x, cJSON *table, const char *name_param)
 		snprintf(key, sizeof key, "%s", rid ? rid : "");
 	const cJSON *live = get(table, key);
 	static const char *const skip[] = {"Tags", NULL};
+	/* Scaling resources carry no tags ecsc can read: they belong to
+	 * whoever owns their service. */
+	if (rid && strncmp(rid, "service/", 8) == 0) {
+		const cJSON *svc = get(x->d->live.services, rid + 8);
+		if (svc && !check_owner(x->d, ch_of(x), get(svc, "tags"), "key", "value"))
+			return;
+	}
 	if (!live) {
 		ch_of(x)->action = ACT_CREATE;
 		send_as_is(x);
