@@ -1,4 +1,8 @@
-/* main.c: the ecsc command line: source -> parse -> lower -> check -> emit. */
+/* main.c: the ecsc command line: source -> parse -> lower -> check -> emit.
+ *
+ * Built twice: `ecsc` without the runtime, and `ecsc-runtime` (with
+ * ECSC_RUNTIME) with it; ecsc hands plan, apply, destroy and scale to
+ * ecsc-runtime by exec, with the same arguments. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +90,23 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+/* "90", "90s", "15m", "1h": seconds, or -1. */
+static double duration(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	if (*end == 'h' && !end[1])
+		return v * 3600;
+	if (*end == 'm' && !end[1])
+		return v * 60;
+	if ((*end == 's' && !end[1]) || !*end)
+		return v;
+	return -1;
+}
+
+#ifdef ECSC_RUNTIME
 /* ecsc scale: the seed's desired-count workaround as a command. The spec
  * gives the AWS names; UpdateService sets the count, and nothing else. */
 static int scale_service_to(EcsCompiler *c, const char *name, long count,
@@ -96,32 +117,7 @@ static int scale_service_to(EcsCompiler *c, const char *name, long count,
 		fprintf(stderr, "ecsc: scale: the spec has no service `%s`\n", name);
 		return ECS_ESPEC;
 	}
-	EcsAwsConfig cfg;
-	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, endpoint);
-	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: scale: %s\n", ecs_aws_strerror(s));
-		ecs_aws_config_free(&cfg);
-		return ECS_EUSAGE;
-	}
-	EcsAws *aws = ecs_aws_new(&cfg);
-	char body[1024];
-	snprintf(body, sizeof body, "{\"cluster\": \"%s\", \"service\": \"%s\", "
-		 "\"desiredCount\": %ld}", cluster, service, count);
-	EcsAwsResponse r;
-	s = ecs_aws_json(aws, "ecs", "AmazonEC2ContainerServiceV20141113.UpdateService", body, &r);
-	int status = ECS_OK;
-	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: scale: %s/%s: %s%s%s\n", cluster, service,
-			r.error_code ? r.error_code : ecs_aws_strerror(s),
-			r.error_message ? ": " : "", r.error_message ? r.error_message : "");
-		status = ECS_EUSAGE;
-	} else {
-		printf("%s/%s: desired count %ld\n", cluster, service, count);
-	}
-	ecs_aws_response_free(&r);
-	ecs_aws_free(aws);
-	ecs_aws_config_free(&cfg);
-	return status;
+	return ecs_scale(cluster, service, count, profile, endpoint);
 }
 
 /* A single input ending in .json is a bundle. */
@@ -158,22 +154,6 @@ static bool is_bundle_path(const char *path)
 	return n > 5 && strcmp(path + n - 5, ".json") == 0;
 }
 
-/* "90", "90s", "15m", "1h": seconds, or -1. */
-static double duration(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
-	if (*end == 'h' && !end[1])
-		return v * 3600;
-	if (*end == 'm' && !end[1])
-		return v * 60;
-	if ((*end == 's' && !end[1]) || !*end)
-		return v;
-	return -1;
-}
-
 static int deploy(const char *cmd, cJSON *bundle, const EcsDeployOptions *o)
 {
 	if (strcmp(cmd, "plan") == 0)
@@ -182,6 +162,29 @@ static int deploy(const char *cmd, cJSON *bundle, const EcsDeployOptions *o)
 		return ecs_apply(bundle, o);
 	return ecs_destroy(bundle, o);
 }
+#else
+/* The commands that call AWS live in ecsc-runtime, installed beside ecsc:
+ * the compiler alone does not load the network stack (libcurl and its
+ * dozens of libraries cost every compile about 6 ms to load). */
+static int run_runtime(char **argv)
+{
+	char self[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/ecsc-runtime", self);
+			execv(path, argv);
+		}
+	}
+	execvp("ecsc-runtime", argv);
+	fprintf(stderr, "ecsc: %s needs ecsc-runtime, installed beside ecsc or on the PATH\n",
+		argv[1]);
+	return ECS_EUSAGE;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -199,6 +202,10 @@ int main(int argc, char **argv)
 		return usage_error("unknown command `%s`", cmd);
 	bool scale = strcmp(cmd, "scale") == 0;
 	bool aws = scale || deploying;
+#ifndef ECSC_RUNTIME
+	if (aws)
+		return run_runtime(argv);
+#endif
 	EcsDeployOptions dopt = {0};
 	const char *profile = NULL, *endpoint = NULL;
 	bool compile = strcmp(cmd, "compile") == 0;
@@ -321,6 +328,7 @@ int main(int argc, char **argv)
 	dopt.endpoint = endpoint;
 	/* plan's exit status 2 means "changes": its usage errors are 1. */
 	int failure = strcmp(cmd, "plan") == 0 ? 1 : ECS_EUSAGE;
+#ifdef ECSC_RUNTIME
 	if (deploying && status == ECS_OK && ninputs == 1 && is_bundle_path(inputs[0])) {
 		cJSON *bundle = read_bundle(inputs[0]);
 		free(inputs);
@@ -331,6 +339,7 @@ int main(int argc, char **argv)
 		cJSON_Delete(bundle);
 		return status;
 	}
+#endif
 	if (deploying && status != ECS_OK) {
 		ecs_compiler_free(c);
 		free(inputs);
@@ -350,11 +359,17 @@ int main(int argc, char **argv)
 	}
 
 	status = ecs_compiler_check(c);
+#ifdef ECSC_RUNTIME
 	if (scale && status == ECS_OK)
 		status = scale_service_to(c, scale_service, scale_count, profile, endpoint);
+#else
+	(void)scale_service;    /* handed to ecsc-runtime before this */
+#endif
 	if (compile && status == ECS_OK && !emit)
 		status = ecs_compiler_compile(c, &co);
+#ifdef ECSC_RUNTIME
 	cJSON *bundle = deploying && status == ECS_OK ? ecs_compiler_bundle(c, co.project) : NULL;
+#endif
 	bool use_color = strcmp(color, "always") == 0 ||
 			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
 			  !getenv("NO_COLOR"));
@@ -366,11 +381,13 @@ int main(int argc, char **argv)
 	bool graph_stage = emit && (strcmp(emit, "graph") == 0 || strcmp(emit, "dot") == 0);
 	if (emit && status != ECS_EUSAGE && (!graph_stage || status == ECS_OK))
 		ecs_compiler_emit(c, emit, stdout);
+#ifdef ECSC_RUNTIME
 	/* The bundle may refer to the compiler's strings: it goes first. */
 	if (bundle) {
 		status = deploy(cmd, bundle, &dopt);
 		cJSON_Delete(bundle);
 	}
+#endif
 	ecs_compiler_free(c);
 	return status;
 }

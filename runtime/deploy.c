@@ -577,3 +577,38 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 	signal(SIGTERM, SIG_DFL);
 	return status;
 }
+
+int ecs_scale(const char *cluster, const char *service, long count, const char *profile,
+	      const char *endpoint)
+{
+	EcsAwsConfig cfg;
+	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, endpoint);
+	if (s != ECS_AWS_OK) {
+		fprintf(stderr, "ecsc: scale: %s\n", ecs_aws_strerror(s));
+		ecs_aws_config_free(&cfg);
+		return 2;
+	}
+	EcsAws *aws = ecs_aws_new(&cfg);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "cluster", cluster);
+	cJSON_AddStringToObject(p, "service", service);
+	cJSON_AddNumberToObject(p, "desiredCount", (double)count);
+	char *body = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
+	EcsAwsResponse r;
+	s = ecs_aws_json(aws, "ecs", "AmazonEC2ContainerServiceV20141113.UpdateService", body, &r);
+	free(body);
+	int status = 0;
+	if (s != ECS_AWS_OK) {
+		fprintf(stderr, "ecsc: scale: %s/%s: %s%s%s\n", cluster, service,
+			r.error_code ? r.error_code : ecs_aws_strerror(s),
+			r.error_message ? ": " : "", r.error_message ? r.error_message : "");
+		status = 2;
+	} else {
+		printf("%s/%s: desired count %ld\n", cluster, service, count);
+	}
+	ecs_aws_response_free(&r);
+	ecs_aws_free(aws);
+	ecs_aws_config_free(&cfg);
+	return status;
+}

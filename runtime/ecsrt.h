@@ -89,5 +89,8 @@ typedef struct {
 int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o);
+/* ecsc scale: one UpdateService of desiredCount. 0 done, 2 otherwise. */
+int ecs_scale(const char *cluster, const char *service, long count, const char *profile,
+	      const char *endpoint);
 
 #endif

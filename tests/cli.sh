@@ -772,4 +772,18 @@ case_deploy-unreachable-endpoint() {
     expect_err "could not read the live state"
 }
 
+case_runtime-beside-ecsc() {
+    # plan, apply, destroy and scale run ecsc-runtime from ecsc's directory
+    # (or the PATH); without it, a clear error.
+    write_specs
+    cp "$ecsc" ./ecsc-alone
+    PATH=/usr/bin:/bin ./ecsc-alone plan ok.ecs >out.txt 2>err.txt
+    st=$?
+    [ "$st" -eq 2 ] || fail "exit status $st without ecsc-runtime (expected 2)"
+    grep -q "needs ecsc-runtime" err.txt || { fail "no clear error"; cat err.txt; }
+    PATH=/usr/bin:/bin ./ecsc-alone check ok.ecs 2>err.txt ||
+        { fail "check needs no runtime"; cat err.txt; }
+    return 0
+}
+
 main "$@"
