@@ -39,10 +39,8 @@ typedef struct {
 	size_t len, cap;
 } Buf;
 
-static void buf_grow(Buf *b, size_t more)
+static void buf_expand(Buf *b, size_t more)
 {
-	if (b->len + more <= b->cap)
-		return;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + more)
 		cap *= 2;
@@ -50,7 +48,14 @@ static void buf_grow(Buf *b, size_t more)
 	b->cap = cap;
 }
 
-static void buf_put(Buf *b, const char *s, size_t n)
+/* Inline: the writers call these for every few bytes. */
+static inline void buf_grow(Buf *b, size_t more)
+{
+	if (b->len + more > b->cap)
+		buf_expand(b, more);
+}
+
+static inline void buf_put(Buf *b, const char *s, size_t n)
 {
 	buf_grow(b, n);
 	memcpy(b->data + b->len, s, n);
@@ -490,6 +495,30 @@ static const char *cfn_key(const char *key, bool pascal, char buf[128])
 	return buf;
 }
 
+/* Writes a member's key as cfn_key spells it, capitalised in place in the
+ * text rather than copied first. */
+static void json_member_key(Json *w, const char *key, bool pascal)
+{
+	if (!pascal || !islower((unsigned char)key[0])) {
+		json_key(w, key);
+		return;
+	}
+	json_next(w);
+	Buf *b = w->b;
+	size_t at = b->len;
+	buf_string(b, key);
+	if (b->len - at - 2 < 128) {
+		b->data[at + 1] = (char)toupper((unsigned char)key[0]);
+	} else {
+		/* A long key is cut (rare): written again, from cfn_key. */
+		char buf[128];
+		b->len = at;
+		buf_string(b, cfn_key(key, pascal, buf));
+	}
+	buf_put(b, ": ", 2);
+	w->ref_member = strcmp(key, "ref") == 0;
+}
+
 /* What happens to a member (the first of its key, after conversion) that
  * CloudFormation wants otherwise than the API. */
 typedef enum {
@@ -523,17 +552,19 @@ static void put_members(const Emit *e, Json *w, const cJSON *v, bool pascal, con
 		found[nrules++] = NULL;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, v) {
-		char buf[128];
-		const char *key = cfn_key(it->string, pascal, buf);
 		const Rule *rule = NULL;
-		for (size_t i = 0; i < nrules && !rule; i++)
-			if (!found[i] && strcmp(rules[i].key, key) == 0) {
-				rule = &rules[i];
-				found[i] = it;
-			}
-		if (rule && rule->act != RULE_KEEP && rule->act != RULE_TEXT)
-			continue;
-		json_key(w, key);
+		if (nrules) {
+			char buf[128];
+			const char *key = cfn_key(it->string, pascal, buf);
+			for (size_t i = 0; i < nrules && !rule; i++)
+				if (!found[i] && strcmp(rules[i].key, key) == 0) {
+					rule = &rules[i];
+					found[i] = it;
+				}
+			if (rule && rule->act != RULE_KEEP && rule->act != RULE_TEXT)
+				continue;
+		}
+		json_member_key(w, it->string, pascal);
 		if (rule && rule->act == RULE_TEXT)
 			json_str(w, rule->to);
 		else
