@@ -1071,7 +1071,10 @@ void plan_build(Deploy *d)
 		else if (strcmp(op, "PutScheduledAction") == 0)
 			plan_scaling(&x, d->live.scheduled, "ScheduledActionName");
 		else
-			send_as_is(&x);
+			/* A bundle from another ecsc, or edited: nothing is sent that
+			 * ecsc cannot compare with what exists. */
+			note(ch_of(&x), true, "the bundle asks for %s %s, which this ecsc cannot plan",
+			     r->service, op);
 		order(d, i, first);
 	}
 }

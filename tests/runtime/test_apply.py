@@ -345,7 +345,24 @@ def failing(acct):
           "circuit breaker" in r.stderr, f"{r.returncode} {took:.1f}s {r.stderr[-1200:]}")
 
 
+def odd_bundle(acct):
+    # A bundle asking for an operation ecsc does not plan is refused whole.
+    path = os.path.join(tempfile.mkdtemp(), "odd.bundle.json")
+    with open(path, "w") as f:
+        json.dump({"format": "ecsc-bundle", "version": 1, "project": "odd", "requests": [
+            {"id": "X/DeleteCluster", "resource": "X", "service": "ecs",
+             "operation": "DeleteCluster", "params": {"cluster": "prod"}}]}, f)
+    acct.ecs.create_cluster(clusterName="prod")
+    r = subprocess.run([ECSC, "apply", path, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=ENV, timeout=60)
+    check("a bundle with an operation ecsc does not plan is refused",
+          r.returncode == 1 and "cannot plan" in r.stderr and not mutating(acct.proxy.calls()) and
+          acct.ecs.describe_clusters(clusters=["prod"])["clusters"][0]["status"] == "ACTIVE",
+          r.stderr[-600:])
+
+
 def debug(acct):
+    odd_bundle(acct)
     secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
     env = dict(ENV, AWS_SECRET_ACCESS_KEY=secret, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLETOKEN")
     r = subprocess.run([ECSC, "plan", SPEC, *acct.sets, "--set", "tag=1", "--debug",
