@@ -467,7 +467,7 @@ static bool keeps_keys(const char *key)
 	static const char *const maps[] = {"options", "dockerLabels", "driverOpts", "labels",
 					   "hookDetails", NULL};
 	for (const char *const *m = maps; *m; m++)
-		if (strcmp(*m, key) == 0)
+		if ((*m)[0] == key[0] && strcmp(*m, key) == 0)
 			return true;
 	return false;
 }
@@ -516,7 +516,7 @@ static void json_member_key(Json *w, const char *key, bool pascal)
 		buf_string(b, cfn_key(key, pascal, buf));
 	}
 	buf_put(b, ": ", 2);
-	w->ref_member = strcmp(key, "ref") == 0;
+	w->ref_member = key[0] == 'r' && strcmp(key, "ref") == 0;
 }
 
 /* What happens to a member (the first of its key, after conversion) that
