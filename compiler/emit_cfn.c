@@ -206,8 +206,10 @@ typedef struct {
 /* The comma and the new line before a member or an element. */
 static void json_next(Json *w)
 {
-	/* ",\n" and the indent, copied at once. */
-	static const char lead[] = ",\n                                                                ";
+	/* ",\n" and the indent copied at once; no comma after an opening
+	 * brace (lead + 1). */
+	static const char lead[] =
+		",\n                                                                ";
 	size_t n = 2 + 2 * (size_t)w->depth;
 	if (n > sizeof lead - 1) {
 		if (!w->fresh)
