@@ -227,7 +227,7 @@ static void json_key(Json *w, const char *key)
 	json_next(w);
 	buf_string(w->b, key);
 	buf_put(w->b, ": ", 2);
-	w->ref_member = key[0] == 'R' && strcmp(key, "Ref") == 0;
+	w->ref_member = key[0] == 'R' && key[1] == 'e' && key[2] == 'f' && !key[3];
 }
 
 static void json_open(Json *w, char brace)
