@@ -65,11 +65,18 @@ static bool load(Deploy *d, const cJSON *bundle)
 	return true;
 }
 
+/* Reads the bundle, the credentials and the live state. apply and destroy
+ * (changes) also take Ctrl-C and SIGTERM to mean: no new call. */
 static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsAws **aws,
-		 bool destroying)
+		 bool changes, bool destroying)
 {
 	memset(d, 0, sizeof *d);
 	d->destroying = destroying;
+	d->trapped = changes;
+	if (changes) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
 	d->opt = o;
 	pthread_mutex_init(&d->lock, NULL);
 	d->results = cJSON_CreateObject();
@@ -93,6 +100,10 @@ static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsA
 
 static void finish(Deploy *d, EcsAws *aws)
 {
+	if (d->trapped) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
 	ecs_aws_free(aws);
 	live_free(&d->live);
 	cJSON_Delete(d->results);
@@ -275,7 +286,7 @@ int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
 {
 	Deploy d;
 	EcsAws *aws = NULL;
-	int status = start(&d, bundle, o, &aws, false);
+	int status = start(&d, bundle, o, &aws, false, false);
 	if (status == 0) {
 		plan_build(&d);
 		if (o->prune)
@@ -497,11 +508,9 @@ static void report(const Deploy *d, const char *verb, double t0, bool ok)
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 {
 	double t0 = now();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	Deploy d;
 	EcsAws *aws = NULL;
-	int status = start(&d, bundle, o, &aws, false);
+	int status = start(&d, bundle, o, &aws, true, false);
 	if (status == 0) {
 		plan_build(&d);
 		if (o->prune)
@@ -534,19 +543,15 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 		free(ws);
 	}
 	finish(&d, aws);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	return status;
 }
 
 int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 {
 	double t0 = now();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	Deploy d;
 	EcsAws *aws = NULL;
-	int status = start(&d, bundle, o, &aws, true);
+	int status = start(&d, bundle, o, &aws, true, true);
 	if (status == 0) {
 		plan_destroy(&d);
 		print_plan(&d, stderr, "ecsc destroy");
@@ -573,8 +578,6 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 		}
 	}
 	finish(&d, aws);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	return status;
 }
 

@@ -92,6 +92,7 @@ typedef struct {
 	/* The deployment. */
 	const EcsDeployOptions *opt;
 	bool destroying;        /* reads what destroy needs: every owned revision */
+	bool trapped;           /* Ctrl-C and SIGTERM stop new calls */
 	EcsAwsConfig cfg;
 	Live live;
 	cJSON *results;         /* request id -> response, real or from the live state */
