@@ -340,13 +340,35 @@ cJSON *owned_filter(const Deploy *d, const char *const *types)
 	return p;
 }
 
+/* The revisions with the digests of the bundle's task definitions, 20
+ * digests a call (the tagging API's limit of values per filter): what the
+ * project registered before, however many revisions that was, costs
+ * nothing. destroy reads every revision the project owns instead. */
 static bool read_digests(Deploy *d, EcsAws *aws)
 {
 	static const char *const types[] = {"ecs:task-definition", NULL};
-	cJSON *p = owned_filter(d, types);
-	bool ok = read_pages(d, aws, "tagging", "GetResources", p, "PaginationToken", digest_page,
-			     NULL);
-	cJSON_Delete(p);
+	cJSON *digests = cJSON_CreateArray();
+	for (size_t i = 0; i < d->nreqs && !d->destroying; i++)
+		if (strcmp(d->reqs[i].op, "RegisterTaskDefinition") == 0) {
+			char *dg = digest_of(d->reqs[i].params);
+			add_name(digests, dg);
+			free(dg);
+		}
+	bool ok = true;
+	int n = cJSON_GetArraySize(digests);
+	for (int i = 0; ok && (i < n || (i == 0 && d->destroying)); i += 20) {
+		cJSON *p = owned_filter(d, types);
+		if (n > 0) {
+			cJSON *f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "Key", DIGEST_TAG);
+			cJSON_AddItemToObject(f, "Values", slice(digests, i, 20));
+			cJSON_AddItemToArray(get(p, "TagFilters"), f);
+		}
+		ok = read_pages(d, aws, "tagging", "GetResources", p, "PaginationToken", digest_page,
+				NULL);
+		cJSON_Delete(p);
+	}
+	cJSON_Delete(digests);
 	return ok;
 }
 
