@@ -14,12 +14,6 @@
 
 #include "deploy.h"
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void on_signal(int sig)
 {
@@ -48,6 +42,10 @@ static bool load(Deploy *d, const cJSON *bundle)
 		return false;
 	}
 	const cJSON *reqs = get(bundle, "requests");
+	if (!cJSON_IsArray(reqs)) {
+		fputs("ecsc: the bundle has no list of requests\n", stderr);
+		return false;
+	}
 	d->nreqs = (size_t)cJSON_GetArraySize(reqs);
 	d->reqs = calloc(d->nreqs + 1, sizeof *d->reqs);
 	size_t i = 0;
@@ -57,7 +55,9 @@ static bool load(Deploy *d, const cJSON *bundle)
 		*q = (Request){str(r, "id"),       str(r, "resource"), str(r, "service"),
 			       str(r, "operation"), get(r, "protocol"), get(r, "params"),
 			       get(r, "depends_on"), get(r, "ownership")};
-		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params)) {
+		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params) ||
+		    (q->depends_on && !cJSON_IsArray(q->depends_on)) ||
+		    (q->ownership && !cJSON_IsArray(q->ownership))) {
 			fprintf(stderr, "ecsc: bundle request %zu is malformed\n", i);
 			return false;
 		}
@@ -422,8 +422,7 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 	if (n == 0)
 		return true;
 	double timeout = d->opt->timeout > 0 ? d->opt->timeout : 600;
-	double t0 = now(), interval = getenv("ECSC_POLL_SECONDS") ? atof(getenv("ECSC_POLL_SECONDS"))
-								  : 5;
+	double t0 = now(), interval = poll_seconds();
 	bool tty = isatty(STDERR_FILENO);
 	size_t drawn = 0;
 	fprintf(stderr, "Waiting for %zu service%s to be stable (timeout %.0f s)\n", n,
@@ -478,9 +477,7 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 				left == 1 ? "" : "s");
 			return false;
 		}
-		double wait = fmin(interval, timeout - (now() - t0));
-		struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
-		nanosleep(&ts, NULL);
+		sleep_for(fmin(interval, timeout - (now() - t0)));
 	}
 }
 

@@ -156,5 +156,15 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 		       const cJSON *params, bool mutating, cJSON **response, char **error_code,
 		       char **error_message);
 extern volatile int ecs_interrupted;
+/* Seconds on a monotonic clock; a sleep that an interrupt cuts short; the
+ * waits' polling interval (5 s, or ECSC_POLL_SECONDS for the tests). */
+double now(void);
+void sleep_for(double seconds);
+double poll_seconds(void);
+/* A service's key in Live.services, "cluster/name", from a request's
+ * parameters (the cluster defaults to ECS's "default"). */
+void service_key(char *buf, size_t n, const cJSON *params, const char *name_field);
+/* {"k": "v"}, to start a call's parameters. */
+cJSON *obj(const char *k, const char *v);
 
 #endif

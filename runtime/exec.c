@@ -97,18 +97,25 @@ static Bucket *bucket_of(const char *service, const char *op)
 	return &buckets[sizeof buckets / sizeof *buckets - 1];
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void sleep_for(double seconds)
+void sleep_for(double seconds)
 {
 	struct timespec t = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e9)};
 	while (nanosleep(&t, &t) != 0 && errno == EINTR && !ecs_interrupted)
 		;
+}
+
+double poll_seconds(void)
+{
+	const char *s = getenv("ECSC_POLL_SECONDS");
+	double v = s ? atof(s) : 0;
+	return v > 0 ? v : 5;
 }
 
 /* Waits for a token of the call's bucket. */
@@ -256,13 +263,6 @@ EcsAwsStatus exec_send(Deploy *d, EcsAws *aws, const char *service, const char *
 	}
 }
 
-static cJSON *obj_of(const char *k, const char *v)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, k, v);
-	return o;
-}
-
 /* ---- placeholders ----------------------------------------------------------------------- */
 
 /* A field "A.B" of a response; keys matched without regard to the case of
@@ -354,28 +354,21 @@ cJSON *resolve(Deploy *d, const cJSON *v)
 			free(text);
 			return r;
 		}
-		cJSON *o = cJSON_CreateObject();
-		const cJSON *c;
-		cJSON_ArrayForEach(c, v) {
-			cJSON *x = resolve(d, c);
-			if (!x)
-				return cJSON_Delete(o), NULL;
-			cJSON_AddItemToObject(o, c->string, x);
-		}
-		return o;
 	}
-	if (cJSON_IsArray(v)) {
-		cJSON *a = cJSON_CreateArray();
-		const cJSON *c;
-		cJSON_ArrayForEach(c, v) {
-			cJSON *x = resolve(d, c);
-			if (!x)
-				return cJSON_Delete(a), NULL;
-			cJSON_AddItemToArray(a, x);
-		}
-		return a;
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return cJSON_Duplicate(v, true);
+	cJSON *out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
+	const cJSON *c;
+	cJSON_ArrayForEach(c, v) {
+		cJSON *x = resolve(d, c);
+		if (!x)
+			return cJSON_Delete(out), NULL;
+		if (cJSON_IsObject(v))
+			cJSON_AddItemToObject(out, c->string, x);
+		else
+			cJSON_AddItemToArray(out, x);
 	}
-	return cJSON_Duplicate(v, true);
+	return out;
 }
 
 /* ---- lost answers ----------------------------------------------------------------------- */
@@ -467,9 +460,9 @@ static bool already_done(const char *op, const char *code)
 static bool wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error)
 {
 	double limit = d->opt->timeout > 0 ? d->opt->timeout : 600;
-	double interval = getenv("ECSC_POLL_SECONDS") ? atof(getenv("ECSC_POLL_SECONDS")) : 5;
+	double interval = poll_seconds();
 	for (double t0 = now(); !ecs_interrupted;) {
-		cJSON *p = obj_of("cluster", str(params, "cluster"));
+		cJSON *p = obj("cluster", str(params, "cluster"));
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
 				     cJSON_CreateString(str(params, "service")));
 		cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);

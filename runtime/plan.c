@@ -282,12 +282,6 @@ static void tag_fields(Change *ch, const char *list, const cJSON *changed, const
 	}
 }
 
-static cJSON *obj(const char *k1, const char *v1)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, k1, v1);
-	return o;
-}
 
 /* ---- per operation ---------------------------------------------------------------------- */
 
@@ -684,14 +678,6 @@ static void plan_rule(const Ctx *x, bool egress)
 	}
 }
 
-static char *service_key(const cJSON *params, const char *name_field)
-{
-	char *k = malloc(1024);
-	snprintf(k, 1024, "%s/%s", str(params, "cluster") ? str(params, "cluster") : "default",
-		 str(params, name_field) ? str(params, name_field) : "");
-	return k;
-}
-
 /* The service requests that run a task definition request. */
 static bool td_is_external(const Deploy *d, const Request *td)
 {
@@ -763,9 +749,9 @@ static void plan_task_definition(const Ctx *x)
 static void plan_service(const Ctx *x)
 {
 	Deploy *d = x->d;
-	char *key = service_key(x->r->params, "serviceName");
+	char key[1024];
+	service_key(key, sizeof key, x->r->params, "serviceName");
 	const cJSON *live = get(d->live.services, key);
-	free(key);
 	if (!live) {
 		ch_of(x)->action = ACT_CREATE;
 		send_as_is(x);
@@ -869,9 +855,9 @@ static void plan_service(const Ctx *x)
 
 static void plan_task_set(const Ctx *x)
 {
-	char *key = service_key(x->r->params, "service");
+	char key[1024];
+	service_key(key, sizeof key, x->r->params, "service");
 	const cJSON *live = get(x->d->live.services, key);
-	free(key);
 	if (live && cJSON_GetArraySize(get(live, "taskSets")) > 0) {
 		note(ch_of(x), false, "%s", "the service has task sets: CI owns them");
 		return;
@@ -1091,9 +1077,9 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 	const char *op = r->op;
 	cJSON *q;
 	if (strcmp(op, "CreateService") == 0) {
-		char *key = service_key(p, "serviceName");
+		char key[1024];
+		service_key(key, sizeof key, p, "serviceName");
 		live = get(d->live.services, key);
-		free(key);
 		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
 			return;
 		q = obj("cluster", str(p, "cluster"));
@@ -1238,7 +1224,7 @@ void plan_destroy(Deploy *d)
 	for (size_t k = 0; k < d->nreqs; k++) {
 		const cJSON *dep;
 		cJSON_ArrayForEach(dep, d->reqs[k].depends_on) {
-			size_t j = find_request(d, dep->valuestring);
+			size_t j = cJSON_IsString(dep) ? find_request(d, dep->valuestring) : (size_t)-1;
 			if (j == (size_t)-1)
 				continue;
 			/* j's deletion waits for k's; k without calls hands over to

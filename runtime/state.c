@@ -87,6 +87,19 @@ cJSON *get(const cJSON *o, const char *key)
 	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
+void service_key(char *buf, size_t n, const cJSON *params, const char *name_field)
+{
+	const char *cluster = str(params, "cluster"), *name = str(params, name_field);
+	snprintf(buf, n, "%s/%s", cluster ? cluster : "default", name ? name : "");
+}
+
+cJSON *obj(const char *k, const char *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, k, v);
+	return o;
+}
+
 const char *str(const cJSON *o, const char *key)
 {
 	cJSON *v = get(o, key);
@@ -196,19 +209,16 @@ typedef struct {
 	pthread_mutex_t lock;
 } Reads;
 
-static void *read_worker(void *arg)
+/* Takes items until none is left or one failed. */
+static void take_reads(Reads *r, EcsAws *aws)
 {
-	Reads *r = arg;
-	EcsAws *aws = ecs_aws_new(&r->d->cfg);
-	if (aws)
-		ecs_aws_set_debug(aws, r->d->opt->debug);
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
 		size_t i = r->next++;
-		bool stop = i >= r->n || !r->ok || !aws;
+		bool stop = i >= r->n || !r->ok;
 		pthread_mutex_unlock(&r->lock);
 		if (stop)
-			break;
+			return;
 		bool ok = true;
 		r->out[i] = r->fn(r->d, aws, r->items, i, &ok);
 		if (!ok) {
@@ -216,6 +226,16 @@ static void *read_worker(void *arg)
 			r->ok = false;
 			pthread_mutex_unlock(&r->lock);
 		}
+	}
+}
+
+static void *read_worker(void *arg)
+{
+	Reads *r = arg;
+	EcsAws *aws = ecs_aws_new(&r->d->cfg);
+	if (aws) {
+		ecs_aws_set_debug(aws, r->d->opt->debug);
+		take_reads(r, aws);
 	}
 	ecs_aws_free(aws);
 	return NULL;
@@ -230,22 +250,7 @@ static bool parallel_reads(Deploy *d, EcsAws *aws, size_t n, ReadFn *fn, const c
 	for (size_t k = 1; k < 8 && k < n; k++)
 		if (pthread_create(&t[started], NULL, read_worker, &r) == 0)
 			started++;
-	/* The caller's connection takes its share too. */
-	for (;;) {
-		pthread_mutex_lock(&r.lock);
-		size_t i = r.next++;
-		bool stop = i >= r.n || !r.ok;
-		pthread_mutex_unlock(&r.lock);
-		if (stop)
-			break;
-		bool ok = true;
-		out[i] = fn(d, aws, items, i, &ok);
-		if (!ok) {
-			pthread_mutex_lock(&r.lock);
-			r.ok = false;
-			pthread_mutex_unlock(&r.lock);
-		}
-	}
+	take_reads(&r, aws);    /* the caller's connection takes its share too */
 	for (size_t k = 0; k < started; k++)
 		pthread_join(t[k], NULL);
 	pthread_mutex_destroy(&r.lock);
@@ -452,8 +457,7 @@ static bool read_task_definitions(Deploy *d, EcsAws *aws)
 			if (!tdr || strcmp(tdr, r->id) != 0)
 				continue;
 			char key[1024];
-			snprintf(key, sizeof key, "%s/%s", str(s->params, "cluster"),
-				 str(s->params, "serviceName"));
+			service_key(key, sizeof key, s->params, "serviceName");
 			const char *arn = str(get(d->live.services, key), "taskDefinition");
 			const char *dg = arn ? str(d->live.digests, arn) : NULL;
 			if (dg && strcmp(dg, want) == 0) {

@@ -742,6 +742,10 @@ case_deploy-not-a-bundle() {
     run -- apply bad.json
     expect_status 2
     expect_err "bundle request 1 is malformed"
+    printf '{"format": "ecsc-bundle", "version": 1, "project": "p", "requests": {}}' >norequests.json
+    run -- apply norequests.json
+    expect_status 2
+    expect_err "the bundle has no list of requests"
     printf 'not json' >broken.json
     run -- destroy --yes broken.json
     expect_status 2
