@@ -40,6 +40,7 @@ void ecs_compiler_free(EcsCompiler *c)
 	ecs_vec_release(&c->params);
 	ecs_vec_release(&c->sets);
 	ecs_vec_release(&c->values);
+	ecs_vec_release(&c->imports);
 	ecs_arena_free(c->arena);
 	free(c);
 }
@@ -123,7 +124,9 @@ static void input_error(EcsCompiler *c, const EcsSpan *from, EcsDiagCode code,
 	}
 }
 
-long ecs_ctx_add_file(EcsCompiler *c, const char *path, const EcsSpan *from)
+/* Adds a file to the compilation unless it is there already. Returns its
+ * index, or -1 (and reports) when it cannot be read. */
+static long add_file(EcsCompiler *c, const char *path, const EcsSpan *from)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
@@ -223,12 +226,12 @@ EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
 		qsort(names.items, names.len, sizeof *names.items, compare_names);
 		EcsStatus st2 = ECS_OK;
 		for (size_t i = 0; i < names.len; i++)
-			if (ecs_ctx_add_file(c, names.items[i], NULL) < 0)
+			if (add_file(c, names.items[i], NULL) < 0)
 				st2 = ECS_EUSAGE;
 		ecs_vec_release(&names);
 		return st2;
 	}
-	return ecs_ctx_add_file(c, path, NULL) < 0 ? ECS_EUSAGE : ECS_OK;
+	return add_file(c, path, NULL) < 0 ? ECS_EUSAGE : ECS_OK;
 }
 
 EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment)
@@ -400,6 +403,23 @@ static void bind_params(EcsCompiler *c)
 	}
 }
 
+/* Reads the files the last parse imported. A relative path is taken from
+ * the directory of the importing file (from the current one for stdin). */
+static void resolve_imports(EcsCompiler *c)
+{
+	for (size_t i = 0; i < c->imports.len; i++) {
+		const EcsImport *imp = c->imports.items[i];
+		const char *rel = imp->path;
+		const char *from = c->sources.files[imp->span.file]->path;
+		const char *slash = strrchr(from, '/');
+		const char *full = rel;
+		if (rel[0] != '/' && slash && strcmp(from, "<stdin>") != 0)
+			full = ecs_arena_printf(c->arena, "%.*s/%s", (int)(slash - from), from, rel);
+		add_file(c, full, &imp->span);
+	}
+	c->imports.len = 0;
+}
+
 EcsStatus ecs_compiler_check(EcsCompiler *c)
 {
 	/* Parse every file, including imports found on the way. */
@@ -425,6 +445,7 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 			continue;
 		}
 		ecs_parse_source(c, (uint32_t)i);
+		resolve_imports(c);
 	}
 	c->module.ndecls = c->decls.len;
 	c->module.decls = (EcsBlock **)ecs_vec_freeze(&c->decls, c->arena);

@@ -331,6 +331,12 @@ typedef struct {
 	const void *checked_as;         /* the type its value was checked against */
 } EcsParam;
 
+/* An `import "PATH"` as written, at the span of its string. */
+typedef struct {
+	const char *path;
+	EcsSpan span;
+} EcsImport;
+
 typedef struct {
 	EcsBlock **decls;
 	size_t ndecls;
@@ -343,7 +349,7 @@ typedef struct {
 
 
 /* Parses one source with tree-sitter, reports ERROR and MISSING nodes, lowers
- * the tree into the module and queues its imports. */
+ * the tree into the module and records its imports in ctx->imports. */
 void ecs_parse_source(EcsCompiler *ctx, uint32_t file);
 /* Lowers a file's syntax tree (a TSNode root) into ctx->decls/params. */
 void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root);
@@ -575,6 +581,7 @@ struct EcsCompiler {
 	EcsDiagList diags;
 	EcsModule module;
 	EcsVec decls, params;           /* collected while lowering */
+	EcsVec imports;                 /* EcsImport *, lowered, not yet read */
 	EcsVec sets;                    /* "name=value" from --set, in order */
 	EcsVec values;                  /* "name=value" from --values */
 	const char **keys;              /* canonical path of each source */
@@ -589,9 +596,6 @@ struct EcsCompiler {
 	bool keep_trees;
 };
 
-/* Adds a file to the compilation unless it is there already. Returns its
- * index, or -1 (and reports) when it cannot be read. */
-long ecs_ctx_add_file(EcsCompiler *ctx, const char *path, const EcsSpan *from);
 int ecs_levenshtein(const char *a, const char *b);
 
 #endif

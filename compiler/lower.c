@@ -698,6 +698,8 @@ static void lower_param(Lower *L, TSNode n)
 	ecs_vec_push(&ctx->params, p);
 }
 
+/* import_decl: 'import' string. The path is recorded with its span; the
+ * driver (compiler.c) resolves and reads it, so lowering does no I/O. */
 static void lower_import(Lower *L, TSNode n)
 {
 	EcsCompiler *ctx = L->ctx;
@@ -710,13 +712,10 @@ static void lower_import(Lower *L, TSNode n)
 			 "an import path cannot be interpolated");
 		return;
 	}
-	const char *rel = v->u.str.parts[0].text;
-	const char *from = L->src->path;
-	const char *slash = strrchr(from, '/');
-	const char *full = rel;
-	if (rel[0] != '/' && slash && strcmp(from, "<stdin>") != 0)
-		full = ecs_arena_printf(ctx->arena, "%.*s/%s", (int)(slash - from), from, rel);
-	ecs_ctx_add_file(ctx, full, &v->span);
+	EcsImport *imp = ecs_arena_alloc(ctx->arena, sizeof *imp);
+	imp->path = v->u.str.parts[0].text;
+	imp->span = v->span;
+	ecs_vec_push(&ctx->imports, imp);
 }
 
 void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
