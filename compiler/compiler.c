@@ -47,8 +47,7 @@ void ecs_compiler_free(EcsCompiler *c)
 
 size_t ecs_compiler_error_count(const EcsCompiler *c) { return c->diags.errors; }
 
-/* Takes ownership of text (malloc'd, NUL-terminated) and builds the line map. */
-static uint32_t add_source(EcsCompiler *c, const char *path, char *text, size_t len)
+uint32_t ecs_compiler_add_text(EcsCompiler *c, const char *path, char *text, size_t len)
 {
 	EcsSource *s = ecs_xmalloc(sizeof *s);
 	memset(s, 0, sizeof *s);
@@ -173,7 +172,7 @@ static long add_file(EcsCompiler *c, const char *path, const EcsSpan *from)
 		free(canon);
 		return -1;
 	}
-	uint32_t id = add_source(c, name, text, len);
+	uint32_t id = ecs_compiler_add_text(c, name, text, len);
 	c->keys = ecs_xrealloc(c->keys, (c->nkeys + 1) * sizeof *c->keys);
 	c->keys[c->nkeys++] = ecs_intern(c->arena, key, strlen(key));
 	free(canon);
@@ -261,8 +260,15 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
 			err == EFBIG ? "file too large" : strerror(err));
 		return ECS_EUSAGE;
 	}
-	cJSON *root = cJSON_ParseWithLength(text, len);
+	EcsStatus st = ecs_compiler_values_text(c, path, text, len);
 	free(text);
+	return st;
+}
+
+EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char *text,
+				   size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
 	c->values_path = ecs_arena_printf(c->arena, "%s", path);
 	if (!cJSON_IsObject(root)) {
 		fprintf(stderr, "ecsc: %s: a values file is a JSON object of parameter values\n",
@@ -339,7 +345,7 @@ static void bind_params(EcsCompiler *c)
 	for (size_t i = 0; i < n; i++)
 		if (text[i] == '\x1f')
 			text[i] = ',';
-	uint32_t file = add_source(c, "<command line>", text, n);
+	uint32_t file = ecs_compiler_add_text(c, "<command line>", text, n);
 	for (size_t i = 0; i < total; i++) {
 		const char *a = i < c->values.len ? c->values.items[i]
 						  : c->sets.items[i - c->values.len];

@@ -597,5 +597,12 @@ struct EcsCompiler {
 };
 
 int ecs_levenshtein(const char *a, const char *b);
+/* Adds a source read elsewhere, as file `path`: takes ownership of text
+ * (malloc'd, NUL-terminated, len bytes) and builds its line map. Returns
+ * its file index. (The fuzz targets feed their bytes through it.) */
+uint32_t ecs_compiler_add_text(EcsCompiler *c, const char *path, char *text, size_t len);
+/* The --values reader on text already read from path (borrowed). */
+EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char *text,
+				   size_t len);
 
 #endif

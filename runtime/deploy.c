@@ -21,8 +21,7 @@ static void on_signal(int sig)
 	ecs_interrupted = 1;
 }
 
-/* The bundle's requests, checked for the fields the runtime needs. */
-static bool load(Deploy *d, const cJSON *bundle)
+bool deploy_load(Deploy *d, const cJSON *bundle)
 {
 	const char *format = str(bundle, "format");
 	const cJSON *version = get(bundle, "version");
@@ -80,7 +79,7 @@ static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsA
 	d->opt = o;
 	pthread_mutex_init(&d->lock, NULL);
 	d->results = cJSON_CreateObject();
-	if (!load(d, bundle))
+	if (!deploy_load(d, bundle))
 		return 2;
 	EcsAwsStatus s = ecs_aws_config_load(&d->cfg, o->profile, o->endpoint);
 	if (s != ECS_AWS_OK) {
@@ -105,6 +104,11 @@ static void finish(Deploy *d, EcsAws *aws)
 		signal(SIGTERM, SIG_DFL);
 	}
 	ecs_aws_free(aws);
+	deploy_release(d);
+}
+
+void deploy_release(Deploy *d)
+{
 	live_free(&d->live);
 	cJSON_Delete(d->results);
 	for (size_t i = 0; i < d->nchanges; i++) {

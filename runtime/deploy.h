@@ -108,6 +108,14 @@ typedef struct {
 	pthread_mutex_t lock;
 } Deploy;
 
+/* deploy.c */
+/* The bundle's requests (d->reqs), checked for the fields the runtime
+ * needs; false (and a message on stderr) when it is not a bundle. The
+ * requests borrow bundle. */
+bool deploy_load(Deploy *d, const cJSON *bundle);
+/* Frees what a deployment allocated (not the bundle, not d). */
+void deploy_release(Deploy *d);
+
 /* state.c */
 bool live_read(Deploy *d, EcsAws *aws);
 void live_free(Live *l);

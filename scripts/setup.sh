@@ -2,7 +2,8 @@
 # setup.sh: install what is missing, build, then run the demo or the tests.
 #
 #   scripts/setup.sh run    build and compile a sample spec (the main job)
-#   scripts/setup.sh test   build (plain and ASan+UBSan) and run the whole suite
+#   scripts/setup.sh test   build (plain and ASan+UBSan) and run the whole suite,
+#                           then each fuzz target for ECSC_FUZZ_SECONDS (60)
 #
 # Safe to run again: installed packages and tools are skipped.
 set -eu -o pipefail
@@ -55,6 +56,14 @@ tree_sitter_cli() {
 	command -v node >/dev/null || apt_install nodejs
 }
 
+# The fuzz targets (tests/fuzz) need clang and its libFuzzer runtime.
+fuzz_tools() {
+	command -v clang >/dev/null || apt_install clang
+	# -print-file-name answers the bare name when the file is not there.
+	[ -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ] ||
+		apt_install "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+}
+
 # The test oracles: botocore's service models (API requests), cfn-lint
 # (templates), moto (a local AWS endpoint), PyYAML (YAML templates).
 python_tools() {
@@ -86,6 +95,7 @@ test)
 	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz
 	tree_sitter_cli
 	python_tools
+	fuzz_tools
 	build build
 	build build-asan -DECSC_SANITIZE=ON
 	status=0
@@ -94,7 +104,9 @@ test)
 	say "test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build-asan --output-on-failure -j "$jobs" || status=1
-	if [ $status = 0 ]; then say "all tests passed (plain and sanitized)"; fi
+	say "fuzz targets, ${ECSC_FUZZ_SECONDS:-60}s each (tests/fuzz/README.md)"
+	tests/fuzz/run.sh --time "${ECSC_FUZZ_SECONDS:-60}" || status=1
+	if [ $status = 0 ]; then say "all tests passed (plain, sanitized and fuzzed)"; fi
 	exit $status
 	;;
 *)
