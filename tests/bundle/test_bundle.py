@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from awslocal import clients_kw, moto_server  # noqa: E402
+from apifill import fill  # noqa: E402
 
 ECSC, CASE = os.path.abspath(sys.argv[1]), sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,24 +38,6 @@ def bundle(spec, *args, cwd=None):
     if r.returncode != 0:
         fail(f"{spec} exited {r.returncode}: {r.stderr}")
     return r.stdout
-
-FILL = {"arn": "arn:aws:iam::123456789012:role/placeholder", "id": "ecs-svc/1234567890123456789",
-        "security-group-id": "sg-0123456789abcdef0"}
-
-def fill(v):
-    if isinstance(v, dict):
-        if "$from" in v:
-            return FILL[v["$from"]["type"]]
-        if "$sub" in v:
-            return (v["$sub"].replace("${AWS::Partition}", "aws")
-                    .replace("${AWS::Region}", "eu-west-1")
-                    .replace("${AWS::AccountId}", "123456789012"))
-        if "$json" in v:
-            return json.dumps(fill(v["$json"]))
-        return {k: fill(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [fill(x) for x in v]
-    return v
 
 def case_validate():
     import botocore.session
