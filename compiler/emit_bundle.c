@@ -249,7 +249,16 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 	case ECS_RES_SERVICE:
 	case ECS_RES_TASK_SET: {
 		cJSON_AddItemToObject(p, "tags", tag_list(r->tags, project, "key", "value"));
+		/* forceNewDeployment is a member of UpdateService, not of
+		 * CreateService (a new service deploys anyway): it travels
+		 * beside the request, for the updates of the service. */
+		cJSON *force = r->kind == ECS_RES_SERVICE
+				       ? cJSON_DetachItemFromObjectCaseSensitive(p, "forceNewDeployment")
+				       : NULL;
 		cJSON *req = request(b, r, index, op, NULL, p);
+		if (force)
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(req, "on_update"),
+					      "forceNewDeployment", force);
 		if (r->nowned) {
 			cJSON *own = cJSON_AddArrayToObject(req, "ownership");
 			for (size_t i = 0; i < r->nowned; i++) {

@@ -28,7 +28,7 @@
 /* One request of the bundle. */
 typedef struct {
 	const char *id, *resource, *service, *op;
-	const cJSON *protocol, *params, *depends_on, *ownership;
+	const cJSON *protocol, *params, *depends_on, *ownership, *on_update;
 } Request;
 
 /* What the live state says, each table keyed by the AWS name. */

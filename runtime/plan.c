@@ -835,6 +835,12 @@ static void plan_service(const Ctx *x)
 		}
 		cJSON_Delete(v);
 	}
+	/* Members only UpdateService takes go with any update, and make none
+	 * on their own (as forceNewDeployment does in CreateService's stead). */
+	const cJSON *w;
+	cJSON_ArrayForEach(w, x->r->on_update)
+		if (!same && !get(update, w->string))
+			cJSON_AddItemToObject(update, w->string, cJSON_Duplicate(w, true));
 	if (!same && !ch_of(x)->error)
 		send_extra(x, "ecs", "UpdateService", update);
 	else

@@ -21,7 +21,6 @@ KNOWN = {
     # issue 10, the points it lists
     "MI_REQUIREMENTS.memory_per_vcpu": "issue 10: memory_per_vcpu is written in MiB and copied into the GiB field",
     "SC_ACCESS_LOG.include_query_parameters": "issue 10: emitted as a boolean, ECS takes ENABLED/DISABLED",
-    "SERVICE.force_new_deployment": "issue 10: the bundle's CreateService carries forceNewDeployment",
     "SERVICE_REGISTRY.container": "issue 10: service_registry's container port is dropped",
     "AUTOSCALING.min": "issue 10: autoscaling min is clamped to the default desired count",
     "LOGGING.create_group": "issue 10: create_group = false without logs:CreateLogGroup on the execution role",

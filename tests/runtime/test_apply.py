@@ -8,7 +8,7 @@ with boto3 straight from moto:
 
 - a first apply creates everything; a second makes no mutating call;
 - changing one image makes exactly one RegisterTaskDefinition and one
-  UpdateService;
+  UpdateService, which carries force_new_deployment (CreateService does not);
 - a desired count changed out of band (autoscaling's) survives an apply;
 - a revision CI registered and deployed for a service with
   ignore_task_definition_changes stays in place;
@@ -116,6 +116,9 @@ def scenario(acct):
           created.count("CreateService") == 2 and created.count("RegisterTaskDefinition") == 2 and
           created.count("CreateCluster") == 1 and created.count("CreateSecurityGroup") == 1,
           created)
+    creates = [c.get("body") or {} for c in mutating(calls) if c["operation"] == "CreateService"]
+    check("CreateService carries no forceNewDeployment (UpdateService's member)",
+          creates and not any("forceNewDeployment" in b for b in creates), creates)
     web, worker = acct.service("web"), acct.service("worker")
     check("services exist with their desired counts",
           web and worker and web["status"] == "ACTIVE" and web["desiredCount"] == 2 and
@@ -163,6 +166,9 @@ def scenario(acct):
     check("an image bump is one RegisterTaskDefinition and one UpdateService",
           r.returncode == 0 and ops(calls) == ["RegisterTaskDefinition", "UpdateService"],
           f"{r.returncode} {ops(calls)} {r.stderr[-1500:]}")
+    updates = [c.get("body") or {} for c in mutating(calls) if c["operation"] == "UpdateService"]
+    check("the update forces a new deployment (force_new_deployment)",
+          [u.get("forceNewDeployment") for u in updates] == [True], updates)
     web = acct.service("web")
     check("the service runs the new image",
           acct.image(web["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.28.0" and
