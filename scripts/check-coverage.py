@@ -20,7 +20,11 @@ compiler reads it) and checks the page:
     schema row: it must *not* exist yet, or the gap may be closed;
   * each row's status agrees with its spelling column (spelled rows have a
     spelling, plumbing and GAP rows have `none`), and the summary counts at
-    the top of the page match the rows.
+    the top of the page match the rows;
+  * a row whose note says the input is refused or missing ("wrongly",
+    "not yet", "cannot be") is a GAP row, not a spelled or derived one;
+  * the "Gaps at a glance" list has one bullet per GAP row, naming the
+    row's seed input, and says "none." when there are no GAP rows.
 
 Usage (from any directory):
 
@@ -127,6 +131,39 @@ def resolve(schema, text, absolute):
     return errors[0]
 
 
+GAP_WORDS = re.compile(r"wrongly|not yet|cannot be (?:given|written|expressed)", re.I)
+GLANCE = "**Gaps at a glance**"
+
+
+def check_glance(lines, gap_rows, bad):
+    """The "Gaps at a glance" list agrees with the GAP rows."""
+    at = [i for i, l in enumerate(lines) if l.startswith(GLANCE)]
+    if len(at) != 1:
+        bad(0, "the page needs one line starting %s" % GLANCE)
+        return
+    i = at[0]
+    bullets = []
+    for line in lines[i + 1:]:
+        if line.startswith("* "):
+            bullets.append(line)
+        elif bullets and line.startswith("  "):
+            bullets[-1] += " " + line.strip()
+        elif line.strip() and not line.startswith("---") and bullets:
+            break
+        elif line.startswith("---"):
+            break
+    if not gap_rows:
+        if not lines[i].startswith(GLANCE + ": none.") or bullets:
+            bad(i + 1, "there are no GAP rows: the line must read `%s: none.` with no list"
+                % GLANCE)
+        return
+    if len(bullets) != len(gap_rows):
+        bad(i + 1, "%d bullets at a glance for %d GAP rows" % (len(bullets), len(gap_rows)))
+    for n, seed in gap_rows:
+        if not any(seed in b for b in bullets):
+            bad(n, "GAP row %s is not listed at a glance" % seed)
+
+
 def status_of(notes):
     if notes.startswith("none: Terraform plumbing"):
         return "plumbing"
@@ -152,6 +189,8 @@ def main(argv):
 
     def bad(lineno, msg):
         problems.append("%s:%d: %s" % (name, lineno, msg))
+
+    gap_rows = []
 
     for n, line in enumerate(lines, 1):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -186,6 +225,12 @@ def main(argv):
             if err:
                 bad(n, "`%s`: %s" % (t, err))
 
+        if status in ("spelled", "derived") and GAP_WORDS.search(notes):
+            bad(n, "the note says `%s`: a row ecsc cannot express is a GAP row"
+                % GAP_WORDS.search(notes).group(0))
+        if status == "gaps":
+            gap_rows.append((n, _seed))
+
         before, missing, after = notes.partition("Missing:")
         for t in ticks(before):
             if SEP in t:
@@ -211,6 +256,7 @@ def main(argv):
         print("\n".join(table))
         return 0
 
+    check_glance(lines, gap_rows, bad)
     if summary not in lines:
         bad(0, "summary line should read: %s" % summary)
     for row in table:
