@@ -199,7 +199,7 @@ void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
 void ecs_diag_render_json(const EcsDiagList *list, const EcsSourceSet *set,
 			  FILE *out);
 
-/* ---- AST (lower.c) --------------------------------------------------------- */
+/* ---- the AST (built by lower.c, read through ast.c) ------------------------- */
 
 typedef enum {
 	ECS_VAL_STRING,
@@ -357,12 +357,15 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root);
  * into a value of the parameter's type name; reports at span. */
 EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 			    const char *type, const char *text);
-const char *ecs_dimension_name(EcsDimension dim);
+
+/* ---- reading the AST (ast.c) ------------------------------------------------ */
+
 /* The attribute `key` of b, or NULL; the first child block of kind `kind`. */
 EcsAttr *ecs_ast_attr(EcsBlock *b, const char *key);
 EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind);
-/* Appends "web-api" as "WebApi" to out (logical ids, parameter names). */
-void ecs_pascal_case(char *out, size_t size, const char *s);
+/* The module's declaration `KIND NAME` (name interned), or NULL. */
+EcsBlock *ecs_ast_decl(const EcsModule *m, const char *kind, const char *name);
+const char *ecs_dimension_name(EcsDimension dim);
 
 /* ---- schema (schema.c) -------------------------------------------------------- */
 
@@ -545,6 +548,121 @@ long ecs_graph_find(EcsGraph *g, const char *id);
 /* Deterministic dumps: JSON (--emit=graph) and Graphviz DOT (ecsc graph). */
 void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out);
 void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out);
+/* Appends "web-api" as "WebApi" to out (logical ids, parameter names). */
+void ecs_pascal_case(char *out, size_t size, const char *s);
+
+/* ---- building the graph: the kit (graph_node.c) --------------------------------
+ *
+ * The graph is built in rooms by topic: graph_node.c (this kit: nodes, ids,
+ * reading values, converting them by type, writing them by schema row),
+ * graph_shared.c (IAM, log groups, security groups: what several
+ * declarations derive), graph_cluster.c, graph_task.c, graph_service.c, and
+ * graph.c (the declaration order, lookups, dumps). Their shared names carry
+ * the prefix graph_. */
+
+/* A declaration's node, found by the declaration's name when referenced. */
+typedef struct {
+	const char *decl;       /* spec name (interned) */
+	EcsResource *r;
+} GraphNamed;
+
+/* The state of one graph build. */
+typedef struct {
+	EcsCompiler *ctx;
+	EcsGraph *g;
+	GraphNamed *named;
+	size_t nnamed;
+	const char **ids;       /* hash set of interned logical ids */
+	size_t nids, capids;
+	bool deferred;          /* the last graph_text() used a deploy-time parameter */
+	const EcsBlock *decl;   /* the declaration being lowered */
+} GraphBuild;
+
+/* A new node whose id is PREFIX + the PascalCase of each part (NULL parts
+ * are left out); a clash gets a numeric suffix in declaration order. */
+EcsResource *graph_node(GraphBuild *B, EcsResourceKind kind, EcsSpan span, const char *prefix,
+			const char *part1, const char *part2);
+/* r depends on `on` (ignored when NULL or r itself). */
+void graph_depend(EcsResource *r, EcsResource *on);
+void graph_own(EcsResource *r, const char *prop, EcsOwnership owner, const char *reason);
+/* {"$ref": r's id, "$attr": attr} and {"$sub": text}: values known at deploy time. */
+struct cJSON *graph_ref(const EcsResource *r, const char *attr);
+struct cJSON *graph_sub(const char *fmt, ...) ECS_PRINTF(1, 2);
+EcsResource *graph_find_id(EcsGraph *g, const char *id);
+/* Records r as the node of declaration `decl`; graph_named finds it. */
+void graph_name(GraphBuild *B, const char *decl, EcsResource *r);
+EcsResource *graph_named(GraphBuild *B, const char *decl, EcsResourceKind kind);
+EcsParam *graph_param(GraphBuild *B, const char *name);
+/* A parameter's value when v names one (and t does not take the word), else v. */
+EcsValue *graph_deref(GraphBuild *B, EcsValue *v, const EcsType *t);
+/* The text of a value with parameters substituted (`${Name}` for deferred ones). */
+char *graph_text(GraphBuild *B, EcsValue *v);
+const char *graph_attr_text(GraphBuild *B, EcsBlock *b, const char *key, const char *dflt);
+bool graph_attr_bool(GraphBuild *B, EcsBlock *b, const char *key, bool dflt);
+/* A number, a quantity in its field's API unit; dflt when absent. */
+double graph_attr_number(GraphBuild *B, EcsBlock *b, const char *key, double dflt);
+/* ssm(...), secret(...) or an ARN as a valueFrom. */
+struct cJSON *graph_secret_value(GraphBuild *B, EcsValue *v);
+/* A value in its API shape, by its type (api: the member, for pair lists). */
+struct cJSON *graph_convert(GraphBuild *B, EcsBlock *scope, EcsValue *v, const EcsType *t,
+			    const char *api);
+/* An attribute's value converted by its field's type. */
+struct cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a);
+/* obj[path] = value, creating the objects of a dotted path. */
+void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
+/* Every field of b whose row names an API member, but those in skip (a
+ * NULL-terminated list), converted into obj; only/except: a shape whose
+ * fields alone go, or do not go (-1: none). */
+void graph_put_fields_where(GraphBuild *B, EcsBlock *b, struct cJSON *obj,
+			    const char *const *skip, int only, int except);
+void graph_put_fields(GraphBuild *B, EcsBlock *b, struct cJSON *obj, const char *const *skip);
+/* The child block `kind`'s fields as an object at obj[key]; NULL when absent. */
+struct cJSON *graph_put_block(GraphBuild *B, EcsBlock *parent, const char *kind,
+			      struct cJSON *obj, const char *key);
+/* Adds the map attribute `key` of b to *tags (made when NULL). */
+void graph_merge_tags(GraphBuild *B, struct cJSON **tags, EcsBlock *b, const char *key);
+/* A copy of tags becomes r's, when there are any. */
+void graph_set_tags(EcsResource *r, struct cJSON *tags);
+
+/* ---- what several declarations derive (graph_shared.c) --------------------------- */
+
+/* An IAM statement; a NULL-terminated list of strings as a JSON array. */
+struct cJSON *graph_statement(const char *sid, struct cJSON *actions, struct cJSON *resources);
+struct cJSON *graph_strings(const char *const *list);
+/* A generated role assumed by `principal` (reports a name over 64 characters). */
+EcsResource *graph_role_node(GraphBuild *B, EcsSpan span, const char *prefix, const char *part,
+			     const char *name, const char *principal);
+/* The Statement list of role's InlinePolicy, made when it has none. */
+struct cJSON *graph_inline_statements(EcsResource *role);
+/* Adds to an execution role's policy what the task's fields need (secrets). */
+void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task);
+EcsResource *graph_log_group_node(GraphBuild *B, EcsSpan span, const char *part1,
+				  const char *part2, const char *name, EcsBlock *settings,
+				  struct cJSON *tags, double retention);
+/* A security group block and its rules, for a service or a cluster. */
+EcsResource *graph_security_group(GraphBuild *B, EcsBlock *sgb, const char *owner,
+				  const char *default_name, const char *default_desc,
+				  const struct cJSON *tags);
+void graph_decl_role(GraphBuild *B, EcsBlock *b);
+void graph_decl_policy(GraphBuild *B, EcsBlock *b);
+void graph_decl_log_group(GraphBuild *B, EcsBlock *b);
+
+/* ---- clusters (graph_cluster.c), task definitions (graph_task.c), services
+ * (graph_service.c) ----------------------------------------------------------------- */
+
+void graph_decl_cluster(GraphBuild *B, EcsBlock *b);
+
+/* The nodes a task definition brings: itself and the roles it made or named. */
+typedef struct {
+	EcsResource *td, *exec_role, *task_role;
+} GraphTaskNodes;
+
+/* A task definition from b (a task, or a service's own fields): family
+ * `owner` unless named; cluster: the service's, whose execution role it may share. */
+GraphTaskNodes graph_task_definition(GraphBuild *B, EcsBlock *b, const char *owner,
+				     struct cJSON *tags, bool exec_command, EcsBlock *cluster);
+void graph_decl_task(GraphBuild *B, EcsBlock *b);
+void graph_decl_service(GraphBuild *B, EcsBlock *b);
 
 /* ---- CloudFormation (emit_cfn.c) ----------------------------------------------- */
 

@@ -189,17 +189,6 @@ static const Unit units[] = {
 	{"%", ECS_DIM_PERCENT, 1},
 };
 
-const char *ecs_dimension_name(EcsDimension dim)
-{
-	switch (dim) {
-	case ECS_DIM_DURATION: return "duration";
-	case ECS_DIM_SIZE: return "size";
-	case ECS_DIM_CPU: return "CPU amount";
-	case ECS_DIM_PERCENT: return "percentage";
-	}
-	return "quantity";
-}
-
 /* Parses digits with `_` separators and an optional fraction. Returns false
  * when the number does not fit (int64 for integers, finite double). */
 static bool parse_number(const char *s, size_t n, double *out, int64_t *iout, bool *is_int)
@@ -775,20 +764,3 @@ EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 	return lower_numeric(&L, v, text, n);
 }
 
-/* ---- lookups over the AST, for the stages after the checker --------------- */
-
-EcsAttr *ecs_ast_attr(EcsBlock *b, const char *key)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (!b->items[i].is_block && strcmp(b->items[i].u.attr.key, key) == 0)
-			return &b->items[i].u.attr;
-	return NULL;
-}
-
-EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind)
-{
-	for (size_t i = 0; i < b->nitems; i++)
-		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, kind) == 0)
-			return b->items[i].u.block;
-	return NULL;
-}

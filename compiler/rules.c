@@ -515,15 +515,6 @@ static void rule_task(Rules *R, EcsBlock *task)
 
 /* ---- services ------------------------------------------------------------------------- */
 
-static EcsBlock *find_cluster(Rules *R, const char *name)
-{
-	EcsModule *m = &R->ctx->module;
-	for (size_t i = 0; i < m->ndecls; i++)
-		if (strcmp(m->decls[i]->kind, "cluster") == 0 && m->decls[i]->labels[0] == name)
-			return m->decls[i];
-	return NULL;
-}
-
 /* A capacity provider is Fargate (FARGATE, FARGATE_SPOT) or EC2-backed. */
 static bool provider_is_fargate(EcsBlock *cluster_cap, const char *name)
 {
@@ -607,7 +598,7 @@ static void rule_service(Rules *R, EcsBlock *svc)
 	} else {
 		rule_task(R, svc);
 	}
-	EcsBlock *cluster = svc->parent ? find_cluster(R, svc->parent) : NULL;
+	EcsBlock *cluster = svc->parent ? ecs_ast_decl(&R->ctx->module, "cluster", svc->parent) : NULL;
 	rule_strategy(R, svc, cluster);
 	EcsAttr *lt = ecs_ast_attr(svc, "launch_type");
 	EcsBlock *cap = ecs_ast_child(svc, "capacity");

@@ -1,0 +1,455 @@
+/* graph_task.c: task definitions (a task declaration, or a service's own
+ * fields) with their container definitions, volumes, managed log groups
+ * and the execution and task roles they need. */
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+/* ---- container definitions ------------------------------------------------------------ */
+
+/* What the parts of one container definition read. */
+typedef struct {
+	GraphBuild *B;
+	EcsBlock *c;            /* the container block */
+	const char *owner;      /* the service's or task's name */
+	EcsResource *td;
+	cJSON *tags;
+	bool exec_command, windows;
+} Container;
+
+/* The fields whose API shape is not the value's own: gpu ->
+ * resourceRequirements [{type: GPU, value}], environment_files ->
+ * environmentFiles [{value, type: s3}], repository_credentials ->
+ * repositoryCredentials.credentialsParameter; and the seed's default of a
+ * read-only root filesystem (ContainerDefinition.readonlyRootFilesystem). */
+static void container_reshaped(Container *k, cJSON *o)
+{
+	GraphBuild *B = k->B;
+	EcsAttr *a;
+	if ((a = ecs_ast_attr(k->c, "gpu"))) {
+		cJSON *rr = cJSON_AddArrayToObject(o, "resourceRequirements");
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "type", "GPU");
+		cJSON_AddStringToObject(e, "value", graph_text(B, graph_deref(B, a->value, NULL)));
+		cJSON_AddItemToArray(rr, e);
+	}
+	if ((a = ecs_ast_attr(k->c, "environment_files"))) {
+		cJSON *ef = cJSON_AddArrayToObject(o, "environmentFiles");
+		cJSON *arns = graph_convert_attr(B, k->c, a);
+		cJSON *it;
+		cJSON_ArrayForEach(it, arns) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "value", it->valuestring);
+			cJSON_AddStringToObject(e, "type", "s3");
+			cJSON_AddItemToArray(ef, e);
+		}
+		cJSON_Delete(arns);
+	}
+	if ((a = ecs_ast_attr(k->c, "repository_credentials"))) {
+		cJSON *rc = cJSON_AddObjectToObject(o, "repositoryCredentials");
+		cJSON_AddItemToObject(rc, "credentialsParameter", graph_secret_value(B, a->value));
+	}
+	if (!k->windows && !ecs_ast_attr(k->c, "readonly_root_filesystem"))
+		cJSON_AddBoolToObject(o, "readonlyRootFilesystem", true);
+}
+
+/* port NAME { container_port  container_port_range  protocol ... }
+ * (PortMapping; containerPortRange is "lo-hi"; protocol defaults to tcp). */
+static void container_ports(Container *k, cJSON *o)
+{
+	GraphBuild *B = k->B;
+	EcsBlock *c = k->c;
+	cJSON *ports = NULL;
+	for (size_t i = 0; i < c->nitems; i++) {
+		if (!c->items[i].is_block || strcmp(c->items[i].u.block->kind, "port") != 0)
+			continue;
+		EcsBlock *p = c->items[i].u.block;
+		if (!ports)
+			ports = cJSON_AddArrayToObject(o, "portMappings");
+		cJSON *pm = cJSON_CreateObject();
+		cJSON_AddStringToObject(pm, "name", p->labels[0]);
+		graph_put_fields(B, p, pm, (const char *const[]){"container_port_range", NULL});
+		EcsAttr *pr = ecs_ast_attr(p, "container_port_range");
+		if (pr)
+			cJSON_AddStringToObject(pm, "containerPortRange",
+						ecs_arena_printf(B->ctx->arena, "%lld-%lld",
+								 (long long)pr->value->u.range.low,
+								 (long long)pr->value->u.range.high));
+		if (!cJSON_GetObjectItemCaseSensitive(pm, "protocol"))
+			cJSON_AddStringToObject(pm, "protocol", "tcp");
+		cJSON_AddItemToArray(ports, pm);
+	}
+}
+
+/* health_check { command  interval  timeout  retries  start_period }
+ * (HealthCheck), with the defaults ECS fills in, so that no diff is
+ * perpetual: 30 s, 5 s, 3. */
+static void container_health(Container *k, cJSON *o)
+{
+	EcsBlock *hc = ecs_ast_child(k->c, "health_check");
+	if (!hc)
+		return;
+	cJSON *h = cJSON_AddObjectToObject(o, "healthCheck");
+	graph_put_fields(k->B, hc, h, NULL);
+	if (!ecs_ast_attr(hc, "interval"))
+		cJSON_AddNumberToObject(h, "interval", 30);
+	if (!ecs_ast_attr(hc, "timeout"))
+		cJSON_AddNumberToObject(h, "timeout", 5);
+	if (!ecs_ast_attr(hc, "retries"))
+		cJSON_AddNumberToObject(h, "retries", 3);
+}
+
+/* The awslogs group of a container: a declared log group it names, a
+ * group by name, or a managed group /aws/ecs/OWNER/CONTAINER (the seed's,
+ * 14 days) unless `create_group = false` leaves it to ECS. Sets *managed. */
+static const char *awslogs_group(Container *k, EcsBlock *lg, bool *managed)
+{
+	GraphBuild *B = k->B;
+	EcsAttr *ga = lg ? ecs_ast_attr(lg, "group") : NULL;
+	const char *group = NULL;
+	if (ga && ga->value->kind == ECS_VAL_REF) {
+		EcsResource *r = graph_named(B, ga->value->u.ref.names[0], ECS_RES_LOG_GROUP);
+		if (r) {
+			group = r->name;
+			graph_depend(k->td, r);
+		}
+	} else if (ga) {
+		group = graph_text(B, ga->value);
+	}
+	*managed = !ga && (!lg || graph_attr_bool(B, lg, "create_group", true));
+	if (!group)
+		group = ecs_arena_printf(B->ctx->arena, "/aws/ecs/%s/%s", k->owner, k->c->labels[0]);
+	if (*managed) {
+		EcsResource *r = graph_log_group_node(B, k->c->label_spans[0], k->owner,
+						      k->c->labels[0], group, NULL, k->tags,
+						      lg ? graph_attr_number(B, lg, "retention", 14)
+							 : 14);
+		if (lg)
+			graph_put_fields(B, lg, r->props, (const char *const[]){
+						 "enabled", "driver", "options", "secret_options",
+						 "group", "create_group", "stream_prefix", "retention",
+						 NULL});
+		graph_depend(k->td, r);
+	}
+	return group;
+}
+
+/* logging { driver  group  create_group  stream_prefix  retention  options
+ * secret_options  enabled } (LogConfiguration), as the seed defines it: the
+ * awslogs driver by default with a managed log group per container;
+ * `enabled = false` turns logging off; any other driver (awsfirelens ...)
+ * is passed through. */
+static void container_logging(Container *k, cJSON *o)
+{
+	GraphBuild *B = k->B;
+	EcsBlock *lg = ecs_ast_child(k->c, "logging");
+	bool enabled = !lg || graph_attr_bool(B, lg, "enabled", true);
+	if (lg) {
+		EcsAttr *drv = ecs_ast_attr(lg, "driver");
+		const char *d = drv ? graph_text(B, drv->value) : "awslogs";
+		if (drv && strcasecmp(d, "awslogs") != 0) {
+			cJSON *lc = cJSON_AddObjectToObject(o, "logConfiguration");
+			graph_put_fields(B, lg, lc, (const char *const[]){"group", "stream_prefix",
+									  "retention", "kms_key",
+									  "class", NULL});
+			enabled = false;
+		}
+	}
+	if (!enabled)
+		return;
+	cJSON *lc = cJSON_AddObjectToObject(o, "logConfiguration");
+	cJSON_AddStringToObject(lc, "logDriver", "awslogs");
+	cJSON *opts = cJSON_AddObjectToObject(lc, "options");
+	bool managed;
+	const char *group = awslogs_group(k, lg, &managed);
+	cJSON_AddStringToObject(opts, "awslogs-group", group);
+	cJSON_AddItemToObject(opts, "awslogs-region", graph_sub("%s", "${AWS::Region}"));
+	cJSON_AddStringToObject(opts, "awslogs-stream-prefix",
+				lg ? graph_attr_text(B, lg, "stream_prefix", "ecs") : "ecs");
+	if (!managed && !(lg && ecs_ast_attr(lg, "group")))
+		cJSON_AddStringToObject(opts, "awslogs-create-group", "true");
+	EcsAttr *extra = lg ? ecs_ast_attr(lg, "options") : NULL;
+	if (extra && extra->value->kind == ECS_VAL_MAP)
+		for (size_t i = 0; i < extra->value->u.map.n; i++) {
+			cJSON_DeleteItemFromObjectCaseSensitive(opts, extra->value->u.map.entries[i].key);
+			cJSON_AddStringToObject(opts, extra->value->u.map.entries[i].key,
+						graph_text(B, extra->value->u.map.entries[i].value));
+		}
+}
+
+/* linux { ...  device { }  tmpfs { } } (LinuxParameters); ECS Exec needs
+ * the init process (initProcessEnabled). Not for Windows containers. */
+static void container_linux(Container *k, cJSON *o)
+{
+	EcsBlock *lx = ecs_ast_child(k->c, "linux");
+	if ((!lx && !k->exec_command) || k->windows)
+		return;
+	cJSON *lp = cJSON_AddObjectToObject(o, "linuxParameters");
+	if (lx) {
+		graph_put_fields(k->B, lx, lp, NULL);
+		for (size_t i = 0; i < lx->nitems; i++) {
+			if (!lx->items[i].is_block)
+				continue;
+			EcsBlock *sb = lx->items[i].u.block;
+			const char *key = strcmp(sb->kind, "device") == 0 ? "devices" : "tmpfs";
+			cJSON *arr = cJSON_GetObjectItemCaseSensitive(lp, key);
+			if (!arr)
+				arr = cJSON_AddArrayToObject(lp, key);
+			cJSON *e = cJSON_CreateObject();
+			graph_put_fields(k->B, sb, e, NULL);
+			cJSON_AddItemToArray(arr, e);
+		}
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(lp, "initProcessEnabled"))
+		cJSON_AddBoolToObject(lp, "initProcessEnabled", k->exec_command);
+}
+
+/* mount { }, volumes_from { }, ulimit NAME { } (mountPoints, volumesFrom,
+ * ulimits), then restart_policy { } (RestartPolicy, enabled unless said). */
+static void container_lists(Container *k, cJSON *o)
+{
+	static const struct {
+		const char *kind, *api;
+	} lists[] = {{"mount", "mountPoints"}, {"volumes_from", "volumesFrom"},
+		     {"ulimit", "ulimits"}};
+	EcsBlock *c = k->c;
+	for (size_t n = 0; n < 3; n++)
+		for (size_t i = 0; i < c->nitems; i++) {
+			if (!c->items[i].is_block || strcmp(c->items[i].u.block->kind, lists[n].kind))
+				continue;
+			EcsBlock *sb = c->items[i].u.block;
+			cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, lists[n].api);
+			if (!arr)
+				arr = cJSON_AddArrayToObject(o, lists[n].api);
+			cJSON *e = cJSON_CreateObject();
+			if (n == 2)
+				cJSON_AddStringToObject(e, "name", sb->labels[0]);
+			graph_put_fields(k->B, sb, e, NULL);
+			cJSON_AddItemToArray(arr, e);
+		}
+	EcsBlock *rp = ecs_ast_child(c, "restart_policy");
+	if (rp) {
+		cJSON *r = cJSON_AddObjectToObject(o, "restartPolicy");
+		graph_put_fields(k->B, rp, r, NULL);
+		if (!ecs_ast_attr(rp, "enabled"))
+			cJSON_AddBoolToObject(r, "enabled", true);
+	}
+}
+
+/* container NAME { ... } (ContainerDefinition): the fields the schema rows
+ * name, then the parts the rows cannot say, in the API's member order. */
+static cJSON *container_definition(Container *k)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", k->c->labels[0]);
+	graph_put_fields(k->B, k->c, o, (const char *const[]){"gpu", "environment_files",
+							      "repository_credentials", NULL});
+	container_reshaped(k, o);
+	container_ports(k, o);
+	container_health(k, o);
+	container_logging(k, o);
+	graph_put_block(k->B, k->c, "firelens", o, "firelensConfiguration");
+	container_linux(k, o);
+	container_lists(k, o);
+	return o;
+}
+
+/* ---- task definitions ------------------------------------------------------------------ */
+
+/* The task-level fields (RegisterTaskDefinition: family, cpu and memory as
+ * strings, networkMode awsvpc and requiresCompatibilities [FARGATE] unless
+ * said, ephemeralStorage.sizeInGiB, runtimePlatform, proxyConfiguration of
+ * type APPMESH unless said). Returns whether the task runs Windows. */
+static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
+{
+	graph_put_fields_where(B, b, td->props, (const char *const[]){
+				       "family", "cpu", "memory", "task_role", "execution_role",
+				       "tags", "task_tags", "ephemeral_storage", NULL},
+			       ECS_SHAPE_TASKDEF, -1);
+	double cpu = graph_attr_number(B, b, "cpu", 0), mem = graph_attr_number(B, b, "memory", 0);
+	if (cpu > 0)
+		cJSON_AddStringToObject(td->props, "cpu", ecs_arena_printf(B->ctx->arena, "%g", cpu));
+	if (mem > 0)
+		cJSON_AddStringToObject(td->props, "memory",
+					ecs_arena_printf(B->ctx->arena, "%g", mem));
+	if (!ecs_ast_attr(b, "network_mode"))
+		cJSON_AddStringToObject(td->props, "networkMode", "awsvpc");
+	if (!ecs_ast_attr(b, "requires_compatibilities")) {
+		cJSON *rc = cJSON_AddArrayToObject(td->props, "requiresCompatibilities");
+		cJSON_AddItemToArray(rc, cJSON_CreateString("FARGATE"));
+	}
+	EcsAttr *es = ecs_ast_attr(b, "ephemeral_storage");
+	if (es) {
+		cJSON *e = cJSON_AddObjectToObject(td->props, "ephemeralStorage");
+		cJSON_AddItemToObject(e, "sizeInGiB", graph_convert_attr(B, b, es));
+	}
+	bool windows = false;
+	EcsBlock *rp = ecs_ast_child(b, "runtime_platform");
+	if (rp) {
+		cJSON *p = cJSON_AddObjectToObject(td->props, "runtimePlatform");
+		graph_put_fields(B, rp, p, NULL);
+		const char *os = graph_attr_text(B, rp, "os_family", "LINUX");
+		windows = strncasecmp(os, "WINDOWS", 7) == 0;
+	}
+	EcsBlock *px = ecs_ast_child(b, "proxy");
+	if (px) {
+		cJSON *p = cJSON_AddObjectToObject(td->props, "proxyConfiguration");
+		graph_put_fields(B, px, p, NULL);
+		if (!ecs_ast_attr(px, "type"))
+			cJSON_AddStringToObject(p, "type", "APPMESH");
+	}
+	return windows;
+}
+
+/* An ENABLED/DISABLED member that the schema reads as a boolean. */
+static void enabled_word(cJSON *obj, const char *key)
+{
+	cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	if (v)
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			obj, key, cJSON_CreateString(cJSON_IsTrue(v) ? "ENABLED" : "DISABLED"));
+}
+
+/* volume NAME { host_path  docker { }  efs { }  fsx_windows { } } (Volume:
+ * dockerVolumeConfiguration, efsVolumeConfiguration with transitEncryption
+ * and authorizationConfig.iam as ENABLED/DISABLED,
+ * fsxWindowsFileServerVolumeConfiguration), then
+ * task_placement_constraint { } (TaskDefinitionPlacementConstraint). */
+static void task_volumes(GraphBuild *B, EcsBlock *b, EcsResource *td)
+{
+	cJSON *vols = NULL;
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "volume") != 0)
+			continue;
+		EcsBlock *v = b->items[i].u.block;
+		if (!vols)
+			vols = cJSON_AddArrayToObject(td->props, "volumes");
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", v->labels[0]);
+		graph_put_fields(B, v, o, NULL);
+		graph_put_block(B, v, "docker", o, "dockerVolumeConfiguration");
+		cJSON *efs = graph_put_block(B, v, "efs", o, "efsVolumeConfiguration");
+		if (efs) {
+			enabled_word(efs, "transitEncryption");
+			enabled_word(cJSON_GetObjectItemCaseSensitive(efs, "authorizationConfig"), "iam");
+		}
+		graph_put_block(B, v, "fsx_windows", o, "fsxWindowsFileServerVolumeConfiguration");
+		cJSON_AddItemToArray(vols, o);
+	}
+	cJSON *pcs = NULL;
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block ||
+		    strcmp(b->items[i].u.block->kind, "task_placement_constraint") != 0)
+			continue;
+		if (!pcs)
+			pcs = cJSON_AddArrayToObject(td->props, "placementConstraints");
+		cJSON *o = cJSON_CreateObject();
+		graph_put_fields(B, b->items[i].u.block, o, NULL);
+		cJSON_AddItemToArray(pcs, o);
+	}
+}
+
+/* execution_role (executionRoleArn): the one named here, else the
+ * cluster's shared one, else one per service or task (the seed's
+ * default). Its policy is derived from what the task's fields reference. */
+static void task_execution_role(GraphBuild *B, EcsBlock *b, const char *owner, cJSON *tags,
+				EcsBlock *cluster, GraphTaskNodes *n)
+{
+	EcsAttr *er = ecs_ast_attr(b, "execution_role");
+	if (!er && cluster)
+		er = ecs_ast_attr(cluster, "execution_role");
+	EcsResource *exec = NULL;
+	if (er && er->value->kind == ECS_VAL_REF && !graph_param(B, er->value->u.ref.names[0])) {
+		exec = graph_named(B, er->value->u.ref.names[0], ECS_RES_ROLE);
+	} else if (er) {
+		cJSON_AddItemToObject(n->td->props, "executionRoleArn", graph_convert_attr(B, b, er));
+	} else {
+		exec = graph_role_node(B, b->label_spans[0], "ExecutionRole", b->labels[0],
+				       ecs_arena_printf(B->ctx->arena, "%s-task-exec", owner),
+				       "ecs-tasks.amazonaws.com");
+		graph_set_tags(exec, tags);
+	}
+	if (exec) {
+		graph_exec_policy(B, exec, b);
+		cJSON_AddItemToObject(n->td->props, "executionRoleArn", graph_ref(exec, "Arn"));
+		graph_depend(n->td, exec);
+		n->exec_role = exec;
+	}
+}
+
+/* task_role (taskRoleArn): named, or generated when ECS Exec needs one;
+ * ECS Exec adds the SSM messages channel (the seed's tasks_internal). */
+static void task_role(GraphBuild *B, EcsBlock *b, const char *owner, cJSON *tags,
+		      bool exec_command, GraphTaskNodes *n)
+{
+	EcsAttr *tr = ecs_ast_attr(b, "task_role");
+	if (tr && tr->value->kind == ECS_VAL_REF && !graph_param(B, tr->value->u.ref.names[0])) {
+		EcsResource *r = graph_named(B, tr->value->u.ref.names[0], ECS_RES_ROLE);
+		if (r) {
+			cJSON_AddItemToObject(n->td->props, "taskRoleArn", graph_ref(r, "Arn"));
+			graph_depend(n->td, r);
+			n->task_role = r;
+		}
+	} else if (tr) {
+		cJSON_AddItemToObject(n->td->props, "taskRoleArn", graph_convert_attr(B, b, tr));
+	} else if (exec_command) {
+		EcsResource *r = graph_role_node(B, b->label_spans[0], "TaskRole", b->labels[0],
+						 ecs_arena_printf(B->ctx->arena, "%s-tasks", owner),
+						 "ecs-tasks.amazonaws.com");
+		graph_set_tags(r, tags);
+		n->task_role = r;
+		cJSON_AddItemToObject(n->td->props, "taskRoleArn", graph_ref(r, "Arn"));
+		graph_depend(n->td, r);
+	}
+	if (exec_command && n->task_role) {
+		static const char *const msgs[] = {"ssmmessages:CreateControlChannel",
+						   "ssmmessages:CreateDataChannel",
+						   "ssmmessages:OpenControlChannel",
+						   "ssmmessages:OpenDataChannel", NULL};
+		static const char *const any[] = {"*", NULL};
+		cJSON_AddItemToArray(graph_inline_statements(n->task_role),
+				     graph_statement("ECSExec", graph_strings(msgs),
+						     graph_strings(any)));
+	}
+}
+
+/* AWS::ECS::TaskDefinition (RegisterTaskDefinition). */
+GraphTaskNodes graph_task_definition(GraphBuild *B, EcsBlock *b, const char *owner, cJSON *tags,
+				     bool exec_command, EcsBlock *cluster)
+{
+	GraphTaskNodes n = {0};
+	const char *family = graph_attr_text(B, b, "family", owner);
+	n.td = graph_node(B, ECS_RES_TASK_DEFINITION, b->label_spans[0], "TaskDefinition",
+			  b->labels[0], NULL);
+	n.td->name = family;
+	cJSON_AddStringToObject(n.td->props, "family", family);
+	bool windows = task_fields(B, b, n.td);
+	task_volumes(B, b, n.td);
+	cJSON *defs = cJSON_AddArrayToObject(n.td->props, "containerDefinitions");
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (!b->items[i].is_block || strcmp(b->items[i].u.block->kind, "container") != 0)
+			continue;
+		Container k = {B, b->items[i].u.block, owner, n.td, tags, exec_command, windows};
+		cJSON_AddItemToArray(defs, container_definition(&k));
+	}
+	task_execution_role(B, b, owner, tags, cluster, &n);
+	task_role(B, b, owner, tags, exec_command, &n);
+	cJSON *tt = cJSON_Duplicate(tags, true);
+	graph_merge_tags(B, &tt, b, "task_tags");
+	graph_set_tags(n.td, tt);
+	cJSON_Delete(tt);
+	return n;
+}
+
+/* task NAME { ... }: a task definition of its own, named for services to share. */
+void graph_decl_task(GraphBuild *B, EcsBlock *b)
+{
+	cJSON *tags = NULL;
+	graph_merge_tags(B, &tags, b, "tags");
+	GraphTaskNodes tn = graph_task_definition(B, b, b->labels[0], tags, false, NULL);
+	graph_name(B, b->labels[0], tn.td);
+	cJSON_Delete(tags);
+}
