@@ -294,3 +294,54 @@ void ecs_json_arena_end(void)
 	cJSON_InitHooks(NULL);
 	json_arena = NULL;
 }
+
+/* ---- pointer maps ------------------------------------------------------------ */
+
+static size_t map_slot(const EcsMap *m, const void *key)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15ull;
+	size_t j = (size_t)(h >> 17) & (m->cap - 1);
+	while (m->keys[j] && m->keys[j] != key)
+		j = (j + 1) & (m->cap - 1);
+	return j;
+}
+
+void *ecs_map_get(const EcsMap *m, const void *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t j = map_slot(m, key);
+	return m->keys[j] ? m->vals[j] : NULL;
+}
+
+void ecs_map_put(EcsMap *m, const void *key, void *val)
+{
+	if ((m->len + 1) * 2 > m->cap) {
+		EcsMap g = {0};
+		g.cap = m->cap ? m->cap * 2 : 64;
+		g.keys = ecs_xmalloc(g.cap * sizeof *g.keys);
+		g.vals = ecs_xmalloc(g.cap * sizeof *g.vals);
+		memset(g.keys, 0, g.cap * sizeof *g.keys);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i]) {
+				size_t j = map_slot(&g, m->keys[i]);
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+			}
+		g.len = m->len;
+		ecs_map_release(m);
+		*m = g;
+	}
+	size_t j = map_slot(m, key);
+	if (!m->keys[j])
+		m->len++;
+	m->keys[j] = key;
+	m->vals[j] = val;
+}
+
+void ecs_map_release(EcsMap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}

@@ -1,9 +1,7 @@
-/* compiler.c: a compilation: inputs, imports, parameters and the pipeline. */
-#include <dirent.h>
+/* compiler.c: a compilation: its sources, parameters and the pipeline. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <tree_sitter/api.h>
@@ -33,7 +31,9 @@ void ecs_compiler_free(EcsCompiler *c)
 		if (((TSTree **)c->trees)[i])
 			ts_tree_delete(((TSTree **)c->trees)[i]);
 	free(c->trees);
-	free(c->keys);
+	ecs_map_release(&c->keys);
+	ecs_vec_release(&c->roots);
+	ecs_vec_release(&c->read_ids);
 	ecs_diag_list_free(&c->diags);
 	ecs_graph_free(&c->graph);
 	ecs_vec_release(&c->decls);
@@ -74,165 +74,6 @@ uint32_t ecs_compiler_add_text(EcsCompiler *c, const char *path, char *text, siz
 	return (uint32_t)set->nfiles++;
 }
 
-/* Reads a whole stream, refusing more than ECS_MAX_SOURCE_BYTES. Returns
- * 0, or an errno value (EFBIG when too large). */
-static int read_all(FILE *f, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = ecs_xmalloc(cap);
-	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap > ECS_MAX_SOURCE_BYTES) {
-				free(buf);
-				return EFBIG;
-			}
-			cap *= 2;
-			buf = ecs_xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f)) {
-				int e = errno ? errno : EIO;
-				free(buf);
-				return e;
-			}
-			break;
-		}
-	}
-	if (n > ECS_MAX_SOURCE_BYTES) {
-		free(buf);
-		return EFBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-/* Reports a file-level problem: at the import that named the file, or on
- * stderr for a file named on the command line. */
-static void input_error(EcsCompiler *c, const EcsSpan *from, EcsDiagCode code,
-			const char *path, const char *what)
-{
-	if (from) {
-		ecs_diag(&c->diags, ECS_ERROR, code, *from, "cannot import `%s`: %s", path, what);
-	} else {
-		fprintf(stderr, "ecsc: %s: %s\n", path, what);
-		c->io_failed = true;
-	}
-}
-
-/* Adds a file to the compilation unless it is there already. Returns its
- * index, or -1 (and reports) when it cannot be read. */
-static long add_file(EcsCompiler *c, const char *path, const EcsSpan *from)
-{
-	bool is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "<stdin>" : path;
-	char *canon = is_stdin ? NULL : realpath(path, NULL);
-	const char *key = canon ? canon : name;
-	for (size_t i = 0; i < c->nkeys; i++)
-		if (strcmp(c->keys[i], key) == 0) {
-			free(canon);
-			return (long)i;
-		}
-	FILE *f = stdin;
-	if (!is_stdin) {
-		struct stat st;
-		if (stat(path, &st) != 0) {
-			input_error(c, from, ECS_DIAG_IMPORT, path, strerror(errno));
-			free(canon);
-			return -1;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			input_error(c, from, ECS_DIAG_IMPORT, path, "is a directory");
-			free(canon);
-			return -1;
-		}
-		f = fopen(path, "rb");
-		if (!f) {
-			input_error(c, from, ECS_DIAG_IMPORT, path, strerror(errno));
-			free(canon);
-			return -1;
-		}
-	}
-	char *text;
-	size_t len;
-	int err = read_all(f, &text, &len);
-	if (f != stdin)
-		fclose(f);
-	if (err) {
-		char msg[96];
-		if (err == EFBIG)
-			snprintf(msg, sizeof msg, "file too large (the limit is %u MiB)",
-				 ECS_MAX_SOURCE_BYTES >> 20);
-		else
-			snprintf(msg, sizeof msg, "%s", strerror(err));
-		input_error(c, from, err == EFBIG ? ECS_DIAG_TOO_LARGE : ECS_DIAG_IMPORT, name, msg);
-		free(canon);
-		return -1;
-	}
-	uint32_t id = ecs_compiler_add_text(c, name, text, len);
-	c->keys = ecs_xrealloc(c->keys, (c->nkeys + 1) * sizeof *c->keys);
-	c->keys[c->nkeys++] = ecs_intern(c->arena, key, strlen(key));
-	free(canon);
-	return id;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
-{
-	if (!c->project) {
-		/* The project is named after the first input: app.ecs -> app. */
-		const char *base = path;
-		size_t n = strlen(path);
-		while (n > 1 && path[n - 1] == '/')
-			n--;
-		for (size_t i = 0; i < n; i++)
-			if (path[i] == '/' && i + 1 < n)
-				base = path + i + 1;
-		size_t len = (size_t)(path + n - base);
-		if (len > 4 && strncmp(base + len - 4, ".ecs", 4) == 0)
-			len -= 4;
-		c->project = strcmp(path, "-") == 0 ? "stdin"
-						    : ecs_arena_strndup(c->arena, base, len);
-	}
-	struct stat st;
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* A directory is one unit: every *.ecs in it, in name order. */
-		DIR *d = opendir(path);
-		if (!d) {
-			fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno));
-			return ECS_EUSAGE;
-		}
-		EcsVec names = {0};
-		for (struct dirent *e; (e = readdir(d));) {
-			size_t n = strlen(e->d_name);
-			if (n > 4 && strcmp(e->d_name + n - 4, ".ecs") == 0)
-				ecs_vec_push(&names, ecs_arena_printf(c->arena, "%s/%s", path,
-								      e->d_name));
-		}
-		closedir(d);
-		if (names.len == 0) {
-			fprintf(stderr, "ecsc: %s: directory holds no .ecs files\n", path);
-			ecs_vec_release(&names);
-			return ECS_EUSAGE;
-		}
-		qsort(names.items, names.len, sizeof *names.items, compare_names);
-		EcsStatus st2 = ECS_OK;
-		for (size_t i = 0; i < names.len; i++)
-			if (add_file(c, names.items[i], NULL) < 0)
-				st2 = ECS_EUSAGE;
-		ecs_vec_release(&names);
-		return st2;
-	}
-	return add_file(c, path, NULL) < 0 ? ECS_EUSAGE : ECS_OK;
-}
-
 EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
@@ -242,27 +83,6 @@ EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment)
 	}
 	ecs_vec_push(&c->sets, ecs_arena_printf(c->arena, "%s", assignment));
 	return ECS_OK;
-}
-
-EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno));
-		return ECS_EUSAGE;
-	}
-	char *text;
-	size_t len;
-	int err = read_all(f, &text, &len);
-	fclose(f);
-	if (err) {
-		fprintf(stderr, "ecsc: %s: %s\n", path,
-			err == EFBIG ? "file too large" : strerror(err));
-		return ECS_EUSAGE;
-	}
-	EcsStatus st = ecs_compiler_values_text(c, path, text, len);
-	free(text);
-	return st;
 }
 
 EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char *text,
@@ -409,23 +229,6 @@ static void bind_params(EcsCompiler *c)
 	}
 }
 
-/* Reads the files the last parse imported. A relative path is taken from
- * the directory of the importing file (from the current one for stdin). */
-static void resolve_imports(EcsCompiler *c)
-{
-	for (size_t i = 0; i < c->imports.len; i++) {
-		const EcsImport *imp = c->imports.items[i];
-		const char *rel = imp->path;
-		const char *from = c->sources.files[imp->span.file]->path;
-		const char *slash = strrchr(from, '/');
-		const char *full = rel;
-		if (rel[0] != '/' && slash && strcmp(from, "<stdin>") != 0)
-			full = ecs_arena_printf(c->arena, "%.*s/%s", (int)(slash - from), from, rel);
-		add_file(c, full, &imp->span);
-	}
-	c->imports.len = 0;
-}
-
 EcsStatus ecs_compiler_check(EcsCompiler *c)
 {
 	/* Parse every file, including imports found on the way. */
@@ -436,7 +239,10 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 		bool nul;
 		long bad = ecs_utf8_invalid(src->text, src->len, &nul);
 		if (bad >= 0) {
+			/* Not text: perhaps not a spec at all. Its bytes are not
+			 * shown (a binary file could be anything). */
 			src->parsed = true;
+			src->opaque = true;
 			EcsSpan sp = {(uint32_t)i, (uint32_t)bad, (uint32_t)bad + 1};
 			if (nul) {
 				EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
@@ -451,7 +257,7 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 			continue;
 		}
 		ecs_parse_source(c, (uint32_t)i);
-		resolve_imports(c);
+		ecs_input_imports(c);
 	}
 	c->module.ndecls = c->decls.len;
 	c->module.decls = (EcsBlock **)ecs_vec_freeze(&c->decls, c->arena);

@@ -262,7 +262,7 @@ void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
 			fputs("ecsc: ", out);
 		fprintf(out, "%s%s[%s]%s%s: %s%s\n", sc, severity_name(d->severity),
 			ecs_diag_code_name(d->code), p->reset, p->bold, d->message, p->reset);
-		if (located)
+		if (located && !set->files[d->span.file]->opaque)
 			render_excerpt(out, set->files[d->span.file], d->span, p, sc);
 		if (d->hint)
 			fprintf(out, "  %s= hint:%s %s\n", p->cyan, p->reset, d->hint);
@@ -272,7 +272,9 @@ void ecs_diag_render_text(const EcsDiagList *list, const EcsSourceSet *set,
 				render_location(out, set, n->span);
 				fprintf(out, "%snote%s%s: %s%s\n", p->cyan, p->reset, p->bold,
 					n->message, p->reset);
-				render_excerpt(out, set->files[n->span.file], n->span, p, p->cyan);
+				if (!set->files[n->span.file]->opaque)
+					render_excerpt(out, set->files[n->span.file], n->span, p,
+						       p->cyan);
 			} else {
 				fprintf(out, "  %s= note:%s %s\n", p->cyan, p->reset, n->message);
 			}

@@ -35,6 +35,10 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path);
  * for standard input. Returns ECS_EUSAGE (with a message on stderr) when it
  * cannot be read. Borrows path. */
 EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path);
+/* Lets imports read files under dir too (--import-root); by default they
+ * read only under the inputs' directories. Returns ECS_EUSAGE when dir is
+ * not a directory. Borrows dir. */
+EcsStatus ecs_compiler_import_root(EcsCompiler *c, const char *dir);
 /* Parses, lowers, resolves and checks every input and its imports. */
 EcsStatus ecs_compiler_check(EcsCompiler *c);
 /* Prints the diagnostics collected so far. */

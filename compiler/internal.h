@@ -53,6 +53,18 @@ void ecs_vec_push(EcsVec *v, void *item);
 void **ecs_vec_freeze(EcsVec *v, EcsArena *arena);
 void ecs_vec_release(EcsVec *v);
 
+/* A hash map from pointers (interned strings) to pointers, malloc-backed.
+ * A zeroed EcsMap is empty; get answers NULL for an absent key. */
+typedef struct {
+	const void **keys;
+	void **vals;
+	size_t len, cap;
+} EcsMap;
+
+void *ecs_map_get(const EcsMap *m, const void *key);
+void ecs_map_put(EcsMap *m, const void *key, void *val);
+void ecs_map_release(EcsMap *m);
+
 /* ---- sources (source.c) -------------------------------------------------- */
 
 /* A span is a byte range in one source file. Line and column are computed
@@ -69,6 +81,7 @@ typedef struct {
 	uint32_t *lines;        /* byte offset of each line start */
 	size_t nlines;
 	bool parsed;
+	bool opaque;            /* not a spec's text: its lines are never quoted */
 } EcsSource;
 
 /* A diagnostic about the compilation as a whole (no place in a file). */
@@ -693,6 +706,11 @@ void ecs_dump_cst(EcsCompiler *ctx, FILE *out);
 
 /* ---- the compilation ------------------------------------------------------------ */
 
+/* A file's identity, to refuse an output that would overwrite an input. */
+typedef struct {
+	uint64_t dev, ino;
+} EcsFileId;
+
 struct EcsCompiler {
 	EcsArena *arena;
 	EcsSourceSet sources;
@@ -702,8 +720,9 @@ struct EcsCompiler {
 	EcsVec imports;                 /* EcsImport *, lowered, not yet read */
 	EcsVec sets;                    /* "name=value" from --set, in order */
 	EcsVec values;                  /* "name=value" from --values */
-	const char **keys;              /* canonical path of each source */
-	size_t nkeys;
+	EcsMap keys;                    /* canonical path (interned) -> file index + 1 */
+	EcsVec roots;                   /* canonical directories imports may read */
+	EcsVec read_ids;                /* EcsFileId * of every file and directory read */
 	bool io_failed;                 /* an input could not be read */
 	EcsGraph graph;                 /* built by ecs_graph_build */
 	bool defer_params;              /* unset parameters may become template ones */
@@ -715,6 +734,8 @@ struct EcsCompiler {
 };
 
 int ecs_levenshtein(const char *a, const char *b);
+/* Reads the files ctx->imports names (input.c) and empties the list. */
+void ecs_input_imports(EcsCompiler *ctx);
 /* Adds a source read elsewhere, as file `path`: takes ownership of text
  * (malloc'd, NUL-terminated, len bytes) and builds its line map. Returns
  * its file index. (The fuzz targets feed their bytes through it.) */

@@ -30,6 +30,7 @@ static const char usage[] =
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
 	"  --values FILE           read parameter values from a JSON object\n"
+	"  --import-root DIR       let imports read files under DIR too (repeatable)\n"
 	"  --emit=STAGE            dump a stage's output on stdout: cst, ast, graph (JSON)\n"
 	"\n"
 	"compile options:\n"
@@ -254,7 +255,7 @@ int main(int argc, char **argv)
 			options = false;
 			continue;
 		}
-		static const char *const valued[] = {"--set", "--values", "--emit", "--diagnostics",
+		static const char *const valued[] = {"--set", "--values", "--import-root", "--emit", "--diagnostics",
 						     "--color", "--target", "--format", "-o",
 						     "--output", "--depfile", "--export-prefix",
 						     "--project", "--profile", "--endpoint-url",
@@ -273,6 +274,8 @@ int main(int argc, char **argv)
 			status = ecs_compiler_set(c, v);
 		} else if ((v = option_value(argc, argv, &i, "--values"))) {
 			status = ecs_compiler_values_file(c, v);
+		} else if ((v = option_value(argc, argv, &i, "--import-root"))) {
+			status = ecs_compiler_import_root(c, v);
 		} else if ((v = option_value(argc, argv, &i, "--emit"))) {
 			if (strcmp(v, "cst") != 0 && strcmp(v, "ast") != 0 && strcmp(v, "graph") != 0)
 				status = usage_error("unknown stage `%s` (stages: cst, ast, graph)", v);

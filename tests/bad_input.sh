@@ -626,6 +626,100 @@ case_import-directory() {
     expect_err 'main.ecs:1:8: error[E0008]: cannot import `shared`: is a directory'
 }
 
+# Where an import may point (docs/language.md, "Files and imports"): a
+# regular .ecs file under the inputs' directories or an --import-root.
+case_import-proc-environ() {
+    printf 'import "/proc/self/environ"\ncluster main {}\n' >main.ecs
+    run --env AWS_SECRET_ACCESS_KEY=s3cr3t-k3y --env AWS_SESSION_TOKEN=t0k3n -- \
+        check --color=never main.ecs
+    expect_status 1
+    expect_err 'main.ecs:1:8: error[E0008]: cannot import `/proc/self/environ`: an import names a `.ecs` file'
+    expect_no_err 's3cr3t-k3y'
+    expect_no_err 't0k3n'
+}
+
+case_import-etc-passwd() {
+    mkdir -p a/b
+    printf 'import "../../../../../../../../etc/passwd"\ncluster main {}\n' >a/b/main.ecs
+    run -- check --color=never a/b/main.ecs
+    expect_status 1
+    expect_err 'error[E0008]'
+    expect_no_err 'root:'
+}
+
+case_import-outside-root() {
+    mkdir spec other
+    printf 'cluster main {\n  tags = { x = 1 }\n}\n' >other/x.ecs
+    printf 'import "../other/x.ecs"\nrole r {}\n' >spec/main.ecs
+    run -- check --color=never spec/main.ecs
+    expect_status 1
+    expect_err "spec/main.ecs:1:8: error[E0008]: cannot import \`spec/../other/x.ecs\`: outside the spec's directories"
+    expect_err 'hint: imports read files under the directories of the inputs'
+    # An absolute path is judged the same way.
+    printf 'import "%s/other/x.ecs"\nrole r {}\n' "$PWD" >spec/abs.ecs
+    run -- check --color=never spec/abs.ecs
+    expect_status 1
+    expect_err "outside the spec's directories"
+    # --import-root allows it; the file is then read (and checked).
+    run -- check --color=never --import-root other spec/main.ecs
+    expect_status 1
+    expect_err 'spec/../other/x.ecs:2:16: error[E0101]'
+    run -- check --import-root no-such-dir spec/main.ecs
+    expect_status 2
+    expect_err '--import-root no-such-dir: No such file or directory'
+}
+
+case_import-symlink-out() {
+    mkdir spec other
+    printf 'role leaked {}\n' >other/x.ecs
+    ln -s ../other/x.ecs spec/link.ecs
+    printf 'secret line\n' >spec/notes.txt
+    ln -s notes.txt spec/notes.ecs
+    printf 'import "link.ecs"\nimport "notes.ecs"\ncluster main {}\n' >spec/main.ecs
+    run -- check --color=never spec/main.ecs
+    expect_status 1
+    expect_err "cannot import \`spec/link.ecs\`: outside the spec's directories"
+    expect_err 'cannot import `spec/notes.ecs`: an import names a `.ecs` file'
+    expect_no_err 'secret line'
+}
+
+case_import-up-inside-root() {
+    mkdir -p sub shared
+    printf 'role r {}\n' >shared/roles.ecs
+    printf 'import "../shared/roles.ecs"\ncluster other {}\n' >sub/a.ecs
+    printf 'import "sub/a.ecs"\ncluster main {}\n' >main.ecs
+    run -- check --color=never main.ecs
+    expect_status 0
+    expect_err_empty
+}
+
+case_import-fifo() {
+    mkfifo pipe.ecs
+    printf 'import "pipe.ecs"\ncluster main {}\n' >main.ecs
+    run --limit 10 -- check --color=never main.ecs
+    expect_status 1
+    expect_err 'main.ecs:1:8: error[E0008]: cannot import `pipe.ecs`: not a regular file'
+}
+
+case_directory-with-fifo() {
+    mkdir d
+    printf 'cluster main {}\n' >d/a.ecs
+    mkfifo d/b.ecs
+    run --limit 10 -- check --color=never d
+    expect_status 2
+    expect_err 'd/b.ecs: not a regular file'
+}
+
+# A file that is not a .ecs (named on the command line) is checked, but its
+# lines are not shown.
+case_not-ecs-not-quoted() {
+    printf 'first line is secret\n' >notes.txt
+    run -- check --color=never notes.txt
+    expect_status 1
+    expect_err 'notes.txt:1:1: error[E0001]'
+    expect_no_err 'secret'
+}
+
 # A message is as long as its names make it: nothing is cut.
 case_long-name-in-message() {
     long=$(printf 'c%.0s' $(seq 700))

@@ -8,8 +8,4 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Moves the process into a fresh empty directory, so that what an input
- * names (an import) is never a file of the machine's. */
-void fuzz_isolate(void);
-
 #endif

@@ -9,14 +9,6 @@
 #include "fuzz.h"
 #include "runtime_harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_isolate();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cJSON *bundle = cJSON_ParseWithLength((const char *)data, size);

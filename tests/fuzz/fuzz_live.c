@@ -27,7 +27,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_live: cannot read %s\n", ECSC_FUZZ_BUNDLE);
 		exit(1);
 	}
-	fuzz_isolate();
 	return 0;
 }
 

@@ -39,14 +39,6 @@ static const char spec[] =
 	"  }\n"
 	"}\n";
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_isolate();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > ECS_MAX_SOURCE_BYTES)

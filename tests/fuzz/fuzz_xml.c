@@ -9,14 +9,6 @@
 #include "fuzz.h"
 #include "wire.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_isolate();
-	return 0;
-}
-
 static void decode_strings(const cJSON *v)
 {
 	if (cJSON_IsString(v))
