@@ -220,7 +220,8 @@ static bool parse_number(const char *s, size_t n, double *out, int64_t *iout, bo
 	if (errno == ERANGE || !isfinite(d))
 		return false;
 	*out = d;
-	*iout = (int64_t)d;
+	/* The whole part where it fits: a cast out of range is undefined. */
+	*iout = d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0;
 	return true;
 }
 

@@ -451,6 +451,15 @@ case_number-negative-out-of-range() {
     expect_err 'error[E0005]'
 }
 
+# Found by fuzz_spec: a fraction beyond int64 was cast to one (undefined;
+# the ASan build traps float-cast-overflow).
+case_number-fraction-beyond-int64() {
+    printf 'cluster main {}\nservice web in main {\n  desired_count = 99999999999999999999.5\n  cpu = -1%0100d.5 vcpu\n  container app { image = "nginx" }\n}\n' 0 >n.ecs
+    run -- check --color=never n.ecs
+    expect_status 1
+    expect_err 'n.ecs:3:19: error[E0101]: expected a count, found a number'
+}
+
 case_number-very-long() {
     python3 -c 'open("n.ecs", "w").write("role r {\n  max_session_duration = 1." + "0" * 5000 + "h\n}\n")'
     run -- check --color=never n.ecs

@@ -10,7 +10,8 @@
 #   TARGET     fuzz_spec fuzz_values fuzz_bundle fuzz_live fuzz_xml (default all)
 # The seeds are made afresh from samples/, the goldens and tests/diagnostics
 # (DIR/fuzz/seed/TARGET); what a run learns is kept in DIR/fuzz/corpus/TARGET
-# for the next; a crashing input is saved in DIR/fuzz/artifacts/.
+# for the next; a crashing input is saved in DIR/fuzz/artifacts/. The inputs
+# of tests/fuzz/regress/TARGET/ (each once found a failure) run first.
 set -eu -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -49,6 +50,16 @@ for t in "${targets[@]}"; do
 	log=$work/$t.log
 	dict=()
 	[ -f "$here/tests/fuzz/$t.dict" ] && dict=(-dict="$here/tests/fuzz/$t.dict")
+	# First the inputs that once failed (tests/fuzz/regress/TARGET/), once each.
+	if [ -d "$here/tests/fuzz/regress/$t" ]; then
+		printf '==> %s on tests/fuzz/regress/%s\n' "$t" "$t"
+		if ! "$build/tests/fuzz/$t" "$here/tests/fuzz/regress/$t"/* >"$log" 2>&1; then
+			status=1
+			summary+=("$t: FAILED on a regression input; see $log")
+			grep -m 40 -A 30 -e 'ERROR: ' -e 'runtime error:' "$log" | cut -c 1-200 || true
+			continue
+		fi
+	fi
 	printf '==> %s for %ss\n' "$t" "$seconds"
 	start=$(date +%s)
 	rc=0
