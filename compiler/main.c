@@ -396,7 +396,8 @@ int main(int argc, char **argv)
 #else
 	(void)scale_service;    /* handed to ecsc-runtime before this */
 #endif
-	if (compile && status == ECS_OK && !emit)
+	/* compile refuses an output onto an input even when the spec has errors. */
+	if (compile && (status == ECS_OK || status == ECS_ESPEC) && !emit)
 		status = ecs_compiler_compile(c, &co);
 #ifdef ECSC_RUNTIME
 	cJSON *bundle = deploying && status == ECS_OK ? ecs_compiler_bundle(c, co.project) : NULL;

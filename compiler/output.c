@@ -181,8 +181,46 @@ static int write_depfile_targets(EcsCompiler *c, const char *path, char **target
 	return err;
 }
 
+/* Would writing path replace a file or directory the compilation read (a
+ * spec, the values file, a directory input)? Says so on stderr. */
+static bool overwrites_input(const EcsCompiler *c, const char *path, const char *what)
+{
+	struct stat st;
+	if (!path || stat(path, &st) != 0)
+		return false;
+	for (size_t i = 0; i < c->read_ids.len; i++) {
+		const EcsFileId *id = c->read_ids.items[i];
+		if (id->dev == (uint64_t)st.st_dev && id->ino == (uint64_t)st.st_ino) {
+			fprintf(stderr, "ecsc: %s %s is an input of this compilation; nothing "
+					"was written\n", what, path);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The outputs must not replace an input, nor each other. */
+static bool outputs_clash(const EcsCompiler *c, const EcsCompileOptions *o)
+{
+	if (overwrites_input(c, o->output, "the output") ||
+	    overwrites_input(c, o->depfile, "the depfile"))
+		return true;
+	struct stat a, b;
+	if (o->output && o->depfile &&
+	    (strcmp(o->output, o->depfile) == 0 ||
+	     (stat(o->output, &a) == 0 && stat(o->depfile, &b) == 0 && a.st_dev == b.st_dev &&
+	      a.st_ino == b.st_ino))) {
+		fprintf(stderr, "ecsc: the depfile %s is also the output; nothing was written\n",
+			o->depfile);
+		return true;
+	}
+	return false;
+}
+
 EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 {
+	if (outputs_clash(c, o))
+		return ECS_EUSAGE;
 	if (c->diags.errors)
 		return ECS_ESPEC;
 	bool bundle = strcmp(o->target, "bundle") == 0;
@@ -267,11 +305,18 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		/* Several stacks: DIRECTORY/01-base.EXT, 02-services.EXT, ...,
 		 * deployed in that order. */
 		const char *ext = yaml ? "yaml" : "json";
-		if (mkdir(o->output, 0777) != 0 && errno != EEXIST)
-			err = errno;
-		for (size_t i = 0; i < n; i++)
+		bool clash = false;
+		for (size_t i = 0; i < n; i++) {
 			paths[npaths++] = ecs_arena_printf(c->arena, "%s/%02zu-%s.%s", o->output,
 							   i + 1, i == 0 ? "base" : "services", ext);
+			clash = clash || overwrites_input(c, paths[i], "the stack");
+		}
+		if (clash) {
+			npaths = 0;
+			err = EEXIST;
+		} else if (mkdir(o->output, 0777) != 0 && errno != EEXIST) {
+			err = errno;
+		}
 		if (!err)
 			err = write_atomic_all(paths, bufs, sizes, n);
 		/* A stack of an earlier, larger split would linger: remove it. */
@@ -281,7 +326,7 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 			if (unlink(stale) != 0 && errno == ENOENT)
 				break;
 		}
-		if (err)
+		if (err && !clash)
 			fprintf(stderr, "ecsc: %s: %s\n", o->output, strerror(err));
 	}
 	for (size_t i = 0; i < n; i++)

@@ -647,6 +647,70 @@ case_import() {
 
 # ---- colour ---------------------------------------------------------------------------------
 
+# An output that resolves to an input (a spec, the values file, a directory
+# input), or to the other output, is a usage error that writes nothing.
+expect_unchanged() {   # FILE COPY
+    cmp -s "$1" "$2" || fail "$1 was changed"
+    local left
+    left=$(find . -name '*.tmp*' | head -1)
+    [ -z "$left" ] || fail "a temporary file was left: $left"
+}
+
+case_output-onto-input() {
+    printf 'cluster main {}\n' >x.ecs
+    cp x.ecs x.orig
+    run -- compile x.ecs -o x.ecs
+    expect_status 2
+    expect_err 'ecsc: the output x.ecs is an input of this compilation; nothing was written'
+    expect_unchanged x.ecs x.orig
+    run -- compile x.ecs --depfile x.ecs -o out.json
+    expect_status 2
+    expect_err 'the depfile x.ecs is an input'
+    expect_unchanged x.ecs x.orig
+    [ ! -e out.json ] || fail "out.json was written"
+    # Through another name: a symbolic link, a hard link, ./, stdin.
+    ln -s x.ecs link.ecs
+    ln x.ecs hard.ecs
+    for o in link.ecs hard.ecs ./x.ecs; do
+        run -- compile x.ecs -o "$o"
+        expect_status 2
+        expect_unchanged x.ecs x.orig
+    done
+    run --stdin x.ecs -- compile - -o x.ecs
+    expect_status 2
+    expect_unchanged x.ecs x.orig
+    # An imported file, the values file, a directory input.
+    mkdir d
+    printf 'import "../x.ecs"\nrole r {}\n' >d/a.ecs
+    echo '{}' >v.json
+    cp v.json v.orig
+    run -- compile d/a.ecs --import-root . -o x.ecs
+    expect_status 2
+    expect_unchanged x.ecs x.orig
+    run -- compile x.ecs --values v.json -o v.json
+    expect_status 2
+    expect_err 'the output v.json is an input'
+    expect_unchanged v.json v.orig
+    run -- compile d -o d
+    expect_status 2
+    expect_err 'the output d is an input'
+    # The output and the depfile are one file.
+    run -- compile x.ecs -o out.json --depfile out.json
+    expect_status 2
+    expect_err 'the depfile out.json is also the output'
+    [ ! -e out.json ] || fail "out.json was written"
+    # A spec with errors is refused the same way (nothing is checked first).
+    printf 'cluster {\n' >bad.ecs
+    cp bad.ecs bad.orig
+    run -- compile bad.ecs -o bad.ecs
+    expect_status 2
+    expect_unchanged bad.ecs bad.orig
+    # Control: a fresh output is written.
+    run -- compile x.ecs -o out.json --depfile out.d
+    expect_status 0
+    [ -s out.json ] && [ -s out.d ] || fail "the control outputs are missing"
+}
+
 case_no-color-when-not-a-tty() {
     write_specs
     run -- check bad.ecs
