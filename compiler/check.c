@@ -498,6 +498,31 @@ static bool schedule_ok(const char *s)
 	return false;
 }
 
+/* KMS keys by what each API takes: CloudWatch Logs the key's ARN only
+ * (CreateLogGroup and AssociateKmsKey kmsKeyId), Fargate ephemeral storage
+ * a key id or ARN but no alias (ManagedStorageConfiguration). */
+static void check_kms_key(Check *C, const EcsValue *v, const EcsType *t, const char *s)
+{
+	const char *res = s;
+	bool arn = strncmp(s, "arn:", 4) == 0;
+	for (int colons = 0; arn && colons < 5; res++)
+		if (!*res)
+			return;     /* a malformed ARN: reported as one */
+		else if (*res == ':')
+			colons++;
+	bool alias = strncmp(res, "alias/", 6) == 0;
+	if (t->rule == ECS_RULE_KMS_KEY_ARN && (!arn || strncmp(res, "key/", 4) != 0)) {
+		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "`%s` is not a KMS key ARN", s);
+		ecs_diag_hint(d, "CloudWatch Logs takes the key's ARN "
+				 "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not %s",
+			      alias ? "an alias" : "a key id");
+	} else if (t->rule == ECS_RULE_KMS_NO_ALIAS && alias) {
+		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "`%s` is a KMS alias", s);
+		ecs_diag_hint(d, "Fargate ephemeral storage takes a key id or a key ARN, "
+				 "not an alias");
+	}
+}
+
 static void check_rule(Check *C, const EcsValue *v, const EcsType *t, const char *s)
 {
 	size_t n = strlen(s);
@@ -544,6 +569,10 @@ static void check_rule(Check *C, const EcsValue *v, const EcsType *t, const char
 					 "rate(N minutes|hours|days) or at(YYYY-MM-DDThh:mm:ss)");
 		}
 		return;
+	case ECS_RULE_KMS_KEY_ARN:
+	case ECS_RULE_KMS_NO_ALIAS:
+		check_kms_key(C, v, t, s);
+		return;
 	}
 }
 
@@ -582,16 +611,19 @@ static bool arn_ok(const char *s, const char *service, char *why, size_t size)
 	return true;
 }
 
-static void check_arn_text(Check *C, const EcsValue *v, const char *service)
+/* False when it reported a malformed ARN. */
+static bool check_arn_text(Check *C, const EcsValue *v, const char *service)
 {
 	const char *s = literal(v);
 	if (!s)
-		return;     /* interpolated: checked once the parameters are known */
+		return true;    /* interpolated: checked once the parameters are known */
 	char why[160];
 	if (!arn_ok(s, service, why, sizeof why)) {
 		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "malformed ARN");
 		ecs_diag_hint(d, "%s", why);
+		return false;
 	}
+	return true;
 }
 
 static EcsArg *arg(EcsValue *call, const char *name)
@@ -1096,7 +1128,9 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 		if (v->kind == ECS_VAL_CALL && strcmp(v->u.call.name, "arn") == 0) {
 			static const char *const none[] = {NULL};
 			if (check_call_args(C, v, none)) {
-				check_arn_text(C, first_arg(v), t->arn_service);
+				if (check_arn_text(C, first_arg(v), t->arn_service) &&
+				    literal(first_arg(v)))
+					check_rule(C, first_arg(v), t, literal(first_arg(v)));
 			}
 			return;
 		}
@@ -1105,7 +1139,11 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 			return;
 		}
 		check_interpolations(C, v);
-		check_arn_text(C, v, t->arn_service);
+		/* A type with a rule says itself what a non-ARN is. */
+		if ((t->rule != ECS_RULE_NONE && literal(v) && strncmp(literal(v), "arn:", 4) != 0) ||
+		    check_arn_text(C, v, t->arn_service))
+			if (literal(v))
+				check_rule(C, v, t, literal(v));
 		return;
 	case ECS_TY_SECRET:
 		check_secret(C, v);

@@ -406,6 +406,8 @@ typedef enum {
 	ECS_RULE_RETENTION,     /* a CloudWatch retention value */
 	ECS_RULE_SCHEDULE,      /* cron(...), rate(...), at(...) */
 	ECS_RULE_IAM_PATH,
+	ECS_RULE_KMS_KEY_ARN,   /* arn:...:kms:...:key/ID, no id or alias */
+	ECS_RULE_KMS_NO_ALIAS,  /* a key id or key ARN, no alias */
 } EcsRule;
 
 typedef struct EcsType {

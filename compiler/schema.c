@@ -123,6 +123,19 @@ ARN(TY_KMS_ARN, "kms", "a KMS key ARN");
 static const EcsType *const kms_alts[] = {&TY_KMS_ARN, &TY_STRING, NULL};
 static const EcsType TY_KMS_KEY = {.kind = ECS_TY_ONEOF,
 				   .describe = "a KMS key (ARN, id or alias)", .alts = kms_alts};
+/* CloudWatch Logs takes the key's ARN only (CreateLogGroup kmsKeyId). */
+static const EcsType TY_LOGS_KMS_KEY = {.kind = ECS_TY_ARN, .describe = "a KMS key ARN",
+					.arn_service = "kms", .rule = ECS_RULE_KMS_KEY_ARN};
+/* Fargate ephemeral storage takes a key id or ARN, not an alias ("Create
+ * an encryption key for Fargate ephemeral storage"). */
+static const EcsType TY_KMS_KEY_ID = {.kind = ECS_TY_STRING, .describe = "a KMS key id",
+				      .rule = ECS_RULE_KMS_NO_ALIAS};
+static const EcsType TY_KMS_KEY_ARN = {.kind = ECS_TY_ARN, .describe = "a KMS key ARN",
+				       .arn_service = "kms", .rule = ECS_RULE_KMS_NO_ALIAS};
+static const EcsType *const kms_unaliased_alts[] = {&TY_KMS_KEY_ARN, &TY_KMS_KEY_ID, NULL};
+static const EcsType TY_KMS_KEY_UNALIASED = {.kind = ECS_TY_ONEOF,
+					     .describe = "a KMS key (ARN or id, no alias)",
+					     .alts = kms_unaliased_alts};
 static const EcsType TY_S3_ARNS = {.kind = ECS_TY_LIST,
 				   .describe = "a list of S3 object ARNs", .elem = &TY_S3_ARN};
 static const EcsType TY_SECRET_REF = {.kind = ECS_TY_SECRET,
@@ -165,8 +178,8 @@ static const EcsType TY_CONTAINER_REFS = {.kind = ECS_TY_LIST,
 /* ---- collections ------------------------------------------------------------------- */
 static const EcsType TY_STRINGS = {.kind = ECS_TY_LIST, .describe = "a list of strings",
 				   .elem = &TY_STRING};
-static const EcsType TY_INTS = {.kind = ECS_TY_LIST, .describe = "a list of integers",
-				.elem = &TY_INT};
+static const EcsType TY_INTS = {.kind = ECS_TY_LIST,
+				.describe = "a list of integers", .elem = &TY_INT};
 static const EcsType TY_STRING_MAP = {.kind = ECS_TY_MAP,
 				      .describe = "a map of strings", .elem = &TY_STRING};
 static const EcsType TY_TAGS = {.kind = ECS_TY_MAP, .describe = "a map of tags",
@@ -252,6 +265,28 @@ ENUM(TY_SCALING_METRIC, "a predictive scaling metric",
      "cpu=ECSServiceAverageCPUUtilization", "memory=ECSServiceAverageMemoryUtilization",
      "alb_requests=ALBRequestCountPerTarget");
 ENUM(TY_BREACH, "a capacity breach behaviour", "HonorMaxCapacity", "IncreaseMaxCapacity");
+/* Managed Instances attribute-based selection: the words of ECS's
+ * InstanceRequirementsRequest (CpuManufacturer, InstanceGeneration, ...). */
+ENUM(TY_CPU_MAKER, "a CPU manufacturer", "intel", "amd", "amazon-web-services");
+static const EcsType TY_CPU_MAKERS = {.kind = ECS_TY_LIST,
+				.describe = "a list of CPU manufacturers", .elem = &TY_CPU_MAKER};
+ENUM(TY_GENERATION, "an instance generation", "current", "previous");
+static const EcsType TY_GENERATIONS = {.kind = ECS_TY_LIST,
+				.describe = "a list of instance generations", .elem = &TY_GENERATION};
+ENUM(TY_ACCEL_TYPE, "an accelerator type", "gpu", "fpga", "inference");
+static const EcsType TY_ACCEL_TYPES = {.kind = ECS_TY_LIST,
+				.describe = "a list of accelerator types", .elem = &TY_ACCEL_TYPE};
+ENUM(TY_ACCEL_MAKER, "an accelerator manufacturer", "amazon-web-services", "amd", "nvidia",
+     "xilinx", "habana");
+static const EcsType TY_ACCEL_MAKERS = {.kind = ECS_TY_LIST,
+				.describe = "a list of accelerator manufacturers", .elem = &TY_ACCEL_MAKER};
+ENUM(TY_ACCEL_NAME, "an accelerator name", "a100", "inferentia", "k520", "k80", "m60",
+     "radeon-pro-v520", "t4", "vu9p", "v100", "a10g", "h100", "t4g");
+static const EcsType TY_ACCEL_NAMES = {.kind = ECS_TY_LIST,
+				.describe = "a list of accelerator names", .elem = &TY_ACCEL_NAME};
+ENUM(TY_STORAGE_TYPE, "a local storage type", "hdd", "ssd");
+static const EcsType TY_STORAGE_TYPES = {.kind = ECS_TY_LIST,
+				.describe = "a list of local storage types", .elem = &TY_STORAGE_TYPE};
 
 /* ---- the tables ------------------------------------------------------------------------ */
 #define NOLABEL NULL

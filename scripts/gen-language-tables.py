@@ -85,6 +85,9 @@ def parse_types(src):
             a = re.search(r"\.%s = ([^,}]+)" % attr, body)
             if a:
                 setattr(t, attr, c_int(a.group(1)))
+        a = re.search(r'\.arn_service = "([^"]*)"', body)
+        if a:
+            t.arn_service = a.group(1)
         a = re.search(r"\.rule = ECS_RULE_(\w+)", body)
         if a:
             t.rule = a.group(1)
@@ -183,6 +186,8 @@ RULE_NOTES = {
                 "`at(YYYY-MM-DDThh:mm:ss)`",
     "RETENTION": "a retention CloudWatch Logs allows (1d, 3d, 5d, 7d, 14d, 30d, ... "
                  "3653d; see *Value types*) or 0d for never",
+    "KMS_KEY_ARN": "the key's ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); no key id or alias",
+    "KMS_NO_ALIAS": "no alias",
 }
 
 
@@ -251,7 +256,7 @@ def constraint_notes(types, name):
         notes.extend(constraint_notes(types, t.elem))
     if t.kind == "ONEOF":
         for a in t.alts:
-            notes.extend(constraint_notes(types, a))
+            notes.extend(n for n in constraint_notes(types, a) if n not in notes)
     return notes
 
 

@@ -120,6 +120,8 @@ def load_types():
             t["key"] = t["key"].lstrip("&")
         if "alts" in t:
             t["alts"] = arrays[t["alts"]]
+        if "arn_service" in t:
+            t["service"] = _unquote(t["arn_service"])
         types[t["name"]] = t
     for args in _calls(src, "ENUM"):
         if args[0].startswith("TY_"):
