@@ -232,6 +232,65 @@ static void rule_fargate_container(Rules *R, EcsBlock *c)
 		}
 }
 
+/* logging { driver  options }: Fargate tasks log through awslogs, splunk
+ * or awsfirelens only (LogConfiguration.logDriver); the awslogs driver
+ * takes the options the ECS developer guide lists (cfn-lint E3046 knows
+ * the same names). The driver is awslogs unless `driver` says otherwise. */
+static void rule_logging(Rules *R, EcsBlock *c, bool fargate)
+{
+	static const char *const fargate_drivers[] = {"awslogs", "splunk", "awsfirelens", NULL};
+	static const char *const awslogs_options[] = {
+		"awslogs-create-group", "awslogs-datetime-format", "awslogs-group",
+		"awslogs-multiline-pattern", "awslogs-region", "awslogs-stream-prefix",
+		"max-buffer-size", "mode", NULL};
+	EcsBlock *lg = ecs_ast_child(c, "logging");
+	if (!lg)
+		return;
+	EcsAttr *drv = ecs_ast_attr(lg, "driver");
+	const char *driver = drv ? word(deref(R, drv->value)) : "awslogs";
+	if (!driver)
+		return;
+	if (fargate) {
+		const char *const *d = fargate_drivers;
+		while (*d && strcasecmp(*d, driver) != 0)
+			d++;
+		if (!*d) {
+			EcsDiag *d2 = report(R, ECS_ERROR, ECS_DIAG_FARGATE_LOG_DRIVER, drv->value->span,
+					     "Fargate tasks cannot use the %s log driver", driver);
+			ecs_diag_hint(d2, "on Fargate use awslogs, splunk or awsfirelens (a FireLens "
+					  "router can forward to %s)", driver);
+		}
+	}
+	EcsValue *opts = get(R, lg, "options");
+	if (strcasecmp(driver, "awslogs") != 0 || !opts || opts->kind != ECS_VAL_MAP)
+		return;
+	for (size_t i = 0; i < opts->u.map.n; i++) {
+		EcsEntry *e = &opts->u.map.entries[i];
+		const char *best = NULL;
+		int dist = 4;
+		bool known = false;
+		for (const char *const *o = awslogs_options; *o && !known; o++) {
+			int k = ecs_levenshtein(e->key, *o);
+			known = k == 0;
+			if (k < dist) {
+				dist = k;
+				best = *o;
+			}
+		}
+		if (known)
+			continue;
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_AWSLOGS_OPTION, e->key_span,
+				    "the awslogs driver has no option `%s`", e->key);
+		if (best)
+			ecs_diag_hint(d, "did you mean `%s`?", best);
+		else
+			ecs_diag_hint(d, "awslogs takes awslogs-group, awslogs-region, "
+					 "awslogs-stream-prefix, awslogs-create-group, "
+					 "awslogs-datetime-format, awslogs-multiline-pattern, mode "
+					 "and max-buffer-size");
+	}
+}
+
 typedef struct {
 	EcsBlock *block;
 	EcsBlock **deps;        /* resolved depends_on targets */
@@ -378,6 +437,7 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 		}
 		if (fargate)
 			rule_fargate_container(R, c);
+		rule_logging(R, c, fargate);
 		/* Warnings a reviewer would raise. */
 		EcsAttr *pa = ecs_ast_attr(c, "privileged");
 		if (!fargate && pa && boolean(deref(R, pa->value), false))

@@ -42,8 +42,6 @@ KNOWN = {
     # exactly as AWS expects)
     "LOG_GROUP.managed": "found: a declared log_group's managed = false is ignored; the group is created",
     "LOGGING.secret_options": "found: logging.secret_options with the awslogs driver lands nowhere",
-    "LOGGING.driver": "found: a Fargate task takes awslogs, splunk or awsfirelens only; ecsc accepts syslog",
-    "LOGGING.options": "found: awslogs option names are not checked (cfn-lint E3046)",
     "SERVICE.propagate_tags": "found: CloudFormation's PropagateTags takes SERVICE or TASK_DEFINITION, not NONE",
     "SCHEDULED.start": "found: start is not checked as a timestamp; Application Auto Scaling refuses the request",
     "SCHEDULED.end": "found: end is not checked as a timestamp; Application Auto Scaling refuses the request",
@@ -577,6 +575,11 @@ VALUE = {
     "SG_RULE.cidr_ipv4": ('"10.0.0.0/8"', ("str", "10.0.0.0/8")),
     "SG_RULE.cidr_ipv6": ('"2001:db8::/32"', ("str", "2001:db8::/32")),
     "SG_RULE.prefix_list": ('"pl-0123456789abcdef0"', ("str", "pl-0123456789abcdef0")),
+    # A Fargate task logs through awslogs, splunk or awsfirelens (E0230); awslogs
+    # options are the ones the driver has (E0231).
+    "LOGGING.driver": ("splunk", ("str", "splunk")),
+    "LOGGING.options": ('{ mode = "non-blocking", "max-buffer-size" = "25m" }',
+                        ("map", {"mode": "non-blocking", "max-buffer-size": "25m"})),
 }
 
 # Required siblings a row replaces (a rule takes one source of several).
