@@ -630,8 +630,31 @@ static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
 	}
 }
 
+/* An explicit desired_count outside autoscaling's min..max: Application
+ * Auto Scaling moves the service into the range at its first evaluation,
+ * so the count written is not the count that runs. */
+static void rule_desired_count(Rules *R, EcsBlock *svc)
+{
+	EcsAttr *dc = ecs_ast_attr(svc, "desired_count");
+	EcsBlock *as = ecs_ast_child(svc, "autoscaling");
+	double n, lo = 0, hi = 0;
+	if (!dc || !as || !number(deref(R, dc->value), &n))
+		return;
+	bool has_lo = number(get(R, as, "min"), &lo), has_hi = number(get(R, as, "max"), &hi);
+	if ((has_lo && n < lo) || (has_hi && n > hi)) {
+		bool below = has_lo && n < lo;
+		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_DESIRED_OUTSIDE_SCALING, dc->value->span,
+				    "desired_count %g is %s autoscaling's %s of %g", n,
+				    below ? "below" : "above", below ? "minimum" : "maximum",
+				    below ? lo : hi);
+		ecs_diag_note(d, &ecs_ast_attr(as, below ? "min" : "max")->key_span,
+			      "autoscaling will move the service to %g tasks", below ? lo : hi);
+	}
+}
+
 static void rule_service(Rules *R, EcsBlock *svc)
 {
+	rule_desired_count(R, svc);
 	/* `task_definition` names the task definition to run: the service
 	 * then declares none of its own. */
 	EcsAttr *tda = ecs_ast_attr(svc, "task_definition");
