@@ -277,9 +277,17 @@ static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 					ecs_arena_printf(B->ctx->arena, "%g", mem));
 	if (!ecs_ast_attr(b, "network_mode"))
 		cJSON_AddStringToObject(td->props, "networkMode", "awsvpc");
+	/* requiresCompatibilities: as written, else the service's launch type
+	 * (CreateService runs a task definition compatible with it), else
+	 * FARGATE as in the seed module. */
 	if (!ecs_ast_attr(b, "requires_compatibilities")) {
 		cJSON *rc = cJSON_AddArrayToObject(td->props, "requiresCompatibilities");
-		cJSON_AddItemToArray(rc, cJSON_CreateString("FARGATE"));
+		EcsAttr *lt = ecs_ast_attr(b, "launch_type");
+		const char *compat = lt ? ecs_schema_enum_match(lt->field->type,
+								graph_attr_text(B, b, "launch_type",
+										"FARGATE"))
+					: NULL;
+		cJSON_AddItemToArray(rc, cJSON_CreateString(compat ? compat : "FARGATE"));
 	}
 	EcsAttr *es = ecs_ast_attr(b, "ephemeral_storage");
 	if (es) {

@@ -101,12 +101,15 @@ static const char *label(EcsBlock *b) { return b->nlabels ? b->labels[0] : ""; }
 
 /* ---- task definitions ---------------------------------------------------------------- */
 
-/* requiresCompatibilities defaults to ["FARGATE"], as in the seed module. */
+/* requiresCompatibilities defaults to the service's launch type, else to
+ * ["FARGATE"] as in the seed module (graph_task.c derives the same). */
 static bool is_fargate(Rules *R, EcsBlock *task)
 {
 	EcsValue *v = get(R, task, "requires_compatibilities");
-	if (!v || v->kind != ECS_VAL_LIST)
-		return true;
+	if (!v || v->kind != ECS_VAL_LIST) {
+		EcsValue *lt = get(R, task, "launch_type");
+		return !word(lt) || word_is(lt, "FARGATE");
+	}
 	for (size_t i = 0; i < v->u.list.n; i++)
 		if (word_is(v->u.list.items[i], "FARGATE"))
 			return true;
