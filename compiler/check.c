@@ -1416,15 +1416,17 @@ static bool param_type_ok(const char *t)
 static void check_params(Check *C)
 {
 	EcsModule *m = &C->ctx->module;
+	EcsMap first = {0};     /* name -> its first declaration: linear in params */
 	for (size_t i = 0; i < m->nparams; i++) {
 		EcsParam *p = m->params[i];
-		for (size_t j = 0; j < i; j++)
-			if (m->params[j]->name == p->name) {
-				EcsDiag *d = error(C, ECS_DIAG_DUPLICATE, p->span,
-						   "duplicate parameter `%s`", p->name);
-				ecs_diag_note(d, &m->params[j]->span, "first declared here");
-				break;
-			}
+		EcsParam *q = ecs_map_get(&first, p->name);
+		if (q) {
+			EcsDiag *d = error(C, ECS_DIAG_DUPLICATE, p->span,
+					   "duplicate parameter `%s`", p->name);
+			ecs_diag_note(d, &q->span, "first declared here");
+		} else {
+			ecs_map_put(&first, p->name, p);
+		}
 		if (p->bad)
 			continue;
 		bool list = strcmp(p->type, "list") == 0;
@@ -1441,6 +1443,7 @@ static void check_params(Check *C)
 			p->type = "list";
 		}
 	}
+	ecs_map_release(&first);
 }
 
 /* A parameter's default and value must have its declared type. */

@@ -85,9 +85,31 @@ EcsStatus ecs_compiler_set(EcsCompiler *c, const char *assignment)
 	return ECS_OK;
 }
 
+/* Does JSON text hold a NUL, raw or as the escape \u0000? cJSON would
+ * keep the string up to it and silently drop the rest. A backslash
+ * escapes only inside strings, so an odd run of them before u0000 is one. */
+static bool json_has_nul(const char *text, size_t len)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\0')
+			return true;
+		if (text[i] == 'u' && run % 2 == 1 && i + 5 <= len &&
+		    strncmp(text + i + 1, "0000", 4) == 0)
+			return true;
+		run = text[i] == '\\' ? run + 1 : 0;
+	}
+	return false;
+}
+
 EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char *text,
 				   size_t len)
 {
+	if (json_has_nul(text, len)) {
+		fprintf(stderr, "ecsc: %s: a NUL character (\\u0000) in a value or a name; "
+				"parameter values are text, as specs are\n", path);
+		return ECS_EUSAGE;
+	}
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	c->values_path = ecs_arena_printf(c->arena, "%s", path);
 	if (!cJSON_IsObject(root)) {
@@ -166,6 +188,10 @@ static void bind_params(EcsCompiler *c)
 		if (text[i] == '\x1f')
 			text[i] = ',';
 	uint32_t file = ecs_compiler_add_text(c, "<command line>", text, n);
+	EcsMap by_name = {0};   /* the first declaration of each name */
+	for (size_t k = c->module.nparams; k-- > 0;)
+		ecs_map_put(&by_name, c->module.params[k]->name, c->module.params[k]);
+	long budget = 1000000;
 	for (size_t i = 0; i < total; i++) {
 		const char *a = i < c->values.len ? c->values.items[i]
 						  : c->sets.items[i - c->values.len];
@@ -174,21 +200,18 @@ static void bind_params(EcsCompiler *c)
 		EcsSpan name_span = {file, starts[i], starts[i] + (uint32_t)nl};
 		EcsSpan value_span = {file, starts[i] + (uint32_t)nl + 1,
 				      starts[i] + (uint32_t)strlen(a)};
-		EcsParam *p = NULL;
+		EcsParam *p = ecs_map_get(&by_name, ecs_intern(c->arena, a, nl));
 		const char *best = NULL;
 		int best_d = 1000;
-		for (size_t k = 0; k < c->module.nparams; k++) {
-			EcsParam *q = c->module.params[k];
-			if (strlen(q->name) == nl && strncmp(q->name, a, nl) == 0) {
-				p = q;
-				break;
-			}
+		/* Suggestions cost a comparison with every parameter: they stop
+		 * after a million, so that many unknown names stay linear. */
+		for (size_t k = 0; !p && k < c->module.nparams && budget > 0; k++, budget--) {
 			char tmp[256];
 			snprintf(tmp, sizeof tmp, "%.*s", (int)nl, a);
-			int d = ecs_levenshtein(tmp, q->name);
+			int d = ecs_levenshtein(tmp, c->module.params[k]->name);
 			if (d < best_d) {
 				best_d = d;
-				best = q->name;
+				best = c->module.params[k]->name;
 			}
 		}
 		if (!p) {
@@ -227,6 +250,7 @@ static void bind_params(EcsCompiler *c)
 			p->value = ecs_lower_literal(c, file, value_span, p->type, eq + 1);
 		}
 	}
+	ecs_map_release(&by_name);
 }
 
 EcsStatus ecs_compiler_check(EcsCompiler *c)

@@ -273,6 +273,15 @@ print("}")' >many.ecs
     expect_time 5
 }
 
+# Duplicate parameters are found by name in a hash map, not by comparing
+# every pair (100,000 took 20 s).
+case_many-params-time() {
+    python3 -c 'open("p.ecs", "w").write("".join("param p%d: string = \"x\"\n" % i for i in range(100000)) + "cluster main {}\n")'
+    run --limit 60 -- check --color=never p.ecs
+    expect_status 0
+    expect_time 4
+}
+
 case_many-comments() {
     # 70,000 comment lines (140 kB): a comment is a syntax node; the parse
     # tree must survive that many siblings.
@@ -591,6 +600,27 @@ case_values-binary() {
     det_bytes 4096 11 >v.json
     run -- check --values v.json p.ecs
     expect_status 2
+}
+
+# A NUL in a value would cut it ("a\u0000b" was "a"): an error, as in a spec.
+case_values-nul() {
+    printf 'param tag: string = "x"\ncluster main {\n  tags = { t = "${tag}" }\n}\n' >p.ecs
+    printf '{"tag": "a\\u0000b"}' >v.json
+    run -- check --values v.json p.ecs
+    expect_status 2
+    expect_err 'v.json: a NUL character (\u0000) in a value or a name'
+    printf '{"tag": ["x", "a\\u0000"]}' >v.json
+    run -- check --values v.json p.ecs
+    expect_status 2
+    printf '{"tag": "a\0b"}' >v.json
+    run -- check --values v.json p.ecs
+    expect_status 2
+    expect_err 'NUL character'
+    # An escaped backslash before u0000 is not a NUL.
+    printf '{"tag": "a\\\\u0000b"}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_status 0
+    expect_out '(string "a\\u0000b")'
 }
 
 case_values-nested-object() {
