@@ -138,24 +138,54 @@ static void collect_secret(GraphBuild *B, EcsValue *v, Needs *n)
 		cJSON_AddItemToArray(n->secrets, cJSON_CreateString(s));
 }
 
-static void collect_needs(GraphBuild *B, EcsBlock *task, Needs *n)
+/* Whether a field of type t holds secrets (a secret, or a list, map or
+ * choice of them). */
+static bool holds_secret(const EcsType *t)
 {
-	for (size_t i = 0; i < task->nitems; i++) {
-		if (!task->items[i].is_block || strcmp(task->items[i].u.block->kind, "container"))
+	switch (t->kind) {
+	case ECS_TY_SECRET:
+		return true;
+	case ECS_TY_LIST:
+	case ECS_TY_MAP:
+		return holds_secret(t->elem);
+	case ECS_TY_ONEOF:
+		for (const EcsType *const *alt = t->alts; *alt; alt++)
+			if (holds_secret(*alt))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+static void collect_value(GraphBuild *B, EcsValue *v, const EcsType *t, Needs *n)
+{
+	if (t->kind == ECS_TY_LIST && v->kind == ECS_VAL_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			collect_value(B, v->u.list.items[i], t->elem, n);
+	} else if (t->kind == ECS_TY_MAP && v->kind == ECS_VAL_MAP) {
+		for (size_t i = 0; i < v->u.map.n; i++)
+			collect_value(B, v->u.map.entries[i].value, t->elem, n);
+	} else if (t->kind == ECS_TY_SECRET || t->kind == ECS_TY_ONEOF) {
+		if (v->kind == ECS_VAL_CALL || v->kind == ECS_VAL_STRING)
+			collect_secret(B, v, n);
+	}
+}
+
+/* Every value of a secret-typed field in the block and the blocks inside
+ * it, whatever block it sits in (container secrets, log driver secret
+ * options, repository credentials, FSx for Windows credentials, Service
+ * Connect log secret options): the schema row's type is all it takes. */
+static void collect_needs(GraphBuild *B, EcsBlock *b, Needs *n)
+{
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (b->items[i].is_block) {
+			collect_needs(B, b->items[i].u.block, n);
 			continue;
-		EcsBlock *c = task->items[i].u.block;
-		EcsAttr *sa = ecs_ast_attr(c, "secrets");
-		if (sa && sa->value->kind == ECS_VAL_MAP)
-			for (size_t k = 0; k < sa->value->u.map.n; k++)
-				collect_secret(B, sa->value->u.map.entries[k].value, n);
-		EcsBlock *lg = ecs_ast_child(c, "logging");
-		EcsAttr *so = lg ? ecs_ast_attr(lg, "secret_options") : NULL;
-		if (so && so->value->kind == ECS_VAL_MAP)
-			for (size_t k = 0; k < so->value->u.map.n; k++)
-				collect_secret(B, so->value->u.map.entries[k].value, n);
-		EcsAttr *rc = ecs_ast_attr(c, "repository_credentials");
-		if (rc)
-			collect_secret(B, rc->value, n);
+		}
+		EcsAttr *a = &b->items[i].u.attr;
+		if (a->field && holds_secret(a->field->type))
+			collect_value(B, a->value, a->field->type, n);
 	}
 }
 

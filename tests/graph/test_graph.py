@@ -39,9 +39,9 @@ def case(fn):
         print(f"FAIL {fn.__name__}: {e}")
     return fn
 
-def service(body, name="web"):
+def service(body, name="web", size="  cpu = 256\n  memory = 512\n"):
     net = '' if 'network {' in body else '  network { subnets = ["subnet-0a1b2c3d"] }\n'
-    return CLUSTER + f'service {name} in main {{\n  cpu = 256\n  memory = 512\n{net}{body}\n}}\n'
+    return CLUSTER + f'service {name} in main {{\n{size}{net}{body}\n}}\n'
 
 APP = '  container app { image = "nginx:1.27" port http { container_port = 80 } }\n'
 
@@ -83,6 +83,31 @@ def execution_policy_is_exactly_the_referenced_secrets():
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-key-AbCdEf"], by_sid["ReadSecrets"]
     secrets = g["TaskDefinitionWeb"]["properties"]["containerDefinitions"][0]["secrets"]
     assert {"name": "KEY", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-key-AbCdEf:k::"} in secrets, secrets
+
+def read_secrets(g):
+    doc = g["ExecutionRoleWeb"]["properties"]["ExecutionPolicy"]
+    return {s["Sid"]: s for s in doc["Statement"]}.get("ReadSecrets", {}).get("Resource", [])
+
+FSX_CREDS = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fsx-creds-AbCdEf"
+
+@case
+def fsx_windows_credentials_reach_the_execution_role():
+    # A secret-typed field outside a container feeds the execution role too.
+    g = graph(service('  runtime_platform { os_family = WINDOWS_SERVER_2022_FULL }\n'
+        '  volume data { fsx_windows {\n    file_system_id = "fs-0123456789abcdef0"\n'
+        f'    root_directory = "share"\n    credentials = secret("{FSX_CREDS}")\n'
+        '    domain = "corp.example.com"\n  } }\n'
+        '  container app { image = "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022" }\n',
+        size="  cpu = 1 vcpu\n  memory = 2 GiB\n"))
+    assert read_secrets(g) == [FSX_CREDS], read_secrets(g)
+
+@case
+def service_connect_log_secrets_reach_the_execution_role():
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sc-log-key-AbCdEf"
+    g = graph(service(APP + '  service_connect {\n    namespace = "internal"\n'
+        '    logging {\n      driver = awsfirelens\n'
+        f'      secret_options = {{ apikey = secret("{arn}") }}\n    }}\n  }}\n'))
+    assert read_secrets(g) == [arn], read_secrets(g)
 
 @case
 def no_secrets_no_secret_statements():
