@@ -181,13 +181,8 @@ static void mi_network(Capacity *k, EcsResource *p, EcsBlock *mi, cJSON *lt)
 		cJSON_AddItemToArray(groups, graph_ref(k->cluster_sg, "GroupId"));
 		graph_depend(p, k->cluster_sg);
 	}
-	if (sg) {
-		cJSON *more = graph_convert_attr(B, mi, sg);
-		cJSON *it;
-		cJSON_ArrayForEach(it, more)
-			cJSON_AddItemToArray(groups, cJSON_Duplicate(it, true));
-		cJSON_Delete(more);
-	}
+	if (sg)
+		graph_append_attr(B, mi, sg, groups);
 	if (cJSON_GetArraySize(groups))
 		cJSON_AddItemToObject(net, "securityGroups", groups);
 	else

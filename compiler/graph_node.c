@@ -453,6 +453,15 @@ cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a)
 	return graph_convert(B, scope, a->value, a->field->type, "");
 }
 
+void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, cJSON *arr)
+{
+	cJSON *more = graph_convert_attr(B, scope, a);
+	cJSON *it;
+	cJSON_ArrayForEach(it, more)
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(it, true));
+	cJSON_Delete(more);
+}
+
 /* Sets obj[path] = value, creating the objects of a dotted path. */
 void graph_put(cJSON *obj, const char *path, cJSON *value)
 {

@@ -185,13 +185,8 @@ static void svc_network(Svc *v)
 		graph_depend(v->s, sg);
 	}
 	EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
-	if (xs) {
-		cJSON *more = graph_convert_attr(B, net, xs);
-		cJSON *it;
-		cJSON_ArrayForEach(it, more)
-			cJSON_AddItemToArray(sgs, cJSON_Duplicate(it, true));
-		cJSON_Delete(more);
-	}
+	if (xs)
+		graph_append_attr(B, net, xs, sgs);
 	if (cJSON_GetArraySize(sgs) == 0)
 		cJSON_DeleteItemFromObjectCaseSensitive(aws, "securityGroups");
 	cJSON_AddStringToObject(aws, "assignPublicIp",

@@ -626,6 +626,8 @@ struct cJSON *graph_convert(GraphBuild *B, EcsBlock *scope, EcsValue *v, const E
 			    const char *api);
 /* An attribute's value converted by its field's type. */
 struct cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a);
+/* Appends the items of a list attribute, converted, to arr. */
+void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, struct cJSON *arr);
 /* obj[path] = value, creating the objects of a dotted path. */
 void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
 /* Every field of b whose row names an API member, but those in skip (a
