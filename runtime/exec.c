@@ -174,7 +174,9 @@ static unsigned jitter_seed(void)
 {
 	static _Thread_local unsigned seed;
 	if (!seed)
-		seed = (unsigned)(now() * 1e6) ^ (unsigned)(size_t)&seed;
+		/* through 64 bits: microseconds since 1970 overflow an unsigned, and an
+		 * out-of-range float-to-integer conversion is undefined */
+		seed = (unsigned)(unsigned long long)(now() * 1e6) ^ (unsigned)(size_t)&seed;
 	return seed = seed * 1103515245u + 12345u;
 }
 
