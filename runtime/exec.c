@@ -381,61 +381,298 @@ cJSON *resolve(Deploy *d, const cJSON *v)
 
 /* ---- lost answers ----------------------------------------------------------------------- */
 
-static bool has_probe(const char *op)
+/* After an answer was lost (a 5xx, or the connection broke, after the
+ * endpoint may have acted), what the call would have made, if it exists:
+ * the response to use in its place, or NULL. Every create that is not
+ * idempotent has one, so it is looked up before it is sent again; the
+ * others are safe to repeat (CreateCluster and the Put and Register*Target
+ * operations set a state, they do not add one) or say "already exists". */
+typedef cJSON *ProbeFn(Deploy *d, EcsAws *aws, const cJSON *params);
+
+static bool tag_is(const cJSON *t, const char *key, const char *value)
 {
-	return strcmp(op, "RegisterTaskDefinition") == 0 || strcmp(op, "CreateService") == 0 ||
-	       strcmp(op, "CreateRole") == 0 || strcmp(op, "CreateSecurityGroup") == 0;
+	return str(t, "key") && strcmp(str(t, "key"), key) == 0 && str(t, "value") &&
+	       value && strcmp(str(t, "value"), value) == 0;
 }
 
-/* After an answer was lost, what the call would have created, if it
- * exists: the response to use in its place, or NULL. */
+/* A revision carrying the request's digest. */
+static cJSON *probe_task_definition(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *p = obj("taskDefinition", str(params, "family")), *out = NULL;
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, NULL);
+	const char *want = NULL;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, get(params, "tags"))
+		if (str(t, "key") && strcmp(str(t, "key"), DIGEST_TAG) == 0)
+			want = str(t, "value");
+	cJSON_ArrayForEach(t, get(r, "tags"))
+		if (!out && tag_is(t, DIGEST_TAG, want))
+			out = cJSON_Duplicate(r, true);
+	cJSON_Delete(r);
+	return out;
+}
+
+static cJSON *probe_service(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *p = obj("cluster", str(params, "cluster")), *out = NULL;
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
+			     cJSON_CreateString(str(params, "serviceName")));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, true, NULL);
+	cJSON *s = cJSON_GetArrayItem(get(r, "services"), 0);
+	if (s && strcmp(str(s, "status") ? str(s, "status") : "", "ACTIVE") == 0) {
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "service", cJSON_Duplicate(s, true));
+	}
+	cJSON_Delete(r);
+	return out;
+}
+
+/* ECS keeps a task set's client token to itself: the one made is the
+ * service's task set with the request's external id and revision (the
+ * plan creates one only for a service that has none). */
+static cJSON *probe_task_set(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *p = obj("cluster", str(params, "cluster")), *out = NULL;
+	cJSON_AddStringToObject(p, "service", str(params, "service"));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeTaskSets", p, true, NULL);
+	const char *ext = str(params, "externalId"), *td = str(params, "taskDefinition");
+	cJSON *t;
+	cJSON_ArrayForEach(t, get(r, "taskSets")) {
+		const char *status = str(t, "status") ? str(t, "status") : "";
+		if (out || strcmp(status, "DRAINING") == 0 ||
+		    (ext && (!str(t, "externalId") || strcmp(str(t, "externalId"), ext) != 0)) ||
+		    (td && (!str(t, "taskDefinition") || strcmp(str(t, "taskDefinition"), td) != 0)))
+			continue;
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "taskSet", cJSON_Duplicate(t, true));
+	}
+	cJSON_Delete(r);
+	return out;
+}
+
+static cJSON *probe_capacity_provider(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *p = cJSON_CreateObject(), *out = NULL;
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "capacityProviders"),
+			     cJSON_CreateString(str(params, "name")));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeCapacityProviders", p, true, NULL);
+	cJSON *c = cJSON_GetArrayItem(get(r, "capacityProviders"), 0);
+	if (c && strcmp(str(c, "status") ? str(c, "status") : "", "INACTIVE") != 0) {
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "capacityProvider", cJSON_Duplicate(c, true));
+	}
+	cJSON_Delete(r);
+	return out;
+}
+
+/* An IAM read that answers with one entity under key: the whole answer. */
+static cJSON *probe_iam(Deploy *d, EcsAws *aws, const char *op, cJSON *p, const char *key)
+{
+	cJSON *r = read_call(d, aws, "iam", op, p, true, NULL);
+	if (get(r, key))
+		return r;
+	cJSON_Delete(r);
+	return NULL;
+}
+
+static cJSON *probe_role(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	return probe_iam(d, aws, "GetRole", obj("RoleName", str(params, "RoleName")), "Role");
+}
+
+static cJSON *probe_instance_profile(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	return probe_iam(d, aws, "GetInstanceProfile",
+			 obj("InstanceProfileName", str(params, "InstanceProfileName")),
+			 "InstanceProfile");
+}
+
+typedef struct {
+	const char *name;
+	cJSON *found;
+} Named;
+
+static void policy_page(Deploy *d, const cJSON *page, void *ctx)
+{
+	(void)d;
+	Named *n = ctx;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, get(page, "Policies"))
+		if (!n->found && str(p, "PolicyName") && strcmp(str(p, "PolicyName"), n->name) == 0) {
+			n->found = cJSON_CreateObject();
+			cJSON_AddItemToObject(n->found, "Policy", cJSON_Duplicate(p, true));
+		}
+}
+
+/* The account's own policies under the request's path. */
+static cJSON *probe_policy(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	Named n = {str(params, "PolicyName"), NULL};
+	if (!n.name)
+		return NULL;
+	cJSON *p = obj("Scope", "Local");
+	cJSON_AddStringToObject(p, "PathPrefix", str(params, "Path") ? str(params, "Path") : "/");
+	read_pages(d, aws, "iam", "ListPolicies", p, "Marker", policy_page, &n);
+	cJSON_Delete(p);
+	return n.found;
+}
+
+/* A new default version holding the request's document. */
+static cJSON *probe_policy_version(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *pol = probe_iam(d, aws, "GetPolicy", obj("PolicyArn", str(params, "PolicyArn")),
+			       "Policy");
+	const char *v = str(get(pol, "Policy"), "DefaultVersionId");
+	cJSON *out = NULL;
+	if (v) {
+		cJSON *p = obj("PolicyArn", str(params, "PolicyArn"));
+		cJSON_AddStringToObject(p, "VersionId", v);
+		cJSON *r = probe_iam(d, aws, "GetPolicyVersion", p, "PolicyVersion");
+		const char *doc = str(get(r, "PolicyVersion"), "Document");
+		/* IAM answers documents URL-encoded. */
+		char *plain = doc ? ecs_wire_urldecode(doc) : NULL;
+		cJSON *have = plain ? cJSON_Parse(plain) : NULL;
+		free(plain);
+		cJSON *want = cJSON_IsString(get(params, "PolicyDocument"))
+				      ? cJSON_Parse(str(params, "PolicyDocument"))
+				      : NULL;
+		if (want && have && json_covers(want, have) && json_covers(have, want))
+			out = cJSON_Duplicate(r, true);
+		cJSON_Delete(want);
+		cJSON_Delete(have);
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(pol);
+	return out;
+}
+
+static cJSON *probe_profile_role(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *r = probe_instance_profile(d, aws, params), *out = NULL;
+	const cJSON *role;
+	cJSON_ArrayForEach(role, get(get(r, "InstanceProfile"), "Roles"))
+		if (str(role, "RoleName") && str(params, "RoleName") &&
+		    strcmp(str(role, "RoleName"), str(params, "RoleName")) == 0)
+			out = cJSON_CreateObject();
+	cJSON_Delete(r);
+	return out;
+}
+
+static cJSON *probe_security_group(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	cJSON *p = cJSON_CreateObject(), *out = NULL;
+	cJSON *f = obj("Name", "group-name");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"),
+			     cJSON_CreateString(str(params, "GroupName")));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Filters"), f);
+	cJSON *r = read_call(d, aws, "ec2", "DescribeSecurityGroups", p, true, NULL);
+	cJSON *g;
+	cJSON_ArrayForEach(g, get(r, "SecurityGroups"))
+		if (!out && (!str(params, "VpcId") || !str(g, "VpcId") ||
+			     strcmp(str(params, "VpcId"), str(g, "VpcId")) == 0)) {
+			out = cJSON_CreateObject();
+			cJSON_AddStringToObject(out, "GroupId", str(g, "GroupId"));
+		}
+	cJSON_Delete(r);
+	return out;
+}
+
+static const struct {
+	const char *op;
+	ProbeFn *fn;
+} probes[] = {
+	{"RegisterTaskDefinition", probe_task_definition},
+	{"CreateService", probe_service},
+	{"CreateTaskSet", probe_task_set},
+	{"CreateCapacityProvider", probe_capacity_provider},
+	{"CreateRole", probe_role},
+	{"CreateInstanceProfile", probe_instance_profile},
+	{"AddRoleToInstanceProfile", probe_profile_role},
+	{"CreatePolicy", probe_policy},
+	{"CreatePolicyVersion", probe_policy_version},
+	{"CreateSecurityGroup", probe_security_group},
+};
+
+static ProbeFn *probe_of(const char *op)
+{
+	for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+		if (strcmp(probes[i].op, op) == 0)
+			return probes[i].fn;
+	return NULL;
+}
+
 static cJSON *probe(Deploy *d, EcsAws *aws, const Call *c, const cJSON *params)
 {
-	cJSON *p = cJSON_CreateObject(), *r = NULL, *out = NULL;
-	if (strcmp(c->op, "RegisterTaskDefinition") == 0) {
-		cJSON_AddStringToObject(p, "taskDefinition", str(params, "family"));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
-		r = read_call(d, aws, "ecs", "DescribeTaskDefinition", p, true, NULL);
-		const char *want = NULL;
-		cJSON *t;
-		cJSON_ArrayForEach(t, get(params, "tags"))
-			if (strcmp(str(t, "key") ? str(t, "key") : "", DIGEST_TAG) == 0)
-				want = str(t, "value");
-		cJSON_ArrayForEach(t, get(r, "tags"))
-			if (want && strcmp(str(t, "key") ? str(t, "key") : "", DIGEST_TAG) == 0 &&
-			    str(t, "value") && strcmp(str(t, "value"), want) == 0)
-				out = cJSON_Duplicate(r, true);
-	} else if (strcmp(c->op, "CreateService") == 0) {
-		cJSON_AddStringToObject(p, "cluster", str(params, "cluster"));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
-				     cJSON_CreateString(str(params, "serviceName")));
-		r = read_call(d, aws, "ecs", "DescribeServices", p, true, NULL);
-		cJSON *s = cJSON_GetArrayItem(get(r, "services"), 0);
-		if (s && strcmp(str(s, "status") ? str(s, "status") : "", "ACTIVE") == 0) {
-			out = cJSON_CreateObject();
-			cJSON_AddItemToObject(out, "service", cJSON_Duplicate(s, true));
-		}
-	} else if (strcmp(c->op, "CreateRole") == 0) {
-		cJSON_AddStringToObject(p, "RoleName", str(params, "RoleName"));
-		r = read_call(d, aws, "iam", "GetRole", p, true, NULL);
-		if (get(r, "Role"))
-			out = cJSON_Duplicate(r, true);
-	} else if (strcmp(c->op, "CreateSecurityGroup") == 0) {
-		cJSON *f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "Name", "group-name");
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(f, "Values"),
-				     cJSON_CreateString(str(params, "GroupName")));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Filters"), f);
-		r = read_call(d, aws, "ec2", "DescribeSecurityGroups", p, true, NULL);
-		cJSON *g;
-		cJSON_ArrayForEach(g, get(r, "SecurityGroups"))
-			if (!out && (!str(params, "VpcId") || !str(g, "VpcId") ||
-				     strcmp(str(params, "VpcId"), str(g, "VpcId")) == 0)) {
-				out = cJSON_CreateObject();
-				cJSON_AddStringToObject(out, "GroupId", str(g, "GroupId"));
-			}
+	ProbeFn *fn = probe_of(c->op);
+	return fn ? fn(d, aws, params) : NULL;
+}
+
+static bool is_delete(const char *op)
+{
+	return strncmp(op, "Delete", 6) == 0 || strncmp(op, "Deregister", 10) == 0 ||
+	       strncmp(op, "Detach", 6) == 0 || strncmp(op, "Revoke", 6) == 0 ||
+	       strncmp(op, "Remove", 6) == 0;
+}
+
+/* Each service's own "already gone" answers, from its API model (EC2's
+ * from its documented error codes: its model lists none). A delete that
+ * gets one has succeeded: the resource is gone, whoever removed it. */
+static bool gone(const char *service, const char *code)
+{
+	static const struct { const char *service, *code; } codes[] = {
+		{"ecs", "ServiceNotFoundException"},
+		{"ecs", "ClusterNotFoundException"},
+		{"ecs", "TaskSetNotFoundException"},
+		{"iam", "NoSuchEntity"},
+		{"logs", "ResourceNotFoundException"},
+		{"application-autoscaling", "ObjectNotFoundException"},
+		{"ec2", "InvalidGroup.NotFound"},
+		{"ec2", "InvalidPermission.NotFound"},
+	};
+	for (size_t i = 0; code && i < sizeof codes / sizeof *codes; i++)
+		if (strcmp(codes[i].service, service) == 0 && strcmp(codes[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* For the deletes whose "not found" may come as a generic code (ECS's
+ * ClientException for a capacity provider; endpoints that answer
+ * ValidationException for Application Auto Scaling's ObjectNotFound): is
+ * the resource gone? */
+static bool gone_by_reading(Deploy *d, EcsAws *aws, const Call *c, const cJSON *params)
+{
+	cJSON *p, *r;
+	bool out = false;
+	if (strcmp(c->op, "DeregisterScalableTarget") == 0) {
+		p = obj("ServiceNamespace", str(params, "ServiceNamespace"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "ResourceIds"),
+				     cJSON_CreateString(str(params, "ResourceId")));
+		r = read_call(d, aws, c->service, "DescribeScalableTargets", p, true, NULL);
+		out = r && cJSON_GetArraySize(get(r, "ScalableTargets")) == 0;
+	} else if (strcmp(c->op, "DeleteScalingPolicy") == 0 ||
+		   strcmp(c->op, "DeleteScheduledAction") == 0) {
+		bool policy = strcmp(c->op, "DeleteScalingPolicy") == 0;
+		const char *field = policy ? "PolicyName" : "ScheduledActionName";
+		p = obj("ServiceNamespace", str(params, "ServiceNamespace"));
+		cJSON_AddStringToObject(p, "ResourceId", str(params, "ResourceId"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, policy ? "PolicyNames"
+								      : "ScheduledActionNames"),
+				     cJSON_CreateString(str(params, field)));
+		r = read_call(d, aws, c->service,
+			      policy ? "DescribeScalingPolicies" : "DescribeScheduledActions", p, true,
+			      NULL);
+		out = r && cJSON_GetArraySize(get(r, policy ? "ScalingPolicies"
+							    : "ScheduledActions")) == 0;
+	} else if (strcmp(c->op, "DeleteCapacityProvider") == 0) {
+		p = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "capacityProviders"),
+				     cJSON_CreateString(str(params, "capacityProvider")));
+		r = read_call(d, aws, c->service, "DescribeCapacityProviders", p, true, NULL);
+		const char *status = str(cJSON_GetArrayItem(get(r, "capacityProviders"), 0), "status");
+		out = r && (!status || strcmp(status, "INACTIVE") == 0);
 	} else {
-		cJSON_Delete(p);
+		return false;
 	}
 	cJSON_Delete(r);
 	return out;
@@ -446,20 +683,12 @@ static bool already_done(const char *op, const char *code)
 {
 	if (!code)
 		return false;
-	if (strncmp(op, "Create", 6) == 0 || strncmp(op, "Authorize", 9) == 0)
+	if (strncmp(op, "Create", 6) == 0 || strncmp(op, "Authorize", 9) == 0 ||
+	    strncmp(op, "Add", 3) == 0)
 		return strcmp(code, "ResourceAlreadyExistsException") == 0 ||
 		       strcmp(code, "EntityAlreadyExists") == 0 ||
 		       strcmp(code, "InvalidPermission.Duplicate") == 0 ||
 		       strcmp(code, "InvalidGroup.Duplicate") == 0;
-	if (strncmp(op, "Delete", 6) == 0 || strncmp(op, "Deregister", 10) == 0 ||
-	    strncmp(op, "Detach", 6) == 0 || strncmp(op, "Revoke", 6) == 0)
-		return strcmp(code, "ResourceNotFoundException") == 0 ||
-		       strcmp(code, "NoSuchEntity") == 0 ||
-		       strcmp(code, "ServiceNotFoundException") == 0 ||
-		       strcmp(code, "ObjectNotFoundException") == 0 ||
-		       strcmp(code, "InvalidGroup.NotFound") == 0 ||
-		       strcmp(code, "InvalidPermission.NotFound") == 0 ||
-		       strcmp(code, "ClusterNotFoundException") == 0;
 	return false;
 }
 
@@ -544,12 +773,21 @@ static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 		bool exists = code && strcmp(code, "InvalidPermission.Duplicate") == 0;
 		if (s == ECS_AWS_OK)
 			break;
+		if (is_delete(c->op) && s == ECS_AWS_API_ERROR &&
+		    (gone(c->service, code) || gone_by_reading(d, aws, c, params))) {
+			/* Gone already: by an attempt whose answer was lost (or a
+			 * resend of libcurl's), or by someone else. */
+			cJSON_Delete(resp);
+			resp = cJSON_CreateObject();
+			s = ECS_AWS_OK;
+			break;
+		}
 		if (exists || (attempt > 0 && already_done(c->op, code))) {
 			/* Made by the attempt whose answer was lost: its answer is
 			 * looked up where later calls need it. */
 			cJSON_Delete(resp);
 			resp = probe(d, aws, c, params);
-			if (!resp && has_probe(c->op))
+			if (!resp && probe_of(c->op))
 				break;
 			if (!resp)
 				resp = cJSON_CreateObject();

@@ -1090,8 +1090,12 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 			return;
 		q = obj("cluster", str(p, "cluster"));
 		cJSON_AddStringToObject(q, "service", str(p, "serviceName"));
+		cJSON *w = cJSON_Duplicate(q, true);
 		cJSON_AddBoolToObject(q, "force", true);
-		send_extra(&x, "ecs", "DeleteService", q);
+		/* DeleteCluster refuses a cluster whose services are ACTIVE or
+		 * DRAINING: what depends on the service waits for INACTIVE. */
+		size_t del = send_extra(&x, "ecs", "DeleteService", q);
+		call_dep(d, send_extra(&x, "ecsc", "WaitServiceInactive", w), del);
 	} else if (strcmp(op, "RegisterScalableTarget") == 0) {
 		if (!get(d->live.targets, str(p, "ResourceId")))
 			return;
@@ -1099,6 +1103,22 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 		cJSON_AddStringToObject(q, "ResourceId", str(p, "ResourceId"));
 		cJSON_AddStringToObject(q, "ScalableDimension", str(p, "ScalableDimension"));
 		send_extra(&x, "application-autoscaling", "DeregisterScalableTarget", q);
+	} else if (strcmp(op, "PutScalingPolicy") == 0 || strcmp(op, "PutScheduledAction") == 0) {
+		/* AWS deletes them with their target; deleted first, they are gone
+		 * whatever the endpoint does. */
+		bool policy = strcmp(op, "PutScalingPolicy") == 0;
+		const char *field = policy ? "PolicyName" : "ScheduledActionName";
+		char key[1024];
+		snprintf(key, sizeof key, "%s/%s", str(p, "ResourceId") ? str(p, "ResourceId") : "",
+			 str(p, field) ? str(p, field) : "");
+		if (!get(policy ? d->live.scaling : d->live.scheduled, key))
+			return;
+		q = obj("ServiceNamespace", "ecs");
+		cJSON_AddStringToObject(q, field, str(p, field));
+		cJSON_AddStringToObject(q, "ResourceId", str(p, "ResourceId"));
+		cJSON_AddStringToObject(q, "ScalableDimension", str(p, "ScalableDimension"));
+		send_extra(&x, "application-autoscaling",
+			   policy ? "DeleteScalingPolicy" : "DeleteScheduledAction", q);
 	} else if (strcmp(op, "RegisterTaskDefinition") == 0) {
 		if (!get(d->live.families, str(p, "family")))
 			return;
@@ -1361,12 +1381,15 @@ void plan_prune(Deploy *d, EcsAws *aws)
 			cJSON_Delete(t);
 			cJSON *q = obj("cluster", cluster);
 			cJSON_AddStringToObject(q, "service", name);
+			cJSON *w = cJSON_Duplicate(q, true);
 			cJSON_AddBoolToObject(q, "force", true);
 			size_t del = prune_call(d, ch, "ecs", "DeleteService", q);
 			if (dereg != (size_t)-1)
 				call_dep(d, del, dereg);
+			size_t gone = prune_call(d, ch, "ecsc", "WaitServiceInactive", w);
+			call_dep(d, gone, del);
 			services = realloc(services, (nservices + 1) * sizeof *services);
-			services[nservices++] = del;
+			services[nservices++] = gone;
 		} else if ((res = strstr(arn, ":task-definition/"))) {
 			char family[256];
 			if (sscanf(res + 17, "%255[^:]", family) == 1 &&

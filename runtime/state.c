@@ -564,7 +564,14 @@ static void iam_page(Deploy *d, const cJSON *page, void *ctx)
 		cJSON *v;
 		cJSON_ArrayForEach(v, get(pol, "PolicyVersionList"))
 			decode_document(v, "Document");
-		put(d->live.policies, str(pol, "PolicyName"), pol);
+		/* AWS names the policy; an endpoint that gives only its ARN
+		 * (moto) is read by the ARN's last part. */
+		const char *arn = str(pol, "Arn");
+		const char *name = str(pol, "PolicyName") ? str(pol, "PolicyName")
+				   : arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1
+							       : NULL;
+		if (name)
+			put(d->live.policies, name, pol);
 	}
 }
 

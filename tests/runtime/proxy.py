@@ -7,14 +7,17 @@ scope, operation from X-Amz-Target or the form's Action, and the body.
 Faults are injected on a seeded schedule, one draw per request in arrival
 order: throttle, error5xx (500 InternalFailure and 503 ServiceUnavailable
 in turn), drop (the connection closes, nothing is forwarded) and
-drop_after (forwarded, then the connection closes unanswered). latency_ms
+drop_after (forwarded, then the connection closes unanswered) and
+error5xx_after (forwarded, then moto's answer replaced by a 500
+InternalFailure: the endpoint acted and said it failed). latency_ms
 delays each forwarded request.
 
 Control paths, never forwarded or recorded: GET /__proxy/calls,
 POST /__proxy/reset, GET and POST /__proxy/config.
 
     python3 proxy.py --upstream URL [--port 0] [--latency-ms N] [--seed N]
-        [--throttle P] [--error5xx P] [--drop P] [--drop-after P] [--max-faults N]
+        [--throttle P] [--error5xx P] [--drop P] [--drop-after P]
+        [--error5xx-after P] [--max-faults N] [--max-faults-per-op N]
         [--fault-ops OP,OP] [--host H]
 
 prints the port on its first line once listening. In the tests:
@@ -34,7 +37,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-FAULTS = ("throttle", "error5xx", "drop", "drop_after")
+FAULTS = ("throttle", "error5xx", "drop", "drop_after", "error5xx_after")
 # Hop-by-hop headers (RFC 9110 7.6.1), plus any a Connection header names.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
               "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"}
@@ -53,8 +56,9 @@ class _Config:
     def __init__(self):
         self.latency_ms = 0
         self.seed = 0
-        self.throttle = self.error5xx = self.drop = self.drop_after = 0.0
+        self.throttle = self.error5xx = self.drop = self.drop_after = self.error5xx_after = 0.0
         self.max_faults = None
+        self.max_faults_per_op = None
         self.fault_ops = None
 
     def update(self, kw):
@@ -73,7 +77,7 @@ class _Config:
                     raise ValueError("latency_ms must not be negative")
             elif k == "seed":
                 v = int(v)
-            elif k == "max_faults":
+            elif k in ("max_faults", "max_faults_per_op"):
                 v = None if v is None else int(v)
             elif k == "fault_ops":
                 v = None if v is None else [str(o) for o in ([v] if isinstance(v, str) else v)]
@@ -102,6 +106,7 @@ class _State:
         self.log = []
         self.next_index = 0
         self.faults = 0
+        self.op_faults = {}
         self.errors5xx = 0
 
     def reset(self):
@@ -129,11 +134,14 @@ class _State:
                     fault = kind
                     break
             if fault and ((c.fault_ops is not None and record["operation"] not in c.fault_ops)
-                          or (c.max_faults is not None and self.faults >= c.max_faults)):
+                          or (c.max_faults is not None and self.faults >= c.max_faults)
+                          or (c.max_faults_per_op is not None and
+                              self.op_faults.get(record["operation"], 0) >= c.max_faults_per_op)):
                 fault = None
             status = None
             if fault:
                 self.faults += 1
+                self.op_faults[record["operation"]] = self.op_faults.get(record["operation"], 0) + 1
                 if fault == "error5xx":
                     status = 500 if self.errors5xx % 2 == 0 else 503
                     self.errors5xx += 1
@@ -349,10 +357,15 @@ class _Handler(BaseHTTPRequestHandler):
             reply = _error(json_protocol, 502, "BadGateway", f"upstream: {e}", "Receiver")
             return self._send(*reply)
         state.finish(record, upstream_status=resp.status,
-                     status=None if fault == "drop_after" else resp.status)
+                     status=None if fault == "drop_after" else
+                     500 if fault == "error5xx_after" else resp.status)
         if fault == "drop_after":
             self.close_connection = True
             return
+        if fault == "error5xx_after":
+            return self._send(*_error(json_protocol, 500, "InternalFailure",
+                                      "The request processing has failed because of an "
+                                      "unknown error", "Receiver"))
         hop = HOP_BY_HOP | {t.strip().lower() for v in resp.msg.get_all("Connection", [])
                             for t in v.split(",")}
         out = [(k, v) for k, v in resp.msg.items() if k.lower() not in hop]
@@ -393,9 +406,10 @@ class Proxy:
     """The proxy in this process, on a background thread.
 
     Settings (keywords here and to configure()): latency_ms, seed, throttle,
-    error5xx, drop, drop_after (probabilities), max_faults (a cap on the
-    total, None for none), fault_ops (operation names that may be faulted,
-    None for all)."""
+    error5xx, drop, drop_after, error5xx_after (probabilities), max_faults (a
+    cap on the total, None for none), max_faults_per_op (a cap for each
+    operation: 1 faults only its first call), fault_ops (operation names
+    that may be faulted, None for all)."""
 
     def __init__(self, upstream, port=0, host="127.0.0.1", **settings):
         self.state = _State(upstream, **settings)
@@ -453,11 +467,13 @@ def main():
     for kind in FAULTS:
         ap.add_argument("--" + kind.replace("_", "-"), type=float, default=0.0, metavar="P")
     ap.add_argument("--max-faults", type=int, default=None, metavar="N")
+    ap.add_argument("--max-faults-per-op", type=int, default=None, metavar="N")
     ap.add_argument("--fault-ops", default=None, metavar="OP,OP",
                     help="only these operations are faulted")
     a = ap.parse_args()
     try:
         state = _State(a.upstream, latency_ms=a.latency_ms, seed=a.seed, max_faults=a.max_faults,
+                       max_faults_per_op=a.max_faults_per_op,
                        fault_ops=a.fault_ops.split(",") if a.fault_ops else None,
                        **{k: getattr(a, k) for k in FAULTS})
     except ValueError as e:

@@ -4,7 +4,7 @@
 Requests go through unchanged and are recorded with their service and
 operation, for ECS (JSON) and IAM and EC2 (query); botocore reads the
 injected throttling and 5xx errors; a dropped request never reaches moto
-and a drop_after one does; a seed gives the same schedule every time;
+and a drop_after or error5xx_after one does; a seed gives the same schedule every time;
 latency is added, 16 connections are served at once, and moto in auth
 mode accepts the signatures that pass through. The control paths and the
 command line are checked too."""
@@ -140,6 +140,24 @@ with moto_server() as moto, Proxy(moto) as p:
           and last["fault"] == "drop_after" and last["upstream_status"] == 200 and last["status"] is None,
           (got, last))
     check("the connection after a drop works", error(ecs.list_clusters) == ("ok", None))
+    p.configure(drop_after=0.0, error5xx_after=1.0)
+    got = error(ecs.create_cluster, clusterName="acted")
+    last = p.calls()[-1]
+    check("error5xx_after: a 500 answers a change moto has applied",
+          got == ("client", "InternalFailure", 500) and "acted" in clusters(direct_ecs)
+          and last["fault"] == "error5xx_after" and last["upstream_status"] == 200
+          and last["status"] == 500, (got, last))
+    p.configure(error5xx_after=0.0, error5xx=1.0, max_faults_per_op=1, fault_ops=None)
+    p.reset()
+    for name in ("once-a", "once-b"):
+        error(ecs.create_cluster, clusterName=name)
+    error(ecs.list_clusters)
+    error(ecs.list_clusters)
+    check("max_faults_per_op: each operation's first call is faulted, the next is not",
+          [(c["operation"], c["fault"]) for c in p.calls()] ==
+          [("CreateCluster", "error5xx"), ("CreateCluster", None),
+           ("ListClusters", "error5xx"), ("ListClusters", None)], p.calls())
+    p.configure(error5xx=0.0, max_faults_per_op=None)
 
     # ---- a seeded schedule
     def schedule(seed):
