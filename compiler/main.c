@@ -63,8 +63,9 @@ static const char usage[] =
 	"  --version               show the version\n"
 	"\n"
 	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors;\n"
-	"plan: 0 no changes, 2 changes, 1 errors; apply, destroy: 1 when AWS refused\n"
-	"a change or a rollout failed\n";
+	"plan: 0 no changes, 2 changes, 1 anything else (so a CI gate never applies\n"
+	"after an error); apply, destroy, scale: 0 done, 1 failed (the spec, AWS, the\n"
+	"rollout, the wait), 2 usage or input (options, files, credentials)\n";
 
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
@@ -386,7 +387,7 @@ int main(int argc, char **argv)
 	free(inputs);
 	if (status != ECS_OK) {
 		ecs_compiler_free(c);
-		return status;
+		return deploying ? failure : status;
 	}
 
 	status = ecs_compiler_check(c);
@@ -402,6 +403,7 @@ int main(int argc, char **argv)
 #ifdef ECSC_RUNTIME
 	cJSON *bundle = deploying && status == ECS_OK ? ecs_compiler_bundle(c, co.project) : NULL;
 #endif
+	bool deployed = false;
 	bool use_color = strcmp(color, "always") == 0 ||
 			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
 			  !getenv("NO_COLOR"));
@@ -416,10 +418,14 @@ int main(int argc, char **argv)
 #ifdef ECSC_RUNTIME
 	/* The bundle may refer to the compiler's strings: it goes first. */
 	if (bundle) {
+		deployed = true;
 		status = deploy(cmd, bundle, &dopt);
 		cJSON_Delete(bundle);
 	}
 #endif
 	ecs_compiler_free(c);
+	/* plan's 2 means "changes": whatever else stopped it is 1. */
+	if (strcmp(cmd, "plan") == 0 && status != ECS_OK && !deployed)
+		return 1;
 	return status;
 }

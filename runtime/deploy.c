@@ -608,7 +608,7 @@ int ecs_scale(const char *cluster, const char *service, long count, const char *
 		fprintf(stderr, "ecsc: scale: %s/%s: %s%s%s\n", cluster, service,
 			r.error_code ? r.error_code : ecs_aws_strerror(s),
 			r.error_message ? ": " : "", r.error_message ? r.error_message : "");
-		status = 2;
+		status = 1;
 	} else {
 		printf("%s/%s: desired count %ld\n", cluster, service, count);
 	}

@@ -83,13 +83,14 @@ typedef struct {
 	double timeout;         /* apply: seconds to wait for stability; 0: 600 */
 } EcsDeployOptions;
 
-/* Exit statuses: plan 0 (no changes), 2 (changes), 1 (errors); apply and
- * destroy 0 (done), 1 (AWS refused, rollout failed, timeout), 2
- * (credentials, usage). */
+/* Exit statuses: plan 0 (no changes), 2 (changes), 1 (anything else);
+ * apply and destroy 0 (done), 1 (AWS refused, rollout failed, timeout,
+ * interrupted, not confirmed), 2 (usage, credentials, the bundle). */
 int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o);
-/* ecsc scale: one UpdateService of desiredCount. 0 done, 2 otherwise. */
+/* ecsc scale: one UpdateService of desiredCount. 0 done, 1 AWS refused,
+ * 2 credentials. */
 int ecs_scale(const char *cluster, const char *service, long count, const char *profile,
 	      const char *endpoint);
 

@@ -367,7 +367,27 @@ def odd_bundle(acct):
           r.stderr[-600:])
 
 
+def exit_codes(acct):
+    # One table: plan 0 / 2 changes / 1 anything else; the others 0 done,
+    # 1 failed, 2 usage or input.
+    missing = os.path.join(tempfile.mkdtemp(), "missing.ecs")
+    no_keys = {k: v for k, v in ENV.items() if not k.startswith("AWS_ACCESS")}
+    runs = {
+        "plan of a missing file": ([ECSC, "plan", missing], ENV, 1),
+        "apply of a missing file": ([ECSC, "apply", missing], ENV, 2),
+        "destroy of a missing file": ([ECSC, "destroy", missing, "--yes"], ENV, 2),
+        "plan with an unknown option": ([ECSC, "plan", SPEC, "--bogus"], ENV, 1),
+        "plan without credentials": ([ECSC, "plan", SPEC, *acct.sets, "--set", "tag=1"], no_keys, 1),
+        "apply without credentials": ([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1"], no_keys, 2),
+    }
+    for name, (argv, env, want) in runs.items():
+        r = subprocess.run(argv + ["--endpoint-url", acct.proxy_url], capture_output=True,
+                           text=True, env=env, timeout=60)
+        check(f"{name} exits {want}", r.returncode == want, f"{r.returncode} {r.stderr[-300:]}")
+
+
 def debug(acct):
+    exit_codes(acct)
     odd_bundle(acct)
     secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
     env = dict(ENV, AWS_SECRET_ACCESS_KEY=secret, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLETOKEN")

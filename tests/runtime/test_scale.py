@@ -5,6 +5,7 @@ The service of tests/cfn/deploy.ecs is created by replaying its bundle;
 `ecsc scale` then sets its desired count through UpdateService, and ECS
 reads the new count back. Unknown services and bad counts are refused."""
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,13 @@ with moto_server() as url:
                        capture_output=True, text=True, env=env)
     check("an unknown service is refused", r.returncode == 1 and "no service `nope`" in r.stderr,
           r.stderr)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    r = subprocess.run([ECSC, "scale", *sets, SPEC, "api", "2", "--endpoint-url", nobody],
+                       capture_output=True, text=True, env=env)
+    check("a call that fails is a failure (exit 1), not usage", r.returncode == 1 and
+          "shop/api" in r.stderr, f"{r.returncode} {r.stderr}")
     r = subprocess.run([ECSC, "scale", *sets, SPEC, "api", "many", "--endpoint-url", url],
                        capture_output=True, text=True, env=env)
     check("a bad count is a usage error", r.returncode == 2, r.stderr)
@@ -61,5 +69,5 @@ with moto_server() as url:
     check("missing credentials are a usage error", r.returncode == 2 and "credentials" in r.stderr,
           r.stderr)
 
-print(f"runtime/scale: {4 - len(fails)} passed, {len(fails)} failed")
+print(f"runtime/scale: {5 - len(fails)} passed, {len(fails)} failed")
 sys.exit(1 if fails else 0)
