@@ -386,10 +386,14 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 				cJSON_IsTrue(get(cb, "rollback")) ? "; it rolls back to the last "
 								    "completed deployment"
 								  : "; no rollback");
-		} else {
+		} else if (cb) {
 			fputs("    circuit breaker: off: ECS keeps launching tasks until someone "
 			      "stops the rollout\n",
 			      stderr);
+		} else {
+			/* AWS always reports it; an endpoint that does not says
+			 * nothing about it either way. */
+			fputs("    circuit breaker: unknown (the endpoint does not report it)\n", stderr);
 		}
 		w->failed_tasks = failed;
 		w->failed = w->done = true;
