@@ -237,11 +237,19 @@ static bool check_owner(Deploy *d, Change *ch, const cJSON *tags, const char *k,
 	int s = owner_state(d, tags, k, v);
 	if (s == 1)
 		return true;
-	note(ch, true,
-	     s == 0 ? "exists but is not owned by project `%s` (no ecsc:project tag): ecsc "
-		      "will not change it"
-		    : "exists and belongs to another project than `%s`: ecsc will not change it",
-	     d->project);
+	const char *owner = NULL;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tags)
+		if (str(t, k) && strcmp(str(t, k), OWNER_TAG) == 0)
+			owner = str(t, v);
+	if (s == 0)
+		note(ch, true, "exists but is not owned by project `%s` (no ecsc:project tag): ecsc "
+			       "will not change it",
+		     d->project);
+	else
+		note(ch, true, "exists and belongs to another project, `%s` (this is `%s`): ecsc "
+			       "will not change it",
+		     owner ? owner : "", d->project);
 	return false;
 }
 
@@ -408,16 +416,22 @@ static void plan_capacity_provider(const Ctx *x)
 
 static void plan_log_group(const Ctx *x)
 {
-	if (!get(x->d->live.log_groups, str(x->r->params, "logGroupName"))) {
+	const cJSON *live = get(x->d->live.log_groups, str(x->r->params, "logGroupName"));
+	if (!live) {
 		ch_of(x)->action = ACT_CREATE;
 		send_as_is(x);
+		return;
 	}
+	check_owner(x->d, ch_of(x), get(live, "tags"), "key", "value");
 }
 
 static void plan_retention(const Ctx *x)
 {
 	const cJSON *live = get(x->d->live.log_groups, str(x->r->params, "logGroupName"));
 	static const char *const skip[] = {"logGroupName", NULL};
+	/* Another's log group: its CreateLogGroup says so, once. */
+	if (live && owner_state(x->d, get(live, "tags"), "key", "value") != 1)
+		return;
 	if (!live || !compare_members(x, x->r->params, live, skip, NULL))
 		send_as_is(x);
 }
@@ -1204,9 +1218,10 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 			return;
 		send_extra(&x, "ec2", "DeleteSecurityGroup", obj("GroupId", str(live, "GroupId")));
 	} else if (strcmp(op, "CreateLogGroup") == 0) {
-		if (get(d->live.log_groups, str(p, "logGroupName")))
-			send_extra(&x, "logs", "DeleteLogGroup",
-				   obj("logGroupName", str(p, "logGroupName")));
+		live = get(d->live.log_groups, str(p, "logGroupName"));
+		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
+			return;
+		send_extra(&x, "logs", "DeleteLogGroup", obj("logGroupName", str(p, "logGroupName")));
 	} else if (strcmp(op, "PutClusterCapacityProviders") == 0) {
 		live = get(d->live.clusters, str(p, "cluster"));
 		if (!live || cJSON_GetArraySize(get(live, "capacityProviders")) == 0 ||

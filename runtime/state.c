@@ -620,6 +620,33 @@ static bool read_log_groups(Deploy *d, EcsAws *aws)
 	cJSON_Delete(p);
 	free(prefix);
 	cJSON_Delete(names);
+	/* DescribeLogGroups gives no tags: those of each log group the spec
+	 * names that exists (a call each), kept as [{"key", "value"}] like
+	 * ECS's, so that ownership is read the same way. */
+	cJSON *g;
+	cJSON_ArrayForEach(g, d->live.log_groups) {
+		if (!ok)
+			break;
+		char arn[2048];
+		const char *a = str(g, "logGroupArn") ? str(g, "logGroupArn") : str(g, "arn");
+		if (!a)
+			continue;
+		snprintf(arn, sizeof arn, "%s", a);
+		size_t len = strlen(arn);
+		if (len > 2 && strcmp(arn + len - 2, ":*") == 0)
+			arn[len - 2] = '\0';
+		cJSON *r = read_call(d, aws, "logs", "ListTagsForResource", obj("resourceArn", arn),
+				     false, NULL);
+		ok = r != NULL;
+		cJSON *tags = cJSON_AddArrayToObject(g, "tags");
+		const cJSON *t;
+		cJSON_ArrayForEach(t, get(r, "tags")) {
+			cJSON *kv = obj("key", t->string);
+			cJSON_AddStringToObject(kv, "value", cJSON_IsString(t) ? t->valuestring : "");
+			cJSON_AddItemToArray(tags, kv);
+		}
+		cJSON_Delete(r);
+	}
 	return ok;
 }
 

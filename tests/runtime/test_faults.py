@@ -14,6 +14,9 @@ reads the state straight from moto afterwards:
   others are safe to repeat or answer "already exists";
 - a delete whose answer is lost has succeeded when the resource is gone:
   destroy and apply --prune finish in one run;
+- a log group the project does not own is reported and left, with its
+  events (another project's is named); a cluster is deleted after its
+  services are INACTIVE;
 - seeded runs with every kind of fault on every operation (SEEDS of
   them, 3 by default): apply converges with nothing duplicated and
   destroy finishes in one run with nothing left."""
@@ -21,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -210,6 +214,54 @@ def prune(acct, kind):
           s["security groups"] == 0, f"{s} {r.stderr[-1500:]}")
 
 
+def ownership(acct):
+    # A log group with the spec's name made by someone else (holding
+    # events), and one of another project: reported, never changed.
+    acct.reset()
+    path = acct.bundle()
+    acct.logs.create_log_group(logGroupName="/aws/ecs/web/app", tags={"owner": "someone-else"})
+    acct.logs.create_log_stream(logGroupName="/aws/ecs/web/app", logStreamName="s")
+    acct.logs.put_log_events(logGroupName="/aws/ecs/web/app", logStreamName="s",
+                             logEvents=[{"timestamp": int(time.time() * 1000), "message": "theirs"}])
+    acct.logs.create_log_group(logGroupName="/aws/ecs/api/api", tags={"ecsc:project": "other"})
+    acct.faults()
+    r = acct.ecsc("apply", path, "--no-wait")
+    check("apply refuses a log group it does not own, naming the owning project",
+          r.returncode == 1 and "/aws/ecs/web/app" in r.stderr and "not owned" in r.stderr and
+          "another project, `other`" in r.stderr and not mutating(acct.proxy.calls()),
+          f"{r.returncode} {r.stderr[-1200:]}")
+    # Everything applied, then the web log group replaced by someone else's.
+    for name in ("/aws/ecs/api/api", "/aws/ecs/web/app"):
+        acct.logs.delete_log_group(logGroupName=name)
+    r = acct.ecsc("apply", path, "--no-wait")
+    # (moto keeps a deleted log group's tags for the next of its name:
+    # the ownership tag is taken off instead.)
+    arn = acct.logs.describe_log_groups(logGroupNamePrefix="/aws/ecs/web/app")[
+        "logGroups"][0]["logGroupArn"]
+    acct.logs.untag_resource(resourceArn=arn, tagKeys=["ecsc:project"])
+    acct.logs.tag_resource(resourceArn=arn, tags={"owner": "someone-else"})
+    acct.logs.create_log_stream(logGroupName="/aws/ecs/web/app", logStreamName="s")
+    acct.logs.put_log_events(logGroupName="/aws/ecs/web/app", logStreamName="s",
+                             logEvents=[{"timestamp": int(time.time() * 1000), "message": "theirs"}])
+    acct.faults()
+    r = acct.ecsc("destroy", path, "--yes")
+    calls = acct.proxy.calls()
+    events = acct.logs.get_log_events(logGroupName="/aws/ecs/web/app", logStreamName="s")["events"]
+    left = [g["logGroupName"] for g in acct.logs.describe_log_groups()["logGroups"]]
+    check("destroy leaves the log group it does not own, with its events, and says so",
+          left == ["/aws/ecs/web/app"] and [e["message"] for e in events] == ["theirs"] and
+          r.returncode == 0 and "not owned" in r.stderr and not any(
+              c["operation"] == "DeleteLogGroup" and c["body"].get("logGroupName") ==
+              "/aws/ecs/web/app" for c in calls), f"{left} {r.returncode} {r.stderr[:1500]!r}")
+    order = [c["operation"] for c in calls if c["operation"] in
+             ("DeleteService", "DescribeServices", "DeleteCluster")]
+    check("the cluster is deleted after its services are INACTIVE",
+          "DeleteCluster" in order and order.index("DeleteCluster") > max(
+              i for i, o in enumerate(order) if o == "DescribeServices") > max(
+              i for i, o in enumerate(order) if o == "DeleteService") and
+          acct.state()["clusters"] == 0, order)
+
+
 def seeded(acct, seed, tally):
     acct.reset()
     path = acct.bundle()
@@ -244,6 +296,7 @@ with moto_server() as url:
             path = creates(acct, kind)
             deletes(acct, path, kind)
             prune(acct, kind)
+        ownership(acct)
         tally = {"applies": 0, "destroys": 0, "duplicates": 0}
         for seed in range(1, SEEDS + 1):
             seeded(acct, 1000 + seed, tally)
