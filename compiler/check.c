@@ -611,6 +611,26 @@ static bool arn_ok(const char *s, const char *service, char *why, size_t size)
 	return true;
 }
 
+/* The account part of an ARN: empty (S3), `aws` (AWS managed policies) or
+ * a 12-digit account id; IAM, ECS and the rest refuse anything else. */
+static bool arn_account_ok(const char *s)
+{
+	const char *a = s;
+	for (int i = 0; i < 4 && a; i++)
+		a = strchr(a, ':') ? strchr(a, ':') + 1 : NULL;
+	if (!a || !strchr(a, ':'))
+		return true;        /* arn_ok reports the shape */
+	size_t n = (size_t)(strchr(a, ':') - a);
+	if (n == 0 || (n == 3 && strncmp(a, "aws", 3) == 0))
+		return true;
+	if (n != 12)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] < '0' || a[i] > '9')
+			return false;
+	return true;
+}
+
 /* False when it reported a malformed ARN. */
 static bool check_arn_text(Check *C, const EcsValue *v, const char *service)
 {
@@ -618,6 +638,12 @@ static bool check_arn_text(Check *C, const EcsValue *v, const char *service)
 	if (!s)
 		return true;    /* interpolated: checked once the parameters are known */
 	char why[160];
+	if (strncmp(s, "arn:", 4) == 0 && !arn_account_ok(s)) {
+		EcsDiag *d = error(C, ECS_DIAG_ID_FORMAT, v->span,
+				   "the account of an ARN is a 12-digit account id");
+		ecs_diag_hint(d, "write the account as 12 digits, e.g. `123456789012`");
+		return false;
+	}
 	if (!arn_ok(s, service, why, sizeof why)) {
 		EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span, "malformed ARN");
 		ecs_diag_hint(d, "%s", why);

@@ -153,6 +153,8 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0220, NETWORK_REQUIRED, "awsvpc service without a network") \
 	X(E0221, TASK_DEFINITION_CONFLICT, "task definition given twice") \
 	X(E0222, METRIC,           "incomplete scaling metric") \
+	X(E0223, LIST_LIMIT,       "more entries than AWS allows") \
+	X(E0224, ID_FORMAT,        "malformed AWS id") \
 	X(E0230, FARGATE_LOG_DRIVER, "log driver not available on Fargate") \
 	X(E0231, AWSLOGS_OPTION,   "unknown awslogs option") \
 	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \

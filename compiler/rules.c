@@ -829,9 +829,132 @@ static void rule_statements(Rules *R, EcsBlock *b)
 		}
 }
 
+/* ---- list limits and id formats ---------------------------------------------------- */
+
+/* How many entries a block's list or map field, or its children of a kind,
+ * may have (CreateService, RegisterTaskDefinition, TagResource, the
+ * awsvpcConfiguration of the ECS API reference). */
+static const struct {
+	const char *block;      /* a block kind, "" for any */
+	const char *name;       /* a field, or a child block kind */
+	bool children;
+	size_t max;
+	const char *what;
+} LIMITS[] = {
+	{"service", "load_balancer", true, 5, "load balancers"},
+	{"service", "placement_constraint", true, 10, "placement constraints"},
+	{"service", "placement_strategy", true, 5, "placement strategies"},
+	{"service", "task_placement_constraint", true, 10, "task placement constraints"},
+	{"task", "task_placement_constraint", true, 10, "task placement constraints"},
+	{"service", "vpc_lattice", true, 5, "VPC Lattice configurations"},
+	{"network", "subnets", false, 16, "subnets"},
+	{"network", "security_groups", false, 5, "security groups"},
+	/* 50 tags a resource; ecsc adds its own ecsc:project tag. */
+	{"", "tags", false, 49, "tags (50 with ecsc's ecsc:project tag)"},
+	{"", "service_tags", false, 49, "tags (50 with ecsc's ecsc:project tag)"},
+	{"", "task_tags", false, 49, "tags (50 with ecsc's ecsc:project tag)"},
+};
+
+static size_t entries(EcsValue *v)
+{
+	if (v && v->kind == ECS_VAL_LIST)
+		return v->u.list.n;
+	if (v && v->kind == ECS_VAL_MAP)
+		return v->u.map.n;
+	return 0;
+}
+
+static void rule_limits(Rules *R, EcsBlock *b)
+{
+	for (size_t i = 0; i < sizeof LIMITS / sizeof LIMITS[0]; i++) {
+		if (*LIMITS[i].block && strcmp(LIMITS[i].block, b->kind) != 0)
+			continue;
+		size_t n = 0;
+		EcsSpan at = b->kind_span;
+		if (LIMITS[i].children) {
+			FOR_CHILDREN(b, LIMITS[i].name, c)
+				if (++n == LIMITS[i].max + 1)
+					at = c->kind_span;
+		} else {
+			EcsAttr *a = ecs_ast_attr(b, LIMITS[i].name);
+			EcsValue *v = a ? deref(R, a->value) : NULL;
+			n = entries(v);
+			if (a)
+				at = a->value->span;
+		}
+		if (n > LIMITS[i].max) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_LIST_LIMIT, at,
+					    "%zu %s; AWS allows at most %zu", n, LIMITS[i].what,
+					    LIMITS[i].max);
+			ecs_diag_hint(d, "remove %zu", n - LIMITS[i].max);
+		}
+	}
+	for (size_t i = 0; i < b->nitems; i++)
+		if (b->items[i].is_block)
+			rule_limits(R, b->items[i].u.block);
+}
+
+/* Subnet, security group and VPC ids: the prefix and 8 or 17 hex digits. */
+static bool id_ok(const char *s, const char *prefix)
+{
+	size_t p = strlen(prefix), n = strlen(s);
+	if (strncmp(s, prefix, p) != 0 || (n - p != 8 && n - p != 17))
+		return false;
+	for (size_t i = p; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+static const struct {
+	const char *block, *field, *prefix, *what;
+} IDS[] = {
+	{"network", "subnets", "subnet-", "a subnet id"},
+	{"network", "security_groups", "sg-", "a security group id"},
+	{"managed_instances", "subnets", "subnet-", "a subnet id"},
+	{"managed_instances", "security_groups", "sg-", "a security group id"},
+	{"security_group", "vpc", "vpc-", "a VPC id"},
+	{"ingress", "security_group", "sg-", "a security group id"},
+	{"egress", "security_group", "sg-", "a security group id"},
+};
+
+static void id_check(Rules *R, EcsValue *v, const char *prefix, const char *what)
+{
+	v = deref(R, v);
+	if (v && v->kind == ECS_VAL_LIST) {
+		for (size_t i = 0; i < v->u.list.n; i++)
+			id_check(R, v->u.list.items[i], prefix, what);
+		return;
+	}
+	if (!v || v->kind != ECS_VAL_STRING || v->u.str.nparts != 1 || !v->u.str.parts[0].text)
+		return;     /* interpolated: not known offline */
+	const char *s = v->u.str.parts[0].text;
+	if (!id_ok(s, prefix)) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_ID_FORMAT, v->span,
+				    "`%s` is not %s", s, what);
+		ecs_diag_hint(d, "%s is `%s` and 8 or 17 hexadecimal digits", what, prefix);
+	}
+}
+
+static void rule_ids(Rules *R, EcsBlock *b)
+{
+	for (size_t i = 0; i < sizeof IDS / sizeof IDS[0]; i++) {
+		if (strcmp(IDS[i].block, b->kind) != 0)
+			continue;
+		EcsAttr *a = ecs_ast_attr(b, IDS[i].field);
+		if (a)
+			id_check(R, a->value, IDS[i].prefix, IDS[i].what);
+	}
+	for (size_t i = 0; i < b->nitems; i++)
+		if (b->items[i].is_block)
+			rule_ids(R, b->items[i].u.block);
+}
+
 void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl)
 {
 	Rules R = {ctx, decl};
+	rule_limits(&R, decl);
+	rule_ids(&R, decl);
 	if (strcmp(decl->kind, "role") == 0 || strcmp(decl->kind, "policy") == 0)
 		rule_statements(&R, decl);
 	if (strcmp(decl->kind, "service") == 0)
