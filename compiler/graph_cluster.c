@@ -226,7 +226,11 @@ static void mi_provider(Capacity *k, EcsResource *p, EcsBlock *mi)
 		cJSON *sc = cJSON_AddObjectToObject(lt, "storageConfiguration");
 		cJSON_AddItemToObject(sc, "storageSizeGiB", graph_convert_attr(B, mi, st));
 	}
-	graph_put_block(B, mi, "instance_requirements", lt, "instanceRequirements");
+	cJSON *req = graph_put_block(B, mi, "instance_requirements", lt, "instanceRequirements");
+	/* memory_per_vcpu is written in MiB; the API member counts GiB. */
+	cJSON *per = req ? cJSON_GetObjectItemCaseSensitive(req, "memoryGiBPerVCpu") : NULL;
+	for (cJSON *e = per ? per->child : NULL; e; e = e->next)
+		cJSON_SetNumberValue(e, e->valuedouble / 1024);
 	if (!ip) {
 		cJSON_AddItemToObject(lt, "ec2InstanceProfileArn", graph_ref(k->node_profile, "Arn"));
 		graph_depend(p, k->node_profile);

@@ -535,7 +535,8 @@ void graph_merge_tags(GraphBuild *B, cJSON **tags, EcsBlock *b, const char *key)
 	for (size_t i = 0; i < v->u.map.n; i++) {
 		cJSON_DeleteItemFromObjectCaseSensitive(*tags, v->u.map.entries[i].key);
 		cJSON_AddStringToObject(*tags, v->u.map.entries[i].key,
-					graph_text(B, v->u.map.entries[i].value));
+					graph_text(B, graph_deref(B, v->u.map.entries[i].value,
+								  NULL)));
 	}
 }
 

@@ -19,25 +19,10 @@ import botocore.session
 # ---- KNOWN: rows that fail today, by issue point -------------------------------------
 KNOWN = {
     # issue 10, the points it lists
-    "MI_REQUIREMENTS.memory_per_vcpu": "issue 10: memory_per_vcpu is written in MiB and copied into the GiB field",
-    "SC_ACCESS_LOG.include_query_parameters": "issue 10: emitted as a boolean, ECS takes ENABLED/DISABLED",
     "SERVICE_REGISTRY.container": "issue 10: service_registry's container port is dropped",
     "AUTOSCALING.min": "issue 10: autoscaling min is clamped to the default desired count",
     "LOGGING.create_group": "issue 10: create_group = false without logs:CreateLogGroup on the execution role",
     "SERVICE.desired_count@external": "issue 10: desired_count is dropped with the EXTERNAL controller",
-    "CLUSTER.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "CLUSTER_CAPACITY.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "LOG_GROUP.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "ROLE.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "POLICY.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "TASKDEF.task_tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "TASKDEF.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "SERVICE.task_tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "SERVICE.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "SERVICE.service_tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "SECURITY_GROUP.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "SG_RULE.tags": "issue 10: a parameter as a tag value is emitted as its name",
-    "EBS_VOLUME.tags": "issue 10: a parameter as a tag value is emitted as its name",
     # found by this test, beyond the issue's list (issue 10: every field reaches both outputs
     # exactly as AWS expects)
     "LOG_GROUP.managed": "found: a declared log_group's managed = false is ignored; the group is created",
