@@ -60,11 +60,19 @@ static void strategy_list(GraphBuild *B, EcsBlock *svc, cJSON *obj, EcsBlock *cl
 
 /* ---- the service's own members ---------------------------------------------------------- */
 
+/* desired_count, else 1 and no fewer than autoscaling's min. */
+static double desired_count(Svc *v)
+{
+	EcsBlock *as = ecs_ast_child(v->b, "autoscaling");
+	double lo = as ? graph_attr_number(v->B, as, "min", 1) : 1;
+	return graph_attr_number(v->B, v->b, "desired_count", lo > 1 ? lo : 1);
+}
+
 /* The fields the schema rows name (CreateService), the seed's
  * enableECSManagedTags, and under a controller other than EXTERNAL the
  * task definition, capacity strategy or launch type (FARGATE when the
- * cluster has no providers), platformVersion and desiredCount (set on
- * create only). */
+ * cluster has no providers) and platformVersion; desiredCount (set on
+ * create only) under every controller but not for DAEMON. */
 static void svc_fields(Svc *v)
 {
 	GraphBuild *B = v->B;
@@ -89,12 +97,11 @@ static void svc_fields(Svc *v)
 		EcsAttr *pv = ecs_ast_attr(b, "platform_version");
 		if (pv)
 			cJSON_AddStringToObject(s->props, "platformVersion", graph_text(B, pv->value));
-		if (!v->daemon) {
-			cJSON_AddNumberToObject(s->props, "desiredCount",
-						graph_attr_number(B, b, "desired_count", 1));
-			graph_own(s, "desiredCount", ECS_OWN_INITIAL,
-				  "set on create; autoscaling or `ecsc scale` owns it afterwards");
-		}
+	}
+	if (!v->daemon) {
+		cJSON_AddNumberToObject(s->props, "desiredCount", desired_count(v));
+		graph_own(s, "desiredCount", ECS_OWN_INITIAL,
+			  "set on create; autoscaling or `ecsc scale` owns it afterwards");
 	}
 	if (v->tn.td)
 		graph_depend(s, v->tn.td);
@@ -328,8 +335,11 @@ static void svc_placement(Svc *v)
 	cJSON *e = cJSON_CreateObject();
 	graph_put_fields(v->B, reg, e, (const char *const[]){"container", NULL});
 	EcsAttr *ca = ecs_ast_attr(reg, "container");
-	if (ca && ca->value->kind == ECS_VAL_REF)
+	if (ca && ca->value->kind == ECS_VAL_REF) {
 		cJSON_AddStringToObject(e, "containerName", ca->value->u.ref.names[0]);
+		if (ca->value->u.ref.n == 2)
+			container_port(v, ca->value, e);
+	}
 	cJSON_AddItemToArray(v->registries, e);
 }
 
@@ -719,7 +729,8 @@ static void scaling_policy(Svc *v, EcsResource *t, EcsBlock *pb)
 /* autoscaling { min  max  suspend_*  target|step|predictive|scheduled NAME { } }
  * (RegisterScalableTarget on ecs:service:DesiredCount: MinCapacity,
  * MaxCapacity, SuspendedState). The seed clamps min and max to include the
- * desired count. Not for DAEMON services. */
+ * desired count, which is at least min unless desired_count says otherwise.
+ * Not for DAEMON services. */
 static void svc_autoscaling(Svc *v)
 {
 	GraphBuild *B = v->B;
@@ -735,7 +746,7 @@ static void svc_autoscaling(Svc *v)
 							 v->cl ? v->cl->name : "", v->name)));
 	cJSON_AddStringToObject(t->props, "ScalableDimension", "ecs:service:DesiredCount");
 	double lo = graph_attr_number(B, as, "min", 1), hi = graph_attr_number(B, as, "max", 1);
-	double want = graph_attr_number(B, v->b, "desired_count", 1);
+	double want = desired_count(v);
 	cJSON_AddNumberToObject(t->props, "MinCapacity", lo < want ? lo : want);
 	cJSON_AddNumberToObject(t->props, "MaxCapacity", hi > want ? hi : want);
 	if (ecs_ast_attr(as, "suspend_scale_in") || ecs_ast_attr(as, "suspend_scale_out") ||

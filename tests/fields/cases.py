@@ -19,10 +19,7 @@ import botocore.session
 # ---- KNOWN: rows that fail today, by issue point -------------------------------------
 KNOWN = {
     # issue 10, the points it lists
-    "SERVICE_REGISTRY.container": "issue 10: service_registry's container port is dropped",
-    "AUTOSCALING.min": "issue 10: autoscaling min is clamped to the default desired count",
     "LOGGING.create_group": "issue 10: create_group = false without logs:CreateLogGroup on the execution role",
-    "SERVICE.desired_count@external": "issue 10: desired_count is dropped with the EXTERNAL controller",
     # found by this test, beyond the issue's list (issue 10: every field reaches both outputs
     # exactly as AWS expects)
     "LOG_GROUP.managed": "found: a declared log_group's managed = false is ignored; the group is created",
