@@ -345,6 +345,29 @@ static void svc_placement(Svc *v)
 
 /* ---- the roles a feature needs ------------------------------------------------------------ */
 
+/* The generated infrastructure role invokes the Lambda functions of the
+ * lifecycle hooks that name no role of their own (lambda:InvokeFunction on
+ * each target). */
+static void hook_invoke(Svc *v, EcsResource *role)
+{
+	cJSON *targets = NULL;
+	for (size_t i = 0; v->dep && i < v->dep->nitems; i++) {
+		EcsBlock *h = v->dep->items[i].is_block ? v->dep->items[i].u.block : NULL;
+		EcsAttr *t = h && strcmp(h->kind, "lifecycle_hook") == 0 ? ecs_ast_attr(h, "target")
+									   : NULL;
+		if (!t || ecs_ast_attr(h, "role"))
+			continue;
+		if (!targets)
+			targets = cJSON_CreateArray();
+		cJSON_AddItemToArray(targets, graph_convert_attr(v->B, h, t));
+	}
+	if (targets)
+		cJSON_AddItemToArray(graph_inline_statements(role),
+				     graph_statement("InvokeHooks",
+						     cJSON_CreateString("lambda:InvokeFunction"),
+						     targets));
+}
+
 /* infrastructure_role, or one the seed makes when a feature needs it (EBS
  * volumes, VPC Lattice, native blue/green with hooks or a strategy other
  * than ROLLING), with the AWS managed policies for those features; filled
@@ -378,6 +401,7 @@ static void svc_infrastructure_role(Svc *v)
 		if (dep)
 			cJSON_AddItemToArray(arns, graph_sub("%s", "arn:${AWS::Partition}:iam::aws:policy/"
 							     "service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers"));
+		hook_invoke(v, r);
 		v->infra_arn = graph_ref(r, "Arn");
 		graph_depend(v->s, r);
 	}

@@ -19,7 +19,6 @@ import botocore.session
 # ---- KNOWN: rows that fail today, by issue point -------------------------------------
 KNOWN = {
     # issue 10, the points it lists
-    "LOGGING.create_group": "issue 10: create_group = false without logs:CreateLogGroup on the execution role",
     # found by this test, beyond the issue's list (issue 10: every field reaches both outputs
     # exactly as AWS expects)
     "LOG_GROUP.managed": "found: a declared log_group's managed = false is ignored; the group is created",
