@@ -101,6 +101,19 @@ static void note_file(EcsCompiler *c, const struct stat *st)
 	ecs_vec_push(&c->read_ids, id);
 }
 
+/* Reads all of fd (closed here unless it is standard input), noting the
+ * file as read so no output may replace it. Returns 0 or an errno. */
+static int read_noted(EcsCompiler *c, int fd, char **text, size_t *len)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0)
+		note_file(c, &st);
+	int err = read_all(fd, text, len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return err;
+}
+
 /* Reads fd (closed here) as source `name` unless its canonical path `key`
  * was read already. Returns the file's index, or -1 (reported). */
 static long add_fd(EcsCompiler *c, int fd, const char *name, const char *key,
@@ -113,14 +126,9 @@ static long add_fd(EcsCompiler *c, int fd, const char *name, const char *key,
 			close(fd);
 		return (long)(uintptr_t)seen - 1;
 	}
-	struct stat st;
-	if (fstat(fd, &st) == 0)
-		note_file(c, &st);
 	char *text;
 	size_t len;
-	int err = read_all(fd, &text, &len);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	int err = read_noted(c, fd, &text, &len);
 	if (err) {
 		input_error(c, from, err == EFBIG ? ECS_DIAG_TOO_LARGE : ECS_DIAG_IMPORT, name, "%s",
 			    read_error(err));
@@ -337,13 +345,9 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
 		fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno));
 		return ECS_EUSAGE;
 	}
-	struct stat st;
-	if (fstat(fd, &st) == 0)
-		note_file(c, &st);
 	char *text;
 	size_t len;
-	int err = read_all(fd, &text, &len);
-	close(fd);
+	int err = read_noted(c, fd, &text, &len);
 	if (err) {
 		fprintf(stderr, "ecsc: %s: %s\n", path, read_error(err));
 		return ECS_EUSAGE;
