@@ -544,7 +544,7 @@ static void plan_managed_policy(const Ctx *x)
 	known(d, x->r->id, "Policy", live);
 	const cJSON *v, *have = NULL;
 	cJSON_ArrayForEach(v, get(live, "PolicyVersionList"))
-		if (json_covers(cJSON_CreateTrue(), get(v, "IsDefaultVersion")) ||
+		if (cJSON_IsTrue(get(v, "IsDefaultVersion")) ||
 		    (str(v, "IsDefaultVersion") && strcmp(str(v, "IsDefaultVersion"), "true") == 0))
 			have = get(v, "Document");
 	const cJSON *want = get(x->r->params, "PolicyDocument");
