@@ -161,6 +161,36 @@ EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char 
 	return st;
 }
 
+/* How many unknown --set/--values names are reported one by one; the rest
+ * are counted in one summary, as compilers stop listing errors after a
+ * limit. A values file of a million names meant for another spec would
+ * otherwise print a million excerpts. */
+enum { ECS_UNKNOWN_PARAMS_LISTED = 20 };
+
+/* E0012 for a --set/--values name the spec does not declare, with the
+ * nearest declared name as a hint (one comparison with each parameter:
+ * done only for the names that are listed). */
+static void unknown_param(EcsCompiler *c, EcsSpan span, const char *name, size_t len)
+{
+	char tmp[256];
+	snprintf(tmp, sizeof tmp, "%.*s", (int)len, name);
+	const char *best = NULL;
+	int best_d = 1000;
+	for (size_t k = 0; k < c->module.nparams; k++) {
+		int d = ecs_levenshtein(tmp, c->module.params[k]->name);
+		if (d < best_d) {
+			best_d = d;
+			best = c->module.params[k]->name;
+		}
+	}
+	EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_UNKNOWN_PARAM, span,
+			      "unknown parameter `%.*s`", (int)len, name);
+	if (best && best_d <= 2)
+		ecs_diag_hint(d, "did you mean `%s`?", best);
+	else if (c->module.nparams == 0)
+		ecs_diag_hint(d, "the spec declares no parameters");
+}
+
 /* Binds --values and --set assignments to the declared parameters. They are
  * shown in diagnostics as lines of a pseudo-file "<command line>". */
 static void bind_params(EcsCompiler *c)
@@ -191,7 +221,8 @@ static void bind_params(EcsCompiler *c)
 	EcsMap by_name = {0};   /* the first declaration of each name */
 	for (size_t k = c->module.nparams; k-- > 0;)
 		ecs_map_put(&by_name, c->module.params[k]->name, c->module.params[k]);
-	long budget = 1000000;
+	size_t unknown = 0;
+	EcsSpan first_unlisted = {0};
 	for (size_t i = 0; i < total; i++) {
 		const char *a = i < c->values.len ? c->values.items[i]
 						  : c->sets.items[i - c->values.len];
@@ -201,26 +232,11 @@ static void bind_params(EcsCompiler *c)
 		EcsSpan value_span = {file, starts[i] + (uint32_t)nl + 1,
 				      starts[i] + (uint32_t)strlen(a)};
 		EcsParam *p = ecs_map_get(&by_name, ecs_intern(c->arena, a, nl));
-		const char *best = NULL;
-		int best_d = 1000;
-		/* Suggestions cost a comparison with every parameter: they stop
-		 * after a million, so that many unknown names stay linear. */
-		for (size_t k = 0; !p && k < c->module.nparams && budget > 0; k++, budget--) {
-			char tmp[256];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)nl, a);
-			int d = ecs_levenshtein(tmp, c->module.params[k]->name);
-			if (d < best_d) {
-				best_d = d;
-				best = c->module.params[k]->name;
-			}
-		}
 		if (!p) {
-			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_UNKNOWN_PARAM,
-					      name_span, "unknown parameter `%.*s`", (int)nl, a);
-			if (best && best_d <= 2)
-				ecs_diag_hint(d, "did you mean `%s`?", best);
-			else if (c->module.nparams == 0)
-				ecs_diag_hint(d, "the spec declares no parameters");
+			if (unknown++ == ECS_UNKNOWN_PARAMS_LISTED)
+				first_unlisted = name_span;
+			if (unknown <= ECS_UNKNOWN_PARAMS_LISTED)
+				unknown_param(c, name_span, a, nl);
 			continue;
 		}
 		p->value = NULL;
@@ -251,6 +267,16 @@ static void bind_params(EcsCompiler *c)
 		}
 	}
 	ecs_map_release(&by_name);
+	if (unknown > ECS_UNKNOWN_PARAMS_LISTED) {
+		size_t more = unknown - ECS_UNKNOWN_PARAMS_LISTED;
+		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_UNKNOWN_PARAM,
+				      first_unlisted, "%zu more unknown parameter%s, not listed",
+				      more, more == 1 ? "" : "s");
+		ecs_diag_hint(d, "the first %d are listed above; does this values file belong "
+				 "to this spec?", ECS_UNKNOWN_PARAMS_LISTED);
+		/* Every unknown name counts in "N errors", listed or not. */
+		c->diags.errors += more - 1;
+	}
 }
 
 EcsStatus ecs_compiler_check(EcsCompiler *c)
