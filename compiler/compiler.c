@@ -102,6 +102,15 @@ static bool json_has_nul(const char *text, size_t len)
 	return false;
 }
 
+/* The unit separator (0x1f) ends a list element in the text of a --values
+ * entry: a value holding one is refused rather than split. */
+static EcsStatus unit_separator(const char *path, const char *name)
+{
+	fprintf(stderr, "ecsc: %s: the value of `%s` holds a unit separator (\\u001f)\n",
+		path, name);
+	return ECS_EUSAGE;
+}
+
 EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char *text,
 				   size_t len)
 {
@@ -122,6 +131,8 @@ EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char 
 	for (cJSON *it = root->child; it; it = it->next) {
 		char *v = NULL;
 		if (cJSON_IsString(it)) {
+			if (strchr(it->valuestring, '\x1f'))
+				st = unit_separator(path, it->string);
 			v = ecs_arena_printf(c->arena, "%s", it->valuestring);
 		} else if (cJSON_IsBool(it)) {
 			v = ecs_arena_printf(c->arena, "%s", cJSON_IsTrue(it) ? "true" : "false");
@@ -130,23 +141,25 @@ EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char 
 			v = ecs_arena_printf(c->arena, "%s", p);
 			cJSON_free(p);
 		} else if (cJSON_IsArray(it)) {
-			/* List elements are joined by the unit separator (0x1f), so
-			 * that an element may hold a comma. */
+			/* Each list element ends with the unit separator (0x1f), so
+			 * that an element may hold a comma and `[""]` is not `[]`. */
 			size_t cap = 1;
 			for (cJSON *e = it->child; e; e = e->next)
 				cap += (cJSON_IsString(e) ? strlen(e->valuestring) : 32) + 1;
-			char *buf = ecs_arena_alloc(c->arena, cap);
+			char *buf = ecs_arena_alloc(c->arena, cap), *end = buf;
 			for (cJSON *e = it->child; e; e = e->next) {
-				if (e != it->child)
-					strcat(buf, "\x1f");
 				if (cJSON_IsString(e)) {
-					strcat(buf, e->valuestring);
+					if (strchr(e->valuestring, '\x1f'))
+						st = unit_separator(path, it->string);
+					end = stpcpy(end, e->valuestring);
 				} else {
 					char *p = cJSON_PrintUnformatted(e);
-					strncat(buf, p, 31);
+					end += snprintf(end, 32, "%.31s", p);
 					cJSON_free(p);
 				}
+				*end++ = '\x1f';
 			}
+			*end = '\0';
 			v = buf;
 		} else {
 			fprintf(stderr, "ecsc: %s: value of `%s` must be a string, number, "
@@ -189,6 +202,67 @@ static void unknown_param(EcsCompiler *c, EcsSpan span, const char *name, size_t
 		ecs_diag_hint(d, "did you mean `%s`?", best);
 	else if (c->module.nparams == 0)
 		ecs_diag_hint(d, "the spec declares no parameters");
+}
+
+/* Spaces and tabs around a --set value or list element are not part of it,
+ * as spaces between a spec's tokens are not. */
+static void trim_blanks(const char **s, const char **e)
+{
+	while (*s < *e && (**s == ' ' || **s == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+/* The value of parameter p given as text, which starts at offset `at` of the
+ * pseudo-file `file`. A --set value is a spec literal written without quotes
+ * or brackets: spaces around it and around each list element are dropped;
+ * list elements are separated by commas, with one optional trailing comma
+ * (`a,b,` as `[a, b,]`); an empty element (`a,,b`) is an error, as `[a,,b]`
+ * is in a spec; an empty value is the empty list, `[]`. A --values value is
+ * JSON's, verbatim: each element of an array ends with 0x1f (see
+ * ecs_compiler_values_text), so `[""]` is one empty string. */
+static EcsValue *bind_value(EcsCompiler *c, const EcsParam *p, uint32_t file, uint32_t at,
+			    const char *text, bool from_set)
+{
+	const char *s = text, *end = text + strlen(text);
+	if (from_set)
+		trim_blanks(&s, &end);
+	EcsSpan span = {file, at + (uint32_t)(s - text), at + (uint32_t)(end - text)};
+	if (!p->element)
+		return ecs_lower_literal(c, file, span, p->type,
+					 ecs_arena_strndup(c->arena, s, (size_t)(end - s)));
+	char sep = from_set ? ',' : '\x1f';
+	size_t count = 1;
+	for (const char *q = s; q < end; q++)
+		count += *q == sep;
+	EcsValue *lv = ecs_arena_alloc(c->arena, sizeof *lv);
+	lv->kind = ECS_VAL_LIST;
+	lv->span = span;
+	lv->u.list.items = ecs_arena_alloc(c->arena, count * sizeof(EcsValue *));
+	while (s < end) {
+		const char *stop = memchr(s, sep, (size_t)(end - s));
+		const char *es = s, *ee = stop ? stop : end;
+		if (from_set)
+			trim_blanks(&es, &ee);
+		EcsSpan sp = {file, at + (uint32_t)(es - text), at + (uint32_t)(ee - text)};
+		EcsValue *v;
+		if (from_set && es == ee) {
+			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_BAD_PARAM, sp,
+					      "empty element in the list for `%s`", p->name);
+			ecs_diag_hint(d, "elements are separated by one comma (`%s=a,b`); "
+					 "`%s=` is the empty list", p->name, p->name);
+			v = ecs_arena_alloc(c->arena, sizeof *v);
+			v->kind = ECS_VAL_ERROR;
+			v->span = sp;
+		} else {
+			v = ecs_lower_literal(c, file, sp, p->element,
+					      ecs_arena_strndup(c->arena, es, (size_t)(ee - es)));
+		}
+		lv->u.list.items[lv->u.list.n++] = v;
+		s = stop ? stop + 1 : end;
+	}
+	return lv;
 }
 
 /* Binds --values and --set assignments to the declared parameters. They are
@@ -239,32 +313,7 @@ static void bind_params(EcsCompiler *c)
 				unknown_param(c, name_span, a, nl);
 			continue;
 		}
-		p->value = NULL;
-		if (p->element) {
-			/* list(T): comma-separated elements */
-			EcsValue *lv = ecs_arena_alloc(c->arena, sizeof *lv);
-			lv->kind = ECS_VAL_LIST;
-			lv->span = value_span;
-			const char *s = eq + 1;
-			char sep = strchr(s, '\x1f') || i < c->values.len ? '\x1f' : ',';
-			size_t count = *s ? 1 : 0;
-			for (const char *q = s; *q; q++)
-				count += *q == sep;
-			lv->u.list.items = ecs_arena_alloc(c->arena, (count + 1) * sizeof(EcsValue *));
-			while (*s) {
-				const char *comma = strchr(s, sep);
-				size_t len = comma ? (size_t)(comma - s) : strlen(s);
-				char *elem = ecs_arena_strndup(c->arena, s, len);
-				EcsSpan es = {file, value_span.start + (uint32_t)(s - eq - 1),
-					      value_span.start + (uint32_t)(s - eq - 1 + len)};
-				lv->u.list.items[lv->u.list.n++] =
-					ecs_lower_literal(c, file, es, p->element, elem);
-				s += len + (comma ? 1 : 0);
-			}
-			p->value = lv;
-		} else {
-			p->value = ecs_lower_literal(c, file, value_span, p->type, eq + 1);
-		}
+		p->value = bind_value(c, p, file, value_span.start, eq + 1, i >= c->values.len);
 	}
 	ecs_map_release(&by_name);
 	if (unknown > ECS_UNKNOWN_PARAMS_LISTED) {

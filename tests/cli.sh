@@ -517,6 +517,67 @@ case_set-list-parameter() {
     expect_err 'error[E0009]'
 }
 
+# A --set value is a spec literal without quotes or brackets: spaces around
+# it and its elements are not part of it, whatever the type (`n=1 ` and
+# `n= 1` were one accepted, one refused); `a,,b` is `[a,,b]`, an error (it
+# was an empty subnet); `a,b,` is `[a, b,]`; nothing is `[]`.
+case_set-blanks-and-empty-elements() {
+    printf 'param l: list(string) = ["x"]\nparam ports: list(int) = [1]\nparam n: int = 0\nparam s: string = "y"\nparam d: duration = 1s\nparam on: bool = false\ncluster main {}\n' >p.ecs
+    run -- check --emit=ast --set 'n=1 ' --set 'd= 30s ' --set 's= a b ' --set 'on=	true' p.ecs
+    expect_status 0
+    expect_out '(param n int (int 1))'
+    expect_out '(param d duration (duration 30000 ms))'
+    expect_out '(param s string (string "a b"))'
+    expect_out '(param on bool (bool true))'
+    run -- check --emit=ast --set 'n= 1' --set 'l= a , b ,' --set 'ports=' p.ecs
+    expect_status 0
+    expect_out '(param n int (int 1))'
+    expect_out '(param l list(string) (list (string "a") (string "b")))'
+    expect_out '(param ports list(int) (list))'
+    run -- check --emit=ast --set 'l= ' p.ecs
+    expect_status 0
+    expect_out '(param l list(string) (list))'
+    run -- check --color=never --set l=subnet-0a1b2c3d,,subnet-0b2c3d4e p.ecs
+    expect_status 1
+    expect_err '<command line>:1:25: error[E0009]: empty element in the list for `l`'
+    expect_err '`l=` is the empty list'
+    expect_err '1 error, 0 warnings'
+    run -- check --color=never --set 'ports=80, ,443' --set l=, p.ecs
+    expect_status 1
+    expect_err '<command line>:1:17: error[E0009]: empty element in the list for `ports`'
+    expect_err '<command line>:2:9: error[E0009]: empty element in the list for `l`'
+    run -- check --color=never --set 'n=' p.ecs
+    expect_status 1
+    expect_err 'error[E0009]: expected an int, found ``'
+}
+
+# A --values entry is JSON's value, verbatim: `[""]` is one empty string
+# (as in a spec), not the empty list, and a trailing "" is kept.
+case_values-verbatim() {
+    printf 'param l: list(string) = ["x"]\nparam n: int = 0\ncluster main {}\n' >p.ecs
+    echo '{"l": ["a", ""]}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_status 0
+    expect_out '(param l list(string) (list (string "a") (string "")))'
+    echo '{"l": [""]}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_out '(param l list(string) (list (string "")))'
+    echo '{"l": [], "n": 2}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_out '(param l list(string) (list))'
+    expect_out '(param n int (int 2))'
+    echo '{"l": [" a "], "n": " 1"}' >v.json
+    run -- check --color=never --emit=ast --values v.json p.ecs
+    expect_status 1
+    expect_out '(param l list(string) (list (string " a ")))'
+    expect_err 'error[E0009]: expected an int, found ` 1`'
+    # 0x1f ends a list element inside ecsc: a value holding one is refused.
+    printf '{"l": ["a\\u001fb"]}' >v.json
+    run -- check --values v.json p.ecs
+    expect_status 2
+    expect_err 'v.json: the value of `l` holds a unit separator (\u001f)'
+}
+
 case_values-file() {
     write_specs
     cat >v.json <<'JSON'
