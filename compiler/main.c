@@ -63,6 +63,8 @@ static const char usage[] =
 	"  --version               show the version\n"
 	"\n"
 	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors;\n"
+	"an import that is unreadable or over 16 MiB is an error in the spec (1),\n"
+	"a file named on the command line an I/O error (2);\n"
 	"plan: 0 no changes, 2 changes, 1 anything else (so a CI gate never applies\n"
 	"after an error); apply, destroy, scale: 0 done, 1 failed (the spec, AWS, the\n"
 	"rollout, the wait), 2 usage or input (options, files, credentials)\n";

@@ -245,12 +245,32 @@ case_file-size-limit-boundary() {
 
 case_import-too-large() {
     # A file named on the command line that is too large is an I/O error
-    # (exit 2); an imported one is a diagnostic, E0014, at the import.
+    # (exit 2); an imported one is a diagnostic, E0014, at the import,
+    # reported with the spec's other errors (docs/language.md, "Files and
+    # imports").
     yes '# padding' | head -c 17000000 >huge.ecs
-    printf 'import "huge.ecs"\ncluster main {}\n' >main.ecs
+    printf 'import "huge.ecs"\ncluster main {}\nservice web in nowhere {}\n' >main.ecs
     run -- check --color=never main.ecs
     expect_status 1
     expect_err 'main.ecs:1:8: error[E0014]: cannot import `huge.ecs`: file too large'
+    expect_err 'unknown cluster `nowhere`'
+    expect_no_err 'ecsc: '
+    run -- check --color=never huge.ecs
+    expect_status 2
+    expect_err 'ecsc: huge.ecs: file too large (the limit is 16 MiB)'
+    expect_no_err 'error['
+}
+
+case_too-large-in-directory() {
+    # A directory named on the command line is an input like a file: one
+    # of its files over the limit is an I/O error, exit status 2.
+    mkdir d
+    echo 'cluster main {}' >d/a.ecs
+    yes '# padding' | head -c 17000000 >d/huge.ecs
+    run -- check --color=never d
+    expect_status 2
+    expect_err 'ecsc: d/huge.ecs: file too large (the limit is 16 MiB)'
+    expect_no_err 'error['
 }
 
 case_long-line() {

@@ -55,6 +55,7 @@ case_help() {
         expect_status 0
         expect_out 'usage: ecsc <command> [options] FILE|DIR|- ...'
         expect_out 'exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors'
+        expect_out 'an import that is unreadable or over 16 MiB is an error in the spec (1)'
         expect_err_empty
     done
 }
