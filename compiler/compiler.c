@@ -41,6 +41,7 @@ void ecs_compiler_free(EcsCompiler *c)
 	ecs_vec_release(&c->sets);
 	ecs_vec_release(&c->values);
 	ecs_vec_release(&c->imports);
+	ecs_vec_release(&c->projects);
 	ecs_arena_free(c->arena);
 	free(c);
 }
@@ -328,6 +329,62 @@ static void bind_params(EcsCompiler *c)
 	}
 }
 
+/* The project (the ecsc:project tag's value) is declared once across the
+ * inputs and their imports, as `project "NAME"`. The name is a tag value
+ * every service ecsc tags accepts (ECS, IAM, Logs, EC2, Application Auto
+ * Scaling: letters, digits, spaces and _.:/=+-@, at most 256 characters),
+ * without spaces, since it is typed at destroy's prompt and is the
+ * default prefix of a template's export names. */
+#define PROJECT_MAX 256
+
+/* The bytes of the UTF-8 character at s (specs are valid UTF-8). */
+static size_t utf8_len(const char *s)
+{
+	unsigned char b = (unsigned char)*s;
+	return b < 0xc0 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+}
+
+static void check_project(EcsCompiler *c)
+{
+	const EcsImport *first = NULL;
+	for (size_t i = 0; i < c->projects.len; i++) {
+		const EcsImport *p = c->projects.items[i];
+		size_t n = strlen(p->path), bad = strspn(p->path,
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/=+-@");
+		if (n == 0 || n > PROJECT_MAX || bad < n) {
+			EcsDiag *d;
+			if (n == 0)
+				d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_PROJECT, p->span,
+					     "the project name is empty");
+			else if (bad < n)
+				d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_PROJECT, p->span,
+					     "`%s` is not a project name: it holds %s%.*s%s", p->path,
+					     p->path[bad] == ' ' ? "a space" : "`",
+					     p->path[bad] == ' ' ? 0 : (int)utf8_len(p->path + bad),
+					     p->path + bad, p->path[bad] == ' ' ? "" : "`");
+			else
+				d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_PROJECT, p->span,
+					     "the project name is %zu characters long", n);
+			ecs_diag_hint(d, "a project name is 1 to %d letters, digits and _ . : / = + - @",
+				      PROJECT_MAX);
+			continue;
+		}
+		if (!first) {
+			first = p;
+			continue;
+		}
+		EcsDiag *d = strcmp(first->path, p->path) == 0
+			? ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_PROJECT, p->span,
+				   "the project is declared twice")
+			: ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_PROJECT, p->span,
+				   "a second project, `%s`, where `%s` is declared", p->path,
+				   first->path);
+		ecs_diag_note(d, &first->span, "the project is declared here");
+		ecs_diag_hint(d, "a spec and its imports declare one project; remove this line");
+	}
+	c->declared = first ? first->path : NULL;
+}
+
 EcsStatus ecs_compiler_check(EcsCompiler *c)
 {
 	/* Parse every file, including imports found on the way. */
@@ -365,6 +422,7 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 	for (size_t i = 0; i < c->module.nparams; i++)
 		c->module.params[i]->value = c->module.params[i]->def;
 	bind_params(c);
+	check_project(c);
 	ecs_check_module(c);
 	if (c->diags.errors == 0)
 		ecs_graph_build(c);
@@ -408,9 +466,17 @@ EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
 void ecs_compiler_keep_trees(EcsCompiler *c) { c->keep_trees = true; }
 void ecs_compiler_defer_params(EcsCompiler *c) { c->defer_params = true; }
 
+const char *ecs_compiler_project(const EcsCompiler *c, bool *declared)
+{
+	*declared = c->declared != NULL;
+	return c->declared ? c->declared : c->project;
+}
+
 struct cJSON *ecs_compiler_bundle(EcsCompiler *c, const char *project)
 {
 	if (c->diags.errors)
 		return NULL;
-	return ecs_bundle(c, project ? project : c->project);
+	if (project)
+		return ecs_bundle(c, project, true);
+	return ecs_bundle(c, c->declared ? c->declared : c->project, c->declared != NULL);
 }

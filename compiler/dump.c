@@ -146,6 +146,8 @@ static void dump_block(FILE *out, const EcsCompiler *c, const EcsBlock *b, int d
 void ecs_dump_ast(EcsCompiler *c, FILE *out)
 {
 	const EcsModule *m = &c->module;
+	if (c->declared)
+		fprintf(out, "(project \"%s\")\n", c->declared);
 	for (size_t i = 0; i < m->nparams; i++) {
 		const EcsParam *p = m->params[i];
 		fprintf(out, "(param %s %s%s%s%s", p->name, p->type, p->element ? "(" : "",

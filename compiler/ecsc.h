@@ -59,7 +59,7 @@ typedef struct {
 	const char *output;         /* a path, or NULL for standard output */
 	const char *depfile;        /* a make depfile to write, or NULL */
 	const char *export_prefix;  /* Outputs exported as PREFIX-NAME, or NULL */
-	const char *project;        /* the ownership tag, or NULL for the input's name */
+	const char *project;        /* the ownership tag; NULL: the declared project, else the input's name */
 } EcsCompileOptions;
 
 /* Writes the checked spec's resources for a target. Nothing is written
@@ -72,9 +72,14 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o);
  * freed); false when the spec has no such service. */
 bool ecs_compiler_service(EcsCompiler *c, const char *name, const char **cluster,
 			  const char **service);
+/* The project the checked spec declares (`project "NAME"`; *declared
+ * true), else the first input's name (app.ecs: app; standard input:
+ * stdin), which only a template falls back on. Borrowed. */
+const char *ecs_compiler_project(const EcsCompiler *c, bool *declared);
 /* The checked spec's bundle (docs/bundle.md) as a cJSON tree the caller
  * frees with cJSON_Delete; NULL when the spec has errors. project NULL:
- * the input's name. */
+ * the declared project; without one the tags carry the input's name and
+ * the bundle names no project (the runtime refuses it). */
 struct cJSON *ecs_compiler_bundle(EcsCompiler *c, const char *project);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);

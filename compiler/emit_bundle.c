@@ -447,14 +447,19 @@ static void visit(Bundle *b, size_t i, int depth)
 	lower(b, r, i, b->project);
 }
 
-cJSON *ecs_bundle(EcsCompiler *c, const char *project)
+cJSON *ecs_bundle(EcsCompiler *c, const char *project, bool declared)
 {
 	const EcsGraph *g = &c->graph;
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "format", "ecsc-bundle");
 	cJSON_AddNumberToObject(doc, "version", BUNDLE_VERSION);
 	cJSON_AddStringToObject(doc, "ecsc", ECSC_VERSION);
-	cJSON_AddStringToObject(doc, "project", project);
+	/* null: the spec declares no project (its tags carry the input's
+	 * name); the runtime refuses such a bundle. */
+	if (declared)
+		cJSON_AddStringToObject(doc, "project", project);
+	else
+		cJSON_AddNullToObject(doc, "project");
 	cJSON_AddNullToObject(doc, "region");
 	cJSON *params = cJSON_AddObjectToObject(doc, "parameters");
 	for (size_t i = 0; i < c->module.nparams; i++) {

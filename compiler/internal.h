@@ -121,6 +121,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0012, UNKNOWN_PARAM,    "unknown parameter") \
 	X(E0013, PARAM_UNSET,      "parameter has no value") \
 	X(E0014, TOO_LARGE,        "source file too large") \
+	X(E0015, PROJECT,          "invalid or repeated project declaration") \
 	X(E0100, UNKNOWN_FIELD,    "unknown field") \
 	X(E0101, TYPE,             "wrong kind of value") \
 	X(E0102, MISSING_FIELD,    "missing required field") \
@@ -349,7 +350,8 @@ typedef struct {
 	const void *checked_as;         /* the type its value was checked against */
 } EcsParam;
 
-/* An `import "PATH"` as written, at the span of its string. */
+/* An `import "PATH"` as written, at the span of its string (also a
+ * `project "NAME"`: the name and its span). */
 typedef struct {
 	const char *path;
 	EcsSpan span;
@@ -701,7 +703,7 @@ typedef struct {
 size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, char ***texts, size_t **lens);
 /* The graph as a bundle of API requests (docs/bundle.md). Returns owned;
  * free with cJSON_Delete. */
-struct cJSON *ecs_bundle(EcsCompiler *c, const char *project);
+struct cJSON *ecs_bundle(EcsCompiler *c, const char *project, bool declared);
 /* A document as two-space JSON: returns owned text of *len bytes; free
  * with free. */
 char *ecs_json_text(const struct cJSON *doc, size_t *len);
@@ -727,6 +729,8 @@ struct EcsCompiler {
 	EcsModule module;
 	EcsVec decls, params;           /* collected while lowering */
 	EcsVec imports;                 /* EcsImport *, lowered, not yet read */
+	EcsVec projects;                /* EcsImport * of each `project "NAME"`: name, span */
+	const char *declared;           /* the declared project, once checked; NULL: none */
 	EcsVec sets;                    /* "name=value" from --set, in order */
 	EcsVec values;                  /* "name=value" from --values */
 	EcsMap keys;                    /* canonical path (interned) -> file index + 1 */
@@ -736,7 +740,7 @@ struct EcsCompiler {
 	EcsGraph graph;                 /* built by ecs_graph_build */
 	bool defer_params;              /* unset parameters may become template ones */
 	const char *values_path;        /* the --values file, for depfiles */
-	const char *project;            /* the first input's name */
+	const char *project;            /* the first input's name, when none is declared */
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;

@@ -23,7 +23,8 @@
 	X(IDENTIFIER, "identifier") X(IMPORT, "import")                     \
 	X(INTERPOLATION, "interpolation") X(LIST, "list") X(MAP, "map")     \
 	X(NAMED_ARGUMENT, "named_argument") X(NUMBER, "number")             \
-	X(PARAM, "param") X(QUANTITY, "quantity") X(RANGE, "range")         \
+	X(PARAM, "param") X(PROJECT, "project") X(QUANTITY, "quantity")     \
+	X(RANGE, "range")                                                   \
 	X(REFERENCE, "reference") X(STRING, "string")                       \
 	X(STRING_CONTENT, "string_content")
 #define FIELDS(X)                                                           \
@@ -708,6 +709,28 @@ static void lower_import(Lower *L, TSNode n)
 	ecs_vec_push(&ctx->imports, imp);
 }
 
+/* project_decl: 'project' string. Recorded with its span; the driver
+ * checks the name and that the inputs and imports declare one project. */
+static void lower_project(Lower *L, TSNode n)
+{
+	EcsCompiler *ctx = L->ctx;
+	TSNode name = field(L, n, F_NAME);
+	if (ts_node_is_null(name) || ts_node_has_error(n))
+		return;
+	EcsValue *v = lower_string(L, name, 0);
+	if (v->kind == ECS_VAL_ERROR)
+		return;
+	if (v->u.str.nparts != 1 || !v->u.str.parts[0].text) {
+		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_PROJECT, v->span,
+			 "a project name cannot be interpolated");
+		return;
+	}
+	EcsImport *p = ecs_arena_alloc(ctx->arena, sizeof *p);
+	p->path = v->u.str.parts[0].text;
+	p->span = v->span;
+	ecs_vec_push(&ctx->projects, p);
+}
+
 void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 {
 	TSNode root = *(const TSNode *)rootp;
@@ -722,6 +745,8 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 			lower_param(&L, kids[i].node);
 		else if (kids[i].kind == N_IMPORT)
 			lower_import(&L, kids[i].node);
+		else if (kids[i].kind == N_PROJECT)
+			lower_project(&L, kids[i].node);
 	}
 	free(kids);
 	ts_tree_cursor_delete(&L.cur);

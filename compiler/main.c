@@ -40,12 +40,14 @@ static const char usage[] =
 	"                          directory when the spec needs several stacks\n"
 	"  --depfile FILE          write a make/ninja depfile listing the inputs\n"
 	"  --export-prefix P       export the template's outputs as P-NAME\n"
-	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
+	"  --project NAME          the ecsc:project tag (default: the spec's `project`,\n"
+	"                          else the first input's name)\n"
 	"\n"
 	"plan, apply, destroy and scale options:\n"
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
 	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
-	"  --project NAME          the ecsc:project tag (default: the first input's name)\n"
+	"  --project NAME          the ecsc:project tag (default: the spec's `project`;\n"
+	"                          plan, apply and destroy refuse a spec without one)\n"
 	"  --debug                 trace every request and response (keys redacted)\n"
 	"  --json                  plan: the plan as JSON on stdout\n"
 	"  --prune                 plan, apply: also delete what the project owns and\n"
@@ -149,6 +151,24 @@ static int scale_service_to(EcsCompiler *c, const char *name, long count,
 		return ECS_ESPEC;
 	}
 	return ecs_scale(cluster, service, count, profile, endpoint);
+}
+
+/* plan, apply and destroy act on what carries the project's tag: the
+ * project is declared (or given with --project), never guessed from a
+ * file name, which a rename or standard input would change. */
+static int require_project(EcsCompiler *c, const char *cmd)
+{
+	bool declared;
+	const char *name = ecs_compiler_project(c, &declared);
+	if (declared)
+		return ECS_OK;
+	fprintf(stderr,
+		"ecsc: %s: the spec declares no project, so nothing says which resources in AWS "
+		"are its own\n"
+		"  declare it once, at the top of a spec file:  project \"%s\"\n"
+		"  (or name it for this run with --project NAME)\n",
+		cmd, strcmp(name, "stdin") == 0 ? "NAME" : name);
+	return ECS_ESPEC;
 }
 
 /* A single input ending in .json is a bundle. */
@@ -394,6 +414,8 @@ int main(int argc, char **argv)
 
 	status = ecs_compiler_check(c);
 #ifdef ECSC_RUNTIME
+	if (deploying && status == ECS_OK && !co.project)
+		status = require_project(c, cmd);
 	if (scale && status == ECS_OK)
 		status = scale_service_to(c, scale_service, scale_count, profile, endpoint);
 #else

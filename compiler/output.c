@@ -234,7 +234,7 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 			fprintf(stderr, "ecsc: a bundle is written as json\n");
 			return ECS_EUSAGE;
 		}
-		cJSON *doc = ecs_bundle(c, o->project ? o->project : c->project);
+		cJSON *doc = ecs_compiler_bundle(c, o->project);
 		char *buf = NULL;
 		size_t size = 0;
 		bool ok = serialise(doc, false, &buf, &size);
@@ -259,7 +259,8 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		return err ? ECS_EUSAGE : ECS_OK;
 	}
 	bool yaml = strcmp(o->format, "yaml") == 0;
-	EcsCfnOptions co = {o->project ? o->project : c->project, o->export_prefix};
+	EcsCfnOptions co = {o->project ? o->project : c->declared ? c->declared : c->project,
+			    o->export_prefix};
 	char **bufs = NULL;
 	size_t *sizes = NULL;
 	size_t n = ecs_cfn_stacks(c, &co, &bufs, &sizes);

@@ -2,7 +2,8 @@
  * @file Tree-sitter grammar for ecsc specifications (*.ecs).
  * @license MIT
  *
- * A spec is a list of imports, parameters and declarations. A declaration
+ * A spec is a list of imports, parameters, declarations and one project
+ * declaration (`project "shop"`, the ownership tag's value). A declaration
  * is a keyword, a name, an optional parent (`service web in main`) and a
  * body of attributes (`key = value`) and nested blocks (`kind label { }`).
  * The grammar is deliberately generic below the top level: which keys and
@@ -32,7 +33,10 @@ module.exports = grammar({
   rules: {
     source_file: $ => repeat($._item),
 
-    _item: $ => choice($.import, $.param, $.declaration),
+    _item: $ => choice($.project, $.import, $.param, $.declaration),
+
+    // project "shop"
+    project: $ => seq('project', field('name', $.string)),
 
     // import "shared/roles.ecs"
     import: $ => seq('import', field('path', $.string)),

@@ -37,7 +37,8 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 	d->bundle = (cJSON *)bundle;
 	d->project = str(bundle, "project");
 	if (!d->project) {
-		fputs("ecsc: the bundle names no project\n", stderr);
+		fputs("ecsc: the bundle names no project: its spec declares none (add "
+		      "`project \"NAME\"` to the spec and compile again)\n", stderr);
 		return false;
 	}
 	const cJSON *reqs = get(bundle, "requests");

@@ -29,6 +29,8 @@ service web in main {
     }
   }
 }
+
+project "ok"
 SPEC
     cat >bad.ecs <<'SPEC'
 cluster main {
@@ -320,6 +322,7 @@ case_emit-ast() {
     run -- check --emit=ast ok.ecs
     expect_status 0
     expect_err_empty
+    expect_out '(project "ok")'
     expect_out '(param tag string (string "1.27"))'
     expect_out '(param grace duration (duration 30000 ms))'
     expect_out '(cluster "main" @4:1)'
@@ -853,6 +856,37 @@ case_apply-spec-errors() {
     expect_status 1
     expect_err "error[E"
     expect_no_err "ecsc apply:"
+}
+
+case_deploy-needs-a-project() {
+    # plan, apply and destroy act on what carries the project's tag: a
+    # spec that declares no project is refused before any call (exit 1,
+    # an error in the spec), with the line that declares it.
+    write_specs
+    grep -v '^project' ok.ecs >anon.ecs
+    run -- plan anon.ecs
+    expect_status 1
+    expect_err 'the spec declares no project'
+    expect_err 'project "anon"'
+    run -- apply anon.ecs
+    expect_status 1
+    run --stdin anon.ecs -- destroy --yes -
+    expect_status 1
+    expect_err 'project "NAME"'
+    # check and compile stay silent; the bundle names no project and the
+    # runtime refuses it.
+    run -- check anon.ecs
+    expect_status 0
+    expect_err_empty
+    run -- compile --target bundle -o anon.json anon.ecs
+    expect_status 0
+    grep -q '"project": null' anon.json || fail "the bundle names a project"
+    run -- apply anon.json
+    expect_status 2
+    expect_err 'the bundle names no project'
+    run -- plan anon.json
+    expect_status 1
+    expect_err 'the bundle names no project'
 }
 
 case_deploy-not-a-bundle() {

@@ -7,7 +7,7 @@
 
 (comment) @comment
 
-; Keywords. Declaration kinds and `import`/`param`/`in` are anonymous nodes.
+; Keywords. Declaration kinds and `project`/`import`/`param`/`in` are anonymous nodes.
 [
   "cluster"
   "service"
@@ -18,6 +18,7 @@
 ] @keyword
 
 [
+  "project"
   "import"
   "param"
   "in"

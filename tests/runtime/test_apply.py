@@ -127,8 +127,16 @@ def scenario(acct):
           acct.image(web["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.27.3")
     tags = {t["key"]: t["value"] for t in acct.ecs.describe_clusters(
         clusters=["shop"], include=["TAGS"])["clusters"][0].get("tags", [])}
-    check("the cluster carries the ownership and user tags",
-          tags.get("ecsc:project") == "apply" and tags.get("Team") == "platform", tags)
+    check("the cluster carries the declared project (not the file's name) and user tags",
+          tags.get("ecsc:project") == "shop" and tags.get("Team") == "platform", tags)
+    td_tags = {t["key"]: t["value"] for t in acct.ecs.list_tags_for_resource(
+        resourceArn=web["taskDefinition"])["tags"]} if web else {}
+    sg_tags = {t["Key"]: t["Value"] for t in acct.ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["web-service"]}])["SecurityGroups"][0]
+        .get("Tags", [])}
+    check("the task definition and the security group carry the declared project",
+          td_tags.get("ecsc:project") == "shop" and sg_tags.get("ecsc:project") == "shop",
+          (td_tags, sg_tags))
     targets = acct.aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
     check("the scalable target is registered", len(targets) == 1 and
           targets[0]["MinCapacity"] == 2 and targets[0]["MaxCapacity"] == 6, targets)
@@ -155,6 +163,28 @@ def scenario(acct):
     check("a no-op apply reads in a handful of calls", reads <= 15, reads)
     r = acct.ecsc("plan")
     check("plan after apply exits 0 (no changes)", r.returncode == 0, r.stdout[-1500:])
+    # The project is declared: renaming the file or reading the spec from
+    # standard input keeps what apply made the spec's own.
+    renamed = os.path.join(tempfile.mkdtemp(), "storefront.ecs")
+    with open(SPEC) as src, open(renamed, "w") as dst:
+        dst.write(src.read())
+    r = acct.ecsc("plan", spec=renamed)
+    check("a renamed spec owns what it made (plan exits 0, project `shop`)",
+          r.returncode == 0 and "project `shop`" in r.stdout and
+          "another project" not in r.stdout, r.stdout[-1500:])
+    with open(SPEC) as src:
+        r = acct.ecsc("plan", spec="-", stdin=src)
+    check("plan from standard input uses the declared project (exit 0)",
+          r.returncode == 0 and "project `shop`" in r.stdout and "stdin" not in r.stdout,
+          r.stdout[-1500:] + r.stderr[-500:])
+    undeclared = os.path.join(tempfile.mkdtemp(), "shop.ecs")
+    with open(SPEC) as src, open(undeclared, "w") as dst:
+        dst.write(src.read().replace('project "shop"', ""))
+    p.reset()
+    r = acct.ecsc("apply", spec=undeclared)
+    check("apply of a spec that declares no project refuses (exit 1) before any call",
+          r.returncode == 1 and 'project "shop"' in r.stderr and not p.calls(),
+          f"{r.returncode} {r.stderr[-500:]} {len(p.calls())}")
 
     # -- one image changes ------------------------------------------------------------------
     p.reset()
@@ -258,9 +288,9 @@ def scenario(acct):
     # -- another project's resources are never changed --------------------------------------
     p.reset()
     r = acct.ecsc("apply", "--project", "someone-else", tag="1.28.0")
-    check("apply refuses to change another project's resources",
-          r.returncode == 1 and "not owned" in r.stderr + r.stdout or
-          "another project" in r.stderr + r.stdout, r.stderr[-800:])
+    check("apply refuses to change another project's resources, naming the owner",
+          r.returncode == 1 and "another project, `shop`" in r.stderr + r.stdout,
+          r.stdout[-800:] + r.stderr[-800:])
     check("... and makes no call that changes anything", not mutating(p.calls()),
           ops(p.calls()))
 
