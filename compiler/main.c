@@ -25,7 +25,7 @@ static const char usage[] =
 	"  plan       show what apply would change in AWS: ecsc plan SPEC...|BUNDLE\n"
 	"  apply      make the AWS resources match the spec, then wait for services\n"
 	"  destroy    delete what the spec owns in AWS\n"
-	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT\n"
+	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT [--wait]\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
@@ -54,7 +54,8 @@ static const char usage[] =
 	"                          the spec no longer names\n"
 	"  --parallelism N         apply, destroy: calls in flight at once (default 8)\n"
 	"  --no-wait               apply: do not wait for services to be stable\n"
-	"  --timeout DURATION      apply: how long to wait (default 10m; 90s, 15m, 1h)\n"
+	"  --wait                  scale: wait for the service to be stable\n"
+	"  --timeout DURATION      apply, scale: how long to wait (default 10m; 90s, 15m, 1h)\n"
 	"  --yes                   destroy: do not ask for confirmation\n"
 	"  a BUNDLE is a file written by `ecsc compile --target bundle`\n"
 	"\n"
@@ -142,15 +143,19 @@ static double duration(const char *s)
 #ifdef ECSC_RUNTIME
 /* ecsc scale: the seed's desired-count workaround as a command. The spec
  * gives the AWS names; UpdateService sets the count, and nothing else. */
-static int scale_service_to(EcsCompiler *c, const char *name, long count,
-			    const char *profile, const char *endpoint)
+static int scale_service_to(EcsCompiler *c, const char *name, long count, const char *project,
+			    const EcsDeployOptions *o)
 {
 	const char *cluster, *service;
 	if (!ecs_compiler_service(c, name, &cluster, &service)) {
 		fprintf(stderr, "ecsc: scale: the spec has no service `%s`\n", name);
 		return ECS_ESPEC;
 	}
-	return ecs_scale(cluster, service, count, profile, endpoint);
+	/* The bundle says what apply would: the project, autoscaling's range. */
+	cJSON *bundle = ecs_compiler_bundle(c, project);
+	int status = ecs_scale(bundle, cluster, service, count, o);
+	cJSON_Delete(bundle);
+	return status;
 }
 
 /* plan, apply and destroy act on what carries the project's tag: the
@@ -324,7 +329,7 @@ int main(int argc, char **argv)
 			co.depfile = v;
 		} else if (compile && (v = option_value(argc, argv, &i, "--export-prefix"))) {
 			co.export_prefix = v;
-		} else if ((compile || deploying) && (v = option_value(argc, argv, &i, "--project"))) {
+		} else if ((compile || aws) && (v = option_value(argc, argv, &i, "--project"))) {
 			co.project = v;
 		} else if (aws && (v = option_value(argc, argv, &i, "--profile"))) {
 			profile = v;
@@ -338,6 +343,8 @@ int main(int argc, char **argv)
 			dopt.prune = true;
 		} else if (deploying && strcmp(a, "--no-wait") == 0) {
 			dopt.no_wait = true;
+		} else if (scale && strcmp(a, "--wait") == 0) {
+			dopt.wait = true;
 		} else if (deploying && strcmp(a, "--yes") == 0) {
 			dopt.yes = true;
 		} else if (deploying && (v = option_value(argc, argv, &i, "--parallelism"))) {
@@ -346,7 +353,7 @@ int main(int argc, char **argv)
 			if (*end || n < 1 || n > 64)
 				status = usage_error("--parallelism takes 1 to 64, not `%s`", v);
 			dopt.parallelism = (int)n;
-		} else if (deploying && (v = option_value(argc, argv, &i, "--timeout"))) {
+		} else if (aws && (v = option_value(argc, argv, &i, "--timeout"))) {
 			dopt.timeout = duration(v);
 			if (dopt.timeout <= 0)
 				status = usage_error("--timeout takes a duration such as 90s, 15m or "
@@ -417,7 +424,7 @@ int main(int argc, char **argv)
 	if (deploying && status == ECS_OK && !co.project)
 		status = require_project(c, cmd);
 	if (scale && status == ECS_OK)
-		status = scale_service_to(c, scale_service, scale_count, profile, endpoint);
+		status = scale_service_to(c, scale_service, scale_count, co.project, &dopt);
 #else
 	(void)scale_service;    /* handed to ecsc-runtime before this */
 #endif

@@ -66,10 +66,10 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 	return true;
 }
 
-/* Reads the bundle, the credentials and the live state. apply and destroy
- * (changes) also take Ctrl-C and SIGTERM to mean: no new call. */
-static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsAws **aws,
-		 bool changes, bool destroying)
+/* Reads the bundle and the credentials. Commands that change things also
+ * take Ctrl-C and SIGTERM to mean: no new call. */
+static int connect_aws(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsAws **aws,
+		       bool changes, bool destroying)
 {
 	memset(d, 0, sizeof *d);
 	d->destroying = destroying;
@@ -92,11 +92,19 @@ static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsA
 	if (!*aws)
 		return 2;
 	ecs_aws_set_debug(*aws, o->debug);
-	if (!live_read(d, *aws)) {
-		fputs("ecsc: could not read the live state\n", stderr);
-		return 1;
-	}
 	return 0;
+}
+
+/* Reads the bundle, the credentials and the live state. */
+static int start(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o, EcsAws **aws,
+		 bool changes, bool destroying)
+{
+	int status = connect_aws(d, bundle, o, aws, changes, destroying);
+	if (status == 0 && !live_read(d, *aws)) {
+		fputs("ecsc: could not read the live state\n", stderr);
+		status = 1;
+	}
+	return status;
 }
 
 static void finish(Deploy *d, EcsAws *aws)
@@ -588,37 +596,113 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 	return status;
 }
 
-int ecs_scale(const char *cluster, const char *service, long count, const char *profile,
-	      const char *endpoint)
+/* ---- scale ------------------------------------------------------------------------------ */
+
+/* The request of the bundle whose operation is op and whose params hold
+ * key = value, or NULL. */
+static const Request *request_with(const Deploy *d, const char *op, const char *key,
+				   const char *value)
 {
-	EcsAwsConfig cfg;
-	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, endpoint);
-	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: scale: %s\n", ecs_aws_strerror(s));
-		ecs_aws_config_free(&cfg);
-		return 2;
-	}
-	EcsAws *aws = ecs_aws_new(&cfg);
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].op, op) == 0 && str(d->reqs[i].params, key) &&
+		    strcmp(str(d->reqs[i].params, key), value) == 0)
+			return &d->reqs[i];
+	return NULL;
+}
+
+/* A count that the spec's autoscaling allows: Application Auto Scaling
+ * moves a desired count outside MinCapacity..MaxCapacity back inside it
+ * ("RegisterScalableTarget"), so such a count is refused before any call. */
+static bool scale_in_range(const Deploy *d, const char *cluster, const char *service, long count)
+{
+	char id[512];
+	snprintf(id, sizeof id, "service/%s/%s", cluster, service);
+	const Request *t = request_with(d, "RegisterScalableTarget", "ResourceId", id);
+	const cJSON *min = t ? get(t->params, "MinCapacity") : NULL;
+	const cJSON *max = t ? get(t->params, "MaxCapacity") : NULL;
+	if (!cJSON_IsNumber(min) || !cJSON_IsNumber(max) ||
+	    (count >= (long)min->valuedouble && count <= (long)max->valuedouble))
+		return true;
+	fprintf(stderr, "ecsc: scale: %s/%s: %ld is outside the service's autoscaling range "
+			"(min %ld, max %ld in the spec)\n"
+			"    autoscaling would move the count back; to go beyond it, change "
+			"autoscaling's min and max and apply\n",
+		cluster, service, count, (long)min->valuedouble, (long)max->valuedouble);
+	return false;
+}
+
+/* The service as ECS describes it, when it exists and belongs to the
+ * project; reports why not otherwise. Returns owned; free with cJSON_Delete. */
+static cJSON *scale_target(Deploy *d, EcsAws *aws, const char *cluster, const char *service)
+{
 	cJSON *p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "cluster", cluster);
-	cJSON_AddStringToObject(p, "service", service);
-	cJSON_AddNumberToObject(p, "desiredCount", (double)count);
-	char *body = cJSON_PrintUnformatted(p);
-	cJSON_Delete(p);
-	EcsAwsResponse r;
-	s = ecs_aws_json(aws, "ecs", "AmazonEC2ContainerServiceV20141113.UpdateService", body, &r);
-	free(body);
-	int status = 0;
-	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: scale: %s/%s: %s%s%s\n", cluster, service,
-			r.error_code ? r.error_code : ecs_aws_strerror(s),
-			r.error_message ? ": " : "", r.error_message ? r.error_message : "");
-		status = 1;
-	} else {
-		printf("%s/%s: desired count %ld\n", cluster, service, count);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"), cJSON_CreateString(service));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "include"), cJSON_CreateString("TAGS"));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
+	cJSON *s = NULL, *x;
+	cJSON_ArrayForEach(x, get(r, "services"))
+		if (str(x, "status") && strcmp(str(x, "status"), "ACTIVE") == 0)
+			s = x;
+	const char *owner = NULL;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, get(s, "tags"))
+		if (str(t, "key") && strcmp(str(t, "key"), OWNER_TAG) == 0)
+			owner = str(t, "value");
+	if (!r)
+		fprintf(stderr, "ecsc: scale: %s/%s: not changed\n", cluster, service);
+	else if (!s)
+		fprintf(stderr, "ecsc: scale: %s/%s: no such service in AWS (apply the spec "
+				"first)\n", cluster, service);
+	else if (!owner)
+		fprintf(stderr, "ecsc: scale: %s/%s: not owned by project `%s` (no %s tag): "
+				"ecsc will not change it\n", cluster, service, d->project, OWNER_TAG);
+	else if (strcmp(owner, d->project) != 0)
+		fprintf(stderr, "ecsc: scale: %s/%s: belongs to another project, `%s` (this is "
+				"`%s`): ecsc will not change it\n", cluster, service, owner, d->project);
+	if (r && s && owner && strcmp(owner, d->project) == 0) {
+		s = cJSON_DetachItemViaPointer(get(r, "services"), s);
+		cJSON_Delete(r);
+		return s;
 	}
-	ecs_aws_response_free(&r);
-	ecs_aws_free(aws);
-	ecs_aws_config_free(&cfg);
+	cJSON_Delete(r);
+	return NULL;
+}
+
+int ecs_scale(const cJSON *bundle, const char *cluster, const char *service, long count,
+	      const EcsDeployOptions *o)
+{
+	Deploy d;
+	EcsAws *aws = NULL;
+	int status = connect_aws(&d, bundle, o, &aws, true, false);
+	if (status == 0 && !scale_in_range(&d, cluster, service, count))
+		status = 1;
+	cJSON *s = status == 0 ? scale_target(&d, aws, cluster, service) : NULL;
+	if (status == 0 && !s)
+		status = 1;
+	if (status == 0) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "cluster", cluster);
+		cJSON_AddStringToObject(p, "service", service);
+		cJSON_AddNumberToObject(p, "desiredCount", (double)count);
+		/* Setting a count twice sets it once: retried as a read is. */
+		cJSON *r = read_call(&d, aws, "ecs", "UpdateService", p, false, NULL);
+		if (!r) {
+			fprintf(stderr, "ecsc: scale: %s/%s: not changed\n", cluster, service);
+			status = 1;
+		} else {
+			printf("%s/%s: desired count %ld (was %d)\n", cluster, service, count,
+			       get(s, "desiredCount") ? get(s, "desiredCount")->valueint : 0);
+			fflush(stdout);
+		}
+		cJSON_Delete(r);
+	}
+	if (status == 0 && o->wait) {
+		Watch w = {.cluster = cluster, .name = service};
+		if (!wait_stable(&d, aws, &w, 1))
+			status = 1;
+	}
+	cJSON_Delete(s);
+	finish(&d, aws);
 	return status;
 }

@@ -79,8 +79,9 @@ typedef struct {
 	bool json;              /* plan: JSON on stdout */
 	bool debug;             /* trace every request and response (redacted) */
 	bool no_wait;           /* apply: do not wait for services to be stable */
+	bool wait;              /* scale: wait for the service to be stable */
 	bool yes;               /* destroy: no confirmation */
-	double timeout;         /* apply: seconds to wait for stability; 0: 600 */
+	double timeout;         /* apply, scale: seconds to wait for stability; 0: 600 */
 } EcsDeployOptions;
 
 /* Exit statuses: plan 0 (no changes), 2 (changes), 1 (anything else);
@@ -89,9 +90,12 @@ typedef struct {
 int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o);
 int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o);
-/* ecsc scale: one UpdateService of desiredCount. 0 done, 1 AWS refused,
- * 2 credentials. */
-int ecs_scale(const char *cluster, const char *service, long count, const char *profile,
-	      const char *endpoint);
+/* ecsc scale: the service cluster/service of the bundle (borrowed) to count
+ * tasks: refused outside the bundle's autoscaling min..max and unless the
+ * service carries the bundle's project tag; one UpdateService, then with
+ * o->wait the apply's wait for a steady state. 0 done, 1 refused or failed,
+ * 2 credentials or the bundle. */
+int ecs_scale(const struct cJSON *bundle, const char *cluster, const char *service, long count,
+	      const EcsDeployOptions *o);
 
 #endif
