@@ -1018,6 +1018,14 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 	return true;
 }
 
+bool ecs_check_literal(EcsCompiler *ctx, EcsValue *v, const EcsType *t)
+{
+	Check C = {.ctx = ctx};
+	size_t before = ctx->diags.errors;
+	check_value(&C, NULL, v, t);
+	return ctx->diags.errors == before;
+}
+
 static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t)
 {
 	if (v->kind == ECS_VAL_ERROR)

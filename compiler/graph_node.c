@@ -448,9 +448,65 @@ cJSON *graph_convert(GraphBuild *B, EcsBlock *scope, EcsValue *v, const EcsType 
 	return cJSON_CreateNull();
 }
 
+/* A field's value in its API shape: converted by its type, then reshaped
+ * by its row's CONV column. */
+static cJSON *convert_row(GraphBuild *B, EcsBlock *scope, EcsValue *v, const EcsField *f,
+			  const char *api)
+{
+	cJSON *out = graph_convert(B, scope, v, f->type, api);
+	switch (f->conv) {
+	case ECS_CONV_NONE:
+	case ECS_CONV__COUNT:
+		return out;
+	case ECS_CONV_ABLED: {
+		cJSON *w = cJSON_CreateString(cJSON_IsTrue(out) ? "ENABLED" : "DISABLED");
+		cJSON_Delete(out);
+		return w;
+	}
+	case ECS_CONV_TEXT: {
+		cJSON *w = cJSON_CreateString(ecs_arena_printf(B->ctx->arena, "%g",
+							       cJSON_GetNumberValue(out)));
+		cJSON_Delete(out);
+		return w;
+	}
+	case ECS_CONV_GIB:
+		for (cJSON *e = out->child; e; e = e->next)
+			cJSON_SetNumberValue(e, e->valuedouble / 1024);
+		return out;
+	case ECS_CONV_PORT_RANGE: {
+		v = graph_deref(B, v, f->type);
+		cJSON_Delete(out);
+		return cJSON_CreateString(ecs_arena_printf(B->ctx->arena, "%lld-%lld",
+							   (long long)v->u.range.low,
+							   (long long)v->u.range.high));
+	}
+	case ECS_CONV_S3_FILES: {
+		cJSON *files = cJSON_CreateArray();
+		for (cJSON *e = out->child; e; e = e->next) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "value", e->valuestring);
+			cJSON_AddStringToObject(o, "type", "s3");
+			cJSON_AddItemToArray(files, o);
+		}
+		cJSON_Delete(out);
+		return files;
+	}
+	case ECS_CONV_GPU: {
+		cJSON *rr = cJSON_CreateArray();
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "type", "GPU");
+		cJSON_AddStringToObject(e, "value", graph_text(B, graph_deref(B, v, NULL)));
+		cJSON_AddItemToArray(rr, e);
+		cJSON_Delete(out);
+		return rr;
+	}
+	}
+	return out;
+}
+
 cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a)
 {
-	return graph_convert(B, scope, a->value, a->field->type, "");
+	return convert_row(B, scope, a->value, a->field, "");
 }
 
 void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, cJSON *arr)
@@ -479,8 +535,40 @@ void graph_put(cJSON *obj, const char *path, cJSON *value)
 	graph_put(inner, dot + 1, value);
 }
 
+/* Whether the field `key` goes into this object: not in skip, and of the
+ * shape `only` (not of `except`) when they are set: a service's body holds
+ * its task definition's fields too (TASKDEF_FIELDS in schema.def), and each
+ * goes to its own request. */
+static bool field_goes(const char *key, const char *const *skip, int only, int except)
+{
+	if (only >= 0 && !ecs_schema_field((EcsShape)only, key))
+		return false;
+	if (except >= 0 && ecs_schema_field((EcsShape)except, key))
+		return false;
+	for (const char *const *s = skip; s && *s; s++)
+		if (strcmp(*s, key) == 0)
+			return false;
+	return true;
+}
+
+/* The DEFAULT of every row of shape that b (NULL: an absent block) does
+ * not set, in row order, after the fields it sets. */
+static void put_defaults(GraphBuild *B, EcsBlock *b, EcsShape shape, cJSON *obj,
+			 const char *const *skip, int only, int except)
+{
+	size_t from, to;
+	ecs_schema_rows(shape, &from, &to);
+	for (size_t i = from; i < to; i++) {
+		const EcsField *f = &ecs_fields[i];
+		if (f->shape != shape || !f->dflt || (b && ecs_ast_attr(b, f->name)) ||
+		    !field_goes(f->name, skip, only, except))
+			continue;
+		graph_put(obj, f->api, convert_row(B, b, ecs_schema_default(B->ctx, f), f, f->api));
+	}
+}
+
 /* Every field of b whose schema row names an API member and that is not in
- * skip goes into obj, converted by its type. */
+ * skip goes into obj, converted by its row; then the defaults of the rest. */
 void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *const *skip,
 			     int only, int except)
 {
@@ -488,20 +576,17 @@ void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *
 		if (b->items[i].is_block)
 			continue;
 		EcsAttr *a = &b->items[i].u.attr;
-		if (!a->field || !*a->field->api)
+		if (!a->field || !*a->field->api || !field_goes(a->key, skip, only, except))
 			continue;
-		/* A service's body holds its task definition's fields too
-		 * (TASKDEF_FIELDS in schema.def): each goes to its own request. */
-		if (only >= 0 && !ecs_schema_field((EcsShape)only, a->key))
-			continue;
-		if (except >= 0 && ecs_schema_field((EcsShape)except, a->key))
-			continue;
-		bool skipped = false;
-		for (const char *const *s = skip; s && *s && !skipped; s++)
-			skipped = strcmp(*s, a->key) == 0;
-		if (!skipped)
-			graph_put(obj, a->field->api, graph_convert(B, b, a->value, a->field->type, a->field->api));
+		graph_put(obj, a->field->api, convert_row(B, b, a->value, a->field, a->field->api));
 	}
+	if (b->schema)
+		put_defaults(B, b, b->schema->shape, obj, skip, only, except);
+}
+
+void graph_put_defaults(GraphBuild *B, EcsShape shape, cJSON *obj)
+{
+	put_defaults(B, NULL, shape, obj, NULL, -1, -1);
 }
 
 void graph_put_fields(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *const *skip)

@@ -443,15 +443,35 @@ typedef enum {
 typedef enum {
 	ECS_BLOCK_ROOT,
 #define BLOCK(id, parent, kind, shape, label, flags) ECS_BLOCK_##id,
-#define FIELD(shape, name, type, flags, api)
+#define FIELD(shape, name, type, flags, ...)
 #include "schema.def"
 #undef BLOCK
 #undef FIELD
 	ECS_BLOCK__COUNT
 } EcsBlockId;
 
-enum { F_REQUIRED = 1 };
+/* F_REPLACE: a change to the field replaces the resource (CloudFormation's
+ * "Update requires: Replacement"); the runtime's plan reads it. */
+enum { F_REQUIRED = 1, F_REPLACE = 2 };
 enum { B_REPEAT = 1, B_REQUIRED = 2 };
+
+/* How a value is reshaped for the API beyond what its type says (a row's
+ * CONV column; graph_convert applies it). */
+#define ECS_CONVERTERS(X) \
+	X(NONE,       "the value as its type converts it") \
+	X(ABLED,      "a boolean as the word ENABLED or DISABLED") \
+	X(TEXT,       "a number as a string (task cpu and memory)") \
+	X(GIB,        "a range of MiB as GiB") \
+	X(PORT_RANGE, "a range as the string \"low-high\"") \
+	X(S3_FILES,   "ARNs as [{value: ARN, type: s3}]") \
+	X(GPU,        "a count as [{type: GPU, value: \"N\"}]")
+
+typedef enum {
+#define X(id, what) ECS_CONV_##id,
+	ECS_CONVERTERS(X)
+#undef X
+	ECS_CONV__COUNT
+} EcsConv;
 
 typedef struct EcsField {
 	EcsShape shape;
@@ -459,6 +479,11 @@ typedef struct EcsField {
 	const EcsType *type;
 	unsigned flags;
 	const char *api;
+	const char *dflt;       /* DEFAULT: the value, as the spec would write it,
+				 * written when the field is absent; NULL: none */
+	EcsConv conv;           /* CONV: the reshape, ECS_CONV_NONE by default */
+	const char *cfn;        /* CFN: the CloudFormation property where it is not
+				 * the API member capitalised; NULL otherwise */
 } EcsField;
 
 typedef struct EcsBlockSchema {
@@ -484,11 +509,29 @@ const EcsField *ecs_schema_field(EcsShape shape, const char *name);
 void ecs_schema_rows(EcsShape shape, size_t *from, size_t *to);
 /* The API spelling of an enum value, or NULL when not a member. */
 const char *ecs_schema_enum_match(const EcsType *type, const char *word);
+/* The CloudFormation property a row sets: its CFN column, else its API
+ * member capitalised (into buf). */
+const char *ecs_schema_cfn_name(const EcsField *f, char *buf, size_t size);
+/* The name of a converter (CONV column), for dumps and the self-check. */
+const char *ecs_schema_conv_name(EcsConv conv);
+/* A row's DEFAULT as a value, parsed once per compilation into ctx's arena;
+ * NULL when the row has none. */
+EcsValue *ecs_schema_default(EcsCompiler *ctx, const EcsField *f);
+/* Checks the table against itself (every field's shape has a block, every
+ * DEFAULT parses as its field's type and passes its checks, CFN only where
+ * it differs, no API member set twice in one shape); reports each problem
+ * to out and returns their number. */
+size_t ecs_schema_selfcheck(FILE *out);
+/* The row checks alone, over any rows (the unit test feeds it bad ones). */
+size_t ecs_schema_selfcheck_rows(const EcsField *rows, size_t n, FILE *out);
 
 /* ---- check (check.c) ---------------------------------------------------------- */
 
 /* Resolves names and checks every block against the schema. */
 void ecs_check_module(EcsCompiler *ctx);
+/* Whether a value passes the checks of type t (adds the diagnostics it
+ * finds to ctx): the schema's self-check of its DEFAULT column. */
+bool ecs_check_literal(EcsCompiler *ctx, EcsValue *v, const EcsType *t);
 /* ECS's own rules across fields, for a declaration that passed the schema
  * check (rules.c). */
 void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl);
@@ -635,11 +678,14 @@ void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, struct 
 /* obj[path] = value, creating the objects of a dotted path. */
 void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
 /* Every field of b whose row names an API member, but those in skip (a
- * NULL-terminated list), converted into obj; only/except: a shape whose
+ * NULL-terminated list), converted by its row (type, then CONV) into obj,
+ * then the DEFAULT of each row b does not set; only/except: a shape whose
  * fields alone go, or do not go (-1: none). */
 void graph_put_fields_where(GraphBuild *B, EcsBlock *b, struct cJSON *obj,
 			    const char *const *skip, int only, int except);
 void graph_put_fields(GraphBuild *B, EcsBlock *b, struct cJSON *obj, const char *const *skip);
+/* The DEFAULT column of shape's rows, for a block that is absent. */
+void graph_put_defaults(GraphBuild *B, EcsShape shape, struct cJSON *obj);
 /* The child block `kind`'s fields as an object at obj[key]; NULL when absent. */
 struct cJSON *graph_put_block(GraphBuild *B, EcsBlock *parent, const char *kind,
 			      struct cJSON *obj, const char *key);
@@ -741,6 +787,7 @@ struct EcsCompiler {
 	bool defer_params;              /* unset parameters may become template ones */
 	const char *values_path;        /* the --values file, for depfiles */
 	const char *project;            /* the first input's name, when none is declared */
+	EcsValue **defaults;            /* each row's DEFAULT, parsed when first used */
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;

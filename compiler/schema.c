@@ -1,4 +1,5 @@
 /* schema.c: the types of schema.def and lookups over its rows. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -297,7 +298,7 @@ const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT] = {
 #define BLOCK(id, parent, kind, shape, label, flags) \
 	[ECS_BLOCK_##id] = {ECS_BLOCK_##id, ECS_BLOCK_##parent, kind, ECS_SHAPE_##shape, \
 			    label, flags},
-#define FIELD(shape, name, type, flags, api)
+#define FIELD(shape, name, type, flags, ...)
 #include "schema.def"
 #undef BLOCK
 #undef FIELD
@@ -305,10 +306,18 @@ const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT] = {
 
 const EcsField ecs_fields[] = {
 #define BLOCK(id, parent, kind, shape, label, flags)
-#define FIELD(shape, name, type, flags, api) {ECS_SHAPE_##shape, name, &type, flags, api},
+/* The optional columns after ApiName, named in the row. */
+#define DEFAULT(text) .dflt = text
+#define CONV(id) .conv = ECS_CONV_##id
+#define CFN(name) .cfn = name
+#define FIELD(s_, n_, t_, f_, ...) \
+	{.shape = ECS_SHAPE_##s_, .name = n_, .type = &t_, .flags = f_, .api = __VA_ARGS__},
 #include "schema.def"
 #undef BLOCK
 #undef FIELD
+#undef DEFAULT
+#undef CONV
+#undef CFN
 };
 const size_t ecs_nfields = sizeof ecs_fields / sizeof ecs_fields[0];
 _Static_assert(sizeof ecs_fields / sizeof ecs_fields[0] <= ECS_MAX_FIELDS,
@@ -365,4 +374,155 @@ const char *ecs_schema_enum_match(const EcsType *type, const char *word)
 			return eq ? eq + 1 : *v;
 	}
 	return NULL;
+}
+
+/* ---- the optional columns --------------------------------------------------------------- */
+
+const char *ecs_schema_cfn_name(const EcsField *f, char *buf, size_t size)
+{
+	if (f->cfn)
+		return f->cfn;
+	snprintf(buf, size, "%s", f->api);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
+}
+
+const char *ecs_schema_conv_name(EcsConv conv)
+{
+	static const char *const names[] = {
+#define X(id, what) #id,
+		ECS_CONVERTERS(X)
+#undef X
+	};
+	return conv < ECS_CONV__COUNT ? names[conv] : NULL;
+}
+
+/* A DEFAULT's text as the spec would write the value: true/false, a
+ * number with its unit, a "quoted string", or a bare word (an enum's). */
+static EcsValue *default_value(EcsCompiler *ctx, const char *text)
+{
+	EcsValue *v = ecs_arena_alloc(ctx->arena, sizeof *v);
+	v->span = ECS_NO_SPAN;
+	size_t n = strlen(text);
+	if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+		v->kind = ECS_VAL_BOOL;
+		v->u.boolean = text[0] == 't';
+	} else if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
+		v->kind = ECS_VAL_STRING;
+		v->u.str.parts = ecs_arena_alloc(ctx->arena, sizeof *v->u.str.parts);
+		v->u.str.parts[0].text = ecs_intern(ctx->arena, text + 1, n - 2);
+		v->u.str.nparts = 1;
+	} else if ((text[0] >= '0' && text[0] <= '9') || text[0] == '-') {
+		return ecs_lower_literal(ctx, 0, ECS_NO_SPAN, "number", text);
+	} else {
+		v->kind = ECS_VAL_REF;
+		v->u.ref.names = ecs_arena_alloc(ctx->arena, sizeof *v->u.ref.names);
+		v->u.ref.spans = ecs_arena_alloc(ctx->arena, sizeof *v->u.ref.spans);
+		v->u.ref.names[0] = ecs_intern(ctx->arena, text, n);
+		v->u.ref.spans[0] = ECS_NO_SPAN;
+		v->u.ref.n = 1;
+	}
+	return v;
+}
+
+EcsValue *ecs_schema_default(EcsCompiler *ctx, const EcsField *f)
+{
+	if (!f->dflt)
+		return NULL;
+	if (!ctx->defaults)
+		ctx->defaults = ecs_arena_alloc(ctx->arena, ecs_nfields * sizeof *ctx->defaults);
+	size_t i = (size_t)(f - ecs_fields);
+	if (!ctx->defaults[i])
+		ctx->defaults[i] = default_value(ctx, f->dflt);
+	return ctx->defaults[i];
+}
+
+/* ---- the self-check (curl's Curl_easyopts_check, for this table) ------------------------- */
+
+/* Whether a converter applies to a value of type t. */
+static bool conv_fits(EcsConv conv, const EcsType *t)
+{
+	switch (conv) {
+	case ECS_CONV_NONE:
+		return true;
+	case ECS_CONV_ABLED:
+		return t->kind == ECS_TY_BOOL;
+	case ECS_CONV_TEXT:
+		return t->kind == ECS_TY_CPU || t->kind == ECS_TY_SIZE;
+	case ECS_CONV_GIB:
+	case ECS_CONV_PORT_RANGE:
+		return t->kind == ECS_TY_RANGE;
+	case ECS_CONV_S3_FILES:
+		return t->kind == ECS_TY_LIST;
+	case ECS_CONV_GPU:
+		return t->kind == ECS_TY_INT;
+	case ECS_CONV__COUNT:
+		break;
+	}
+	return false;
+}
+
+/* The problems of one row; returns their number. */
+static size_t selfcheck_row(EcsCompiler *c, const EcsField *f, FILE *out)
+{
+	size_t bad = 0;
+	bool has_block = false;
+	for (size_t b = 1; b < ECS_BLOCK__COUNT && !has_block; b++)
+		has_block = ecs_blocks[b].shape == f->shape;
+	if (!has_block && (bad += 1))
+		fprintf(out, "schema: field `%s`: no block has its shape\n", f->name);
+	if (f->dflt) {
+		EcsValue *v = default_value(c, f->dflt);
+		if (f->flags & F_REQUIRED && (bad += 1))
+			fprintf(out, "schema: field `%s`: a required field has no default\n", f->name);
+		if ((!v || v->kind == ECS_VAL_ERROR || !ecs_check_literal(c, v, f->type)) &&
+		    (bad += 1))
+			fprintf(out, "schema: field `%s`: DEFAULT(%s) is not %s\n", f->name, f->dflt,
+				f->type->describe);
+		if (!*f->api && (bad += 1))
+			fprintf(out, "schema: field `%s`: a default for no API member\n", f->name);
+	}
+	if ((f->conv >= ECS_CONV__COUNT || !conv_fits(f->conv, f->type)) && (bad += 1))
+		fprintf(out, "schema: field `%s`: CONV(%s) does not take %s\n", f->name,
+			ecs_schema_conv_name(f->conv) ? ecs_schema_conv_name(f->conv) : "?",
+			f->type->describe);
+	if (f->cfn) {
+		char buf[128];
+		EcsField plain = *f;
+		plain.cfn = NULL;
+		if ((!*f->api || strcmp(f->cfn, ecs_schema_cfn_name(&plain, buf, sizeof buf)) == 0) &&
+		    (bad += 1))
+			fprintf(out, "schema: field `%s`: CFN(\"%s\") where the capitalised API member "
+				     "does\n", f->name, f->cfn);
+	}
+	return bad;
+}
+
+size_t ecs_schema_selfcheck_rows(const EcsField *rows, size_t n, FILE *out)
+{
+	EcsCompiler *c = ecs_compiler_new();
+	char *text = ecs_xmalloc(1);
+	text[0] = '\0';
+	ecs_compiler_add_text(c, "<schema.def>", text, 0);
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const EcsField *f = &rows[i];
+		bad += selfcheck_row(c, f, out);
+		/* Two rows of a shape that set one member would overwrite each
+		 * other's value; tags are the exception: they merge. */
+		for (size_t j = i + 1; *f->api && j < n; j++)
+			if (rows[j].shape == f->shape && strcmp(rows[j].api, f->api) == 0 &&
+			    !(f->type == &TY_TAGS && rows[j].type == &TY_TAGS) && (bad += 1))
+				fprintf(out, "schema: fields `%s` and `%s` both set `%s`\n", f->name,
+					rows[j].name, f->api);
+	}
+	ecs_compiler_free(c);
+	return bad;
+}
+
+size_t ecs_schema_selfcheck(FILE *out)
+{
+	size_t bad = ecs_schema_selfcheck_rows(ecs_fields, ecs_nfields, out);
+	return bad;
 }

@@ -50,7 +50,7 @@ SEP = "›"
 
 WRAPPER = """
 #define BLOCK(id, parent, kind, shape, label, flags) @@B id|parent|kind|shape
-#define FIELD(shape, name, type, flags, api) @@F shape|name
+#define FIELD(shape, name, type, flags, api, ...) @@F shape|name
 #include "schema.def"
 """
 

@@ -142,7 +142,7 @@ class Field:
 
 WRAPPER = """
 #define BLOCK(id, parent, kind, shape, label, flags) @@B id|parent|kind|shape|label|flags
-#define FIELD(shape, name, type, flags, api) @@F shape|name|type|flags|api
+#define FIELD(shape, name, type, flags, api, ...) @@F shape|name|type|flags|api
 #include "schema.def"
 """
 
