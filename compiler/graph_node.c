@@ -584,6 +584,24 @@ void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *
 		put_defaults(B, b, b->schema->shape, obj, skip, only, except);
 }
 
+/* Every row of b's shape that names an API member, in row order: the
+ * field's value, or its DEFAULT. */
+void graph_put_rows(GraphBuild *B, EcsBlock *b, cJSON *obj)
+{
+	size_t from, to;
+	EcsShape shape = b->schema->shape;
+	ecs_schema_rows(shape, &from, &to);
+	for (size_t i = from; i < to; i++) {
+		const EcsField *f = &ecs_fields[i];
+		if (f->shape != shape || !*f->api)
+			continue;
+		EcsAttr *a = ecs_ast_attr(b, f->name);
+		EcsValue *v = a ? a->value : ecs_schema_default(B->ctx, f);
+		if (v)
+			graph_put(obj, f->api, convert_row(B, b, v, f, f->api));
+	}
+}
+
 void graph_put_defaults(GraphBuild *B, EcsShape shape, cJSON *obj)
 {
 	put_defaults(B, NULL, shape, obj, NULL, -1, -1);

@@ -83,8 +83,6 @@ static void svc_fields(Svc *v)
 				       "name", "infrastructure_role", "service_role", "service_tags",
 				       "desired_count", "launch_type", "platform_version", NULL},
 			       -1, ECS_SHAPE_TASKDEF);
-	if (!ecs_ast_attr(b, "enable_ecs_managed_tags"))
-		cJSON_AddBoolToObject(s->props, "enableECSManagedTags", true);
 	if (!v->external) {
 		cJSON_AddItemToObject(s->props, "taskDefinition", cJSON_Duplicate(v->td_value, true));
 		EcsAttr *lt = ecs_ast_attr(b, "launch_type");
@@ -127,30 +125,15 @@ static void svc_deployment(Svc *v)
 	if (v->external || v->daemon)
 		return;
 	cJSON *cfg = cJSON_AddObjectToObject(v->s->props, "deploymentConfiguration");
-	if (dep)
-		graph_put_fields(B, dep, cfg, (const char *const[]){"controller", "sigint_rollback",
-								   NULL});
-	if (!cJSON_GetObjectItemCaseSensitive(cfg, "maximumPercent"))
-		cJSON_AddNumberToObject(cfg, "maximumPercent", 200);
-	if (!cJSON_GetObjectItemCaseSensitive(cfg, "minimumHealthyPercent"))
-		cJSON_AddNumberToObject(cfg, "minimumHealthyPercent", 66);
-	if (!dep)
+	if (!dep) {
+		graph_put_defaults(B, ECS_SHAPE_DEPLOYMENT, cfg);
 		return;
+	}
+	graph_put_fields(B, dep, cfg, (const char *const[]){"controller", NULL});
 	EcsBlock *cb = ecs_ast_child(dep, "circuit_breaker");
-	if (cb) {
-		cJSON *o = cJSON_AddObjectToObject(cfg, "deploymentCircuitBreaker");
-		cJSON_AddBoolToObject(o, "enable", graph_attr_bool(B, cb, "enabled", true));
-		cJSON_AddBoolToObject(o, "rollback", graph_attr_bool(B, cb, "rollback", true));
-	}
-	EcsBlock *al = ecs_ast_child(dep, "alarms");
-	if (al) {
-		cJSON *o = cJSON_AddObjectToObject(cfg, "alarms");
-		graph_put_fields(B, al, o, NULL);
-		if (!ecs_ast_attr(al, "enabled"))
-			cJSON_AddBoolToObject(o, "enable", true);
-		if (!ecs_ast_attr(al, "rollback"))
-			cJSON_AddBoolToObject(o, "rollback", true);
-	}
+	if (cb)
+		graph_put_rows(B, cb, cJSON_AddObjectToObject(cfg, "deploymentCircuitBreaker"));
+	graph_put_block(B, dep, "alarms", cfg, "alarms");
 	graph_put_block(B, dep, "canary", cfg, "canaryConfiguration");
 	graph_put_block(B, dep, "linear", cfg, "linearConfiguration");
 	cJSON *hooks = NULL;
@@ -276,8 +259,6 @@ static void svc_connect(Svc *v)
 		return;
 	cJSON *o = cJSON_AddObjectToObject(v->s->props, "serviceConnectConfiguration");
 	graph_put_fields(B, sc, o, NULL);
-	if (!ecs_ast_attr(sc, "enabled"))
-		cJSON_AddBoolToObject(o, "enabled", true);
 	cJSON *al = graph_put_block(B, sc, "access_log", o, "accessLogConfiguration");
 	cJSON *qp = al ? cJSON_GetObjectItemCaseSensitive(al, "includeQueryParameters") : NULL;
 	if (qp) /* the API's ENABLED/DISABLED, spelled as a boolean */

@@ -78,8 +78,6 @@ static void container_ports(Container *k, cJSON *o)
 						ecs_arena_printf(B->ctx->arena, "%lld-%lld",
 								 (long long)pr->value->u.range.low,
 								 (long long)pr->value->u.range.high));
-		if (!cJSON_GetObjectItemCaseSensitive(pm, "protocol"))
-			cJSON_AddStringToObject(pm, "protocol", "tcp");
 		cJSON_AddItemToArray(ports, pm);
 	}
 }
@@ -94,12 +92,6 @@ static void container_health(Container *k, cJSON *o)
 		return;
 	cJSON *h = cJSON_AddObjectToObject(o, "healthCheck");
 	graph_put_fields(k->B, hc, h, NULL);
-	if (!ecs_ast_attr(hc, "interval"))
-		cJSON_AddNumberToObject(h, "interval", 30);
-	if (!ecs_ast_attr(hc, "timeout"))
-		cJSON_AddNumberToObject(h, "timeout", 5);
-	if (!ecs_ast_attr(hc, "retries"))
-		cJSON_AddNumberToObject(h, "retries", 3);
 }
 
 /* The awslogs group of a container: a declared log group it names, a
@@ -234,8 +226,6 @@ static void container_lists(Container *k, cJSON *o)
 	if (rp) {
 		cJSON *r = cJSON_AddObjectToObject(o, "restartPolicy");
 		graph_put_fields(k->B, rp, r, NULL);
-		if (!ecs_ast_attr(rp, "enabled"))
-			cJSON_AddBoolToObject(r, "enabled", true);
 	}
 }
 
@@ -306,8 +296,6 @@ static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 	if (px) {
 		cJSON *p = cJSON_AddObjectToObject(td->props, "proxyConfiguration");
 		graph_put_fields(B, px, p, NULL);
-		if (!ecs_ast_attr(px, "type"))
-			cJSON_AddStringToObject(p, "type", "APPMESH");
 	}
 	return windows;
 }

@@ -684,6 +684,9 @@ void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
 void graph_put_fields_where(GraphBuild *B, EcsBlock *b, struct cJSON *obj,
 			    const char *const *skip, int only, int except);
 void graph_put_fields(GraphBuild *B, EcsBlock *b, struct cJSON *obj, const char *const *skip);
+/* The fields of b in its rows' order (not the spec's), with the defaults:
+ * for a member list the API spells in a fixed order. */
+void graph_put_rows(GraphBuild *B, EcsBlock *b, struct cJSON *obj);
 /* The DEFAULT column of shape's rows, for a block that is absent. */
 void graph_put_defaults(GraphBuild *B, EcsShape shape, struct cJSON *obj);
 /* The child block `kind`'s fields as an object at obj[key]; NULL when absent. */
