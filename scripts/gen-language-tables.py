@@ -132,17 +132,20 @@ class Block:
 
 
 class Field:
-    def __init__(self, shape, name, type_, flags, api):
+    def __init__(self, shape, name, type_, flags, api, extra=""):
         self.shape = shape
         self.name = name
         self.type = type_
         self.required = "F_REQUIRED" in flags
+        self.replace = "F_REPLACE" in flags
         self.api = api
+        m = re.search(r'DEFAULT\("((?:[^"\\]|\\.)*)"\)', extra)
+        self.default = m.group(1).replace('\\"', '"') if m else None
 
 
 WRAPPER = """
 #define BLOCK(id, parent, kind, shape, label, flags) @@B id|parent|kind|shape|label|flags
-#define FIELD(shape, name, type, flags, api, ...) @@F shape|name|type|flags|api
+#define FIELD(shape, name, type, flags, api, ...) @@F shape~name~type~flags~api~__VA_ARGS__
 #include "schema.def"
 """
 
@@ -155,7 +158,7 @@ def parse_schema():
     blocks, fields = [], []
     for item in out.split("@@")[1:]:
         tag, rest = item[0], item[1:].strip()
-        parts = [p.strip() for p in rest.split("|")]
+        parts = [p.strip() for p in rest.split("~" if tag == "F" else "|")]
         if tag == "B":
             bid, parent, kind, shape, label = parts[:5]
             flags = "|".join(parts[5:])
@@ -163,8 +166,9 @@ def parse_schema():
                 label, re.sub(r"[()&\s]", "", label))
             blocks.append(Block(bid, parent, kind.strip('"'), shape, label, flags))
         elif tag == "F":
-            shape, name, type_, flags, api = parts
-            fields.append(Field(shape, name.strip('"'), type_, flags, api.strip('"')))
+            shape, name, type_, flags, api = parts[:5]
+            fields.append(Field(shape, name.strip('"'), type_, flags, api.strip('"'),
+                                "~".join(parts[5:])))
     return blocks, fields
 
 
@@ -265,7 +269,11 @@ def field_row(types, f):
     if f.required:
         notes.append("**required**")
     notes.extend(constraint_notes(types, f.type))
+    if f.default is not None:
+        notes.append("default `%s`" % f.default)
     notes.append("API `%s`" % f.api if f.api else "no single API member: ecsc derives it")
+    if f.replace:
+        notes.append("a change replaces the resource")
     cell = "; ".join(notes)
     return "| `%s` | %s | %s |" % (f.name, type_text(types, f.type), cell.replace("|", "\\|"))
 
