@@ -151,10 +151,7 @@ static void asg_provider(Capacity *k, EcsResource *p, EcsBlock *asg)
 	cJSON_AddStringToObject(ap, "autoScalingGroupArn", graph_attr_text(B, asg, "arn", ""));
 	EcsBlock *ms = ecs_ast_child(asg, "managed_scaling");
 	if (ms) {
-		cJSON *m = cJSON_AddObjectToObject(ap, "managedScaling");
-		graph_put_fields(B, ms, m, (const char *const[]){"enabled", NULL});
-		cJSON_AddStringToObject(m, "status", graph_attr_bool(B, ms, "enabled", true)
-							     ? "ENABLED" : "DISABLED");
+		graph_put_fields(B, ms, cJSON_AddObjectToObject(ap, "managedScaling"), NULL);
 	}
 	/* Termination protection needs managed scaling; the seed forces it
 	 * off otherwise. */
@@ -221,16 +218,13 @@ static void mi_provider(Capacity *k, EcsResource *p, EcsBlock *mi)
 				 "infrastructure_role", "propagate_tags", "subnets",
 				 "security_groups", "storage", "node_role", NULL});
 	mi_network(k, p, mi, lt);
+	/* After the network, which the cluster's security group joins. */
 	EcsAttr *st = ecs_ast_attr(mi, "storage");
 	if (st) {
 		cJSON *sc = cJSON_AddObjectToObject(lt, "storageConfiguration");
 		cJSON_AddItemToObject(sc, "storageSizeGiB", graph_convert_attr(B, mi, st));
 	}
-	cJSON *req = graph_put_block(B, mi, "instance_requirements", lt, "instanceRequirements");
-	/* memory_per_vcpu is written in MiB; the API member counts GiB. */
-	cJSON *per = req ? cJSON_GetObjectItemCaseSensitive(req, "memoryGiBPerVCpu") : NULL;
-	for (cJSON *e = per ? per->child : NULL; e; e = e->next)
-		cJSON_SetNumberValue(e, e->valuedouble / 1024);
+	graph_put_block(B, mi, "instance_requirements", lt, "instanceRequirements");
 	if (!ip) {
 		cJSON_AddItemToObject(lt, "ec2InstanceProfileArn", graph_ref(k->node_profile, "Arn"));
 		graph_depend(p, k->node_profile);

@@ -551,24 +551,29 @@ static bool field_goes(const char *key, const char *const *skip, int only, int e
 	return true;
 }
 
-/* The DEFAULT of every row of shape that b (NULL: an absent block) does
- * not set, in row order, after the fields it sets. */
-static void put_defaults(GraphBuild *B, EcsBlock *b, EcsShape shape, cJSON *obj,
-			 const char *const *skip, int only, int except)
+/* After the fields b (NULL: an absent block) sets in the spec's order, in
+ * row order: the F_LAST fields it sets and the DEFAULT of each row it does
+ * not set. */
+static void put_rest(GraphBuild *B, EcsBlock *b, EcsShape shape, cJSON *obj,
+		     const char *const *skip, int only, int except)
 {
 	size_t from, to;
 	ecs_schema_rows(shape, &from, &to);
 	for (size_t i = from; i < to; i++) {
 		const EcsField *f = &ecs_fields[i];
-		if (f->shape != shape || !f->dflt || (b && ecs_ast_attr(b, f->name)) ||
-		    !field_goes(f->name, skip, only, except))
+		if (f->shape != shape || !*f->api || !field_goes(f->name, skip, only, except))
 			continue;
-		graph_put(obj, f->api, convert_row(B, b, ecs_schema_default(B->ctx, f), f, f->api));
+		EcsAttr *a = b ? ecs_ast_attr(b, f->name) : NULL;
+		EcsValue *v = a ? (f->flags & F_LAST ? a->value : NULL)
+				: ecs_schema_default(B->ctx, f);
+		if (v)
+			graph_put(obj, f->api, convert_row(B, b, v, f, f->api));
 	}
 }
 
 /* Every field of b whose schema row names an API member and that is not in
- * skip goes into obj, converted by its row; then the defaults of the rest. */
+ * skip goes into obj, converted by its row, in the spec's order; then the
+ * F_LAST fields and the defaults of the rest. */
 void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *const *skip,
 			     int only, int except)
 {
@@ -576,12 +581,13 @@ void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *
 		if (b->items[i].is_block)
 			continue;
 		EcsAttr *a = &b->items[i].u.attr;
-		if (!a->field || !*a->field->api || !field_goes(a->key, skip, only, except))
+		if (!a->field || !*a->field->api || (a->field->flags & F_LAST) ||
+		    !field_goes(a->key, skip, only, except))
 			continue;
 		graph_put(obj, a->field->api, convert_row(B, b, a->value, a->field, a->field->api));
 	}
 	if (b->schema)
-		put_defaults(B, b, b->schema->shape, obj, skip, only, except);
+		put_rest(B, b, b->schema->shape, obj, skip, only, except);
 }
 
 /* Every row of b's shape that names an API member, in row order: the
@@ -604,7 +610,7 @@ void graph_put_rows(GraphBuild *B, EcsBlock *b, cJSON *obj)
 
 void graph_put_defaults(GraphBuild *B, EcsShape shape, cJSON *obj)
 {
-	put_defaults(B, NULL, shape, obj, NULL, -1, -1);
+	put_rest(B, NULL, shape, obj, NULL, -1, -1);
 }
 
 void graph_put_fields(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *const *skip)

@@ -259,12 +259,7 @@ static void svc_connect(Svc *v)
 		return;
 	cJSON *o = cJSON_AddObjectToObject(v->s->props, "serviceConnectConfiguration");
 	graph_put_fields(B, sc, o, NULL);
-	cJSON *al = graph_put_block(B, sc, "access_log", o, "accessLogConfiguration");
-	cJSON *qp = al ? cJSON_GetObjectItemCaseSensitive(al, "includeQueryParameters") : NULL;
-	if (qp) /* the API's ENABLED/DISABLED, spelled as a boolean */
-		cJSON_ReplaceItemInObjectCaseSensitive(
-			al, "includeQueryParameters",
-			cJSON_CreateString(cJSON_IsTrue(qp) ? "ENABLED" : "DISABLED"));
+	graph_put_block(B, sc, "access_log", o, "accessLogConfiguration");
 	graph_put_block(B, sc, "logging", o, "logConfiguration");
 	cJSON *svcs = NULL;
 	for (size_t i = 0; i < sc->nitems; i++) {

@@ -20,38 +20,11 @@ typedef struct {
 	bool exec_command, windows;
 } Container;
 
-/* The fields whose API shape is not the value's own: gpu ->
- * resourceRequirements [{type: GPU, value}], environment_files ->
- * environmentFiles [{value, type: s3}], repository_credentials ->
- * repositoryCredentials.credentialsParameter; and the seed's default of a
- * read-only root filesystem (ContainerDefinition.readonlyRootFilesystem). */
-static void container_reshaped(Container *k, cJSON *o)
+/* The seed's default of a read-only root filesystem
+ * (ContainerDefinition.readonlyRootFilesystem), which Windows containers
+ * do not take. */
+static void container_readonly(Container *k, cJSON *o)
 {
-	GraphBuild *B = k->B;
-	EcsAttr *a;
-	if ((a = ecs_ast_attr(k->c, "gpu"))) {
-		cJSON *rr = cJSON_AddArrayToObject(o, "resourceRequirements");
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "type", "GPU");
-		cJSON_AddStringToObject(e, "value", graph_text(B, graph_deref(B, a->value, NULL)));
-		cJSON_AddItemToArray(rr, e);
-	}
-	if ((a = ecs_ast_attr(k->c, "environment_files"))) {
-		cJSON *ef = cJSON_AddArrayToObject(o, "environmentFiles");
-		cJSON *arns = graph_convert_attr(B, k->c, a);
-		cJSON *it;
-		cJSON_ArrayForEach(it, arns) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "value", it->valuestring);
-			cJSON_AddStringToObject(e, "type", "s3");
-			cJSON_AddItemToArray(ef, e);
-		}
-		cJSON_Delete(arns);
-	}
-	if ((a = ecs_ast_attr(k->c, "repository_credentials"))) {
-		cJSON *rc = cJSON_AddObjectToObject(o, "repositoryCredentials");
-		cJSON_AddItemToObject(rc, "credentialsParameter", graph_secret_value(B, a->value));
-	}
 	if (!k->windows && !ecs_ast_attr(k->c, "readonly_root_filesystem"))
 		cJSON_AddBoolToObject(o, "readonlyRootFilesystem", true);
 }
@@ -71,13 +44,7 @@ static void container_ports(Container *k, cJSON *o)
 			ports = cJSON_AddArrayToObject(o, "portMappings");
 		cJSON *pm = cJSON_CreateObject();
 		cJSON_AddStringToObject(pm, "name", p->labels[0]);
-		graph_put_fields(B, p, pm, (const char *const[]){"container_port_range", NULL});
-		EcsAttr *pr = ecs_ast_attr(p, "container_port_range");
-		if (pr)
-			cJSON_AddStringToObject(pm, "containerPortRange",
-						ecs_arena_printf(B->ctx->arena, "%lld-%lld",
-								 (long long)pr->value->u.range.low,
-								 (long long)pr->value->u.range.high));
+		graph_put_fields(B, p, pm, NULL);
 		cJSON_AddItemToArray(ports, pm);
 	}
 }
@@ -235,9 +202,8 @@ static cJSON *container_definition(Container *k)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", k->c->labels[0]);
-	graph_put_fields(k->B, k->c, o, (const char *const[]){"gpu", "environment_files",
-							      "repository_credentials", NULL});
-	container_reshaped(k, o);
+	graph_put_fields(k->B, k->c, o, NULL);
+	container_readonly(k, o);
 	container_ports(k, o);
 	container_health(k, o);
 	container_logging(k, o);
@@ -256,17 +222,9 @@ static cJSON *container_definition(Container *k)
 static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 {
 	graph_put_fields_where(B, b, td->props, (const char *const[]){
-				       "family", "cpu", "memory", "task_role", "execution_role",
-				       "tags", "task_tags", "ephemeral_storage", NULL},
+				       "family", "task_role", "execution_role", "tags", "task_tags",
+				       "ephemeral_storage", NULL},
 			       ECS_SHAPE_TASKDEF, -1);
-	double cpu = graph_attr_number(B, b, "cpu", 0), mem = graph_attr_number(B, b, "memory", 0);
-	if (cpu > 0)
-		cJSON_AddStringToObject(td->props, "cpu", ecs_arena_printf(B->ctx->arena, "%g", cpu));
-	if (mem > 0)
-		cJSON_AddStringToObject(td->props, "memory",
-					ecs_arena_printf(B->ctx->arena, "%g", mem));
-	if (!ecs_ast_attr(b, "network_mode"))
-		cJSON_AddStringToObject(td->props, "networkMode", "awsvpc");
 	/* requiresCompatibilities: as written, else the service's launch type
 	 * (CreateService runs a task definition compatible with it), else
 	 * FARGATE as in the seed module. */
@@ -279,6 +237,7 @@ static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 					: NULL;
 		cJSON_AddItemToArray(rc, cJSON_CreateString(compat ? compat : "FARGATE"));
 	}
+	/* After requiresCompatibilities, which depends on the launch type. */
 	EcsAttr *es = ecs_ast_attr(b, "ephemeral_storage");
 	if (es) {
 		cJSON *e = cJSON_AddObjectToObject(td->props, "ephemeralStorage");
@@ -300,15 +259,6 @@ static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 	return windows;
 }
 
-/* An ENABLED/DISABLED member that the schema reads as a boolean. */
-static void enabled_word(cJSON *obj, const char *key)
-{
-	cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-	if (v)
-		cJSON_ReplaceItemInObjectCaseSensitive(
-			obj, key, cJSON_CreateString(cJSON_IsTrue(v) ? "ENABLED" : "DISABLED"));
-}
-
 /* volume NAME { host_path  docker { }  efs { }  fsx_windows { } } (Volume:
  * dockerVolumeConfiguration, efsVolumeConfiguration with transitEncryption
  * and authorizationConfig.iam as ENABLED/DISABLED,
@@ -327,11 +277,7 @@ static void task_volumes(GraphBuild *B, EcsBlock *b, EcsResource *td)
 		cJSON_AddStringToObject(o, "name", v->labels[0]);
 		graph_put_fields(B, v, o, NULL);
 		graph_put_block(B, v, "docker", o, "dockerVolumeConfiguration");
-		cJSON *efs = graph_put_block(B, v, "efs", o, "efsVolumeConfiguration");
-		if (efs) {
-			enabled_word(efs, "transitEncryption");
-			enabled_word(cJSON_GetObjectItemCaseSensitive(efs, "authorizationConfig"), "iam");
-		}
+		graph_put_block(B, v, "efs", o, "efsVolumeConfiguration");
 		graph_put_block(B, v, "fsx_windows", o, "fsxWindowsFileServerVolumeConfiguration");
 		cJSON_AddItemToArray(vols, o);
 	}

@@ -451,8 +451,10 @@ typedef enum {
 } EcsBlockId;
 
 /* F_REPLACE: a change to the field replaces the resource (CloudFormation's
- * "Update requires: Replacement"); the runtime's plan reads it. */
-enum { F_REQUIRED = 1, F_REPLACE = 2 };
+ * "Update requires: Replacement"); the runtime's plan reads it. F_LAST:
+ * written after the block's other fields (in row order), where the API
+ * request lists a reshaped member after the plain ones. */
+enum { F_REQUIRED = 1, F_REPLACE = 2, F_LAST = 4 };
 enum { B_REPEAT = 1, B_REQUIRED = 2 };
 
 /* How a value is reshaped for the API beyond what its type says (a row's
@@ -678,9 +680,10 @@ void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, struct 
 /* obj[path] = value, creating the objects of a dotted path. */
 void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
 /* Every field of b whose row names an API member, but those in skip (a
- * NULL-terminated list), converted by its row (type, then CONV) into obj,
- * then the DEFAULT of each row b does not set; only/except: a shape whose
- * fields alone go, or do not go (-1: none). */
+ * NULL-terminated list), converted by its row (type, then CONV) into obj in
+ * the spec's order, then in row order the F_LAST fields and the DEFAULT of
+ * each row b does not set; only/except: a shape whose fields alone go, or
+ * do not go (-1: none). */
 void graph_put_fields_where(GraphBuild *B, EcsBlock *b, struct cJSON *obj,
 			    const char *const *skip, int only, int except);
 void graph_put_fields(GraphBuild *B, EcsBlock *b, struct cJSON *obj, const char *const *skip);
