@@ -47,7 +47,7 @@ static const char usage[] =
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
 	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
 	"  --project NAME          the ecsc:project tag (default: the spec's `project`;\n"
-	"                          plan, apply and destroy refuse a spec without one)\n"
+	"                          these commands refuse a spec without one)\n"
 	"  --debug                 trace every request and response (keys redacted)\n"
 	"  --json                  plan: the plan as JSON on stdout\n"
 	"  --prune                 plan, apply: also delete what the project owns and\n"
@@ -158,7 +158,7 @@ static int scale_service_to(EcsCompiler *c, const char *name, long count, const 
 	return status;
 }
 
-/* plan, apply and destroy act on what carries the project's tag: the
+/* plan, apply, destroy and scale act on what carries the project's tag: the
  * project is declared (or given with --project), never guessed from a
  * file name, which a rename or standard input would change. */
 static int require_project(EcsCompiler *c, const char *cmd)
@@ -421,7 +421,7 @@ int main(int argc, char **argv)
 
 	status = ecs_compiler_check(c);
 #ifdef ECSC_RUNTIME
-	if (deploying && status == ECS_OK && !co.project)
+	if (aws && status == ECS_OK && !co.project)
 		status = require_project(c, cmd);
 	if (scale && status == ECS_OK)
 		status = scale_service_to(c, scale_service, scale_count, co.project, &dopt);

@@ -112,6 +112,7 @@ with moto_server(MOTO_ECS_SERVICE_RUNNING="2") as url:
     scaled = f"{tmp}/scaled.ecs"
     with open(scaled, "w") as f:
         f.write(textwrap.dedent("""\
+            project "scaled"
             param subnets: list(string)
             param sg: string
             param tag: string
@@ -153,5 +154,15 @@ with moto_server(MOTO_ECS_SERVICE_RUNNING="2") as url:
     check("autoscaling's max itself is a count", r.returncode == 0 and desired("batch", "web") == 10,
           f"{r.returncode} {r.stderr}")
 
-print(f"runtime/scale: {14 - len(fails)} passed, {len(fails)} failed")
+    # Without a declared project scale refuses, as plan and apply do.
+    with open(f"{tmp}/undeclared.ecs", "w") as f:
+        f.write(open(scaled).read().replace('project "scaled"\n', ""))
+    r = scale("web", "3", spec=f"{tmp}/undeclared.ecs")
+    check("a spec without a project is refused", r.returncode == 1 and
+          "the spec declares no project" in r.stderr and desired("batch", "web") == 10, r.stderr)
+    r = scale("web", "3", "--project", "scaled", spec=f"{tmp}/undeclared.ecs")
+    check("--project stands for the declaration", r.returncode == 0 and
+          desired("batch", "web") == 3, f"{r.returncode} {r.stderr}")
+
+print(f"runtime/scale: {16 - len(fails)} passed, {len(fails)} failed")
 sys.exit(1 if fails else 0)
