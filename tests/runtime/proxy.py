@@ -10,7 +10,11 @@ in turn), drop (the connection closes, nothing is forwarded) and
 drop_after (forwarded, then the connection closes unanswered) and
 error5xx_after (forwarded, then moto's answer replaced by a 500
 InternalFailure: the endpoint acted and said it failed). latency_ms
-delays each forwarded request.
+delays each forwarded request. rewrite changes the JSON answers of named
+operations where the endpoint cannot give the answer a test needs (moto's
+CodeDeploy deployments never leave Created): {"GetDeployment": [PATCH,
+...]}, each PATCH merged into the next successful answer of that
+operation, the last one into every answer after it.
 
 Control paths, never forwarded or recorded: GET /__proxy/calls,
 POST /__proxy/reset, GET and POST /__proxy/config.
@@ -18,7 +22,7 @@ POST /__proxy/reset, GET and POST /__proxy/config.
     python3 proxy.py --upstream URL [--port 0] [--latency-ms N] [--seed N]
         [--throttle P] [--error5xx P] [--drop P] [--drop-after P]
         [--error5xx-after P] [--max-faults N] [--max-faults-per-op N]
-        [--fault-ops OP,OP] [--host H]
+        [--fault-ops OP,OP] [--rewrite JSON] [--host H]
 
 prints the port on its first line once listening. In the tests:
 
@@ -60,6 +64,7 @@ class _Config:
         self.max_faults = None
         self.max_faults_per_op = None
         self.fault_ops = None
+        self.rewrite = None
 
     def update(self, kw):
         """Checks kw whole before applying any of it; returns whether the seed was given."""
@@ -81,6 +86,11 @@ class _Config:
                 v = None if v is None else int(v)
             elif k == "fault_ops":
                 v = None if v is None else [str(o) for o in ([v] if isinstance(v, str) else v)]
+            elif k == "rewrite":
+                if v is not None and not (isinstance(v, dict) and all(
+                        isinstance(ps, list) and ps and all(isinstance(x, dict) for x in ps)
+                        for ps in v.values())):
+                    raise ValueError("rewrite must map operations to lists of JSON objects")
             new[k] = v
         vars(self).update(new)
         return "seed" in kw
@@ -108,6 +118,7 @@ class _State:
         self.faults = 0
         self.op_faults = {}
         self.errors5xx = 0
+        self.rewrites = {}
 
     def reset(self):
         """Clears the log and the fault count; the schedule starts again from the seed."""
@@ -149,6 +160,24 @@ class _State:
             self.log.append(record)
             return fault, c.latency_ms / 1000.0, status
 
+    def rewritten(self, record, data):
+        """data, an answer to record's operation, with the operation's next patch merged in
+        (None when there is none for it)."""
+        with self.lock:
+            patches = (self.config.rewrite or {}).get(record["operation"])
+            if not patches:
+                return None
+            n = self.rewrites.get(record["operation"], 0)
+            self.rewrites[record["operation"]] = n + 1
+            patch = patches[min(n, len(patches) - 1)]
+        try:
+            doc = json.loads(data or b"{}")
+        except ValueError:
+            return None
+        _merge(doc, patch)
+        record["rewritten"] = True
+        return json.dumps(doc).encode()
+
     def finish(self, record, **kw):
         with self.lock:
             record.update(kw)
@@ -156,6 +185,14 @@ class _State:
     def calls(self):
         with self.lock:
             return json.loads(json.dumps(self.log))
+
+def _merge(doc, patch):
+    """Merges patch into doc: objects member by member, anything else replaced."""
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(doc.get(k), dict):
+            _merge(doc[k], v)
+        else:
+            doc[k] = v
 
 def _parse_body(body, content_type):
     if not body:
@@ -369,7 +406,12 @@ class _Handler(BaseHTTPRequestHandler):
         hop = HOP_BY_HOP | {t.strip().lower() for v in resp.msg.get_all("Connection", [])
                             for t in v.split(",")}
         out = [(k, v) for k, v in resp.msg.items() if k.lower() not in hop]
-        if resp.msg.get("Content-Length") is None or resp.chunked:
+        changed = state.rewritten(record, data) if 200 <= resp.status < 300 else None
+        if changed is not None:
+            data = changed
+            out = [(k, v) for k, v in out if k.lower() != "content-length"]
+            out.append(("Content-Length", str(len(data))))
+        elif resp.msg.get("Content-Length") is None or resp.chunked:
             out = [(k, v) for k, v in out if k.lower() != "content-length"]
             out.append(("Content-Length", str(len(data))))
         self._send(resp.status, out, data, resp.reason)
@@ -409,7 +451,8 @@ class Proxy:
     error5xx, drop, drop_after, error5xx_after (probabilities), max_faults (a
     cap on the total, None for none), max_faults_per_op (a cap for each
     operation: 1 faults only its first call), fault_ops (operation names
-    that may be faulted, None for all)."""
+    that may be faulted, None for all), rewrite (operation -> list of JSON
+    patches for its successive answers, None for none)."""
 
     def __init__(self, upstream, port=0, host="127.0.0.1", **settings):
         self.state = _State(upstream, **settings)
@@ -470,11 +513,14 @@ def main():
     ap.add_argument("--max-faults-per-op", type=int, default=None, metavar="N")
     ap.add_argument("--fault-ops", default=None, metavar="OP,OP",
                     help="only these operations are faulted")
+    ap.add_argument("--rewrite", default=None, metavar="JSON",
+                    help='{"Operation": [patch, ...]}: patches merged into its answers')
     a = ap.parse_args()
     try:
         state = _State(a.upstream, latency_ms=a.latency_ms, seed=a.seed, max_faults=a.max_faults,
                        max_faults_per_op=a.max_faults_per_op,
                        fault_ops=a.fault_ops.split(",") if a.fault_ops else None,
+                       rewrite=json.loads(a.rewrite) if a.rewrite else None,
                        **{k: getattr(a, k) for k in FAULTS})
     except ValueError as e:
         ap.error(str(e))

@@ -159,6 +159,26 @@ with moto_server() as moto, Proxy(moto) as p:
            ("ListClusters", "error5xx"), ("ListClusters", None)], p.calls())
     p.configure(error5xx=0.0, max_faults_per_op=None)
 
+    # ---- rewritten answers
+    p.configure(rewrite={"DescribeClusters": [{"clusters": [{"status": "PROVISIONING"}]},
+                                              {"failures": [{"reason": "patched"}]}]})
+    p.reset()
+    got = [ecs.describe_clusters(clusters=["acted"]) for _ in range(3)]
+    check("rewrite: each answer takes the next patch, the last one repeats, moto's members stay",
+          got[0]["clusters"] == [{"status": "PROVISIONING"}]
+          and [g["failures"][0]["reason"] for g in got[1:]] == ["patched", "patched"]
+          and got[1]["clusters"][0]["clusterName"] == "acted"
+          and [c.get("rewritten") for c in p.calls()] == [True, True, True]
+          and ecs.list_clusters()["clusterArns"] and p.calls()[-1].get("rewritten") is None,
+          (got, p.calls()))
+    try:
+        p.configure(rewrite={"X": {}})
+        refused = False
+    except ValueError:
+        refused = True
+    check("rewrite: a bad setting is refused", refused)
+    p.configure(rewrite=None)
+
     # ---- a seeded schedule
     def schedule(seed):
         p.configure(seed=seed, throttle=0.3, error5xx=0.2, drop=0.0, drop_after=0.0, fault_ops=None)
