@@ -261,14 +261,8 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 					      "forceNewDeployment", force);
 		if (r->nowned) {
 			cJSON *own = cJSON_AddArrayToObject(req, "ownership");
-			for (size_t i = 0; i < r->nowned; i++) {
-				cJSON *o = cJSON_CreateObject();
-				cJSON_AddStringToObject(o, "property", r->owned[i].property);
-				cJSON_AddStringToObject(o, "owner", r->owned[i].owner == ECS_OWN_INITIAL
-									    ? "initial-only" : "external");
-				cJSON_AddStringToObject(o, "reason", r->owned[i].reason);
-				cJSON_AddItemToArray(own, o);
-			}
+			for (size_t i = 0; i < r->nowned; i++)
+				cJSON_AddItemToArray(own, ecs_ownership_json(&r->owned[i]));
 		}
 		if (r->kind == ECS_RES_TASK_SET) {
 			cJSON *pp = cJSON_CreateObject();

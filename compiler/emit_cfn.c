@@ -813,8 +813,10 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 		 * ACTIVE revision (CI's) instead of rolling back to the
 		 * template's. The template's revision still registers. */
 		char buf[320];
-		const cJSON *td = owned(r, "taskDefinition") ? member(r->props, "TaskDefinition", true)
-							      : NULL;
+		const EcsOwnedProperty *tdo = owned(r, "taskDefinition");
+		const cJSON *td = tdo && tdo->owner == ECS_OWN_EXTERNAL
+					  ? member(r->props, "TaskDefinition", true)
+					  : NULL;
 		const char *ref = td ? ref_of(e, td, buf, sizeof buf) : NULL;
 		const EcsResource *tdr = ref ? by_id(e, ref) : NULL;
 		if (tdr && tdr->name) {

@@ -109,13 +109,30 @@ void ecs_graph_free(EcsGraph *g)
 
 /* ---- dumps -------------------------------------------------------------------------------- */
 
-static const char *owner_name(EcsOwnership o)
+const char *ecs_ownership_name(EcsOwnership o)
 {
 	switch (o) {
 	case ECS_OWN_INITIAL: return "initial-only";
 	case ECS_OWN_EXTERNAL: return "external";
+	case ECS_OWN_CODEDEPLOY: return "codedeploy";
 	}
 	return "initial-only";
+}
+
+/* An ownership entry as the graph and the bundle write it: a CodeDeploy
+ * owner with the members of the CreateDeployment that deploys it. */
+cJSON *ecs_ownership_json(const EcsOwnedProperty *p)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "property", p->property);
+	cJSON_AddStringToObject(e, "owner", ecs_ownership_name(p->owner));
+	cJSON_AddStringToObject(e, "reason", p->reason);
+	if (p->owner == ECS_OWN_CODEDEPLOY) {
+		cJSON *cd = cJSON_AddObjectToObject(e, "codedeploy");
+		cJSON_AddStringToObject(cd, "applicationName", p->application);
+		cJSON_AddStringToObject(cd, "deploymentGroupName", p->deployment_group);
+	}
+	return e;
 }
 
 void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out)
@@ -141,13 +158,8 @@ void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out)
 		for (size_t k = 0; k < r->ndeps; k++)
 			cJSON_AddItemToArray(deps, cJSON_CreateString(r->deps[k]->id));
 		cJSON *owned = cJSON_AddArrayToObject(o, "ownership");
-		for (size_t k = 0; k < r->nowned; k++) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "property", r->owned[k].property);
-			cJSON_AddStringToObject(e, "owner", owner_name(r->owned[k].owner));
-			cJSON_AddStringToObject(e, "reason", r->owned[k].reason);
-			cJSON_AddItemToArray(owned, e);
-		}
+		for (size_t k = 0; k < r->nowned; k++)
+			cJSON_AddItemToArray(owned, ecs_ownership_json(&r->owned[k]));
 		cJSON_AddItemToObject(o, "properties", cJSON_Duplicate(r->props, true));
 		if (r->tags)
 			cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(r->tags, true));

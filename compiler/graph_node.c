@@ -125,10 +125,13 @@ void graph_depend(EcsResource *r, EcsResource *on)
 		r->deps[r->ndeps++] = on;
 }
 
-void graph_own(EcsResource *r, const char *prop, EcsOwnership owner, const char *reason)
+EcsOwnedProperty *graph_own(EcsResource *r, const char *prop, EcsOwnership owner,
+			    const char *reason)
 {
-	if (r->nowned < 8)
-		r->owned[r->nowned++] = (EcsOwnedProperty){prop, owner, reason};
+	if (r->nowned >= 8)
+		return NULL;
+	r->owned[r->nowned] = (EcsOwnedProperty){prop, owner, reason, NULL, NULL};
+	return &r->owned[r->nowned++];
 }
 
 cJSON *graph_ref(const EcsResource *r, const char *attr)

@@ -78,7 +78,9 @@ static void svc_fields(Svc *v)
 	GraphBuild *B = v->B;
 	EcsBlock *b = v->b;
 	EcsResource *s = v->s;
-	bool ilbc = graph_attr_bool(B, b, "ignore_load_balancer_changes", v->itdc);
+	/* CodeDeploy swaps a CODE_DEPLOY service's target groups. */
+	bool ilbc = graph_attr_bool(B, b, "ignore_load_balancer_changes",
+				    v->itdc || strcasecmp(v->ctl, "CODE_DEPLOY") == 0);
 	graph_put_fields_where(B, b, s->props, (const char *const[]){
 				       "name", "infrastructure_role", "service_role", "service_tags",
 				       "desired_count", "launch_type", "platform_version", NULL},
@@ -106,6 +108,18 @@ static void svc_fields(Svc *v)
 	if (v->itdc)
 		graph_own(s, "taskDefinition", ECS_OWN_EXTERNAL,
 			  "ignore_task_definition_changes: CI registers and deploys revisions");
+	/* UpdateService refuses a new task definition for a CODE_DEPLOY
+	 * service: the spec's CodeDeploy application and deployment group
+	 * deploy it (CreateDeployment). */
+	EcsOwnedProperty *cd = !v->itdc && strcasecmp(v->ctl, "CODE_DEPLOY") == 0
+				       ? graph_own(s, "taskDefinition", ECS_OWN_CODEDEPLOY,
+						   "deployment.controller = CODE_DEPLOY: a new "
+						   "revision is deployed by CodeDeploy")
+				       : NULL;
+	if (cd) {
+		cd->application = graph_attr_text(B, v->dep, "codedeploy_application", "");
+		cd->deployment_group = graph_attr_text(B, v->dep, "codedeploy_deployment_group", "");
+	}
 	if (ilbc)
 		graph_own(s, "loadBalancers", ECS_OWN_EXTERNAL,
 			  "ignore_load_balancer_changes: CodeDeploy swaps target groups");

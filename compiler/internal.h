@@ -156,6 +156,7 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0222, METRIC,           "incomplete scaling metric") \
 	X(E0223, LIST_LIMIT,       "more entries than AWS allows") \
 	X(E0224, ID_FORMAT,        "malformed AWS id") \
+	X(E0225, CODEDEPLOY_TARGET, "CODE_DEPLOY service without its application or deployment group") \
 	X(E0230, FARGATE_LOG_DRIVER, "log driver not available on Fargate") \
 	X(E0231, AWSLOGS_OPTION,   "unknown awslogs option") \
 	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \
@@ -571,13 +572,25 @@ typedef enum {
 typedef enum {
 	ECS_OWN_INITIAL,        /* set on create only (desired count, task set scale) */
 	ECS_OWN_EXTERNAL,       /* changed by an outside party (CI, CodeDeploy) */
+	ECS_OWN_CODEDEPLOY,     /* changed by ecsc through a CodeDeploy deployment */
 } EcsOwnership;
 
 typedef struct {
 	const char *property;   /* API member, dotted for nested ones */
 	EcsOwnership owner;
 	const char *reason;
+	/* ECS_OWN_CODEDEPLOY: the application and deployment group that
+	 * deploy a new value (CreateDeployment's applicationName and
+	 * deploymentGroupName). */
+	const char *application, *deployment_group;
 } EcsOwnedProperty;
+
+/* "initial-only", "external" or "codedeploy", as the graph and the bundle
+ * write an owner. */
+const char *ecs_ownership_name(EcsOwnership o);
+/* {"property", "owner", "reason"} (and "codedeploy": {"applicationName",
+ * "deploymentGroupName"}); returns owned (free with cJSON_Delete). */
+struct cJSON *ecs_ownership_json(const EcsOwnedProperty *p);
 
 typedef struct EcsResource {
 	EcsResourceKind kind;
@@ -651,7 +664,9 @@ EcsResource *graph_node(GraphBuild *B, EcsResourceKind kind, EcsSpan span, const
 			const char *part1, const char *part2);
 /* r depends on `on` (ignored when NULL or r itself). */
 void graph_depend(EcsResource *r, EcsResource *on);
-void graph_own(EcsResource *r, const char *prop, EcsOwnership owner, const char *reason);
+/* The entry made (in the arena), or NULL when r has eight already. */
+EcsOwnedProperty *graph_own(EcsResource *r, const char *prop, EcsOwnership owner,
+			    const char *reason);
 /* {"$ref": r's id, "$attr": attr} and {"$sub": text}: values known at deploy time. */
 struct cJSON *graph_ref(const EcsResource *r, const char *attr);
 struct cJSON *graph_sub(const char *fmt, ...) ECS_PRINTF(1, 2);

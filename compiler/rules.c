@@ -786,6 +786,36 @@ static void rule_service(Rules *R, EcsBlock *svc)
 				    "the CODE_DEPLOY controller needs a load balancer");
 		ecs_diag_hint(d, "add a `load_balancer { ... }` block");
 	}
+	/* A CODE_DEPLOY service whose revisions ecsc deploys names where:
+	 * CreateDeployment's applicationName and deploymentGroupName. */
+	static const char *const cd_fields[] = {"codedeploy_application",
+						"codedeploy_deployment_group"};
+	bool code_deploy = ctl && strcasecmp(ctl, "CODE_DEPLOY") == 0;
+	if (code_deploy && !boolean(get(R, svc, "ignore_task_definition_changes"), false)) {
+		bool app = ecs_ast_attr(dep, cd_fields[0]), group = ecs_ast_attr(dep, cd_fields[1]);
+		if (!app || !group) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CODEDEPLOY_TARGET,
+					    ecs_ast_attr(dep, "controller")->value->span,
+					    "a CODE_DEPLOY service needs its CodeDeploy %s",
+					    !app && !group ? "application and deployment group"
+					    : !app	   ? "application"
+							   : "deployment group");
+			ecs_diag_hint(d, "add `%s%s%s` to `deployment { }`, or set "
+					 "`ignore_task_definition_changes = true` when CI deploys",
+				      !app ? "codedeploy_application = \"...\"" : "",
+				      !app && !group ? "  " : "",
+				      !group ? "codedeploy_deployment_group = \"...\"" : "");
+		}
+	}
+	for (size_t i = 0; dep && !code_deploy && i < 2; i++) {
+		EcsAttr *a = ecs_ast_attr(dep, cd_fields[i]);
+		if (a) {
+			EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, a->key_span,
+					    "`%s` needs the CODE_DEPLOY deployment controller",
+					    cd_fields[i]);
+			ecs_diag_hint(d, "set `controller = CODE_DEPLOY`");
+		}
+	}
 	EcsBlock *ts = ecs_ast_child(svc, "task_set");
 	if (ts && !(ctl && strcasecmp(ctl, "EXTERNAL") == 0)) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_CONTROLLER, ts->kind_span,

@@ -77,6 +77,22 @@ def case_validate():
             if report.has_errors():
                 bad += 1
                 print(f"FAIL {os.path.basename(spec)} {req['id']}\n{report.generate_report()}")
+            # A task definition given to CodeDeploy: its members make a valid
+            # CreateDeployment (the runtime adds the AppSpec).
+            for own in req.get("ownership", []):
+                if own["owner"] != "codedeploy":
+                    continue
+                if "codedeploy" not in models:
+                    models["codedeploy"] = session.get_service_model("codedeploy")
+                params = dict(own["codedeploy"], revision={
+                    "revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}})
+                report = ParamValidator().validate(
+                    params, models["codedeploy"].operation_model("CreateDeployment").input_shape)
+                checked += 1
+                if report.has_errors():
+                    bad += 1
+                    print(f"FAIL {os.path.basename(spec)} {req['id']} CreateDeployment\n"
+                          f"{report.generate_report()}")
     if bad:
         fail(f"{bad} of {checked} requests are invalid")
     print(f"validate: {checked} requests of {len(specs)} bundles valid against botocore and the schema")

@@ -484,6 +484,27 @@ def check_force_new_deployment(cfn, bundle):
     return out
 
 
+def check_codedeploy(member, value):
+    """A CODE_DEPLOY service's application and deployment group: in the bundle,
+    the CreateDeployment members of the ownership entry that gives the task
+    definition to CodeDeploy (the runtime deploys new revisions with them:
+    tests/runtime/test_codedeploy.py); the template has no place for them and
+    keeps the revision it registers."""
+    def check(cfn, bundle):
+        out = []
+        svc = _requests(bundle, "ecs:CreateService")
+        owned = [o for r in svc for o in r.get("ownership", []) if o["property"] == "taskDefinition"]
+        if not owned or owned[0]["owner"] != "codedeploy" or \
+                owned[0].get("codedeploy", {}).get(member) != value:
+            out.append(f"bundle: CreateService does not give taskDefinition to CodeDeploy with "
+                       f"{member} {value}: {owned}")
+        tds = [p.get("TaskDefinition") for p in _resources(cfn, "AWS::ECS::Service")]
+        if tds != [{"Ref": "TaskDefinitionWeb"}]:
+            out.append(f"CloudFormation: the service's TaskDefinition is {tds}, not its revision")
+        return out
+    return check
+
+
 import json  # noqa: E402
 
 # row: (value, context: a ROW_CTX key or a shape, check)
@@ -495,7 +516,16 @@ CHECKS = {
     "SERVICE.ignore_task_definition_changes": ("true", "SERVICE", check_owned("taskDefinition", True)),
     "SERVICE.ignore_load_balancer_changes": ("true", "SERVICE", check_owned("loadBalancers", False)),
     "SERVICE.force_new_deployment": ("true", "SERVICE", check_force_new_deployment),
+    "DEPLOYMENT.codedeploy_application": ('"reach-app"', "CODE_DEPLOY",
+                                          check_codedeploy("applicationName", "reach-app")),
+    "DEPLOYMENT.codedeploy_deployment_group": ('"reach-group"', "CODE_DEPLOY",
+                                               check_codedeploy("deploymentGroupName", "reach-group")),
 }
+ROW_CTX["CODE_DEPLOY"] = Ctx(service(f'load_balancer {{\ntarget_group = "{TG_ARN}"\n'
+                                     'container = app.http\n}\n'
+                                     'deployment {\ncontroller = CODE_DEPLOY\n'
+                                     '?codedeploy_application = "reach-app"\n'
+                                     '?codedeploy_deployment_group = "reach-group"\n@\n}'), SVC)
 ROW_CTX["MI_NODE_ROLE"] = Ctx('role r1 { assumed_by = ["ec2.amazonaws.com"] }\n'
                               + SHAPES["MI_PROVIDER"].spec, "ecs:CreateCapacityProvider")
 
