@@ -321,6 +321,7 @@ int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
 
 typedef struct {
 	const char *cluster, *name;
+	const char *deployment; /* a CodeDeploy deployment's id: its progress is the service's */
 	char line[256];
 	bool done, failed;
 	long failed_tasks;
@@ -435,6 +436,55 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 		  (!rollout || strcmp(rollout, "COMPLETED") == 0);
 }
 
+/* A CodeDeploy deployment's progress (GetDeployment): done when it
+ * Succeeded; failed, with CodeDeploy's reason, when it Failed or was
+ * Stopped. Ready waits for someone to reroute the traffic. */
+static void observe_deployment(Deploy *d, EcsAws *aws, Watch *w)
+{
+	cJSON *r = read_call(d, aws, "codedeploy", "GetDeployment",
+			     obj("deploymentId", w->deployment), false, NULL);
+	const cJSON *info = get(r, "deploymentInfo");
+	const char *status = str(info, "status");
+	if (!status) {
+		fprintf(stderr, "ecsc: %s/%s: CodeDeploy deployment %s cannot be read\n", w->cluster,
+			w->name, w->deployment);
+		w->failed = w->done = true;
+		cJSON_Delete(r);
+		return;
+	}
+	int n = snprintf(w->line, sizeof w->line, "%s/%s: CodeDeploy deployment %s %s", w->cluster,
+			 w->name, w->deployment, status);
+	const cJSON *ov = get(info, "deploymentOverview");
+	static const char *const counts[] = {"Pending", "InProgress", "Succeeded", "Failed",
+					     "Skipped", "Ready"};
+	for (size_t i = 0; ov && i < sizeof counts / sizeof *counts && n > 0 &&
+			   (size_t)n < sizeof w->line;
+	     i++)
+		if (cJSON_IsNumber(get(ov, counts[i])))
+			n += snprintf(w->line + n, sizeof w->line - (size_t)n, "%s %s %d",
+				      i ? "," : ";", counts[i], get(ov, counts[i])->valueint);
+	if (strcmp(status, "Succeeded") == 0) {
+		w->done = true;
+	} else if (strcmp(status, "Failed") == 0 || strcmp(status, "Stopped") == 0) {
+		const cJSON *e = get(info, "errorInformation");
+		fprintf(stderr, "ecsc: %s/%s: CodeDeploy deployment %s %s: %s%s%s\n", w->cluster,
+			w->name, w->deployment, strcmp(status, "Failed") == 0 ? "failed" : "was stopped",
+			str(e, "code") ? str(e, "code") : "", str(e, "code") ? ": " : "",
+			str(e, "message") ? str(e, "message") : "(CodeDeploy gives no reason)");
+		const cJSON *rb = get(info, "rollbackInfo");
+		if (str(rb, "rollbackDeploymentId") || str(rb, "rollbackMessage"))
+			fprintf(stderr, "    rollback: %s%s%s\n",
+				str(rb, "rollbackDeploymentId") ? str(rb, "rollbackDeploymentId") : "",
+				str(rb, "rollbackDeploymentId") && str(rb, "rollbackMessage") ? ": " : "",
+				str(rb, "rollbackMessage") ? str(rb, "rollbackMessage") : "");
+		w->failed = w->done = true;
+	} else if (strcmp(status, "Ready") == 0 && (size_t)n < sizeof w->line) {
+		snprintf(w->line + n, sizeof w->line - (size_t)n,
+			 " (waiting for the traffic to be rerouted: ContinueDeployment)");
+	}
+	cJSON_Delete(r);
+}
+
 static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 {
 	if (n == 0)
@@ -446,19 +496,28 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 	fprintf(stderr, "Waiting for %zu service%s to be stable (timeout %.0f s)\n", n,
 		n == 1 ? "" : "s", timeout);
 	for (;;) {
-		/* Ten at a time, per cluster. */
+		for (size_t i = 0; i < n; i++)
+			if (ws[i].deployment && !ws[i].done)
+				observe_deployment(d, aws, &ws[i]);
+		/* The others ten at a time, per cluster. */
 		for (size_t i = 0; i < n;) {
 			cJSON *p = cJSON_CreateObject();
 			cJSON_AddStringToObject(p, "cluster", ws[i].cluster);
 			cJSON *names = cJSON_AddArrayToObject(p, "services");
 			size_t j = i;
 			for (; j < n && j < i + 10 && strcmp(ws[j].cluster, ws[i].cluster) == 0; j++)
-				cJSON_AddItemToArray(names, cJSON_CreateString(ws[j].name));
+				if (!ws[j].deployment)
+					cJSON_AddItemToArray(names, cJSON_CreateString(ws[j].name));
+			if (!names->child) {
+				cJSON_Delete(p);
+				i = j;
+				continue;
+			}
 			cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
 			cJSON *s;
 			cJSON_ArrayForEach(s, get(r, "services"))
 				for (size_t k = i; k < j; k++)
-					if (str(s, "serviceName") &&
+					if (str(s, "serviceName") && !ws[k].deployment &&
 					    strcmp(str(s, "serviceName"), ws[k].name) == 0 && !ws[k].done)
 						observe(d, aws, &ws[k], s);
 			cJSON_Delete(r);
@@ -493,6 +552,11 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 			fprintf(stderr, "ecsc: %s after %.0f s; %zu service%s not stable\n",
 				ecs_interrupted ? "interrupted" : "timed out", now() - t0, left,
 				left == 1 ? "" : "s");
+			for (size_t i = 0; i < n; i++)
+				if (ws[i].deployment && !ws[i].done)
+					fprintf(stderr, "    CodeDeploy deployment %s goes on without "
+							"ecsc\n",
+						ws[i].deployment);
 			return false;
 		}
 		sleep_for(fmin(interval, timeout - (now() - t0)));
@@ -518,6 +582,16 @@ static void report(const Deploy *d, const char *verb, double t0, bool ok)
 		fputs("Everything made is tagged with the project; run the command again to "
 		      "converge.\n",
 		      stderr);
+}
+
+/* The id of the CodeDeploy deployment a change started, or NULL. */
+static const char *deployment_of(const Deploy *d, size_t change)
+{
+	for (size_t i = 0; i < d->ncalls; i++)
+		if (d->calls[i].change == change && d->calls[i].state == CALL_DONE &&
+		    strcmp(d->calls[i].op, "CreateDeployment") == 0)
+			return str(get(d->results, d->calls[i].id), "deploymentId");
+	return NULL;
 }
 
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
@@ -551,7 +625,8 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 				if (strcmp(d.changes[c].resource, r->resource) == 0 &&
 				    d.changes[c].action != ACT_NONE)
 					ws[n++] = (Watch){.cluster = str(r->params, "cluster"),
-							  .name = str(r->params, "serviceName")};
+							  .name = str(r->params, "serviceName"),
+							  .deployment = deployment_of(&d, c)};
 		}
 		if (!wait_stable(&d, aws, ws, n))
 			status = 1;

@@ -578,10 +578,39 @@ static cJSON *probe_security_group(Deploy *d, EcsAws *aws, const cJSON *params)
 	return out;
 }
 
+/* CodeDeploy takes no client token: the deployment made is the group's
+ * active one whose AppSpec is the request's. */
+static cJSON *probe_deployment(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	const char *content = str(get(get(params, "revision"), "appSpecContent"), "content");
+	cJSON *p = obj("applicationName", str(params, "applicationName")), *out = NULL;
+	cJSON_AddStringToObject(p, "deploymentGroupName", str(params, "deploymentGroupName"));
+	cJSON *st = cJSON_AddArrayToObject(p, "includeOnlyStatuses");
+	static const char *const active[] = {"Created", "Queued", "InProgress", "Baking", "Ready"};
+	for (size_t i = 0; i < sizeof active / sizeof *active; i++)
+		cJSON_AddItemToArray(st, cJSON_CreateString(active[i]));
+	cJSON *list = read_call(d, aws, "codedeploy", "ListDeployments", p, true, NULL);
+	const cJSON *id;
+	cJSON_ArrayForEach(id, get(list, "deployments")) {
+		if (out || !cJSON_IsString(id))
+			break;
+		cJSON *r = read_call(d, aws, "codedeploy", "GetDeployment",
+				     obj("deploymentId", id->valuestring), true, NULL);
+		const cJSON *rev = get(get(r, "deploymentInfo"), "revision");
+		const char *have = str(get(rev, "appSpecContent"), "content");
+		if (content && have && strcmp(content, have) == 0)
+			out = obj("deploymentId", id->valuestring);
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
 static const struct {
 	const char *op;
 	ProbeFn *fn;
 } probes[] = {
+	{"CreateDeployment", probe_deployment},
 	{"RegisterTaskDefinition", probe_task_definition},
 	{"CreateService", probe_service},
 	{"CreateTaskSet", probe_task_set},

@@ -760,6 +760,129 @@ static void plan_task_definition(const Ctx *x)
 	free(dg);
 }
 
+/* The ownership entry that gives a property to CodeDeploy, or NULL. */
+static const cJSON *codedeploy_owner(const Request *r, const char *property)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, r->ownership)
+		if (str(o, "property") && strcmp(str(o, "property"), property) == 0 &&
+		    str(o, "owner") && strcmp(str(o, "owner"), "codedeploy") == 0)
+			return o;
+	return NULL;
+}
+
+/* v with the first letter of each member's name upper-cased, as AppSpec
+ * files spell the API's members; placeholders are kept as they are. */
+static cJSON *pascal_copy(const cJSON *v)
+{
+	if (cJSON_IsObject(v) && v->child && v->child->string && v->child->string[0] == '$')
+		return cJSON_Duplicate(v, true);
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return cJSON_Duplicate(v, true);
+	cJSON *out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
+	const cJSON *c;
+	cJSON_ArrayForEach(c, v) {
+		if (!cJSON_IsObject(v)) {
+			cJSON_AddItemToArray(out, pascal_copy(c));
+			continue;
+		}
+		char key[128];
+		snprintf(key, sizeof key, "%s", c->string);
+		if (key[0] >= 'a' && key[0] <= 'z')
+			key[0] = (char)(key[0] - 'a' + 'A');
+		cJSON_AddItemToObject(out, key, pascal_copy(c));
+	}
+	return out;
+}
+
+/* The members UpdateService refuses for a CODE_DEPLOY service that an
+ * ECS AppSpec carries instead (CodeDeploy's AppSpec "resources" section
+ * for Amazon ECS: TaskDefinition, LoadBalancerInfo, PlatformVersion,
+ * NetworkConfiguration, CapacityProviderStrategy). */
+static const char *const appspec_members[] = {"networkConfiguration", "platformVersion",
+					      "capacityProviderStrategy"};
+
+/* CreateDeployment's parameters: the application and deployment group of
+ * the bundle, and an AppSpec (JSON text, version 0.0) that names the task
+ * definition, the container and port of the service's load balancer, and
+ * the spec's network, platform version and capacity strategy. The task
+ * definition stays a placeholder until its revision is registered. */
+static cJSON *codedeploy_params(const Deploy *d, const Request *r, const cJSON *owner)
+{
+	const cJSON *p = r->params, *cd = get(owner, "codedeploy");
+	cJSON *props = cJSON_CreateObject();
+	cJSON_AddItemToObject(props, "TaskDefinition",
+			      cJSON_Duplicate(get(p, "taskDefinition"), true));
+	const cJSON *lb = cJSON_GetArrayItem(get(p, "loadBalancers"), 0);
+	cJSON *lbi = cJSON_AddObjectToObject(props, "LoadBalancerInfo");
+	cJSON_AddItemToObject(lbi, "ContainerName", cJSON_Duplicate(get(lb, "containerName"), true));
+	cJSON_AddItemToObject(lbi, "ContainerPort", cJSON_Duplicate(get(lb, "containerPort"), true));
+	for (size_t i = 0; i < sizeof appspec_members / sizeof *appspec_members; i++) {
+		const cJSON *m = get(p, appspec_members[i]);
+		char key[64];
+		snprintf(key, sizeof key, "%c%s", appspec_members[i][0] - 'a' + 'A',
+			 appspec_members[i] + 1);
+		if (m)
+			cJSON_AddItemToObject(props, key, pascal_copy(m));
+	}
+	cJSON *target = cJSON_CreateObject();
+	cJSON_AddStringToObject(target, "Type", "AWS::ECS::Service");
+	cJSON_AddItemToObject(target, "Properties", props);
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "TargetService", target);
+	cJSON *spec = cJSON_CreateObject();
+	/* AWS's AppSpec examples write the version as 0.0; a number cJSON
+	 * printed would be 0. */
+	cJSON_AddItemToObject(spec, "version", cJSON_CreateRaw("0.0"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(spec, "Resources"), res);
+	cJSON *json = cJSON_CreateObject();
+	cJSON_AddItemToObject(json, "$json", spec);
+	cJSON *q = obj("applicationName", str(cd, "applicationName"));
+	cJSON_AddStringToObject(q, "deploymentGroupName", str(cd, "deploymentGroupName"));
+	cJSON *rev = cJSON_AddObjectToObject(q, "revision");
+	cJSON_AddStringToObject(rev, "revisionType", "AppSpecContent");
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(rev, "appSpecContent"), "content", json);
+	char desc[512];
+	snprintf(desc, sizeof desc, "ecsc apply: project %s, service %s", d->project,
+		 str(p, "serviceName") ? str(p, "serviceName") : r->resource);
+	cJSON_AddStringToObject(q, "description", desc);
+	return q;
+}
+
+/* The deployment group must exist and deploy this service: read now, so
+ * that the plan says so rather than the deployment failing. */
+static void check_deployment_group(const Ctx *x, const cJSON *owner)
+{
+	Deploy *d = x->d;
+	const cJSON *cd = get(owner, "codedeploy");
+	const char *app = str(cd, "applicationName"), *group = str(cd, "deploymentGroupName");
+	cJSON *q = obj("applicationName", app);
+	cJSON_AddStringToObject(q, "deploymentGroupName", group);
+	EcsAws *aws = ecs_aws_new(&d->cfg);
+	char *code = NULL;
+	cJSON *r = read_call(d, aws, "codedeploy", "GetDeploymentGroup", q, true, &code);
+	ecs_aws_free(aws);
+	const cJSON *info = get(r, "deploymentGroupInfo");
+	const char *cluster = str(x->r->params, "cluster"), *name = str(x->r->params, "serviceName");
+	if (!info) {
+		note(ch_of(x), true, "CodeDeploy deployment group `%s` of application `%s`: %s", group,
+		     app, code ? code : "cannot be read");
+	} else if (cJSON_GetArraySize(get(info, "ecsServices")) > 0) {
+		bool found = false;
+		const cJSON *s;
+		cJSON_ArrayForEach(s, get(info, "ecsServices"))
+			found |= str(s, "serviceName") && name && str(s, "clusterName") && cluster &&
+				 strcmp(str(s, "serviceName"), name) == 0 &&
+				 strcmp(str(s, "clusterName"), cluster) == 0;
+		if (!found)
+			note(ch_of(x), true, "CodeDeploy deployment group `%s` of application `%s` "
+					     "does not deploy service %s/%s",
+			     group, app, cluster ? cluster : "default", name ? name : "");
+	}
+	free(code);
+	cJSON_Delete(r);
+}
+
 static void plan_service(const Ctx *x)
 {
 	Deploy *d = x->d;
@@ -781,6 +904,7 @@ static void plan_service(const Ctx *x)
 		return;
 	cJSON *update = obj("cluster", str(x->r->params, "cluster"));
 	cJSON_AddStringToObject(update, "service", str(x->r->params, "serviceName"));
+	int names = cJSON_GetArraySize(update);
 	/* Not compared: names, create-only tokens and tags, and what the
 	 * ownership rules give to someone else. */
 	const char *skip[48] = {"serviceName", "cluster", "clientToken", "tags", "launchType",
@@ -830,9 +954,21 @@ static void plan_service(const Ctx *x)
 		ch_of(x)->action = ACT_REPLACE;
 		return;
 	}
-	/* The task definition: a new revision, or another ARN. */
+	/* The task definition: a new revision, or another ARN; under
+	 * CODE_DEPLOY a CodeDeploy deployment, with what else UpdateService
+	 * refuses for such a service. */
+	const cJSON *cdo = codedeploy_owner(x->r, "taskDefinition");
+	bool deploy = false;
+	if (cdo) {
+		for (size_t i = 0; i < sizeof appspec_members / sizeof *appspec_members; i++)
+			if (get(update, appspec_members[i])) {
+				cJSON_DeleteItemFromObjectCaseSensitive(update, appspec_members[i]);
+				deploy = true;
+			}
+		same = cJSON_GetArraySize(update) == names;
+	}
 	const cJSON *td = get(x->r->params, "taskDefinition");
-	if (td && !owned_by_bundle(x->r, "taskDefinition", NULL)) {
+	if (td && (cdo || !owned_by_bundle(x->r, "taskDefinition", NULL))) {
 		const char *td_req = str(get(td, "$from"), "request");
 		size_t i = td_req ? find_request(d, td_req) : (size_t)-1;
 		bool registering = i != (size_t)-1 && d->req_ncalls[i] > 0 &&
@@ -842,12 +978,26 @@ static void plan_service(const Ctx *x)
 		const char *now = str(live, "taskDefinition");
 		if (registering || !v || !cJSON_IsString(v) || !now ||
 		    strcmp(v->valuestring, now) != 0) {
-			same = false;
 			field_change(ch_of(x)->fields, "taskDefinition", now,
 				     v && cJSON_IsString(v) ? v->valuestring : "(the new revision)");
-			cJSON_AddItemToObject(update, "taskDefinition", cJSON_Duplicate(td, true));
+			if (cdo) {
+				deploy = true;
+			} else {
+				same = false;
+				cJSON_AddItemToObject(update, "taskDefinition", cJSON_Duplicate(td, true));
+			}
 		}
 		cJSON_Delete(v);
+	}
+	if (deploy) {
+		const cJSON *cd = get(cdo, "codedeploy");
+		note(ch_of(x), false, "deployed by CodeDeploy (CreateDeployment, not UpdateService): "
+				      "application `%s`, deployment group `%s`",
+		     str(cd, "applicationName"), str(cd, "deploymentGroupName"));
+		check_deployment_group(x, cdo);
+		if (!ch_of(x)->error)
+			send_extra(x, "codedeploy", "CreateDeployment",
+				   codedeploy_params(d, x->r, cdo));
 	}
 	/* Members only UpdateService takes go with any update, and make none
 	 * on their own (as forceNewDeployment does in CreateService's stead). */
@@ -860,10 +1010,13 @@ static void plan_service(const Ctx *x)
 	else
 		cJSON_Delete(update);
 	cJSON_ArrayForEach(o, x->r->ownership)
-		note(ch_of(x), false, "%s: %s", str(o, "property"),
-		     owned_by_bundle(x->r, str(o, "property"), "initial-only")
-			     ? "set on create only (autoscaling or `ecsc scale` owns it)"
-			     : "owned by CI (ignore_task_definition_changes), never updated");
+		if (o != cdo && owned_by_bundle(x->r, str(o, "property"), "initial-only"))
+			note(ch_of(x), false, "%s: set on create only (autoscaling or `ecsc scale` "
+					      "owns it)",
+			     str(o, "property"));
+		else if (o != cdo)
+			note(ch_of(x), false, "%s: never updated (%s)", str(o, "property"),
+			     str(o, "reason") ? str(o, "reason") : "owned by someone else");
 	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
 	if (tags) {
 		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");

@@ -21,7 +21,8 @@ const char *json_target(const char *service, const char *op)
 			     : strcmp(service, "logs") == 0 ? "Logs_20140328"
 			     : strcmp(service, "tagging") == 0
 				     ? "ResourceGroupsTaggingAPI_20170126"
-				     : "AnyScaleFrontendService";
+			     : strcmp(service, "codedeploy") == 0 ? "CodeDeploy_20141006"
+								  : "AnyScaleFrontendService";
 	snprintf(buf, sizeof buf, "%s.%s", prefix, op);
 	return buf;
 }
