@@ -131,6 +131,14 @@ EcsStatus ecs_compiler_values_text(EcsCompiler *c, const char *path, const char 
 	EcsStatus st = ECS_OK;
 	for (cJSON *it = root->child; it; it = it->next) {
 		char *v = NULL;
+		/* An entry is kept as "name=value": a name holding `=` would
+		 * bind another parameter ({"a=b": 1} set `a` to "b=1"). */
+		if (strchr(it->string, '=')) {
+			fprintf(stderr, "ecsc: %s: `%s` is not a parameter name (it holds `=`)\n",
+				path, it->string);
+			st = ECS_EUSAGE;
+			continue;
+		}
 		if (cJSON_IsString(it)) {
 			if (strchr(it->valuestring, '\x1f'))
 				st = unit_separator(path, it->string);

@@ -643,6 +643,17 @@ case_values-nul() {
     expect_out '(string "a\\u0000b")'
 }
 
+# Entries are kept as "name=value": a name holding `=` set another
+# parameter ({"tag=x": "y"} set `tag` to "x=y").
+case_values-name-with-equals() {
+    printf 'param tag: string = "1"\ncluster main {}\n' >p.ecs
+    echo '{"tag=x": "y"}' >v.json
+    run -- check --emit=ast --values v.json p.ecs
+    expect_status 2
+    expect_err 'v.json: `tag=x` is not a parameter name (it holds `=`)'
+    expect_no_out 'x=y'
+}
+
 case_values-nested-object() {
     printf 'param tag: string = "1"\ncluster main {}\n' >p.ecs
     echo '{"tag": {"a": 1}}' >v.json
