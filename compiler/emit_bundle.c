@@ -183,6 +183,9 @@ static cJSON *request(Bundle *b, const EcsResource *r, size_t index, const char 
 	cJSON_AddItemToObject(req, "params", params);
 	/* It runs after every request of the resources it depends on, and
 	 * after the earlier requests of its own resource. */
+	/* The creating request lists what cannot change in place. */
+	cJSON *replace = !suffix && strcmp(op, create_op(r->kind)) == 0 ? ecs_resource_replaces(r)
+									  : NULL;
 	cJSON *deps = cJSON_AddArrayToObject(req, "depends_on");
 	cJSON *on = cJSON_CreateObject();
 	for (size_t k = 0; k < r->ndeps; k++)
@@ -198,6 +201,8 @@ static cJSON *request(Bundle *b, const EcsResource *r, size_t index, const char 
 			cJSON_AddItemToArray(deps, cJSON_CreateString(b->reqs[di].ids[q]));
 	}
 	cJSON_Delete(on);
+	if (replace)
+		cJSON_AddItemToObject(req, "replace", replace);
 	ReqIds *mine = &b->reqs[index];
 	for (size_t q = 0; q < mine->n; q++)
 		cJSON_AddItemToArray(deps, cJSON_CreateString(mine->ids[q]));

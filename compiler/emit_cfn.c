@@ -711,24 +711,64 @@ static void put_tags(Json *w, const cJSON *tags, const char *project)
 	json_close(w, ']');
 }
 
+/* Rules made from schema rows, and the keys they match. */
+typedef struct {
+	Rule rules[MAX_RULES + 1];
+	char keys[MAX_RULES][64];
+	bool made;
+} RowRules;
+
+/* The renames of a shape's rows, from their CFN column: each row whose API
+ * member is `prefix` + one name becomes a RULE_MOVE from the name
+ * capitalised to its CloudFormation property, followed by `more` (ended by
+ * a NULL key). Made once. */
+static const Rule *row_rules(RowRules *rr, EcsShape shape, const char *prefix, const Rule *more)
+{
+	if (rr->made)
+		return rr->rules;
+	size_t n = 0, from, to, plen = strlen(prefix);
+	ecs_schema_rows(shape, &from, &to);
+	for (size_t i = from; i < to && n < MAX_RULES; i++) {
+		const EcsField *f = &ecs_fields[i];
+		if (f->shape != shape || !f->cfn || strncmp(f->api, prefix, plen) != 0 ||
+		    strchr(f->api + plen, '.'))
+			continue;
+		snprintf(rr->keys[n], sizeof rr->keys[n], "%s", f->api + plen);
+		rr->keys[n][0] = (char)toupper((unsigned char)rr->keys[n][0]);
+		rr->rules[n] = (Rule){rr->keys[n], RULE_MOVE, f->cfn, NULL, NULL};
+		n++;
+	}
+	for (; more && more->key && n < MAX_RULES; more++)
+		rr->rules[n++] = *more;
+	rr->made = true;
+	return rr->rules;
+}
+
 /* AWS::ECS::TaskDefinition spells some members in capitals the API does
- * not, and names the proxy's properties ProxyConfigurationProperties. */
-static const Rule efs_auth_rules[] = {{"Iam", RULE_MOVE, "IAM", NULL, NULL}, {0}};
-static const Rule efs_rules[] = {
-	{"FileSystemId", RULE_MOVE, "FilesystemId", NULL, NULL},
-	{"AuthorizationConfig", RULE_KEEP, NULL, NULL, efs_auth_rules},
-	{0}};
-static const Rule volume_rules[] = {
-	{"EfsVolumeConfiguration", RULE_MOVE, "EFSVolumeConfiguration", NULL, efs_rules},
+ * not (the CFN column of the EFS rows, and two blocks here), and names the
+ * proxy's properties ProxyConfigurationProperties (the CFN column). */
+static RowRules efs_auth_rules, efs_rules, proxy_rules;
+static Rule volume_rules[] = {
+	{"EfsVolumeConfiguration", RULE_MOVE, "EFSVolumeConfiguration", NULL, NULL},
 	{"FsxWindowsFileServerVolumeConfiguration", RULE_MOVE,
 	 "FSxWindowsFileServerVolumeConfiguration", NULL, NULL},
 	{0}};
-static const Rule proxy_rules[] = {
-	{"Properties", RULE_MOVE, "ProxyConfigurationProperties", NULL, NULL}, {0}};
-static const Rule task_definition_rules[] = {
+static Rule task_definition_rules[] = {
 	{"Volumes", RULE_KEEP, NULL, NULL, volume_rules},
-	{"ProxyConfiguration", RULE_KEEP, NULL, NULL, proxy_rules},
+	{"ProxyConfiguration", RULE_KEEP, NULL, NULL, NULL},
 	{0}};
+
+static void task_definition_rules_init(void)
+{
+	if (task_definition_rules[1].inner)
+		return;
+	const Rule auth = {"AuthorizationConfig", RULE_KEEP, NULL, NULL,
+			   row_rules(&efs_auth_rules, ECS_SHAPE_EFS_VOLUME, "authorizationConfig.",
+				     NULL)};
+	volume_rules[0].inner = row_rules(&efs_rules, ECS_SHAPE_EFS_VOLUME, "",
+					  (const Rule[]){auth, {0}});
+	task_definition_rules[1].inner = row_rules(&proxy_rules, ECS_SHAPE_PROXY, "", NULL);
+}
 /* AWS::ECS::TaskSet spells it AwsVpcConfiguration. */
 static const Rule task_set_network_rules[] = {
 	{"AwsvpcConfiguration", RULE_MOVE, "AwsVpcConfiguration", NULL, NULL}, {0}};
@@ -741,6 +781,19 @@ static const Rule scaling_rules[] = {
 	{"ResourceId", RULE_DROP, NULL, NULL, NULL},
 	{"ScalableDimension", RULE_DROP, NULL, NULL, NULL},
 	{0}};
+
+/* The renames of a resource's own rows (their CFN column) into rules;
+ * returns their number. */
+static size_t shape_renames(Rule *rules, EcsShape shape)
+{
+	static RowRules by_shape[ECS_SHAPE__COUNT];
+	const Rule *r = row_rules(&by_shape[shape], shape, "", NULL);
+	size_t n = 0;
+	while (r[n].key)
+		n++;
+	memcpy(rules, r, n * sizeof *r);
+	return n;
+}
 
 /* Whether a service's graph node is followed by its scalable target. */
 static bool autoscaled(const Emit *e, const EcsResource *r)
@@ -763,7 +816,7 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 	size_t nrules = 0;
 	switch (r->kind) {
 	case ECS_RES_CLUSTER:
-		rules[nrules++] = (Rule){"Settings", RULE_MOVE, "ClusterSettings", NULL, NULL};
+		nrules = shape_renames(rules, ECS_SHAPE_CLUSTER);
 		break;
 	case ECS_RES_CAPACITY_PROVIDER:
 		rules[nrules++] = (Rule){"Cluster", RULE_MOVE, "ClusterName", NULL, NULL};
@@ -774,10 +827,10 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 		rules[nrules++] = (Rule){"ExecutionPolicy", RULE_TAKE, NULL, NULL, NULL};
 		break;
 	case ECS_RES_MANAGED_POLICY:
-		rules[nrules++] = (Rule){"PolicyName", RULE_MOVE, "ManagedPolicyName", NULL, NULL};
+		nrules = shape_renames(rules, ECS_SHAPE_POLICY);
 		break;
 	case ECS_RES_SECURITY_GROUP:
-		rules[nrules++] = (Rule){"Description", RULE_MOVE, "GroupDescription", NULL, NULL};
+		nrules = shape_renames(rules, ECS_SHAPE_SECURITY_GROUP);
 		break;
 	case ECS_RES_SG_INGRESS:
 	case ECS_RES_SG_EGRESS:
@@ -794,6 +847,7 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 		}
 		break;
 	case ECS_RES_TASK_DEFINITION:
+		task_definition_rules_init();
 		memcpy(rules, task_definition_rules, sizeof task_definition_rules);
 		break;
 	case ECS_RES_SERVICE: {

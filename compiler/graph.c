@@ -31,6 +31,60 @@ static const char *const services[] = {
 const char *ecs_resource_cfn_type(EcsResourceKind kind) { return cfn_types[kind]; }
 const char *ecs_resource_service(EcsResourceKind kind) { return services[kind]; }
 
+/* The shapes whose rows a kind of resource's create request holds, and
+ * where (a dotted prefix of the row's API member). A task definition has
+ * none: every change registers a new revision. */
+static const struct {
+	EcsResourceKind kind;
+	EcsShape shape;
+	const char *prefix;
+} replace_rows[] = {
+	{ECS_RES_CLUSTER, ECS_SHAPE_CLUSTER, ""},
+	{ECS_RES_CAPACITY_PROVIDER, ECS_SHAPE_CLUSTER_CAPACITY, ""},
+	{ECS_RES_CAPACITY_PROVIDER, ECS_SHAPE_ASG_PROVIDER, "autoScalingGroupProvider."},
+	{ECS_RES_LOG_GROUP, ECS_SHAPE_LOG_GROUP, ""},
+	{ECS_RES_ROLE, ECS_SHAPE_ROLE, ""},
+	{ECS_RES_SECURITY_GROUP, ECS_SHAPE_SECURITY_GROUP, ""},
+	{ECS_RES_SERVICE, ECS_SHAPE_SERVICE, ""},
+};
+
+/* obj[path] for a dotted path, or NULL. */
+static const cJSON *member_at(const cJSON *obj, const char *path)
+{
+	char head[128];
+	const char *dot;
+	while (obj && (dot = strchr(path, '.'))) {
+		snprintf(head, sizeof head, "%.*s", (int)(dot - path), path);
+		obj = cJSON_GetObjectItemCaseSensitive(obj, head);
+		path = dot + 1;
+	}
+	return obj ? cJSON_GetObjectItemCaseSensitive(obj, path) : NULL;
+}
+
+cJSON *ecs_resource_replaces(const EcsResource *r)
+{
+	cJSON *list = NULL;
+	for (size_t k = 0; k < sizeof replace_rows / sizeof *replace_rows; k++) {
+		if (replace_rows[k].kind != r->kind)
+			continue;
+		size_t from, to;
+		ecs_schema_rows(replace_rows[k].shape, &from, &to);
+		for (size_t i = from; i < to; i++) {
+			const EcsField *f = &ecs_fields[i];
+			if (f->shape != replace_rows[k].shape || !(f->flags & F_REPLACE))
+				continue;
+			char path[160];
+			snprintf(path, sizeof path, "%s%s", replace_rows[k].prefix, f->api);
+			if (!member_at(r->props, path))
+				continue;
+			if (!list)
+				list = cJSON_CreateArray();
+			cJSON_AddItemToArray(list, cJSON_CreateString(path));
+		}
+	}
+	return list;
+}
+
 /* Declarations others refer to come first, so that a reference finds its
  * node by the declaration's name: roles refer to policies, services to
  * clusters, tasks and roles. */
@@ -160,6 +214,9 @@ void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out)
 		cJSON *owned = cJSON_AddArrayToObject(o, "ownership");
 		for (size_t k = 0; k < r->nowned; k++)
 			cJSON_AddItemToArray(owned, ecs_ownership_json(&r->owned[k]));
+		cJSON *replace = ecs_resource_replaces(r);
+		if (replace)
+			cJSON_AddItemToObject(o, "replace", replace);
 		cJSON_AddItemToObject(o, "properties", cJSON_Duplicate(r->props, true));
 		if (r->tags)
 			cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(r->tags, true));

@@ -486,7 +486,8 @@ typedef struct EcsField {
 				 * written when the field is absent; NULL: none */
 	EcsConv conv;           /* CONV: the reshape, ECS_CONV_NONE by default */
 	const char *cfn;        /* CFN: the CloudFormation property where it is not
-				 * the API member capitalised; NULL otherwise */
+				 * the API member (its last name) capitalised;
+				 * NULL otherwise */
 } EcsField;
 
 typedef struct EcsBlockSchema {
@@ -512,8 +513,8 @@ const EcsField *ecs_schema_field(EcsShape shape, const char *name);
 void ecs_schema_rows(EcsShape shape, size_t *from, size_t *to);
 /* The API spelling of an enum value, or NULL when not a member. */
 const char *ecs_schema_enum_match(const EcsType *type, const char *word);
-/* The CloudFormation property a row sets: its CFN column, else its API
- * member capitalised (into buf). */
+/* The CloudFormation property a row sets (the last name of a dotted API
+ * member): its CFN column, else that name capitalised (into buf). */
 const char *ecs_schema_cfn_name(const EcsField *f, char *buf, size_t size);
 /* The name of a converter (CONV column), for dumps and the self-check. */
 const char *ecs_schema_conv_name(EcsConv conv);
@@ -619,6 +620,10 @@ typedef struct {
 
 const char *ecs_resource_cfn_type(EcsResourceKind kind);
 const char *ecs_resource_service(EcsResourceKind kind);
+/* The members of r's create request whose change replaces the resource
+ * (their rows' F_REPLACE), as a JSON array of dotted paths, in row order;
+ * NULL when none is set. Returns owned; free with cJSON_Delete. */
+struct cJSON *ecs_resource_replaces(const EcsResource *r);
 /* Lowers the checked module into ctx->graph; reports what only the graph
  * can see (e.g. generated names too long). */
 void ecs_graph_build(EcsCompiler *ctx);

@@ -382,7 +382,8 @@ const char *ecs_schema_cfn_name(const EcsField *f, char *buf, size_t size)
 {
 	if (f->cfn)
 		return f->cfn;
-	snprintf(buf, size, "%s", f->api);
+	const char *dot = strrchr(f->api, '.');
+	snprintf(buf, size, "%s", dot ? dot + 1 : f->api);
 	if (buf[0] >= 'a' && buf[0] <= 'z')
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 	return buf;

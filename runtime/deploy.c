@@ -54,11 +54,13 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 		Request *q = &d->reqs[i++];
 		*q = (Request){str(r, "id"),       str(r, "resource"), str(r, "service"),
 			       str(r, "operation"), get(r, "protocol"), get(r, "params"),
-			       get(r, "depends_on"), get(r, "ownership"), get(r, "on_update")};
+			       get(r, "depends_on"), get(r, "ownership"), get(r, "on_update"),
+			       get(r, "replace")};
 		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params) ||
 		    (q->depends_on && !cJSON_IsArray(q->depends_on)) ||
 		    (q->on_update && !cJSON_IsObject(q->on_update)) ||
-		    (q->ownership && !cJSON_IsArray(q->ownership))) {
+		    (q->ownership && !cJSON_IsArray(q->ownership)) ||
+		    (q->replace && !cJSON_IsArray(q->replace))) {
 			fprintf(stderr, "ecsc: bundle request %zu is malformed\n", i);
 			return false;
 		}

@@ -29,6 +29,7 @@
 typedef struct {
 	const char *id, *resource, *service, *op;
 	const cJSON *protocol, *params, *depends_on, *ownership, *on_update;
+	const cJSON *replace;   /* [member]: what cannot change in place, or NULL */
 } Request;
 
 /* What the live state says, each table keyed by the AWS name. */

@@ -907,9 +907,15 @@ static void plan_service(const Ctx *x)
 	int names = cJSON_GetArraySize(update);
 	/* Not compared: names, create-only tokens and tags, and what the
 	 * ownership rules give to someone else. */
-	const char *skip[48] = {"serviceName", "cluster", "clientToken", "tags", "launchType",
-				"schedulingStrategy", "role", "taskDefinition", NULL};
-	size_t n = 8;
+	const char *skip[48] = {"serviceName", "cluster", "clientToken", "tags", "taskDefinition",
+				NULL};
+	size_t n = 5;
+	/* What cannot change in place (the bundle's replace list, from the
+	 * schema's F_REPLACE rows) is compared below, not updated. */
+	const cJSON *o;
+	cJSON_ArrayForEach(o, x->r->replace)
+		if (n < 24 && cJSON_IsString(o))
+			skip[n++] = o->valuestring;
 	/* AWS always reports a service's deploymentConfiguration. An endpoint
 	 * that does not (a local emulator) reports only part of a service:
 	 * what it leaves out cannot be compared, rather than differ forever. */
@@ -919,7 +925,6 @@ static void plan_service(const Ctx *x)
 			if (n < 40 && !get(live, w->string))
 				skip[n++] = w->string;
 	}
-	const cJSON *o;
 	cJSON_ArrayForEach(o, x->r->ownership)
 		if (n < 47 && str(o, "property"))
 			skip[n++] = str(o, "property");
@@ -927,15 +932,15 @@ static void plan_service(const Ctx *x)
 	bool same = compare_members(x, x->r->params, live, skip, update);
 	/* What cannot change in place: the service is deleted, and created
 	 * again once ECS has let go of its name. */
-	static const char *const fixed[] = {"launchType", "schedulingStrategy", "role"};
 	bool replace = false;
-	for (size_t i = 0; i < 3; i++) {
-		const cJSON *w = get(x->r->params, fixed[i]);
-		if (w && !json_covers(w, get(live, fixed[i]))) {
-			diff(ch_of(x)->fields, fixed[i], w, get(live, fixed[i]));
+	cJSON_ArrayForEach(o, x->r->replace) {
+		const char *m = cJSON_IsString(o) ? o->valuestring : "";
+		const cJSON *w = get(x->r->params, m);
+		if (w && !json_covers(w, get(live, m))) {
+			diff(ch_of(x)->fields, m, w, get(live, m));
 			note(ch_of(x), false, "%s cannot change in place: the service is deleted (its "
 					      "tasks stop) and created again",
-			     fixed[i]);
+			     m);
 			replace = true;
 		}
 	}

@@ -768,9 +768,43 @@ VARIANTS = {
 }
 
 
+_UNITS = {"ms": ("dur", 1), "s": ("dur", 1000), "m": ("dur", 60000), "h": ("dur", 3600000),
+          "d": ("dur", 86400000), "MiB": ("size", 1), "GiB": ("size", 1024), "%": ("int", 1)}
+
+
+def default_meaning(f, types):
+    """The row's DEFAULT as (text, (tag, value)), read as the spec's syntax."""
+    text, t = f.default, types[f.type]
+    if text in ("true", "false"):
+        return text, ("bool", text == "true")
+    if text.startswith('"'):
+        return text, ("str", text[1:-1])
+    m = re.fullmatch(r"(-?\d+)\s*([A-Za-z%]*)", text)
+    if m:
+        tag, scale = _UNITS.get(m.group(2), ("int", 1))
+        return text, (tag, int(m.group(1)) * scale)
+    for v in t.get("values", []):
+        dsl, _, api = v.partition("=")
+        if dsl.lower() == text.lower():
+            return text, ("str", api or dsl)
+    raise KeyError(f"{f.key}: DEFAULT({text}) is not {f.type}")
+
+
+# Rows with a DEFAULT that is not checked again without the field, and why.
+NO_DEFAULT_CASE = {
+    "SERVICE.network_mode": "TASKDEF.network_mode@default checks it; the service's context "
+                            "(EC2, bridge) has no network for the default awsvpc",
+}
+
+
 def cases_for(f, types, blocks):
-    """The row's case and its variants: [(key, case)]."""
+    """The row's case and its variants: [(key, case)]. A row with a DEFAULT
+    is checked again with the field left out: the default must arrive at
+    the same places."""
     out = [(f.key, case_for(f, types, blocks))]
+    if f.default is not None and out[0][1] is not None and out[0][1].kind == "value" and \
+            f.key not in NO_DEFAULT_CASE:
+        out.append((f"{f.key}@default", case_for(f, types, blocks, default=True)))
     for name, ctx in VARIANTS.get(f.key, ()):
         saved = ROW_CTX.get(f.key)
         ROW_CTX[f.key] = ctx
@@ -784,8 +818,8 @@ def cases_for(f, types, blocks):
     return out
 
 
-def case_for(f, types, blocks):
-    if f.key in CHECKS:
+def case_for(f, types, blocks, default=False):
+    if f.key in CHECKS and not default:
         value, ctx_key, check = CHECKS[f.key]
         ctx = ROW_CTX.get(ctx_key) or SHAPES[ctx_key]
         return Case("value", spec=PARAMS + render(ctx.spec, f.name, f"{f.name} = {value}"), check=check)
@@ -800,11 +834,13 @@ def case_for(f, types, blocks):
     if f.shape == "SERVICE" and any(x.shape == "TASKDEF" and x.name == f.name
                                     for x in _fields(types)):
         op, ctx = TD, Ctx(ctx.spec, TD)
-    made = VALUE.get(f.key) or make(types[f.type], types, f)
+    made = default_meaning(f, types) if default else \
+        VALUE.get(f.key) or make(types[f.type], types, f)
     if made is None:
         return Case("value", error=f"no value is made for {f.type}: give one in VALUE")
     dsl, canon = made
-    spec = PARAMS + render(ctx.spec, f.name, f"{f.name} = {dsl}", DROP.get(f.key, ()))
+    spec = PARAMS + render(ctx.spec, f.name, "" if default else f"{f.name} = {dsl}",
+                           DROP.get(f.key, ()))
     path = PATH.get(f.key, f.api)
     select = ctx.select
     if isinstance(path, tuple):

@@ -2,8 +2,8 @@
 read as data, for tests that are generated from the schema.
 
 Only the leading columns are read (BLOCK: id, parent, kind, shape, label,
-flags; FIELD: shape, name, type, flags, api), so a column added later does
-not break the reader."""
+flags; FIELD: shape, name, type, flags, api, and the named DEFAULT(...)
+after them), so a column added later does not break the reader."""
 import os
 import re
 
@@ -71,10 +71,15 @@ def _calls(text, macro):
 
 
 class Field:
-    def __init__(self, index, shape, name, type_, flags, api):
+    def __init__(self, index, shape, name, type_, flags, api, *extra):
         self.index, self.shape, self.name, self.type = index, shape, name, type_
         self.required = "F_REQUIRED" in flags
         self.api = api
+        self.default = None     # the DEFAULT column's text, as a spec writes the value
+        for e in extra:
+            m = re.fullmatch(r'DEFAULT\("(.*)"\)', e.strip(), re.S)
+            if m:
+                self.default = m.group(1).replace('\\"', '"')
 
     @property
     def key(self):
@@ -91,7 +96,7 @@ def load():
     """Returns (blocks, fields, shapes, types) read from the compiler's tables."""
     text = _expand_macros(_strip_comments(open(f"{ROOT}/compiler/schema.def").read()))
     blocks = [Block(*[_unquote(a) for a in args[:6]]) for args in _calls(text, "BLOCK")]
-    fields = [Field(i, *[_unquote(a) for a in args[:5]])
+    fields = [Field(i, *[_unquote(a) for a in args[:5]], *args[5:])
               for i, args in enumerate(_calls(text, "FIELD"))]
     shapes = re.findall(r"SHAPE\((\w+)\)",
                         _strip_comments(open(f"{ROOT}/compiler/shapes.def").read()))

@@ -273,6 +273,32 @@ def scenario(acct):
     check("plan shows a replacement", r.returncode == 2 and
           "-/+ replace   service worker" in r.stdout and "launchType" in r.stdout and
           "1 to replace" in r.stdout, r.stdout[-1200:])
+    # The plan replaces because the bundle says launchType cannot change in
+    # place (its schema row's F_REPLACE): without that list it does not.
+    bundle = os.path.join(tempfile.mkdtemp(), "replaced.json")
+    r = subprocess.run([ECSC, "compile", "--target", "bundle", replaced, *acct.sets,
+                        "--set", "tag=1.28.0", "--set", "worker_tag=2.0", "-o", bundle],
+                       capture_output=True, text=True, env=ENV)
+    with open(bundle) as f:
+        doc = json.load(f)
+    create = [q for q in doc["requests"] if q["operation"] == "CreateService" and
+              q["params"]["serviceName"] == "worker"]
+    check("the bundle lists what replaces the service", r.returncode == 0 and len(create) == 1
+          and create[0].get("replace") == ["serviceName", "launchType"],
+          create and create[0].get("replace"))
+    r = subprocess.run([ECSC, "plan", bundle, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=ENV, timeout=120)
+    check("... and plan from the bundle replaces it", r.returncode == 2 and
+          "-/+ replace   service worker" in r.stdout, r.stdout[-1200:] + r.stderr[-600:])
+    for q in create:
+        del q["replace"]
+    with open(bundle, "w") as f:
+        json.dump(doc, f)
+    r = subprocess.run([ECSC, "plan", bundle, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=ENV, timeout=120)
+    check("... but not once the bundle's replace list is gone (then it is an update)",
+          r.returncode == 2 and "-/+ replace" not in r.stdout and
+          "~ update    service worker" in r.stdout, r.stdout[-1200:] + r.stderr[-600:])
     p.reset()
     r = acct.ecsc("apply", "--set", "worker_tag=2.0", tag="1.28.0", spec=replaced)
     worker = acct.service("worker")
