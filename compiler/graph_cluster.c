@@ -108,26 +108,17 @@ static void cluster_exec_logging(GraphBuild *B, EcsBlock *b, EcsResource *c, con
 	cJSON *cfg = cJSON_AddObjectToObject(c->props, "configuration");
 	cJSON *ecc = cJSON_AddObjectToObject(cfg, "executeCommandConfiguration");
 	if (ex)
-		graph_put_fields(B, ex, ecc, (const char *const[]){"logging", "cloudwatch_encryption",
-								   "s3_bucket", "s3_encryption",
-								   "s3_key_prefix", "s3_kms_key", NULL});
-	cJSON_AddStringToObject(ecc, "logging",
-				ex ? graph_attr_text(B, ex, "logging", "OVERRIDE") : "OVERRIDE");
-	cJSON *lc = cJSON_AddObjectToObject(ecc, "logConfiguration");
+		graph_put_fields(B, ex, ecc, NULL);
+	else
+		graph_put_defaults(B, ECS_SHAPE_CLUSTER_EXEC, ecc);
+	cJSON *lc = cJSON_GetObjectItemCaseSensitive(ecc, "logConfiguration");
+	if (!lc)
+		lc = cJSON_AddObjectToObject(ecc, "logConfiguration");
 	if (group) {
-		cJSON_AddStringToObject(lc, "cloudWatchLogGroupName", group->name);
+		/* The group comes first in logConfiguration, before the fields. */
+		cJSON *name = cJSON_AddStringToObject(lc, "cloudWatchLogGroupName", group->name);
+		cJSON_InsertItemInArray(lc, 0, cJSON_DetachItemViaPointer(lc, name));
 		graph_depend(c, group);
-	}
-	if (!ex)
-		return;
-	static const char *const keys[][2] = {  /* ExecuteCommandLogConfiguration */
-		{"cloudwatch_encryption", "cloudWatchEncryptionEnabled"},
-		{"s3_bucket", "s3BucketName"}, {"s3_encryption", "s3EncryptionEnabled"},
-		{"s3_key_prefix", "s3KeyPrefix"}};
-	for (size_t i = 0; i < 4; i++) {
-		EcsAttr *a = ecs_ast_attr(ex, keys[i][0]);
-		if (a)
-			cJSON_AddItemToObject(lc, keys[i][1], graph_convert_attr(B, ex, a));
 	}
 }
 

@@ -542,8 +542,12 @@ void graph_put(cJSON *obj, const char *path, cJSON *value)
  * shape `only` (not of `except`) when they are set: a service's body holds
  * its task definition's fields too (TASKDEF_FIELDS in schema.def), and each
  * goes to its own request. */
-static bool field_goes(const char *key, const char *const *skip, int only, int except)
+static bool field_goes(const EcsField *f, const char *key, const char *const *skip, int only,
+		       int except)
 {
+	/* Tags are the node's (graph_merge_tags), whatever member a row names. */
+	if (f->type == ecs_type_tags)
+		return false;
 	if (only >= 0 && !ecs_schema_field((EcsShape)only, key))
 		return false;
 	if (except >= 0 && ecs_schema_field((EcsShape)except, key))
@@ -564,7 +568,7 @@ static void put_rest(GraphBuild *B, EcsBlock *b, EcsShape shape, cJSON *obj,
 	ecs_schema_rows(shape, &from, &to);
 	for (size_t i = from; i < to; i++) {
 		const EcsField *f = &ecs_fields[i];
-		if (f->shape != shape || !*f->api || !field_goes(f->name, skip, only, except))
+		if (f->shape != shape || !*f->api || !field_goes(f, f->name, skip, only, except))
 			continue;
 		EcsAttr *a = b ? ecs_ast_attr(b, f->name) : NULL;
 		EcsValue *v = a ? (f->flags & F_LAST ? a->value : NULL)
@@ -585,7 +589,7 @@ void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *
 			continue;
 		EcsAttr *a = &b->items[i].u.attr;
 		if (!a->field || !*a->field->api || (a->field->flags & F_LAST) ||
-		    !field_goes(a->key, skip, only, except))
+		    !field_goes(a->field, a->key, skip, only, except))
 			continue;
 		graph_put(obj, a->field->api, convert_row(B, b, a->value, a->field, a->field->api));
 	}
@@ -602,7 +606,7 @@ void graph_put_rows(GraphBuild *B, EcsBlock *b, cJSON *obj)
 	ecs_schema_rows(shape, &from, &to);
 	for (size_t i = from; i < to; i++) {
 		const EcsField *f = &ecs_fields[i];
-		if (f->shape != shape || !*f->api)
+		if (f->shape != shape || !*f->api || !field_goes(f, f->name, NULL, -1, -1))
 			continue;
 		EcsAttr *a = ecs_ast_attr(b, f->name);
 		EcsValue *v = a ? a->value : ecs_schema_default(B->ctx, f);

@@ -52,8 +52,7 @@ static void strategy_list(GraphBuild *B, EcsBlock *svc, cJSON *obj, EcsBlock *cl
 			}
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "capacityProvider", pname);
-		cJSON_AddNumberToObject(e, "weight", graph_attr_number(B, cap, "weight", 1));
-		cJSON_AddNumberToObject(e, "base", graph_attr_number(B, cap, "base", 0));
+		graph_put_rows(B, cap, e);
 		cJSON_AddItemToArray(arr, e);
 	}
 }
@@ -82,8 +81,8 @@ static void svc_fields(Svc *v)
 	bool ilbc = graph_attr_bool(B, b, "ignore_load_balancer_changes",
 				    v->itdc || strcasecmp(v->ctl, "CODE_DEPLOY") == 0);
 	graph_put_fields_where(B, b, s->props, (const char *const[]){
-				       "name", "infrastructure_role", "service_role", "service_tags",
-				       "desired_count", "launch_type", "platform_version", NULL},
+				       "name", "infrastructure_role", "service_role", "desired_count",
+				       "launch_type", "platform_version", NULL},
 			       -1, ECS_SHAPE_TASKDEF);
 	if (!v->external) {
 		cJSON_AddItemToObject(s->props, "taskDefinition", cJSON_Duplicate(v->td_value, true));
@@ -423,7 +422,7 @@ static void svc_ebs(Svc *v)
 	cJSON *vc = cJSON_CreateObject();
 	cJSON_AddStringToObject(vc, "name", ebs->labels[0]);
 	cJSON *m = cJSON_AddObjectToObject(vc, "managedEBSVolume");
-	graph_put_fields(B, ebs, m, (const char *const[]){"tags", "propagate_tags", NULL});
+	graph_put_fields(B, ebs, m, (const char *const[]){"propagate_tags", NULL});
 	cJSON *vt = NULL;
 	graph_merge_tags(B, &vt, ebs, "tags");
 	EcsAttr *pt = ecs_ast_attr(ebs, "propagate_tags");
@@ -517,11 +516,10 @@ static void svc_task_set(Svc *v)
 		cJSON_AddItemToObject(ts->props, "taskDefinition", cJSON_Duplicate(v->td_value, true));
 		EcsBlock *tsb = ecs_ast_child(b, "task_set");
 		if (tsb)
-			graph_put_fields(B, tsb, ts->props, (const char *const[]){"scale", NULL});
-		cJSON *scale = cJSON_AddObjectToObject(ts->props, "scale");
-		cJSON_AddNumberToObject(scale, "value",
-					tsb ? graph_attr_number(B, tsb, "scale", 100) : 100);
-		cJSON_AddStringToObject(scale, "unit", "PERCENT");
+			graph_put_fields(B, tsb, ts->props, NULL);
+		else
+			graph_put_defaults(B, ECS_SHAPE_TASK_SET, ts->props);
+		graph_put(ts->props, "scale.unit", cJSON_CreateString("PERCENT"));
 		graph_own(ts, "scale", ECS_OWN_INITIAL,
 			  "set on create; `aws ecs update-task-set` owns it");
 		if (v->itdc)

@@ -313,7 +313,7 @@ void graph_decl_role(GraphBuild *B, EcsBlock *b)
 	}
 	cJSON_AddItemToObject(r->props, "AssumeRolePolicyDocument", doc);
 	graph_put_fields(B, b, r->props,
-		   (const char *const[]){"name", "assumed_by", "managed_policies", "tags", NULL});
+		   (const char *const[]){"name", "assumed_by", "managed_policies", NULL});
 	EcsAttr *mp = ecs_ast_attr(b, "managed_policies");
 	if (mp) {
 		cJSON *arns = graph_convert(B, b, mp->value, mp->field->type, "");
@@ -349,7 +349,7 @@ void graph_decl_policy(GraphBuild *B, EcsBlock *b)
 			      b->labels[0], NULL);
 	r->name = name;
 	cJSON_AddStringToObject(r->props, "PolicyName", name);
-	graph_put_fields(B, b, r->props, (const char *const[]){"name", "tags", NULL});
+	graph_put_fields(B, b, r->props, (const char *const[]){"name", NULL});
 	cJSON *doc = cJSON_AddObjectToObject(r->props, "PolicyDocument");
 	cJSON_AddStringToObject(doc, "Version", "2012-10-17");
 	put_statements(B, b, cJSON_AddArrayToObject(doc, "Statement"));
@@ -370,7 +370,7 @@ EcsResource *graph_log_group_node(GraphBuild *B, EcsSpan span, const char *part1
 	cJSON_AddStringToObject(r->props, "logGroupName", name);
 	if (settings) {
 		graph_put_fields(B, settings, r->props,
-			   (const char *const[]){"name", "retention", "tags", NULL});
+			   (const char *const[]){"name", "retention", NULL});
 		retention = graph_attr_number(B, settings, "retention", retention);
 	}
 	if (retention > 0)
@@ -404,7 +404,7 @@ EcsResource *graph_security_group(GraphBuild *B, EcsBlock *sgb, const char *owne
 	cJSON_AddStringToObject(sg->props, "GroupName", sg->name);
 	cJSON_AddStringToObject(sg->props, "Description",
 				graph_attr_text(B, sgb, "description", default_desc));
-	graph_put_fields(B, sgb, sg->props, (const char *const[]){"name", "description", "tags", NULL});
+	graph_put_fields(B, sgb, sg->props, (const char *const[]){"name", "description", NULL});
 	cJSON *st = cJSON_Duplicate(tags, true);
 	graph_merge_tags(B, &st, sgb, "tags");
 	graph_set_tags(sg, st);

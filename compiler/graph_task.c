@@ -222,8 +222,8 @@ static cJSON *container_definition(Container *k)
 static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 {
 	graph_put_fields_where(B, b, td->props, (const char *const[]){
-				       "family", "task_role", "execution_role", "tags", "task_tags",
-				       "ephemeral_storage", NULL},
+				       "family", "task_role", "execution_role", "ephemeral_storage",
+				       NULL},
 			       ECS_SHAPE_TASKDEF, -1);
 	/* requiresCompatibilities: as written, else the service's launch type
 	 * (CreateService runs a task definition compatible with it), else

@@ -500,6 +500,8 @@ typedef struct EcsBlockSchema {
 } EcsBlockSchema;
 
 extern const EcsType ecs_type_name;
+/* The type of every `tags` row: tags become the node's, not a member. */
+extern const EcsType *const ecs_type_tags;
 extern const EcsBlockSchema ecs_blocks[ECS_BLOCK__COUNT];
 /* An upper bound on the rows of schema.def (checked by schema.c). */
 #define ECS_MAX_FIELDS 1024

@@ -320,6 +320,7 @@ const EcsField ecs_fields[] = {
 #undef CFN
 };
 const size_t ecs_nfields = sizeof ecs_fields / sizeof ecs_fields[0];
+const EcsType *const ecs_type_tags = &TY_TAGS;
 _Static_assert(sizeof ecs_fields / sizeof ecs_fields[0] <= ECS_MAX_FIELDS,
 	       "raise ECS_MAX_FIELDS");
 
