@@ -116,8 +116,7 @@ static void cluster_exec_logging(GraphBuild *B, EcsBlock *b, EcsResource *c, con
 		lc = cJSON_AddObjectToObject(ecc, "logConfiguration");
 	if (group) {
 		/* The group comes first in logConfiguration, before the fields. */
-		cJSON *name = cJSON_AddStringToObject(lc, "cloudWatchLogGroupName", group->name);
-		cJSON_InsertItemInArray(lc, 0, cJSON_DetachItemViaPointer(lc, name));
+		graph_put_at(lc, 0, "cloudWatchLogGroupName", cJSON_CreateString(group->name));
 		graph_depend(c, group);
 	}
 }
@@ -139,19 +138,18 @@ static void asg_provider(Capacity *k, EcsResource *p, EcsBlock *asg)
 {
 	GraphBuild *B = k->B;
 	cJSON *ap = cJSON_AddObjectToObject(p->props, "autoScalingGroupProvider");
-	cJSON_AddStringToObject(ap, "autoScalingGroupArn", graph_attr_text(B, asg, "arn", ""));
+	graph_put_rows(B, asg, ap);
 	EcsBlock *ms = ecs_ast_child(asg, "managed_scaling");
 	if (ms) {
-		graph_put_fields(B, ms, cJSON_AddObjectToObject(ap, "managedScaling"), NULL);
+		cJSON *m = cJSON_CreateObject();
+		graph_put_at(ap, 1, "managedScaling", m);
+		graph_put_fields(B, ms, m, NULL);
+	} else {
+		/* Termination protection needs managed scaling; the seed forces
+		 * it off otherwise. */
+		cJSON_ReplaceItemInObjectCaseSensitive(ap, "managedTerminationProtection",
+						       cJSON_CreateString("DISABLED"));
 	}
-	/* Termination protection needs managed scaling; the seed forces it
-	 * off otherwise. */
-	bool protect = ms && graph_attr_bool(B, asg, "managed_termination_protection", false);
-	cJSON_AddStringToObject(ap, "managedTerminationProtection",
-				protect ? "ENABLED" : "DISABLED");
-	cJSON_AddStringToObject(ap, "managedDraining",
-				graph_attr_bool(B, asg, "managed_draining", true) ? "ENABLED"
-										  : "DISABLED");
 }
 
 /* The launch template's network: the subnets, and the cluster's own

@@ -442,7 +442,11 @@ cJSON *graph_convert(GraphBuild *B, EcsBlock *scope, EcsValue *v, const EcsType 
 	case ECS_TY_ONEOF:
 		for (const EcsType *const *a = t->alts; *a; a++) {
 			bool word = (*a)->kind == ECS_TY_REF || (*a)->kind == ECS_TY_ENUM;
-			if ((v->kind == ECS_VAL_REF) == word)
+			/* 60% is the percent alternative's, not the number's. */
+			bool qty = (*a)->kind == ECS_TY_DURATION || (*a)->kind == ECS_TY_SIZE ||
+				   (*a)->kind == ECS_TY_CPU || (*a)->kind == ECS_TY_PERCENT;
+			if ((v->kind == ECS_VAL_REF) == word &&
+			    (word || (v->kind == ECS_VAL_QUANTITY) == qty))
 				return graph_convert(B, scope, v, *a, api);
 		}
 		return graph_convert(B, scope, v, t->alts[0], api);
@@ -595,6 +599,26 @@ void graph_put_fields_where(GraphBuild *B, EcsBlock *b, cJSON *obj, const char *
 	}
 	if (b->schema)
 		put_rest(B, b, b->schema->shape, obj, skip, only, except);
+}
+
+/* Linked by hand: cJSON 1.7.15's InsertItemInArray refuses a position past
+ * the first. (An object's first child's prev is its last child.) */
+void graph_put_at(cJSON *obj, int at, const char *key, cJSON *item)
+{
+	cJSON_AddItemToObject(obj, key, item);
+	cJSON *before = obj->child;
+	for (int i = 0; i < at && before != item; i++)
+		before = before->next;
+	if (before == item)
+		return;
+	cJSON_DetachItemViaPointer(obj, item);
+	item->next = before;
+	item->prev = before->prev;
+	if (before == obj->child)
+		obj->child = item;
+	else
+		item->prev->next = item;
+	before->prev = item;
 }
 
 /* Every row of b's shape that names an API member, in row order: the

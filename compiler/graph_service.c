@@ -582,58 +582,36 @@ static cJSON *metric_queries(GraphBuild *B, EcsBlock *b)
 
 /* scheduled NAME { schedule  timezone  min  max  start  end }
  * (PutScheduledAction: Schedule, Timezone, ScalableTargetAction,
- * StartTime, EndTime). */
+ * StartTime, EndTime): its rows, with a ScalableTargetAction, empty when
+ * neither bound is set. */
 static void scaling_scheduled(GraphBuild *B, EcsBlock *pb, EcsResource *p)
 {
-	cJSON_AddStringToObject(p->props, "Schedule", graph_attr_text(B, pb, "schedule", ""));
-	EcsAttr *tz = ecs_ast_attr(pb, "timezone");
-	if (tz)
-		cJSON_AddStringToObject(p->props, "Timezone", graph_text(B, tz->value));
-	cJSON *sta = cJSON_AddObjectToObject(p->props, "ScalableTargetAction");
-	if (ecs_ast_attr(pb, "min"))
-		cJSON_AddNumberToObject(sta, "MinCapacity", graph_attr_number(B, pb, "min", 0));
-	if (ecs_ast_attr(pb, "max"))
-		cJSON_AddNumberToObject(sta, "MaxCapacity", graph_attr_number(B, pb, "max", 0));
-	EcsAttr *st = ecs_ast_attr(pb, "start"), *en = ecs_ast_attr(pb, "end");
-	if (st)
-		cJSON_AddStringToObject(p->props, "StartTime", graph_text(B, st->value));
-	if (en)
-		cJSON_AddStringToObject(p->props, "EndTime", graph_text(B, en->value));
+	graph_put_rows(B, pb, p->props);
+	if (!cJSON_GetObjectItemCaseSensitive(p->props, "ScalableTargetAction"))
+		graph_put_at(p->props, cJSON_GetObjectItemCaseSensitive(p->props, "Timezone") ? 2 : 1,
+		       "ScalableTargetAction", cJSON_CreateObject());
 }
 
 /* target NAME { value  metric  resource_label  custom_metric { }
  * scale_in_cooldown  scale_out_cooldown  disable_scale_in }
- * (TargetTrackingScalingPolicyConfiguration), with the seed's target 75
- * and cooldowns of 300 s in and 60 s out. */
+ * (TargetTrackingScalingPolicyConfiguration): its rows (the seed's cpu
+ * metric and cooldowns of 300 s in and 60 s out are their defaults), with
+ * a custom metric in place of the predefined one. */
 static void scaling_target(GraphBuild *B, EcsBlock *pb, EcsResource *p)
 {
 	cJSON_AddStringToObject(p->props, "PolicyType", "TargetTrackingScaling");
 	cJSON *cfg = cJSON_AddObjectToObject(p->props, "TargetTrackingScalingPolicyConfiguration");
-	cJSON_AddNumberToObject(cfg, "TargetValue", graph_attr_number(B, pb, "value", 75));
+	graph_put_rows(B, pb, cfg);
 	EcsBlock *cm = ecs_ast_child(pb, "custom_metric");
 	if (cm) {
-		cJSON *m = cJSON_AddObjectToObject(cfg, "CustomizedMetricSpecification");
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg, "PredefinedMetricSpecification");
+		cJSON *m = cJSON_CreateObject();
+		graph_put_at(cfg, 1, "CustomizedMetricSpecification", m);
 		graph_put_fields(B, cm, m, NULL);
 		cJSON *qs = metric_queries(B, cm);
 		if (qs)
 			cJSON_AddItemToObject(m, "Metrics", qs);
-	} else {
-		cJSON *m = cJSON_AddObjectToObject(cfg, "PredefinedMetricSpecification");
-		EcsAttr *ma = ecs_ast_attr(pb, "metric");
-		cJSON_AddItemToObject(m, "PredefinedMetricType",
-				      ma ? graph_convert_attr(B, pb, ma)
-					 : cJSON_CreateString("ECSServiceAverageCPUUtilization"));
-		EcsAttr *rl = ecs_ast_attr(pb, "resource_label");
-		if (rl)
-			cJSON_AddStringToObject(m, "ResourceLabel", graph_text(B, rl->value));
 	}
-	cJSON_AddNumberToObject(cfg, "ScaleInCooldown",
-				graph_attr_number(B, pb, "scale_in_cooldown", 300));
-	cJSON_AddNumberToObject(cfg, "ScaleOutCooldown",
-				graph_attr_number(B, pb, "scale_out_cooldown", 60));
-	if (ecs_ast_attr(pb, "disable_scale_in"))
-		cJSON_AddBoolToObject(cfg, "DisableScaleIn",
-				      graph_attr_bool(B, pb, "disable_scale_in", false));
 }
 
 /* step NAME { ...  adjustment { } } (StepScalingPolicyConfiguration). */

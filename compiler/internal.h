@@ -712,6 +712,8 @@ void graph_put_fields(GraphBuild *B, EcsBlock *b, struct cJSON *obj, const char 
 /* The fields of b in its rows' order (not the spec's), with the defaults:
  * for a member list the API spells in a fixed order. */
 void graph_put_rows(GraphBuild *B, EcsBlock *b, struct cJSON *obj);
+/* obj[key] = item as obj's member number `at` (not the last). */
+void graph_put_at(struct cJSON *obj, int at, const char *key, struct cJSON *item);
 /* The DEFAULT column of shape's rows, for a block that is absent. */
 void graph_put_defaults(GraphBuild *B, EcsShape shape, struct cJSON *obj);
 /* The child block `kind`'s fields as an object at obj[key]; NULL when absent. */
