@@ -689,46 +689,41 @@ static void lower_param(Lower *L, TSNode n)
 	ecs_vec_push(&ctx->params, p);
 }
 
+/* A top-level `KEYWORD "TEXT"` (import, project): the text, which cannot
+ * be interpolated, with its span, appended to list. A string with a bad
+ * escape (reported) is left out. */
+static void lower_literal_item(Lower *L, TSNode n, FieldSlot slot, EcsDiagCode code,
+			       const char *what, EcsVec *list)
+{
+	EcsCompiler *ctx = L->ctx;
+	TSNode text = field(L, n, slot);
+	if (ts_node_is_null(text) || ts_node_has_error(n))
+		return;
+	EcsValue *v = lower_string(L, text, 0);
+	if (v->kind == ECS_VAL_ERROR)
+		return;
+	if (v->u.str.nparts != 1 || !v->u.str.parts[0].text) {
+		ecs_diag(&ctx->diags, ECS_ERROR, code, v->span, "%s cannot be interpolated", what);
+		return;
+	}
+	EcsImport *item = ecs_arena_alloc(ctx->arena, sizeof *item);
+	item->path = v->u.str.parts[0].text;
+	item->span = v->span;
+	ecs_vec_push(list, item);
+}
+
 /* import_decl: 'import' string. The path is recorded with its span; the
  * driver (compiler.c) resolves and reads it, so lowering does no I/O. */
 static void lower_import(Lower *L, TSNode n)
 {
-	EcsCompiler *ctx = L->ctx;
-	TSNode path = field(L, n, F_PATH);
-	if (ts_node_is_null(path) || ts_node_has_error(n))
-		return;
-	EcsValue *v = lower_string(L, path, 0);
-	if (v->u.str.nparts != 1 || !v->u.str.parts[0].text) {
-		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_IMPORT, v->span,
-			 "an import path cannot be interpolated");
-		return;
-	}
-	EcsImport *imp = ecs_arena_alloc(ctx->arena, sizeof *imp);
-	imp->path = v->u.str.parts[0].text;
-	imp->span = v->span;
-	ecs_vec_push(&ctx->imports, imp);
+	lower_literal_item(L, n, F_PATH, ECS_DIAG_IMPORT, "an import path", &L->ctx->imports);
 }
 
 /* project_decl: 'project' string. Recorded with its span; the driver
  * checks the name and that the inputs and imports declare one project. */
 static void lower_project(Lower *L, TSNode n)
 {
-	EcsCompiler *ctx = L->ctx;
-	TSNode name = field(L, n, F_NAME);
-	if (ts_node_is_null(name) || ts_node_has_error(n))
-		return;
-	EcsValue *v = lower_string(L, name, 0);
-	if (v->kind == ECS_VAL_ERROR)
-		return;
-	if (v->u.str.nparts != 1 || !v->u.str.parts[0].text) {
-		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_PROJECT, v->span,
-			 "a project name cannot be interpolated");
-		return;
-	}
-	EcsImport *p = ecs_arena_alloc(ctx->arena, sizeof *p);
-	p->path = v->u.str.parts[0].text;
-	p->span = v->span;
-	ecs_vec_push(&ctx->projects, p);
+	lower_literal_item(L, n, F_NAME, ECS_DIAG_PROJECT, "a project name", &L->ctx->projects);
 }
 
 void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
