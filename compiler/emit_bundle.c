@@ -269,6 +269,8 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 			for (size_t i = 0; i < r->nowned; i++)
 				cJSON_AddItemToArray(own, ecs_ownership_json(&r->owned[i]));
 		}
+		if (r->runtime)
+			cJSON_AddItemToObject(req, "runtime", cJSON_Duplicate(r->runtime, true));
 		if (r->kind == ECS_RES_TASK_SET) {
 			cJSON *pp = cJSON_CreateObject();
 			cJSON_AddItemToObject(pp, "cluster",

@@ -898,6 +898,12 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 	json_key(w, r->id);
 	json_open(w, '{');
 	json_kstr(w, "Type", ecs_resource_cfn_type(r->kind));
+	/* skip_destroy (the seed's task definition): the revision outlives its
+	 * deletion from the stack and its replacement by a new one. */
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->runtime, "skip_destroy"))) {
+		json_kstr(w, "DeletionPolicy", "Retain");
+		json_kstr(w, "UpdateReplacePolicy", "Retain");
+	}
 	/* DependsOn only where no reference already orders the two. */
 	bool deps = false;
 	for (size_t k = 0; k < r->ndeps; k++) {

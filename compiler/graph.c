@@ -218,6 +218,8 @@ void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out)
 		if (replace)
 			cJSON_AddItemToObject(o, "replace", replace);
 		cJSON_AddItemToObject(o, "properties", cJSON_Duplicate(r->props, true));
+		if (r->runtime)
+			cJSON_AddItemToObject(o, "runtime", cJSON_Duplicate(r->runtime, true));
 		if (r->tags)
 			cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(r->tags, true));
 		cJSON_AddItemToArray(arr, o);

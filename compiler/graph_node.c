@@ -125,6 +125,17 @@ void graph_depend(EcsResource *r, EcsResource *on)
 		r->deps[r->ndeps++] = on;
 }
 
+void graph_runtime_fields(GraphBuild *B, EcsBlock *b, EcsResource *r, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		if (!ecs_ast_attr(b, *keys))
+			continue;
+		if (!r->runtime)
+			r->runtime = cJSON_CreateObject();
+		cJSON_AddBoolToObject(r->runtime, *keys, graph_attr_bool(B, b, *keys, false));
+	}
+}
+
 EcsOwnedProperty *graph_own(EcsResource *r, const char *prop, EcsOwnership owner,
 			    const char *reason)
 {

@@ -84,6 +84,9 @@ static void svc_fields(Svc *v)
 				       "name", "infrastructure_role", "service_role", "desired_count",
 				       "launch_type", "platform_version", NULL},
 			       -1, ECS_SHAPE_TASKDEF);
+	/* Read by apply (wait_for_steady_state) and destroy (force_delete). */
+	graph_runtime_fields(B, b, s, (const char *const[]){"wait_for_steady_state",
+							    "force_delete", NULL});
 	if (!v->external) {
 		cJSON_AddItemToObject(s->props, "taskDefinition", cJSON_Duplicate(v->td_value, true));
 		EcsAttr *lt = ecs_ast_attr(b, "launch_type");
@@ -135,6 +138,9 @@ static void svc_deployment(Svc *v)
 	cJSON *dc = cJSON_CreateObject();
 	cJSON_AddStringToObject(dc, "type", v->ctl);
 	cJSON_AddItemToObject(v->s->props, "deploymentController", dc);
+	/* Read by apply: Ctrl-C during the rollout rolls the service back. */
+	if (dep)
+		graph_runtime_fields(B, dep, v->s, (const char *const[]){"sigint_rollback", NULL});
 	if (v->external || v->daemon)
 		return;
 	cJSON *cfg = cJSON_AddObjectToObject(v->s->props, "deploymentConfiguration");

@@ -403,6 +403,10 @@ GraphTaskNodes graph_task_definition(GraphBuild *B, EcsBlock *b, const char *own
 		Container k = {B, b->items[i].u.block, owner, n.td, tags, exec_command, windows};
 		cJSON_AddItemToArray(defs, container_definition(&k));
 	}
+	/* skip_destroy: destroy keeps the revisions (DeregisterTaskDefinition
+	 * is never called); a template retains them (DeletionPolicy and
+	 * UpdateReplacePolicy Retain). */
+	graph_runtime_fields(B, b, n.td, (const char *const[]){"skip_destroy", NULL});
 	task_execution_role(B, b, owner, tags, cluster, &n);
 	task_role(B, b, owner, tags, exec_command, &n);
 	cJSON *tt = cJSON_Duplicate(tags, true);

@@ -610,6 +610,9 @@ typedef struct EcsResource {
 	size_t ndeps;
 	EcsOwnedProperty *owned;
 	size_t nowned;
+	/* The fields set that steer the runtime, not a request: {"skip_destroy":
+	 * true, ...} (schema rows without an API member); NULL when none. */
+	struct cJSON *runtime;
 	const EcsBlock *decl;   /* the declaration it was lowered from */
 } EcsResource;
 
@@ -716,6 +719,9 @@ void graph_put_rows(GraphBuild *B, EcsBlock *b, struct cJSON *obj);
 void graph_put_at(struct cJSON *obj, int at, const char *key, struct cJSON *item);
 /* The DEFAULT column of shape's rows, for a block that is absent. */
 void graph_put_defaults(GraphBuild *B, EcsShape shape, struct cJSON *obj);
+/* The boolean fields `keys` (a NULL-terminated list) set in b, into
+ * r->runtime: what the runtime and CloudFormation's policies read. */
+void graph_runtime_fields(GraphBuild *B, EcsBlock *b, EcsResource *r, const char *const *keys);
 /* The child block `kind`'s fields as an object at obj[key]; NULL when absent. */
 struct cJSON *graph_put_block(GraphBuild *B, EcsBlock *parent, const char *kind,
 			      struct cJSON *obj, const char *key);

@@ -55,9 +55,10 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 		*q = (Request){str(r, "id"),       str(r, "resource"), str(r, "service"),
 			       str(r, "operation"), get(r, "protocol"), get(r, "params"),
 			       get(r, "depends_on"), get(r, "ownership"), get(r, "on_update"),
-			       get(r, "replace")};
+			       get(r, "replace"), get(r, "runtime")};
 		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params) ||
 		    (q->depends_on && !cJSON_IsArray(q->depends_on)) ||
+		    (q->runtime && !cJSON_IsObject(q->runtime)) ||
 		    (q->on_update && !cJSON_IsObject(q->on_update)) ||
 		    (q->ownership && !cJSON_IsArray(q->ownership)) ||
 		    (q->replace && !cJSON_IsArray(q->replace))) {
@@ -66,6 +67,12 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 		}
 	}
 	return true;
+}
+
+bool request_flag(const Request *r, const char *field, bool dflt)
+{
+	const cJSON *v = get(r->runtime, field);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
 /* Reads the bundle and the credentials. Commands that change things also
@@ -211,9 +218,13 @@ static void print_plan(const Deploy *d, FILE *f, const char *verb)
 		d->cfg.region, d->api_calls - d->mutating_calls);
 	for (size_t i = 0; i < d->nchanges; i++) {
 		const Change *c = &d->changes[i];
-		if (c->action == ACT_NONE && !c->error)
+		/* destroy also shows what it keeps, and why (skip_destroy,
+		 * revisions CI registered). */
+		bool kept = c->action == ACT_NONE && d->destroying && cJSON_GetArraySize(c->notes);
+		if (c->action == ACT_NONE && !c->error && !kept)
 			continue;
 		const char *sign = c->error                   ? "!"
+				   : kept                     ? "="
 				   : c->action == ACT_CREATE  ? "+"
 				   : c->action == ACT_DELETE  ? "-"
 				   : c->action == ACT_REPLACE ? "-/+"
@@ -224,7 +235,8 @@ static void print_plan(const Deploy *d, FILE *f, const char *verb)
 				  : c->action == ACT_DELETE ? "\033[31m"
 							     : "\033[33m";
 		fprintf(f, "%s%s %-9s%s %s %s  (%s, %zu call%s)\n", col, sign,
-			c->error ? "error" : action_name(c->action), color ? "\033[0m" : "", c->kind,
+			c->error ? "error" : kept ? "keep" : action_name(c->action),
+			color ? "\033[0m" : "", c->kind,
 			c->name, c->resource, calls_of(d, i), calls_of(d, i) == 1 ? "" : "s");
 		const cJSON *fl;
 		cJSON_ArrayForEach(fl, c->fields) {
@@ -324,7 +336,10 @@ int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
 typedef struct {
 	const char *cluster, *name;
 	const char *deployment; /* a CodeDeploy deployment's id: its progress is the service's */
+	const char *previous;   /* the task definition before apply; NULL: a new service */
+	bool rollback;          /* deployment.sigint_rollback, under the ECS controller */
 	char line[256];
+	char current[512];      /* the task definition the service last reported */
 	bool done, failed;
 	long failed_tasks;
 } Watch;
@@ -377,6 +392,8 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 	int desired = get(s, "desiredCount") ? get(s, "desiredCount")->valueint : 0;
 	int pending = get(s, "pendingCount") ? get(s, "pendingCount")->valueint : 0;
 	const char *rollout = str(primary, "rolloutState");
+	if (str(s, "taskDefinition"))
+		snprintf(w->current, sizeof w->current, "%s", str(s, "taskDefinition"));
 	snprintf(w->line, sizeof w->line, "%s/%s: running %d/%d, pending %d, %d deployment%s%s%s",
 		 w->cluster, w->name, running, desired, pending, cJSON_GetArraySize(deps),
 		 cJSON_GetArraySize(deps) == 1 ? "" : "s", rollout ? ", " : "",
@@ -487,6 +504,65 @@ static void observe_deployment(Deploy *d, EcsAws *aws, Watch *w)
 	cJSON_Delete(r);
 }
 
+/* The revision part of a task definition ARN: web:3. */
+static const char *revision(const char *arn)
+{
+	const char *slash = strrchr(arn, '/');
+	return slash ? slash + 1 : arn;
+}
+
+/* Ctrl-C during the wait: each service still rolling out goes back to
+ * the task definition it ran before apply when deployment.sigint_rollback
+ * says so (UpdateService; ECS rolls back as it rolls forward); otherwise
+ * its rollout goes on in ECS. Either way the user is told which. */
+static void interrupted(EcsAws *aws, const Watch *ws, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const Watch *w = &ws[i];
+		/* (a CodeDeploy deployment's is said above) */
+		if (w->done || w->deployment)
+			continue;
+		if (!w->rollback) {
+			fprintf(stderr, "ecsc: %s/%s: its rollout goes on in ECS (deployment "
+					"{ sigint_rollback = true } rolls it back on Ctrl-C)\n",
+				w->cluster, w->name);
+			continue;
+		}
+		if (!w->previous) {
+			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: nothing to roll back to (this "
+					"apply created the service); its rollout goes on\n",
+				w->cluster, w->name);
+			continue;
+		}
+		if (strcmp(w->previous, w->current) == 0) {
+			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: it already runs %s\n",
+				w->cluster, w->name, revision(w->previous));
+			continue;
+		}
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "cluster", w->cluster);
+		cJSON_AddStringToObject(p, "service", w->name);
+		cJSON_AddStringToObject(p, "taskDefinition", w->previous);
+		char *body = cJSON_PrintUnformatted(p);
+		cJSON_Delete(p);
+		EcsAwsResponse r;
+		EcsAwsStatus s = ecs_aws_json(aws, "ecs", json_target("ecs", "UpdateService"), body,
+					      &r);
+		free(body);
+		if (s == ECS_AWS_OK)
+			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: rolling back to %s (the "
+					"deployment before this apply)\n",
+				w->cluster, w->name, revision(w->previous));
+		else
+			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: could not roll back to %s: "
+					"%s%s%s\n",
+				w->cluster, w->name, revision(w->previous),
+				r.error_code ? r.error_code : ecs_aws_strerror(s),
+				r.error_message ? ": " : "", r.error_message ? r.error_message : "");
+		ecs_aws_response_free(&r);
+	}
+}
+
 static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 {
 	if (n == 0)
@@ -559,6 +635,8 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 					fprintf(stderr, "    CodeDeploy deployment %s goes on without "
 							"ecsc\n",
 						ws[i].deployment);
+			if (ecs_interrupted)
+				interrupted(aws, ws, n);
 			return false;
 		}
 		sleep_for(fmin(interval, timeout - (now() - t0)));
@@ -623,12 +701,27 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 			const Request *r = &d.reqs[i];
 			if (strcmp(r->op, "CreateService") != 0)
 				continue;
+			size_t change = (size_t)-1;
 			for (size_t c = 0; c < d.nchanges; c++)
 				if (strcmp(d.changes[c].resource, r->resource) == 0 &&
 				    d.changes[c].action != ACT_NONE)
-					ws[n++] = (Watch){.cluster = str(r->params, "cluster"),
-							  .name = str(r->params, "serviceName"),
-							  .deployment = deployment_of(&d, c)};
+					change = c;
+			if (change == (size_t)-1)
+				continue;
+			if (!request_flag(r, "wait_for_steady_state", true)) {
+				fprintf(stderr, "Not waiting for %s/%s (wait_for_steady_state = false)\n",
+					str(r->params, "cluster"), str(r->params, "serviceName"));
+				continue;
+			}
+			char key[1024];
+			service_key(key, sizeof key, r->params, "serviceName");
+			const char *ctl = str(get(r->params, "deploymentController"), "type");
+			ws[n++] = (Watch){.cluster = str(r->params, "cluster"),
+					  .name = str(r->params, "serviceName"),
+					  .deployment = deployment_of(&d, change),
+					  .previous = str(get(d.live.services, key), "taskDefinition"),
+					  .rollback = request_flag(r, "sigint_rollback", false) &&
+						      (!ctl || strcmp(ctl, "ECS") == 0)};
 		}
 		if (!wait_stable(&d, aws, ws, n))
 			status = 1;

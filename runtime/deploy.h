@@ -30,7 +30,11 @@ typedef struct {
 	const char *id, *resource, *service, *op;
 	const cJSON *protocol, *params, *depends_on, *ownership, *on_update;
 	const cJSON *replace;   /* [member]: what cannot change in place, or NULL */
+	const cJSON *runtime;   /* the spec's runtime fields: skip_destroy, force_delete, ... */
 } Request;
+
+/* A runtime field of a request (docs/bundle.md), dflt when the spec leaves it out. */
+bool request_flag(const Request *r, const char *field, bool dflt);
 
 /* What the live state says, each table keyed by the AWS name. */
 typedef struct {

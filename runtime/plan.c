@@ -1263,10 +1263,31 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 		q = obj("cluster", str(p, "cluster"));
 		cJSON_AddStringToObject(q, "service", str(p, "serviceName"));
 		cJSON *w = cJSON_Duplicate(q, true);
-		cJSON_AddBoolToObject(q, "force", true);
+		/* DeleteService refuses a REPLICA service above 0 tasks unless
+		 * forced: it is scaled to 0 first, as the seed does, unless
+		 * force_delete says to delete it at once. A DAEMON service has
+		 * no count to scale, and an EXTERNAL one's task sets hold its
+		 * tasks: both are forced, as is one already DRAINING (an
+		 * interrupted destroy), which UpdateService refuses. */
+		const char *sched = str(live, "schedulingStrategy");
+		const char *ctl = str(get(live, "deploymentController"), "type");
+		const char *status = str(live, "status");
+		bool force = request_flag(r, "force_delete", false) ||
+			     (status && strcmp(status, "ACTIVE") != 0) ||
+			     (sched && strcmp(sched, "DAEMON") == 0) ||
+			     (ctl && strcmp(ctl, "EXTERNAL") == 0);
+		size_t drain = (size_t)-1;
+		if (!force) {
+			cJSON *z = cJSON_Duplicate(q, true);
+			cJSON_AddNumberToObject(z, "desiredCount", 0);
+			drain = send_extra(&x, "ecs", "UpdateService", z);
+		}
+		cJSON_AddBoolToObject(q, "force", force);
 		/* DeleteCluster refuses a cluster whose services are ACTIVE or
 		 * DRAINING: what depends on the service waits for INACTIVE. */
 		size_t del = send_extra(&x, "ecs", "DeleteService", q);
+		if (drain != (size_t)-1)
+			call_dep(d, del, drain);
 		call_dep(d, send_extra(&x, "ecsc", "WaitServiceInactive", w), del);
 	} else if (strcmp(op, "RegisterScalableTarget") == 0) {
 		if (!get(d->live.targets, str(p, "ResourceId")))
@@ -1294,6 +1315,10 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 	} else if (strcmp(op, "RegisterTaskDefinition") == 0) {
 		if (!get(d->live.families, str(p, "family")))
 			return;
+		if (request_flag(r, "skip_destroy", false)) {
+			note(ch, false, "skip_destroy: the revisions of %s are kept", str(p, "family"));
+			return;
+		}
 		/* The family's ACTIVE revisions that ecsc registered for the
 		 * project (the tagging API listed them); CI's stay. */
 		q = obj("familyPrefix", str(p, "family"));

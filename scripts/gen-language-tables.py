@@ -264,6 +264,18 @@ def constraint_notes(types, name):
     return notes
 
 
+# Fields without an API member that steer the runtime (docs/runtime.md,
+# "Runtime fields"): what each does instead.
+RUNTIME_FIELDS = {
+    "wait_for_steady_state": "read by apply: `false` does not wait for the service",
+    "skip_destroy": "read by destroy (keeps the revisions) and templates (`DeletionPolicy` and "
+                    "`UpdateReplacePolicy` `Retain`)",
+    "force_delete": "read by destroy: DeleteService with `force`, without scaling to 0 first",
+    "sigint_rollback": "read by apply: Ctrl-C during the wait rolls the service back to its "
+                       "previous task definition",
+}
+
+
 def field_row(types, f):
     notes = []
     if f.required:
@@ -271,7 +283,12 @@ def field_row(types, f):
     notes.extend(constraint_notes(types, f.type))
     if f.default is not None:
         notes.append("default `%s`" % f.default)
-    notes.append("API `%s`" % f.api if f.api else "no single API member: ecsc derives it")
+    if f.api:
+        notes.append("API `%s`" % f.api)
+    elif f.name in RUNTIME_FIELDS:
+        notes.append(RUNTIME_FIELDS[f.name] + " ([runtime.md](runtime.md#runtime-fields))")
+    else:
+        notes.append("no single API member: ecsc derives it")
     if f.replace:
         notes.append("a change replaces the resource")
     cell = "; ".join(notes)

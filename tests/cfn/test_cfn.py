@@ -9,6 +9,9 @@ Cases:
   limits      a spec past 500 resources is refused with E0300; no file written
   atomic      an existing output is untouched when compilation fails, and no
               temporary file is left; the depfile lists every input
+  retain      skip_destroy: DeletionPolicy and UpdateReplacePolicy Retain on the
+              task definitions that set it, none elsewhere, cfn-lint clean; the
+              bundle carries the runtime fields and matches its schema
   deploy      moto's CloudFormation creates the stack of tests/cfn/deploy.ecs
               and ECS reads back what the spec says
 """
@@ -200,6 +203,65 @@ def case_atomic():
     finally:
         shutil.rmtree(tmp)
 
+def case_retain():
+    """skip_destroy keeps the task definition's revisions: in a template,
+    DeletionPolicy and UpdateReplacePolicy Retain on the task definition
+    (of a service and of a task), on no other resource; in a bundle, the
+    runtime fields travel beside the requests that create them."""
+    import jsonschema
+    tmp = tempfile.mkdtemp()
+    try:
+        spec = f"{tmp}/retain.ecs"
+        with open(spec, "w") as f:
+            f.write('project "retain"\n'
+                    'cluster main { capacity FARGATE { weight = 1 } }\n'
+                    'task batch {\n  cpu = 0.25 vcpu\n  memory = 512 MiB\n  skip_destroy = true\n'
+                    '  container job { image = "busybox:1.36" }\n}\n'
+                    'service kept in main {\n  cpu = 0.25 vcpu\n  memory = 512 MiB\n'
+                    '  skip_destroy = true\n  force_delete = true\n  wait_for_steady_state = false\n'
+                    '  deployment { sigint_rollback = true }\n'
+                    '  network { subnets = ["subnet-0a1b2c3d4e5f60718"] }\n'
+                    '  container app { image = "nginx:1.27" }\n}\n'
+                    'service plain in main {\n  cpu = 0.25 vcpu\n  memory = 512 MiB\n'
+                    '  network { subnets = ["subnet-0a1b2c3d4e5f60718"] }\n'
+                    '  container app { image = "nginx:1.27" }\n}\n')
+        out = f"{tmp}/retain.json"
+        r = run("compile", "-o", out, spec)
+        if r.returncode != 0:
+            fail(f"compile exited {r.returncode}: {r.stderr}")
+        res = json.load(open(out))["Resources"]
+        retained = sorted(k for k, v in res.items()
+                          if v.get("DeletionPolicy") == "Retain" and
+                          v.get("UpdateReplacePolicy") == "Retain")
+        if retained != ["TaskDefinitionBatch", "TaskDefinitionKept"]:
+            fail(f"resources retained: {retained} (want the two task definitions with skip_destroy)")
+        if any("DeletionPolicy" in v or "UpdateReplacePolicy" in v
+               for k, v in res.items() if k not in retained):
+            fail("a resource without skip_destroy carries a policy")
+        if res["TaskDefinitionBatch"]["Type"] != "AWS::ECS::TaskDefinition":
+            fail(f"TaskDefinitionBatch is {res['TaskDefinitionBatch']['Type']}")
+        r = subprocess.run(["cfn-lint", "--regions", "eu-west-1", "--", out],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"cfn-lint found problems (exit {r.returncode}):\n{r.stdout}{r.stderr}")
+        r = run("compile", "--target", "bundle", spec)
+        if r.returncode != 0:
+            fail(f"compile --target bundle exited {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        jsonschema.validate(doc, json.load(open(f"{ROOT}/docs/bundle.schema.json")))
+        runtime = {q["id"]: q["runtime"] for q in doc["requests"] if "runtime" in q}
+        want = {"TaskDefinitionBatch/RegisterTaskDefinition": {"skip_destroy": True},
+                "TaskDefinitionKept/RegisterTaskDefinition": {"skip_destroy": True},
+                "ServiceKept/CreateService": {"wait_for_steady_state": False,
+                                              "force_delete": True, "sigint_rollback": True}}
+        if runtime != want:
+            fail(f"the bundle's runtime fields: {runtime}")
+        print("retain: DeletionPolicy and UpdateReplacePolicy Retain on the 2 task definitions "
+              "with skip_destroy, none elsewhere, cfn-lint clean; the bundle carries the runtime "
+              "fields of 3 requests and matches its schema")
+    finally:
+        shutil.rmtree(tmp)
+
 def case_deploy():
     import boto3
     with moto_server() as url:
@@ -273,4 +335,4 @@ def case_deploy():
         print(f"deploy: stack CREATE_COMPLETE; service, task definition, role and log groups match")
 
 {"lint": case_lint, "golden": case_golden, "limits": case_limits,
- "atomic": case_atomic, "deploy": case_deploy}[CASE]()
+ "atomic": case_atomic, "retain": case_retain, "deploy": case_deploy}[CASE]()

@@ -26,23 +26,24 @@ KNOWN = {
     "SERVICE.propagate_tags": "found: CloudFormation's PropagateTags takes SERVICE or TASK_DEFINITION, not NONE",
     "SCHEDULED.start": "found: start is not checked as a timestamp; Application Auto Scaling refuses the request",
     "SCHEDULED.end": "found: end is not checked as a timestamp; Application Auto Scaling refuses the request",
-    # runtime-only rows that no runtime reads
-    "TASKDEF.skip_destroy": "found: accepted, read by no back end and no runtime",
-    "SERVICE.skip_destroy": "found: accepted, read by no back end and no runtime",
-    "SERVICE.force_delete": "found: accepted, read by no back end and no runtime",
-    "SERVICE.wait_for_steady_state": "found: accepted, read by no back end and no runtime",
-    "DEPLOYMENT.sigint_rollback": "found: accepted, read by no back end and no runtime",
 }
 
 # ---- rows that only steer the runtime, or have no output of their own ----------------
 RUNTIME = {
     # (test file, what it must mention): the row passes when the named test
-    # asserts it; a row no runtime test covers is a KNOWN defect.
-    "TASKDEF.skip_destroy": ("tests/runtime/test_apply.py", "skip_destroy"),
-    "SERVICE.skip_destroy": ("tests/runtime/test_apply.py", "skip_destroy"),
-    "SERVICE.force_delete": ("tests/runtime/test_apply.py", "force_delete"),
-    "SERVICE.wait_for_steady_state": ("tests/runtime/test_apply.py", "wait_for_steady_state"),
-    "DEPLOYMENT.sigint_rollback": ("tests/runtime/test_apply.py", "sigint_rollback"),
+    # asserts it; a row no runtime test covers is a KNOWN defect. Each names
+    # the check that asserts it: the state in moto after apply or destroy,
+    # or (skip_destroy of a task, which has no service to destroy apart) the
+    # template's DeletionPolicy/UpdateReplacePolicy, checked by cfn/retain.
+    "TASKDEF.skip_destroy": ("tests/cfn/test_cfn.py", '"TaskDefinitionBatch", "TaskDefinitionKept"'),
+    "SERVICE.skip_destroy": ("tests/runtime/test_apply.py",
+                             "skip_destroy: destroy keeps calm's revisions"),
+    "SERVICE.force_delete": ("tests/runtime/test_apply.py",
+                             "force_delete: calm is deleted with force"),
+    "SERVICE.wait_for_steady_state": ("tests/runtime/test_apply.py",
+                                      "wait_for_steady_state = false: apply does not wait"),
+    "DEPLOYMENT.sigint_rollback": ("tests/runtime/test_apply.py",
+                                   "sigint_rollback: Ctrl-C in the wait rolls eager back"),
 }
 EXEMPT = {
     "CLUSTER_CAPACITY.kind":

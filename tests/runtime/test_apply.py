@@ -16,7 +16,11 @@ with boto3 straight from moto:
 - destroy removes everything the spec owns;
 - with throttling, 5xx answers, dropped connections and lost answers
   injected on a seeded schedule, apply converges with nothing duplicated;
-- an interrupted apply converges when run again."""
+- an interrupted apply converges when run again;
+- the runtime fields: wait_for_steady_state = false is not waited for,
+  Ctrl-C in the wait rolls back a service with sigint_rollback (and leaves
+  the others rolling), destroy deletes a force_delete service at once and
+  drains the others to 0 first, and keeps skip_destroy's revisions."""
 import json
 import os
 import pty
@@ -488,13 +492,134 @@ def terminal(acct):
           f"{proc.returncode} {text[-400:]}")
 
 
+def knob_service(name, comment, fields, image):
+    return f"""
+# {comment}
+service {name} in knobs {{
+  cpu           = 0.25 vcpu
+  memory        = 0.5 GiB
+  desired_count = 2
+{fields}  network {{
+    subnets         = subnets
+    security_groups = [sg]
+  }}
+  container app {{ image = "public.ecr.aws/{image}" }}
+}}
+"""
+
+
+KNOBS = """project "knobs"
+param subnets: list(string)
+param sg: string
+param tag: string
+param calm_tag: string = "1.36"
+
+cluster knobs {
+  capacity FARGATE { weight = 1 }
+}
+""" + knob_service("calm", "Not waited for, deleted at once, its revisions kept.",
+                   "  wait_for_steady_state = false\n  force_delete  = true\n"
+                   "  skip_destroy  = true\n", "docker/library/busybox:${calm_tag}") + \
+    knob_service("eager", "Rolled back on Ctrl-C during apply's wait.",
+                 "  deployment { sigint_rollback = true }\n", "nginx/nginx:${tag}") + \
+    knob_service("plain", "None of them: waited for, left rolling on Ctrl-C, scaled to 0 "
+                 "before deletion.", "", "nginx/nginx:${tag}")
+
+
+def knobs(acct):
+    # The runtime fields, against a moto whose services never become
+    # stable (one task of two runs).
+    spec = os.path.join(tempfile.mkdtemp(), "knobs.ecs")
+    with open(spec, "w") as f:
+        f.write(KNOBS)
+    base = [spec, "--set", acct.sets[1], "--set", acct.sets[5], "--endpoint-url", acct.proxy_url]
+
+    def run(cmd, *args, timeout=120):
+        return subprocess.run([ECSC, cmd, *base, *args], capture_output=True, text=True,
+                              env=ENV, timeout=timeout)
+
+    def svc(name):
+        return acct.ecs.describe_services(cluster="knobs", services=[name])["services"][0]
+
+    p = acct.proxy
+    r = run("apply", "--set", "tag=1.27.3", "--timeout", "3s")
+    check("wait_for_steady_state = false: apply does not wait for calm, waits for the others",
+          "Not waiting for knobs/calm (wait_for_steady_state = false)" in r.stderr and
+          "Waiting for 2 services" in r.stderr and "knobs/calm:" not in r.stderr and
+          r.returncode == 1 and "timed out" in r.stderr, f"{r.returncode} {r.stderr[-1500:]}")
+    p.reset()
+    r = run("apply", "--set", "tag=1.27.3", "--set", "calm_tag=1.37")
+    check("wait_for_steady_state = false: a change to calm alone applies and exits 0 unwaited",
+          r.returncode == 0 and "Waiting for" not in r.stderr and
+          ops(p.calls()) == ["RegisterTaskDefinition", "UpdateService"],
+          f"{r.returncode} {ops(p.calls())} {r.stderr[-1200:]}")
+    before = {n: svc(n)["taskDefinition"] for n in ("eager", "plain")}
+
+    # Ctrl-C during the rollout of a new image.
+    p.reset()
+    proc = subprocess.Popen([ECSC, "apply", *base, "--set", "calm_tag=1.37", "--set",
+                             "tag=1.28.0", "--timeout", "120s"], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(1500):
+        calls = [c["operation"] for c in p.calls()]
+        updates = [i for i, o in enumerate(calls) if o == "UpdateService"]
+        if len(updates) >= 2 and "DescribeServices" in calls[updates[-1]:]:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    eager, plain = svc("eager"), svc("plain")
+    check("sigint_rollback: Ctrl-C in the wait rolls eager back to its previous task definition",
+          eager["taskDefinition"] == before["eager"] and
+          acct.image(eager["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.27.3",
+          (before, eager["taskDefinition"], err[-1500:]))
+    check("sigint_rollback: ... and says so",
+          f"knobs/eager: sigint_rollback: rolling back to {before['eager'].split('/')[-1]}"
+          in err and proc.returncode == 1, f"{proc.returncode} {err[-1500:]}")
+    check("without sigint_rollback the rollout goes on (plain runs the new revision) and says so",
+          plain["taskDefinition"] != before["plain"] and
+          acct.image(plain["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.28.0" and
+          "knobs/plain: its rollout goes on in ECS" in err, (plain["taskDefinition"], err[-1500:]))
+
+    # destroy: calm at once (force_delete), the others scaled to 0 first;
+    # calm's revisions stay (skip_destroy).
+    p.reset()
+    r = run("destroy", "--yes", "--set", "tag=1.28.0")
+    calls = mutating(p.calls())
+    deletes = {c["body"]["service"]: c["body"].get("force") for c in calls
+               if c["operation"] == "DeleteService"}
+    drains = sorted(c["body"]["service"] for c in calls if c["operation"] == "UpdateService"
+                    and c["body"].get("desiredCount") == 0)
+    check("force_delete: calm is deleted with force and no scale-down; the others drain to 0 "
+          "first and are deleted without force",
+          r.returncode == 0 and deletes == {"calm": True, "eager": False, "plain": False} and
+          drains == ["eager", "plain"], f"{r.returncode} {deletes} {drains} {r.stderr[-1200:]}")
+    order = [c["operation"] + "/" + c["body"].get("service", "") for c in calls
+             if c["operation"] in ("UpdateService", "DeleteService")]
+    check("force_delete: ... each drain before its deletion",
+          all(order.index(f"UpdateService/{n}") < order.index(f"DeleteService/{n}")
+              for n in ("eager", "plain")), order)
+    gone = acct.ecs.describe_services(cluster="knobs", services=["calm", "eager", "plain"])
+    check("destroy leaves no active service",
+          all(s["status"] == "INACTIVE" for s in gone["services"]), gone["services"])
+    check("skip_destroy: destroy keeps calm's revisions and deregisters the others'",
+          len(acct.active_revisions("calm")) == 2 and not acct.active_revisions("eager") and
+          not acct.active_revisions("plain") and "skip_destroy: the revisions of calm are kept"
+          in r.stderr, (acct.active_revisions("calm"), acct.active_revisions("eager"),
+                        r.stderr[-800:]))
+    check("... and none of calm's revisions was deregistered",
+          not any(c["operation"] == "DeregisterTaskDefinition" and
+                  "task-definition/calm:" in c["body"].get("taskDefinition", "") for c in calls),
+          ops(calls))
+
+
 RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + \
-    [interrupt, failing, debug, terminal]
+    [interrupt, failing, debug, terminal, knobs]
 for fn in RUNS:
     env = dict(MOTO_ECS_SERVICE_RUNNING="2")
     if fn is failing:
         env = dict(MOTO_ECS_SERVICE_RUNNING="0", MOTO_ECS_SERVICE_FAILED_TASKS="1")
-    if fn is terminal:
+    if fn in (terminal, knobs):
         env = dict(MOTO_ECS_SERVICE_RUNNING="1")
     with moto_server(**env) as url:
         acct = Account(url)
