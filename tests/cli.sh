@@ -859,7 +859,7 @@ case_apply-spec-errors() {
 }
 
 case_deploy-needs-a-project() {
-    # plan, apply and destroy act on what carries the project's tag: a
+    # plan, apply, destroy and scale act on what carries the project's tag: a
     # spec that declares no project is refused before any call (exit 1,
     # an error in the spec), with the line that declares it.
     write_specs
@@ -873,6 +873,9 @@ case_deploy-needs-a-project() {
     run --stdin anon.ecs -- destroy --yes -
     expect_status 1
     expect_err 'project "NAME"'
+    run -- scale anon.ecs web 3
+    expect_status 1
+    expect_err 'the spec declares no project'
     # check and compile stay silent; the bundle names no project and the
     # runtime refuses it.
     run -- check anon.ecs
