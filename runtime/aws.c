@@ -183,9 +183,17 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", region, service);
 	snprintf(userpwd, sizeof userpwd, "%s:%s", a->cfg->access_key, a->cfg->secret_key);
 	if (a->cfg->session_token) {
-		char tok[4096];
-		snprintf(tok, sizeof tok, "X-Amz-Security-Token: %s", a->cfg->session_token);
+		/* Any length: curl_slist_append copies the header. */
+		const char *name = "X-Amz-Security-Token: ";
+		size_t n = strlen(name) + strlen(a->cfg->session_token) + 1;
+		char *tok = malloc(n);
+		if (!tok) {
+			curl_slist_free_all(headers);
+			return ECS_AWS_TRANSPORT;
+		}
+		snprintf(tok, n, "%s%s", name, a->cfg->session_token);
 		headers = curl_slist_append(headers, tok);
+		free(tok);
 	}
 	Body b = {0};
 	CURL *c = a->curl;

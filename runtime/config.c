@@ -42,12 +42,20 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	return 1;
 }
 
-/* Reads one file; a missing file is no error, a malformed one is. */
+/* Reads one file; a missing file is no error, a malformed one is.
+ *
+ * inih reads lines into a fixed 200-byte buffer by default and cuts longer
+ * ones, which turns an STS session token (1,000 characters and more) into a
+ * malformed file. Debian's libinih makes its build settings variables: the
+ * line buffer goes on the heap and grows by realloc, up to 1 MiB a line. */
 static bool read_ini(const char *path, const char *section, EcsAwsConfig *cfg)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return true;
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = 1 << 20;
 	IniCtx x = {cfg, section, false};
 	int rc = ini_parse_file(f, on_entry, &x);
 	fclose(f);

@@ -2,8 +2,8 @@
 """proxy.py: an HTTP proxy between an AWS client and moto, for the tests.
 
 Every request is forwarded unchanged (the signed headers' bytes, Host
-included) and recorded: service and region from the SigV4 credential
-scope, operation from X-Amz-Target or the form's Action, and the body.
+included) and recorded: access key id, service and region from the SigV4
+credential scope, the X-Amz-Security-Token header, operation from X-Amz-Target or the form's Action, and the body.
 Faults are injected on a seeded schedule, one draw per request in arrival
 order: throttle, error5xx (500 InternalFailure and 503 ServiceUnavailable
 in turn), drop (the connection closes, nothing is forwarded) and
@@ -343,6 +343,8 @@ class _Handler(BaseHTTPRequestHandler):
             "path": path,
             "service": scope.group(4) if scope else None,
             "region": scope.group(3) if scope else None,
+            "access_key": scope.group(1) if scope else None,
+            "security_token": h.get("X-Amz-Security-Token"),
             "operation": operation,
             "protocol": "json" if json_protocol else "query",
             "mutating": (not operation.startswith(READ_ONLY)) if operation
@@ -480,7 +482,7 @@ class Proxy:
 
     def calls(self):
         """The requests so far, in arrival order: a list of dicts with index, method, path,
-        service, region, operation, protocol ("json" or "query"), mutating, fault, status
+        access_key, service, region, security_token, operation, protocol ("json" or "query"), mutating, fault, status
         (what the client got, None if nothing), upstream_status (None if not forwarded)
         and body (the JSON or form body as a dict where possible)."""
         return self.state.calls()

@@ -16,7 +16,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from awslocal import moto_server  # noqa: E402
+from proxy import Proxy  # noqa: E402
 
 import boto3  # noqa: E402
 
@@ -79,6 +81,40 @@ with moto_server() as url:
     rc, status, code, out = call(dict(env, AWS_PROFILE="missing"), "json", "ecs",
                                  "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
     check("no credentials is a clear error", rc == 2, out)
+
+    # Session tokens are longer than inih's default 200-byte line. moto's
+    # AssumeRole gives a 356-character one and checks it exactly: a request
+    # signed with it is accepted. A 1,500-character one (as long as real STS
+    # gives) is not moto's, so moto refuses it; the proxy shows it was read
+    # from the file and sent whole in X-Amz-Security-Token.
+    total += 2
+    user = dict(endpoint_url=url, region_name="eu-west-1",
+                aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    boto3.client("iam", **user).create_role(RoleName="deploy", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+        '"Action":"sts:AssumeRole"}]}'))
+    boto3.client("iam", **user).put_role_policy(RoleName="deploy", PolicyName="all", PolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'))
+    sts = boto3.client("sts", **user)
+    temp = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/deploy",
+                           RoleSessionName="ecsc")["Credentials"]
+    long_token = "IQoJb3JpZ2luX2VjE" + "".join(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7 + 3) % 64]
+        for i in range(1500 - 18)) + "="
+    for name, token, accepted in (("moto's", temp["SessionToken"], True), ("a 1,500-character", long_token, False)):
+        with open(f"{home}/.aws/credentials", "w") as f:
+            f.write(f"[deploy]\naws_access_key_id = {temp['AccessKeyId']}\n"
+                    f"aws_secret_access_key = {temp['SecretAccessKey']}\n"
+                    f"aws_session_token = {token}\n")
+        with Proxy(url) as p:
+            rc, status, code, out = call(dict(env, AWS_ENDPOINT_URL=p.url), "--profile", "deploy", "json",
+                                         "ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
+            sent = p.calls()
+        check(f"{name} session token ({len(token)} characters) from the credentials file is sent whole",
+              len(token) > 300 and len(sent) == 1 and sent[0]["security_token"] == token and
+              sent[0]["access_key"] == temp["AccessKeyId"] and
+              ((rc == 0 and status == "200") if accepted else code == "InvalidClientTokenId"),
+              out + str([(c["access_key"], len(c["security_token"] or "")) for c in sent]))
 
     if ECSC:
         total += 2
