@@ -45,6 +45,8 @@ static const char usage[] =
 	"\n"
 	"plan, apply, destroy and scale options:\n"
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
+	"  --region REGION         the AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
+	"                          then the profile's region)\n"
 	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
 	"  --project NAME          the ecsc:project tag (default: the spec's `project`;\n"
 	"                          these commands refuse a spec without one)\n"
@@ -263,7 +265,7 @@ int main(int argc, char **argv)
 		return run_runtime(argv);
 #endif
 	EcsDeployOptions dopt = {0};
-	const char *profile = NULL, *endpoint = NULL;
+	const char *profile = NULL, *region = NULL, *endpoint = NULL;
 	bool compile = strcmp(cmd, "compile") == 0;
 	EcsCompileOptions co = {.target = "cloudformation", .format = "json"};
 
@@ -286,7 +288,7 @@ int main(int argc, char **argv)
 		static const char *const valued[] = {"--set", "--values", "--import-root", "--emit", "--diagnostics",
 						     "--color", "--target", "--format", "-o",
 						     "--output", "--depfile", "--export-prefix",
-						     "--project", "--profile", "--endpoint-url",
+						     "--project", "--profile", "--region", "--endpoint-url",
 						     "--parallelism", "--timeout", NULL};
 		for (const char *const *o = valued; *o; o++)
 			if (strcmp(a, *o) == 0 && i + 1 >= argc)
@@ -333,6 +335,8 @@ int main(int argc, char **argv)
 			co.project = v;
 		} else if (aws && (v = option_value(argc, argv, &i, "--profile"))) {
 			profile = v;
+		} else if (aws && (v = option_value(argc, argv, &i, "--region"))) {
+			region = v;
 		} else if (aws && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
 			endpoint = v;
 		} else if (deploying && strcmp(a, "--debug") == 0) {
@@ -385,6 +389,7 @@ int main(int argc, char **argv)
 	if (status == ECS_OK && ninputs == 0)
 		status = usage_error("%s: no input files", cmd);
 	dopt.profile = profile;
+	dopt.region = region;
 	dopt.endpoint = endpoint;
 	/* plan's exit status 2 means "changes": its usage errors are 1. */
 	int failure = strcmp(cmd, "plan") == 0 ? 1 : ECS_EUSAGE;

@@ -77,7 +77,8 @@ static char *home_path(const char *env, const char *rel)
 	return p;
 }
 
-EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *endpoint)
+EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *region,
+				 const char *endpoint)
 {
 	memset(cfg, 0, sizeof *cfg);
 	const char *prof = profile && *profile ? profile : getenv("AWS_PROFILE");
@@ -86,6 +87,7 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 	cfg->profile = strdup(prof);
 	set(&cfg->endpoint, endpoint);
 	set(&cfg->endpoint, getenv("AWS_ENDPOINT_URL"));
+	set(&cfg->region, region);
 	set(&cfg->region, getenv("AWS_REGION"));
 	set(&cfg->region, getenv("AWS_DEFAULT_REGION"));
 	/* Keys from the environment only when no profile was asked for on

@@ -92,7 +92,7 @@ static int connect_aws(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o
 	d->results = cJSON_CreateObject();
 	if (!deploy_load(d, bundle))
 		return 2;
-	EcsAwsStatus s = ecs_aws_config_load(&d->cfg, o->profile, o->endpoint);
+	EcsAwsStatus s = ecs_aws_config_load(&d->cfg, o->profile, o->region, o->endpoint);
 	if (s != ECS_AWS_OK) {
 		fprintf(stderr, "ecsc: %s\n", ecs_aws_strerror(s));
 		return 2;

@@ -22,8 +22,9 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
  * else the profile (AWS_PROFILE, or the one given) of
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
- * (AWS_CONFIG_FILE); the region from AWS_REGION, AWS_DEFAULT_REGION or the
- * profile; the endpoint from the one given, else AWS_ENDPOINT_URL. */
+ * (AWS_CONFIG_FILE); the region from the one given, else AWS_REGION,
+ * AWS_DEFAULT_REGION or the profile; the endpoint from the one given, else
+ * AWS_ENDPOINT_URL. */
 typedef struct {
 	char *access_key, *secret_key, *session_token;
 	char *region;
@@ -32,8 +33,9 @@ typedef struct {
 } EcsAwsConfig;
 
 /* Fills cfg; strings are owned by cfg (free with ecs_aws_config_free).
- * profile and endpoint may be NULL. */
-EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *endpoint);
+ * profile, region and endpoint may be NULL. */
+EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *region,
+				 const char *endpoint);
 void ecs_aws_config_free(EcsAwsConfig *cfg);
 
 typedef struct EcsAws EcsAws;
@@ -73,7 +75,7 @@ struct cJSON;
 /* The deployment commands: ecsc plan, apply and destroy on a bundle (a
  * cJSON tree in the format of docs/bundle.md, borrowed). */
 typedef struct {
-	const char *profile, *endpoint;
+	const char *profile, *region, *endpoint;
 	int parallelism;        /* concurrent calls; 0: 8 */
 	bool prune;             /* plan: also delete what the project owns and the bundle lacks */
 	bool json;              /* plan: JSON on stdout */

@@ -1,6 +1,6 @@
 /* aws_call.c: one signed AWS call through the runtime's client, for the
- * tests: aws_call [--profile P] json SERVICE TARGET BODY
- *           aws_call [--profile P] query SERVICE ACTION VERSION FORM
+ * tests: aws_call [--profile P] [--region R] json SERVICE TARGET BODY
+ *           aws_call [--profile P] [--region R] query SERVICE ACTION VERSION FORM
  * Prints the HTTP status, the AWS error code (or "-") and the body. */
 #include <stdio.h>
 #include <string.h>
@@ -9,19 +9,23 @@
 
 int main(int argc, char **argv)
 {
-	const char *profile = NULL;
+	const char *profile = NULL, *region = NULL;
 	int i = 1;
-	if (argc > 2 && strcmp(argv[1], "--profile") == 0) {
-		profile = argv[2];
-		i = 3;
+	for (; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--profile") == 0)
+			profile = argv[i + 1];
+		else if (strcmp(argv[i], "--region") == 0)
+			region = argv[i + 1];
+		else
+			break;
 	}
 	if (argc - i < 4) {
-		fputs("usage: aws_call [--profile P] json SERVICE TARGET BODY | "
+		fputs("usage: aws_call [--profile P] [--region R] json SERVICE TARGET BODY | "
 		      "query SERVICE ACTION VERSION FORM\n", stderr);
 		return 2;
 	}
 	EcsAwsConfig cfg;
-	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, NULL);
+	EcsAwsStatus s = ecs_aws_config_load(&cfg, profile, region, NULL);
 	if (s != ECS_AWS_OK) {
 		fprintf(stderr, "aws_call: %s\n", ecs_aws_strerror(s));
 		ecs_aws_config_free(&cfg);

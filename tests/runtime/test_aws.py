@@ -116,8 +116,31 @@ with moto_server() as url:
               ((rc == 0 and status == "200") if accepted else code == "InvalidClientTokenId"),
               out + str([(c["access_key"], len(c["security_token"] or "")) for c in sent]))
 
+    # The region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else
+    # the profile's; the proxy reads it from each request's signing scope.
+    with open(f"{home}/.aws/credentials", "w") as f:
+        f.write(f"[deploy]\naws_access_key_id = {key['AccessKeyId']}\n"
+                f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    with open(f"{home}/.aws/config", "w") as f:
+        f.write("[profile deploy]\nregion = ap-south-1\n")
+    layers = [("the profile's region", {}, [], "ap-south-1"),
+              ("AWS_DEFAULT_REGION over the profile's", {"AWS_DEFAULT_REGION": "eu-central-1"}, [],
+               "eu-central-1"),
+              ("AWS_REGION over AWS_DEFAULT_REGION", {"AWS_REGION": "us-west-2"}, [], "us-west-2"),
+              ("--region over AWS_REGION", {}, ["--region", "ca-central-1"], "ca-central-1")]
+    renv = dict(env)
+    with Proxy(url) as p:
+        for name, more, args, want in layers:
+            total += 1
+            renv.update(more, AWS_ENDPOINT_URL=p.url)
+            p.reset()
+            rc, status, code, out = call(renv, "--profile", "deploy", *args, "json", "ecs",
+                                         "AmazonEC2ContainerServiceV20141113.ListClusters", "{}")
+            regions = [c["region"] for c in p.calls()]
+            check(f"region: {name}", rc == 0 and regions == [want], f"{regions} {out}")
+
     if ECSC:
-        total += 2
+        total += 3
         ec2 = boto3.client("ec2", endpoint_url=url, region_name="eu-west-1",
                            aws_access_key_id=key["AccessKeyId"],
                            aws_secret_access_key=key["SecretAccessKey"])
@@ -134,6 +157,12 @@ with moto_server() as url:
         r = subprocess.run([ECSC, "plan", *spec], capture_output=True, text=True, env=bad)
         check("ecsc plan with a wrong secret is refused", r.returncode == 1 and
               "SignatureDoesNotMatch" in r.stderr, r.stderr[-800:])
+        with Proxy(url) as p:
+            r = subprocess.run([ECSC, "plan", *spec, "--region", "us-east-2"], capture_output=True,
+                               text=True, env=dict(good, AWS_ENDPOINT_URL=p.url, AWS_DEFAULT_REGION="eu-west-1"))
+            regions = {c["region"] for c in p.calls() if c["service"] != "iam"}
+        check("ecsc plan --region wins over AWS_REGION", r.returncode in (0, 2) and
+              "region us-east-2" in r.stdout and regions == {"us-east-2"}, f"{regions} {r.stderr[-800:]}")
 
 print(f"runtime/aws: {total - len(fails)} passed, {len(fails)} failed")
 sys.exit(1 if fails else 0)
