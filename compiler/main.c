@@ -26,6 +26,7 @@ static const char usage[] =
 	"  apply      make the AWS resources match the spec, then wait for services\n"
 	"  destroy    delete what the spec owns in AWS\n"
 	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT [--wait]\n"
+	"  whoami     print the AWS account, principal and region plan/apply would use\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 	"  --project NAME          the ecsc:project tag (default: the spec's `project`,\n"
 	"                          else the first input's name)\n"
 	"\n"
-	"plan, apply, destroy and scale options:\n"
+	"plan, apply, destroy, scale and whoami options:\n"
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
 	"  --region REGION         the AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
 	"                          then the profile's region)\n"
@@ -256,10 +257,10 @@ int main(int argc, char **argv)
 	bool deploying = strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
 			 strcmp(cmd, "destroy") == 0;
 	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&
-	    strcmp(cmd, "scale") != 0 && !deploying)
+	    strcmp(cmd, "scale") != 0 && strcmp(cmd, "whoami") != 0 && !deploying)
 		return usage_error("unknown command `%s`", cmd);
-	bool scale = strcmp(cmd, "scale") == 0;
-	bool aws = scale || deploying;
+	bool scale = strcmp(cmd, "scale") == 0, whoami = strcmp(cmd, "whoami") == 0;
+	bool aws = scale || deploying || whoami;
 #ifndef ECSC_RUNTIME
 	if (aws)
 		return run_runtime(argv);
@@ -339,7 +340,7 @@ int main(int argc, char **argv)
 			region = v;
 		} else if (aws && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
 			endpoint = v;
-		} else if (deploying && strcmp(a, "--debug") == 0) {
+		} else if ((deploying || whoami) && strcmp(a, "--debug") == 0) {
 			dopt.debug = true;
 		} else if (deploying && strcmp(a, "--json") == 0) {
 			dopt.json = true;
@@ -386,11 +387,20 @@ int main(int argc, char **argv)
 			ninputs -= 2;
 		}
 	}
-	if (status == ECS_OK && ninputs == 0)
+	if (status == ECS_OK && whoami && ninputs > 0)
+		status = usage_error("whoami takes no input files");
+	if (status == ECS_OK && ninputs == 0 && !whoami)
 		status = usage_error("%s: no input files", cmd);
 	dopt.profile = profile;
 	dopt.region = region;
 	dopt.endpoint = endpoint;
+#ifdef ECSC_RUNTIME
+	if (whoami) {
+		ecs_compiler_free(c);
+		free(inputs);
+		return status == ECS_OK ? ecs_whoami(&dopt) : status;
+	}
+#endif
 	/* plan's exit status 2 means "changes": its usage errors are 1. */
 	int failure = strcmp(cmd, "plan") == 0 ? 1 : ECS_EUSAGE;
 #ifdef ECSC_RUNTIME

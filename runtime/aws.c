@@ -108,10 +108,42 @@ static size_t on_data(char *p, size_t size, size_t n, void *user)
 	return k;
 }
 
-/* The endpoint of a service in the region: the override, else the public
- * one (IAM is global). */
+/* The AWS_ENDPOINT_URL_<SERVICE> variable of each service the runtime
+ * calls: its SDK service id in upper case, spaces as underscores. */
+static const char *const service_ids[][2] = {
+	{"ecs", "ECS"},
+	{"iam", "IAM"},
+	{"ec2", "EC2"},
+	{"sts", "STS"},
+	{"logs", "CLOUDWATCH_LOGS"},
+	{"application-autoscaling", "APPLICATION_AUTO_SCALING"},
+	{"tagging", "RESOURCE_GROUPS_TAGGING_API"},
+	{"codedeploy", "CODEDEPLOY"},
+};
+
+static const char *service_endpoint(const char *service)
+{
+	for (size_t i = 0; i < sizeof service_ids / sizeof *service_ids; i++) {
+		if (strcmp(service, service_ids[i][0]) == 0) {
+			char name[64];
+			snprintf(name, sizeof name, "AWS_ENDPOINT_URL_%s", service_ids[i][1]);
+			const char *v = getenv(name);
+			return v && *v ? v : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The endpoint of a service in the region: the one given, else the
+ * service's variable, else the configured one, else the public one (IAM is
+ * global). */
 static void endpoint(const EcsAws *a, const char *service, char *buf, size_t n)
 {
+	const char *own = a->cfg->endpoint_given ? NULL : service_endpoint(service);
+	if (own) {
+		snprintf(buf, n, "%s", own);
+		return;
+	}
 	if (a->cfg->endpoint) {
 		snprintf(buf, n, "%s", a->cfg->endpoint);
 		return;

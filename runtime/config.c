@@ -86,6 +86,7 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 		prof = "default";
 	cfg->profile = strdup(prof);
 	set(&cfg->endpoint, endpoint);
+	cfg->endpoint_given = cfg->endpoint != NULL;
 	set(&cfg->endpoint, getenv("AWS_ENDPOINT_URL"));
 	set(&cfg->region, region);
 	set(&cfg->region, getenv("AWS_REGION"));
@@ -98,6 +99,7 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 			cfg->access_key = strdup(ak);
 			cfg->secret_key = strdup(sk);
 			cfg->session_token = dup_or_null(getenv("AWS_SESSION_TOKEN"));
+			cfg->source = "environment (AWS_ACCESS_KEY_ID)";
 		}
 	}
 	char *creds = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
@@ -109,6 +111,8 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 			free(cfg->access_key);
 			cfg->access_key = NULL;
 		}
+		if (cfg->access_key)
+			cfg->source = "shared credentials file";
 	}
 	if (conf) {
 		char section[256];
@@ -116,7 +120,10 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 			snprintf(section, sizeof section, "default");
 		else
 			snprintf(section, sizeof section, "profile %s", prof);
+		bool had_key = cfg->access_key != NULL;
 		ok = read_ini(conf, section, cfg) && ok;
+		if (!had_key && cfg->access_key)
+			cfg->source = "config file";
 	}
 	free(creds);
 	free(conf);

@@ -24,12 +24,15 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
  * (AWS_CONFIG_FILE); the region from the one given, else AWS_REGION,
  * AWS_DEFAULT_REGION or the profile; the endpoint from the one given, else
- * AWS_ENDPOINT_URL. */
+ * the service's AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
+ * profile's endpoint_url. */
 typedef struct {
 	char *access_key, *secret_key, *session_token;
 	char *region;
 	char *endpoint;         /* NULL: the service's public endpoint */
+	bool endpoint_given;    /* endpoint is the one given: it wins over AWS_ENDPOINT_URL_<SERVICE> */
 	char *profile;
+	const char *source;     /* where the keys came from, for ecsc whoami (static) */
 } EcsAwsConfig;
 
 /* Fills cfg; strings are owned by cfg (free with ecs_aws_config_free).
@@ -99,5 +102,9 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o);
  * 2 credentials or the bundle. */
 int ecs_scale(const struct cJSON *bundle, const char *cluster, const char *service, long count,
 	      const EcsDeployOptions *o);
+/* ecsc whoami: prints the account, principal (sts:GetCallerIdentity),
+ * region and the credentials' source. 0 done, 1 AWS refused or
+ * unreachable, 2 credentials or region not found. */
+int ecs_whoami(const EcsDeployOptions *o);
 
 #endif
