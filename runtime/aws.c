@@ -213,19 +213,29 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 	char url[512], sigv4[128], userpwd[512];
 	endpoint(a, service, url, sizeof url);
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", region, service);
-	snprintf(userpwd, sizeof userpwd, "%s:%s", a->cfg->access_key, a->cfg->secret_key);
-	if (a->cfg->session_token) {
+	char *key, *secret, *token;
+	ecs_aws_config_keys(a->cfg, &key, &secret, &token);
+	snprintf(userpwd, sizeof userpwd, "%s:%s", key ? key : "", secret ? secret : "");
+	if (secret)
+		memset(secret, 0, strlen(secret));
+	free(key);
+	free(secret);
+	if (token) {
 		/* Any length: curl_slist_append copies the header. */
 		const char *name = "X-Amz-Security-Token: ";
-		size_t n = strlen(name) + strlen(a->cfg->session_token) + 1;
+		size_t n = strlen(name) + strlen(token) + 1;
 		char *tok = malloc(n);
-		if (!tok) {
+		bool made = tok != NULL;
+		if (made) {
+			snprintf(tok, n, "%s%s", name, token);
+			headers = curl_slist_append(headers, tok);
+		}
+		free(tok);
+		free(token);
+		if (!made) {
 			curl_slist_free_all(headers);
 			return ECS_AWS_TRANSPORT;
 		}
-		snprintf(tok, n, "%s%s", name, a->cfg->session_token);
-		headers = curl_slist_append(headers, tok);
-		free(tok);
 	}
 	Body b = {0};
 	CURL *c = a->curl;

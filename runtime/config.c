@@ -1,10 +1,18 @@
 /* config.c: credentials, region and endpoint, as the AWS CLI finds them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <cjson/cJSON.h>
 #include <ini.h>
 
 #include "ecsrt.h"
+#include "wire.h"
+
+#define MAX_CHAIN 8             /* role profiles one source_profile after another */
 
 static char *dup_or_null(const char *s)
 {
@@ -18,27 +26,64 @@ static void set(char **slot, const char *value)
 	*slot = strdup(value);
 }
 
+/* One profile's settings, from both files (the credentials file first). */
 typedef struct {
-	EcsAwsConfig *cfg;
-	const char *section;    /* "default", or "profile NAME" in config */
-	bool config_file;
+	char *access_key, *secret_key, *session_token, *region, *endpoint;
+	char *role_arn, *source_profile, *credential_source, *session_name, *external_id,
+		*duration;
+} Profile;
+
+static const struct {
+	const char *key;
+	size_t offset;
+} profile_keys[] = {
+	{"aws_access_key_id", offsetof(Profile, access_key)},
+	{"aws_secret_access_key", offsetof(Profile, secret_key)},
+	{"aws_session_token", offsetof(Profile, session_token)},
+	{"region", offsetof(Profile, region)},
+	{"endpoint_url", offsetof(Profile, endpoint)},
+	{"role_arn", offsetof(Profile, role_arn)},
+	{"source_profile", offsetof(Profile, source_profile)},
+	{"credential_source", offsetof(Profile, credential_source)},
+	{"role_session_name", offsetof(Profile, session_name)},
+	{"external_id", offsetof(Profile, external_id)},
+	{"duration_seconds", offsetof(Profile, duration)},
+};
+#define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
+
+static char **profile_slot(Profile *p, size_t i)
+{
+	return (char **)((char *)p + profile_keys[i].offset);
+}
+
+static void profile_free(Profile *p)
+{
+	for (size_t i = 0; i < NPROFILE_KEYS; i++)
+		free(*profile_slot(p, i));
+	memset(p, 0, sizeof *p);
+}
+
+typedef struct {
+	Profile *p;
+	const char *name;
+	bool config_file;       /* sections are "profile NAME" (and "default") */
 } IniCtx;
+
+static bool section_is(const IniCtx *x, const char *section)
+{
+	if (!x->config_file || (strcmp(x->name, "default") == 0 && strcmp(section, "default") == 0))
+		return strcmp(section, x->name) == 0;
+	return strncmp(section, "profile ", 8) == 0 && strcmp(section + 8, x->name) == 0;
+}
 
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	IniCtx *x = user;
-	if (strcmp(section, x->section) != 0)
+	if (!section_is(x, section))
 		return 1;
-	if (strcmp(name, "aws_access_key_id") == 0)
-		set(&x->cfg->access_key, value);
-	else if (strcmp(name, "aws_secret_access_key") == 0)
-		set(&x->cfg->secret_key, value);
-	else if (strcmp(name, "aws_session_token") == 0)
-		set(&x->cfg->session_token, value);
-	else if (strcmp(name, "region") == 0)
-		set(&x->cfg->region, value);
-	else if (strcmp(name, "endpoint_url") == 0)
-		set(&x->cfg->endpoint, value);
+	for (size_t i = 0; i < NPROFILE_KEYS; i++)
+		if (strcmp(name, profile_keys[i].key) == 0)
+			set(profile_slot(x->p, i), value);
 	return 1;
 }
 
@@ -48,15 +93,17 @@ static int on_entry(void *user, const char *section, const char *name, const cha
  * ones, which turns an STS session token (1,000 characters and more) into a
  * malformed file. Debian's libinih makes its build settings variables: the
  * line buffer goes on the heap and grows by realloc, up to 1 MiB a line. */
-static bool read_ini(const char *path, const char *section, EcsAwsConfig *cfg)
+static bool read_ini(const char *path, const char *name, bool config_file, Profile *p)
 {
+	if (!path)
+		return true;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return true;
 	ini_use_stack = false;
 	ini_allow_realloc = true;
 	ini_max_line = 1 << 20;
-	IniCtx x = {cfg, section, false};
+	IniCtx x = {p, name, config_file};
 	int rc = ini_parse_file(f, on_entry, &x);
 	fclose(f);
 	return rc == 0;
@@ -77,6 +124,199 @@ static char *home_path(const char *env, const char *rel)
 	return p;
 }
 
+static bool read_profile(const char *name, Profile *p)
+{
+	char *creds = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+	char *conf = home_path("AWS_CONFIG_FILE", ".aws/config");
+	bool ok = read_ini(creds, name, false, p);
+	ok = read_ini(conf, name, true, p) && ok;
+	free(creds);
+	free(conf);
+	return ok;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void detail(EcsAwsConfig *cfg, const char *fmt, ...)
+{
+	if (cfg->detail)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	cfg->detail = strdup(buf);
+}
+
+typedef struct {
+	char *access_key, *secret_key, *session_token;
+	double expires;         /* 0: never */
+} Keys;
+
+static void keys_free(Keys *k)
+{
+	free(k->access_key);
+	free(k->secret_key);
+	free(k->session_token);
+	memset(k, 0, sizeof *k);
+}
+
+/* "2026-12-06T23:20:00Z" (with or without fractions) as seconds since the epoch. */
+static double iso8601(const char *s)
+{
+	struct tm tm = {0};
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm);
+}
+
+static const char *member(const cJSON *j, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
+}
+
+/* sts:AssumeRole of p's role with the keys src, at cfg's region and STS
+ * endpoint. The answer is never traced: it holds the new secret. */
+static EcsAwsStatus assume_role(EcsAwsConfig *cfg, const Profile *p, const Keys *src, Keys *out)
+{
+	EcsAwsConfig sts = {.access_key = src->access_key, .secret_key = src->secret_key,
+			    .session_token = src->session_token, .region = cfg->region,
+			    .endpoint = cfg->endpoint, .endpoint_given = cfg->endpoint_given};
+	cJSON *params = cJSON_CreateObject();
+	char session[64];
+	snprintf(session, sizeof session, "ecsc-%lld", (long long)time(NULL));
+	cJSON_AddStringToObject(params, "RoleArn", p->role_arn);
+	cJSON_AddStringToObject(params, "RoleSessionName", p->session_name ? p->session_name : session);
+	if (p->duration)
+		cJSON_AddNumberToObject(params, "DurationSeconds", atof(p->duration));
+	if (p->external_id)
+		cJSON_AddStringToObject(params, "ExternalId", p->external_id);
+	char *form = ecs_wire_form("query", params);
+	cJSON_Delete(params);
+	EcsAws *aws = form ? ecs_aws_new(&sts) : NULL;
+	if (!aws) {
+		free(form);
+		return ECS_AWS_TRANSPORT;
+	}
+	EcsAwsResponse r;
+	EcsAwsStatus s = ecs_aws_query(aws, "sts", "AssumeRole", "2011-06-15", form, &r);
+	free(form);
+	ecs_aws_free(aws);
+	if (s == ECS_AWS_OK) {
+		cJSON *j = ecs_wire_xml("query", r.body, r.len);
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "Credentials");
+		out->access_key = dup_or_null(member(c, "AccessKeyId"));
+		out->secret_key = dup_or_null(member(c, "SecretAccessKey"));
+		out->session_token = dup_or_null(member(c, "SessionToken"));
+		out->expires = iso8601(member(c, "Expiration"));
+		cJSON_Delete(j);
+		if (!out->access_key || !out->secret_key || !out->session_token) {
+			keys_free(out);
+			detail(cfg, "sts:AssumeRole of %s gave no credentials", p->role_arn);
+			s = ECS_AWS_API_ERROR;
+		}
+	} else {
+		char why[512];
+		snprintf(why, sizeof why, "%s%s%s", r.error_code ? r.error_code : ecs_aws_strerror(s),
+			 r.error_message ? ": " : "", r.error_message ? r.error_message : "");
+		detail(cfg, "sts:AssumeRole of %s: %s", p->role_arn, why);
+	}
+	ecs_aws_response_free(&r);
+	return s;
+}
+
+static bool env_keys(Keys *k)
+{
+	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
+	if (!ak || !*ak || !sk || !*sk)
+		return false;
+	k->access_key = strdup(ak);
+	k->secret_key = strdup(sk);
+	k->session_token = dup_or_null(getenv("AWS_SESSION_TOKEN"));
+	return true;
+}
+
+/* The keys of profile name: its role assumed with its source's keys (a
+ * source_profile, itself resolved the same way, or credential_source
+ * Environment), else its own keys. */
+static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int depth, Keys *out)
+{
+	Profile p = {0};
+	EcsAwsStatus s = ECS_AWS_OK;
+	if (!read_profile(name, &p)) {
+		profile_free(&p);
+		return ECS_AWS_BAD_CONFIG;
+	}
+	if (depth == 0) {
+		set(&cfg->region, p.region);
+		set(&cfg->endpoint, p.endpoint);
+	}
+	if (!p.role_arn) {
+		if (p.access_key && p.secret_key) {
+			out->access_key = strdup(p.access_key);
+			out->secret_key = strdup(p.secret_key);
+			out->session_token = dup_or_null(p.session_token);
+			if (!cfg->source)
+				cfg->source = "static keys";
+		} else {
+			if (depth > 0)
+				detail(cfg, "profile %s has no keys and no role_arn", name);
+			s = ECS_AWS_NO_CREDENTIALS;
+		}
+		profile_free(&p);
+		return s;
+	}
+	Keys src = {0};
+	if (p.source_profile && strcmp(p.source_profile, name) == 0 && p.access_key && p.secret_key) {
+		/* A profile that names itself assumes its role with its own keys. */
+		src.access_key = strdup(p.access_key);
+		src.secret_key = strdup(p.secret_key);
+		src.session_token = dup_or_null(p.session_token);
+	} else if (p.source_profile) {
+		if (depth + 1 >= MAX_CHAIN) {
+			detail(cfg, "profile %s: source_profile chain longer than %d (a loop?)", name,
+			       MAX_CHAIN);
+			s = ECS_AWS_BAD_CONFIG;
+		} else {
+			s = profile_keys_of(cfg, p.source_profile, depth + 1, &src);
+		}
+	} else if (p.credential_source && strcmp(p.credential_source, "Environment") == 0) {
+		if (!env_keys(&src)) {
+			detail(cfg, "profile %s: credential_source Environment, but AWS_ACCESS_KEY_ID "
+				    "and AWS_SECRET_ACCESS_KEY are not set", name);
+			s = ECS_AWS_NO_CREDENTIALS;
+		}
+	} else {
+		detail(cfg, "profile %s: role_arn needs source_profile or credential_source "
+			    "Environment (%s is not supported yet)", name,
+		       p.credential_source ? p.credential_source : "none given");
+		s = ECS_AWS_NO_CREDENTIALS;
+	}
+	if (s == ECS_AWS_OK) {
+		s = assume_role(cfg, &p, &src, out);
+		cfg->source = "assumed role";
+	}
+	keys_free(&src);
+	profile_free(&p);
+	return s;
+}
+
+static void take_keys(EcsAwsConfig *cfg, Keys *k)
+{
+	free(cfg->access_key);
+	free(cfg->secret_key);
+	free(cfg->session_token);
+	cfg->access_key = k->access_key;
+	cfg->secret_key = k->secret_key;
+	cfg->session_token = k->session_token;
+	cfg->expires = k->expires;
+	memset(k, 0, sizeof *k);
+}
+
 EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *region,
 				 const char *endpoint)
 {
@@ -91,49 +331,64 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 	set(&cfg->region, region);
 	set(&cfg->region, getenv("AWS_REGION"));
 	set(&cfg->region, getenv("AWS_DEFAULT_REGION"));
+	Keys k = {0};
+	EcsAwsStatus s = ECS_AWS_OK;
 	/* Keys from the environment only when no profile was asked for on
 	 * the command line, as the AWS CLI does. */
-	if (!profile) {
-		const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
-		if (ak && *ak && sk && *sk) {
-			cfg->access_key = strdup(ak);
-			cfg->secret_key = strdup(sk);
-			cfg->session_token = dup_or_null(getenv("AWS_SESSION_TOKEN"));
-			cfg->source = "environment (AWS_ACCESS_KEY_ID)";
-		}
+	if (!profile && env_keys(&k)) {
+		cfg->source = "environment (AWS_ACCESS_KEY_ID)";
+		Profile p = {0};
+		if (!read_profile(prof, &p))
+			s = ECS_AWS_BAD_CONFIG;
+		set(&cfg->region, p.region);
+		set(&cfg->endpoint, p.endpoint);
+		profile_free(&p);
+	} else {
+		s = profile_keys_of(cfg, prof, 0, &k);
 	}
-	char *creds = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
-	char *conf = home_path("AWS_CONFIG_FILE", ".aws/config");
-	bool ok = true;
-	if (creds && !cfg->access_key) {
-		ok = read_ini(creds, prof, cfg) && ok;
-		if (!cfg->secret_key) {
-			free(cfg->access_key);
-			cfg->access_key = NULL;
-		}
-		if (cfg->access_key)
-			cfg->source = "shared credentials file";
+	take_keys(cfg, &k);
+	if (s == ECS_AWS_OK && !cfg->region)
+		s = ECS_AWS_NO_REGION;
+	if (s == ECS_AWS_OK && cfg->expires > 0) {
+		cfg->lock = malloc(sizeof *cfg->lock);
+		if (cfg->lock)
+			pthread_mutex_init(cfg->lock, NULL);
 	}
-	if (conf) {
-		char section[256];
-		if (strcmp(prof, "default") == 0)
-			snprintf(section, sizeof section, "default");
-		else
-			snprintf(section, sizeof section, "profile %s", prof);
-		bool had_key = cfg->access_key != NULL;
-		ok = read_ini(conf, section, cfg) && ok;
-		if (!had_key && cfg->access_key)
-			cfg->source = "config file";
+	return s;
+}
+
+/* ECSC_CREDENTIALS_REFRESH_SECONDS (tests) or 10 minutes, the SDKs'
+ * mandatory refresh window. */
+static double refresh_window(void)
+{
+	const char *e = getenv("ECSC_CREDENTIALS_REFRESH_SECONDS");
+	return e && *e ? atof(e) : 600;
+}
+
+EcsAwsStatus ecs_aws_config_keys(const EcsAwsConfig *c, char **access_key, char **secret_key,
+				 char **session_token)
+{
+	/* The keys are the one part of a loaded config that changes, under
+	 * its lock. */
+	EcsAwsConfig *cfg = (EcsAwsConfig *)c;
+	EcsAwsStatus s = ECS_AWS_OK;
+	if (cfg->lock)
+		pthread_mutex_lock(cfg->lock);
+	if (cfg->lock && cfg->expires - (double)time(NULL) < refresh_window()) {
+		Keys k = {0};
+		free(cfg->detail);
+		cfg->detail = NULL;
+		s = profile_keys_of(cfg, cfg->profile, 0, &k);
+		if (s == ECS_AWS_OK)
+			take_keys(cfg, &k);
+		keys_free(&k);
 	}
-	free(creds);
-	free(conf);
-	if (!ok)
-		return ECS_AWS_BAD_CONFIG;
-	if (!cfg->access_key || !cfg->secret_key)
-		return ECS_AWS_NO_CREDENTIALS;
-	if (!cfg->region)
-		return ECS_AWS_NO_REGION;
-	return ECS_AWS_OK;
+	*access_key = dup_or_null(cfg->access_key);
+	*secret_key = dup_or_null(cfg->secret_key);
+	*session_token = dup_or_null(cfg->session_token);
+	if (cfg->lock)
+		pthread_mutex_unlock(cfg->lock);
+	return s;
 }
 
 void ecs_aws_config_free(EcsAwsConfig *cfg)
@@ -144,5 +399,10 @@ void ecs_aws_config_free(EcsAwsConfig *cfg)
 	free(cfg->region);
 	free(cfg->endpoint);
 	free(cfg->profile);
+	free(cfg->detail);
+	if (cfg->lock) {
+		pthread_mutex_destroy(cfg->lock);
+		free(cfg->lock);
+	}
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -94,7 +94,8 @@ static int connect_aws(Deploy *d, const cJSON *bundle, const EcsDeployOptions *o
 		return 2;
 	EcsAwsStatus s = ecs_aws_config_load(&d->cfg, o->profile, o->region, o->endpoint);
 	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: %s\n", ecs_aws_strerror(s));
+		fprintf(stderr, "ecsc: %s%s%s\n", ecs_aws_strerror(s), d->cfg.detail ? ": " : "",
+			d->cfg.detail ? d->cfg.detail : "");
 		return 2;
 	}
 	*aws = ecs_aws_new(&d->cfg);

@@ -2,6 +2,7 @@
 #ifndef ECSRT_H
 #define ECSRT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,7 +24,11 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * else the profile (AWS_PROFILE, or the one given) of
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
  * (AWS_CONFIG_FILE); the region from the one given, else AWS_REGION,
- * AWS_DEFAULT_REGION or the profile; the endpoint from the one given, else
+ * AWS_DEFAULT_REGION or the profile; a profile's role_arn assumed (sts
+ * AssumeRole) with the keys of its source_profile (resolved the same way:
+ * chains) or of the environment (credential_source Environment), and
+ * assumed again when less than 10 minutes are left (ecs_aws_config_keys);
+ * the endpoint from the one given, else
  * the service's AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
  * profile's endpoint_url. */
 typedef struct {
@@ -33,6 +38,9 @@ typedef struct {
 	bool endpoint_given;    /* endpoint is the one given: it wins over AWS_ENDPOINT_URL_<SERVICE> */
 	char *profile;
 	const char *source;     /* where the keys came from, for ecsc whoami (static) */
+	char *detail;           /* why loading failed, when it says more than its status */
+	double expires;         /* temporary keys: when they expire (0: never) */
+	pthread_mutex_t *lock;  /* temporary keys: held while they are read or refreshed */
 } EcsAwsConfig;
 
 /* Fills cfg; strings are owned by cfg (free with ecs_aws_config_free).
@@ -40,6 +48,11 @@ typedef struct {
 EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const char *region,
 				 const char *endpoint);
 void ecs_aws_config_free(EcsAwsConfig *cfg);
+/* Copies of the keys to sign with (owned: free each), refreshed first when
+ * temporary and about to expire; thread-safe. Not OK: the refresh failed
+ * (the old keys are given, cfg->detail says why). */
+EcsAwsStatus ecs_aws_config_keys(const EcsAwsConfig *cfg, char **access_key, char **secret_key,
+				 char **session_token);
 
 typedef struct EcsAws EcsAws;
 

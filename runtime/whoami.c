@@ -20,7 +20,8 @@ int ecs_whoami(const EcsDeployOptions *o)
 	EcsAwsConfig cfg;
 	EcsAwsStatus s = ecs_aws_config_load(&cfg, o->profile, o->region, o->endpoint);
 	if (s != ECS_AWS_OK) {
-		fprintf(stderr, "ecsc: %s\n", ecs_aws_strerror(s));
+		fprintf(stderr, "ecsc: %s%s%s\n", ecs_aws_strerror(s), cfg.detail ? ": " : "",
+			cfg.detail ? cfg.detail : "");
 		ecs_aws_config_free(&cfg);
 		return 2;
 	}

@@ -10,7 +10,12 @@ test makes an IAM user and key with those. Then:
   sts:GetCallerIdentity gives, for keys from the environment and for a
   profile's temporary keys (moto's AssumeRole: key, secret and token
   checked); a wrong secret is refused (1), no keys is a usage error (2);
-  with --debug no key id, secret or session token is printed."""
+  with --debug no key id, secret or session token is printed;
+- role profiles: role_arn with source_profile (its session name, external
+  id and duration sent, the AssumeRole signed with the source's key, the
+  calls after it with the assumed key and token), a chain of two,
+  credential_source Environment, a loop and an unsupported source
+  refused, and the keys assumed again inside their refresh window."""
 import os
 import subprocess
 import sys
@@ -112,10 +117,97 @@ with moto_server() as url:
     out = r.stdout + r.stderr
     check("whoami: a profile's temporary keys, the assumed role as principal",
           r.returncode == 0 and "principal    arn:aws:sts::123456789012:assumed-role/deploy/ci\n" in r.stdout
-          and "credentials  shared credentials file (profile deploy)" in r.stdout, out)
+          and "credentials  static keys (profile deploy)" in r.stdout, out)
     leaked = [name for name, v in (("key id", temp["AccessKeyId"]), ("secret", temp["SecretAccessKey"]),
                                    ("token", temp["SessionToken"])) if v in out]
     check("whoami --debug prints no key id, secret or token", "GetCallerIdentity" in r.stderr and
           not leaked, f"{leaked}")
+
+    # ---- role profiles ------------------------------------------------------------------
+    iamu = boto3.client("iam", **user)
+    iamu.create_role(RoleName="second", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+        '"Action":"sts:AssumeRole"}]}'))
+    iamu.put_role_policy(RoleName="second", PolicyName="all", PolicyDocument=ALLOW_ALL)
+    write(f"{home}/.aws/credentials", f"[base]\naws_access_key_id = {key['AccessKeyId']}\n"
+          f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    write(f"{home}/.aws/config", "[profile deploy]\n"
+          "role_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n"
+          "role_session_name = ci-deploy\nexternal_id = ext-42\nduration_seconds = 1800\n"
+          "[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "source_profile = deploy\nrole_session_name = hop\n"
+          "[profile fromenv]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "credential_source = Environment\n"
+          "[profile loop1]\nrole_arn = arn:aws:iam::123456789012:role/second\nsource_profile = loop2\n"
+          "[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/second\nsource_profile = loop1\n"
+          "[profile imds]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "credential_source = Ec2InstanceMetadata\n")
+
+    def signed(calls):
+        return [(c["operation"], c["access_key"]) for c in calls]
+
+    with Proxy(url) as p:
+        penv = dict(no_keys, AWS_ENDPOINT_URL=p.url)
+        r = ecsc(penv, "whoami", "--profile", "deploy", "--debug")
+        calls = p.calls()
+        ar = [c for c in calls if c["operation"] == "AssumeRole"]
+        after = [c for c in calls if c["operation"] != "AssumeRole"]
+        check("role profile: whoami names the assumed role and session",
+              r.returncode == 0 and
+              "principal    arn:aws:sts::123456789012:assumed-role/deploy/ci-deploy\n" in r.stdout and
+              "credentials  assumed role (profile deploy)" in r.stdout, r.stdout + r.stderr)
+        check("role profile: AssumeRole signed with the source profile's key, with the "
+              "profile's session name, external id and duration",
+              len(ar) == 1 and ar[0]["access_key"] == key["AccessKeyId"] and
+              ar[0]["body"].get("RoleArn") == "arn:aws:iam::123456789012:role/deploy" and
+              ar[0]["body"].get("RoleSessionName") == "ci-deploy" and
+              ar[0]["body"].get("ExternalId") == "ext-42" and
+              ar[0]["body"].get("DurationSeconds") == "1800", str(ar))
+        check("role profile: the calls after it are signed with the assumed key and token",
+              after and all(c["access_key"].startswith("ASIA") and c["access_key"] != key["AccessKeyId"]
+                            and c["security_token"] for c in after), str(signed(calls)))
+        check("role profile: --debug shows no assumed secret or token",
+              "SecretAccessKey" not in r.stderr and "SessionToken" not in r.stderr, r.stderr[-600:])
+
+        p.reset()
+        r = ecsc(penv, "whoami", "--profile", "chained")
+        calls = p.calls()
+        ar = [c for c in calls if c["operation"] == "AssumeRole"]
+        check("chained role profiles: base -> deploy -> second",
+              r.returncode == 0 and "assumed-role/second/hop\n" in r.stdout and len(ar) == 2 and
+              ar[0]["access_key"] == key["AccessKeyId"] and ar[1]["access_key"].startswith("ASIA") and
+              calls[-1]["access_key"] not in (key["AccessKeyId"], ar[1]["access_key"]),
+              r.stdout + r.stderr + str(signed(calls)))
+
+        p.reset()
+        r = ecsc(dict(penv, AWS_ACCESS_KEY_ID=key["AccessKeyId"],
+                      AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"]), "whoami", "--profile", "fromenv")
+        ar = [c for c in p.calls() if c["operation"] == "AssumeRole"]
+        check("credential_source = Environment assumes the role with the environment's keys",
+              r.returncode == 0 and "assumed-role/second/ecsc-" in r.stdout and len(ar) == 1 and
+              ar[0]["access_key"] == key["AccessKeyId"], r.stdout + r.stderr)
+
+        r = ecsc(penv, "whoami", "--profile", "loop1")
+        check("a source_profile loop is refused", r.returncode == 2 and "loop" in r.stderr, r.stderr)
+        r = ecsc(penv, "whoami", "--profile", "imds")
+        check("an unsupported credential_source is named", r.returncode == 2 and
+              "Ec2InstanceMetadata is not supported" in r.stderr, r.stderr)
+
+        # Refresh: with a refresh window longer than the keys live, every
+        # call assumes the role again and signs with the new key.
+        p.reset()
+        r = ecsc(dict(penv, ECSC_CREDENTIALS_REFRESH_SECONDS="7200"), "plan", *SPEC,
+                 "--profile", "deploy")
+        calls = p.calls()
+        ar = [c for c in calls if c["operation"] == "AssumeRole"]
+        keys = {c["access_key"] for c in calls if c["operation"] != "AssumeRole"}
+        check("temporary keys about to expire are refreshed before a call",
+              r.returncode == 2 and len(ar) > 3 and len(keys) > 3 and key["AccessKeyId"] not in keys,
+              f"{len(ar)} {len(keys)} {r.stderr[-600:]}")
+        p.reset()
+        r = ecsc(penv, "plan", *SPEC, "--profile", "deploy")
+        ar = [c for c in p.calls() if c["operation"] == "AssumeRole"]
+        check("keys far from expiry are not refreshed", r.returncode == 2 and len(ar) == 1,
+              f"{len(ar)} {r.stderr[-600:]}")
 
 check.finish()
