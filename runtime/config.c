@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -30,7 +31,7 @@ static void set(char **slot, const char *value)
 typedef struct {
 	char *access_key, *secret_key, *session_token, *region, *endpoint;
 	char *role_arn, *source_profile, *credential_source, *session_name, *external_id,
-		*duration;
+		*duration, *process;
 } Profile;
 
 static const struct {
@@ -48,6 +49,7 @@ static const struct {
 	{"role_session_name", offsetof(Profile, session_name)},
 	{"external_id", offsetof(Profile, external_id)},
 	{"duration_seconds", offsetof(Profile, duration)},
+	{"credential_process", offsetof(Profile, process)},
 };
 #define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
 
@@ -229,6 +231,61 @@ static EcsAwsStatus assume_role(EcsAwsConfig *cfg, const Profile *p, const Keys 
 	return s;
 }
 
+#define MAX_PROCESS_OUTPUT (64u << 10)
+
+/* credential_process: the command (run by /bin/sh; its stderr is the
+ * user's) prints {"Version": 1, "AccessKeyId", "SecretAccessKey",
+ * "SessionToken"?, "Expiration"?} and exits 0. */
+static EcsAwsStatus process_keys(EcsAwsConfig *cfg, const char *name, const char *command,
+				 Keys *out)
+{
+	fflush(NULL);
+	FILE *f = popen(command, "r");
+	if (!f) {
+		detail(cfg, "profile %s: credential_process could not be started", name);
+		return ECS_AWS_NO_CREDENTIALS;
+	}
+	char *buf = malloc(MAX_PROCESS_OUTPUT + 1);
+	size_t len = buf ? fread(buf, 1, MAX_PROCESS_OUTPUT, f) : 0;
+	if (buf)
+		while (fgetc(f) != EOF)
+			;       /* the rest, so the command never blocks on a full pipe */
+	int rc = pclose(f);
+	if (!buf)
+		return ECS_AWS_TRANSPORT;
+	buf[len] = '\0';
+	EcsAwsStatus s = ECS_AWS_NO_CREDENTIALS;
+	cJSON *j = rc == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
+	memset(buf, 0, len);
+	free(buf);
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(j, "Version");
+	if (rc != 0) {
+		detail(cfg, "profile %s: credential_process failed (exit status %d)", name,
+		       WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+	} else if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
+		detail(cfg, "profile %s: credential_process printed no JSON of Version 1", name);
+	} else if (!member(j, "AccessKeyId") || !member(j, "SecretAccessKey")) {
+		detail(cfg, "profile %s: credential_process printed no AccessKeyId and "
+			    "SecretAccessKey", name);
+	} else if (member(j, "Expiration") && iso8601(member(j, "Expiration")) <= 0) {
+		detail(cfg, "profile %s: credential_process printed an Expiration that is not "
+			    "an ISO 8601 time", name);
+	} else {
+		out->access_key = strdup(member(j, "AccessKeyId"));
+		out->secret_key = strdup(member(j, "SecretAccessKey"));
+		out->session_token = dup_or_null(member(j, "SessionToken"));
+		out->expires = iso8601(member(j, "Expiration"));
+		s = ECS_AWS_OK;
+	}
+	if (j) {
+		const cJSON *secret = cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey");
+		if (cJSON_IsString(secret))
+			memset(secret->valuestring, 0, strlen(secret->valuestring));
+	}
+	cJSON_Delete(j);
+	return s;
+}
+
 static bool env_keys(Keys *k)
 {
 	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -262,6 +319,9 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 			out->session_token = dup_or_null(p.session_token);
 			if (!cfg->source)
 				cfg->source = "static keys";
+		} else if (p.process) {
+			s = process_keys(cfg, name, p.process, out);
+			cfg->source = "credential_process";
 		} else {
 			if (depth > 0)
 				detail(cfg, "profile %s has no keys and no role_arn", name);

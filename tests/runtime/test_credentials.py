@@ -15,7 +15,10 @@ test makes an IAM user and key with those. Then:
   id and duration sent, the AssumeRole signed with the source's key, the
   calls after it with the assumed key and token), a chain of two,
   credential_source Environment, a loop and an unsupported source
-  refused, and the keys assumed again inside their refresh window."""
+  refused, and the keys assumed again inside their refresh window;
+- credential_process: a script printing Version 1 JSON with an
+  Expiration; run again inside the refresh window, a role's source, a
+  failure and a Version 2 answer named."""
 import os
 import subprocess
 import sys
@@ -209,5 +212,57 @@ with moto_server() as url:
         ar = [c for c in p.calls() if c["operation"] == "AssumeRole"]
         check("keys far from expiry are not refreshed", r.returncode == 2 and len(ar) == 1,
               f"{len(ar)} {r.stderr[-600:]}")
+
+    # ---- credential_process ------------------------------------------------------------
+    runs = f"{home}/runs"
+    write(f"{home}/proc.py", f"""import datetime, json, sys
+open({runs!r}, "a").write("x")
+if sys.argv[1] == "fail":
+    print("cannot sign in", file=sys.stderr)
+    sys.exit(3)
+exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
+                  "AccessKeyId": {key['AccessKeyId']!r}, "SecretAccessKey": {key['SecretAccessKey']!r},
+                  "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}}))
+""")
+    proc = f"{sys.executable} {home}/proc.py"
+    write(f"{home}/.aws/config", f"[profile proc]\ncredential_process = {proc} ok\n"
+          f"[profile procfail]\ncredential_process = {proc} fail\n"
+          f"[profile procv2]\ncredential_process = {proc} v2\n"
+          "[profile procrole]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "source_profile = proc\nrole_session_name = viaproc\n")
+
+    def run_count():
+        n = len(open(runs).read()) if os.path.exists(runs) else 0
+        if os.path.exists(runs):
+            os.remove(runs)
+        return n
+
+    with Proxy(url) as p:
+        penv = dict(no_keys, AWS_ENDPOINT_URL=p.url)
+        r = ecsc(penv, "whoami", "--profile", "proc", "--debug")
+        check("credential_process: its keys sign the calls",
+              r.returncode == 0 and "principal    arn:aws:iam::123456789012:user/ecsc\n" in r.stdout and
+              "credentials  credential_process (profile proc)" in r.stdout and run_count() == 1 and
+              all(c["access_key"] == key["AccessKeyId"] for c in p.calls()), r.stdout + r.stderr)
+        check("credential_process: --debug shows no secret", key["SecretAccessKey"] not in
+              r.stdout + r.stderr, "")
+        r = ecsc(dict(penv, ECSC_CREDENTIALS_REFRESH_SECONDS="7200"), "plan", *SPEC, "--profile", "proc")
+        n = run_count()
+        check("credential_process: run again when its Expiration is inside the refresh window",
+              r.returncode == 2 and n > 3, f"{n} {r.stderr[-600:]}")
+        r = ecsc(penv, "plan", *SPEC, "--profile", "proc")
+        n = run_count()
+        check("credential_process: run once when its keys are far from expiry", r.returncode == 2 and n == 1,
+              f"{n} {r.stderr[-600:]}")
+        r = ecsc(penv, "whoami", "--profile", "procrole")
+        check("credential_process as a role's source_profile", r.returncode == 0 and
+              "assumed-role/second/viaproc\n" in r.stdout, r.stdout + r.stderr)
+        r = ecsc(penv, "whoami", "--profile", "procfail")
+        check("credential_process failing is named, its stderr passed on", r.returncode == 2 and
+              "credential_process failed (exit status 3)" in r.stderr and "cannot sign in" in r.stderr,
+              r.stderr)
+        r = ecsc(penv, "whoami", "--profile", "procv2")
+        check("credential_process: only Version 1", r.returncode == 2 and "Version 1" in r.stderr, r.stderr)
 
 check.finish()
