@@ -215,6 +215,8 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", region, service);
 	char *key, *secret, *token;
 	ecs_aws_config_keys(a->cfg, &key, &secret, &token);
+	/* No keys: an unsigned call (sts:AssumeRoleWithWebIdentity). */
+	bool sign = key != NULL;
 	snprintf(userpwd, sizeof userpwd, "%s:%s", key ? key : "", secret ? secret : "");
 	if (secret)
 		memset(secret, 0, strlen(secret));
@@ -245,8 +247,10 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
-	curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
+	if (sign) {
+		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
+		curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);

@@ -31,7 +31,7 @@ static void set(char **slot, const char *value)
 typedef struct {
 	char *access_key, *secret_key, *session_token, *region, *endpoint;
 	char *role_arn, *source_profile, *credential_source, *session_name, *external_id,
-		*duration, *process;
+		*duration, *process, *web_identity_token_file;
 } Profile;
 
 static const struct {
@@ -50,6 +50,7 @@ static const struct {
 	{"external_id", offsetof(Profile, external_id)},
 	{"duration_seconds", offsetof(Profile, duration)},
 	{"credential_process", offsetof(Profile, process)},
+	{"web_identity_token_file", offsetof(Profile, web_identity_token_file)},
 };
 #define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
 
@@ -183,20 +184,35 @@ static const char *member(const cJSON *j, const char *name)
 
 /* sts:AssumeRole of p's role with the keys src, at cfg's region and STS
  * endpoint. The answer is never traced: it holds the new secret. */
-static EcsAwsStatus assume_role(EcsAwsConfig *cfg, const Profile *p, const Keys *src, Keys *out)
+/* The parameters every role assumption takes. */
+static cJSON *role_params(const char *role_arn, const char *session_name, const char *duration)
 {
-	EcsAwsConfig sts = {.access_key = src->access_key, .secret_key = src->secret_key,
-			    .session_token = src->session_token, .region = cfg->region,
-			    .endpoint = cfg->endpoint, .endpoint_given = cfg->endpoint_given};
 	cJSON *params = cJSON_CreateObject();
 	char session[64];
 	snprintf(session, sizeof session, "ecsc-%lld", (long long)time(NULL));
-	cJSON_AddStringToObject(params, "RoleArn", p->role_arn);
-	cJSON_AddStringToObject(params, "RoleSessionName", p->session_name ? p->session_name : session);
-	if (p->duration)
-		cJSON_AddNumberToObject(params, "DurationSeconds", atof(p->duration));
-	if (p->external_id)
-		cJSON_AddStringToObject(params, "ExternalId", p->external_id);
+	cJSON_AddStringToObject(params, "RoleArn", role_arn);
+	cJSON_AddStringToObject(params, "RoleSessionName", session_name ? session_name : session);
+	if (duration)
+		cJSON_AddNumberToObject(params, "DurationSeconds", atof(duration));
+	return params;
+}
+
+/* sts:action (AssumeRole, signed with src; AssumeRoleWithWebIdentity,
+ * unsigned: src NULL) with params (taken), at cfg's region and STS
+ * endpoint. Neither the request nor the answer is ever traced: they hold
+ * the web identity token and the new secret. */
+static EcsAwsStatus assume(EcsAwsConfig *cfg, const char *action, cJSON *params, const Keys *src,
+			   Keys *out)
+{
+	EcsAwsConfig sts = {.region = cfg->region, .endpoint = cfg->endpoint,
+			    .endpoint_given = cfg->endpoint_given};
+	if (src) {
+		sts.access_key = src->access_key;
+		sts.secret_key = src->secret_key;
+		sts.session_token = src->session_token;
+	}
+	char role_arn[2048];
+	snprintf(role_arn, sizeof role_arn, "%s", member(params, "RoleArn"));
 	char *form = ecs_wire_form("query", params);
 	cJSON_Delete(params);
 	EcsAws *aws = form ? ecs_aws_new(&sts) : NULL;
@@ -205,7 +221,8 @@ static EcsAwsStatus assume_role(EcsAwsConfig *cfg, const Profile *p, const Keys 
 		return ECS_AWS_TRANSPORT;
 	}
 	EcsAwsResponse r;
-	EcsAwsStatus s = ecs_aws_query(aws, "sts", "AssumeRole", "2011-06-15", form, &r);
+	EcsAwsStatus s = ecs_aws_query(aws, "sts", action, "2011-06-15", form, &r);
+	memset(form, 0, strlen(form));
 	free(form);
 	ecs_aws_free(aws);
 	if (s == ECS_AWS_OK) {
@@ -218,14 +235,14 @@ static EcsAwsStatus assume_role(EcsAwsConfig *cfg, const Profile *p, const Keys 
 		cJSON_Delete(j);
 		if (!out->access_key || !out->secret_key || !out->session_token) {
 			keys_free(out);
-			detail(cfg, "sts:AssumeRole of %s gave no credentials", p->role_arn);
+			detail(cfg, "sts:%s of %s gave no credentials", action, role_arn);
 			s = ECS_AWS_API_ERROR;
 		}
 	} else {
 		char why[512];
 		snprintf(why, sizeof why, "%s%s%s", r.error_code ? r.error_code : ecs_aws_strerror(s),
 			 r.error_message ? ": " : "", r.error_message ? r.error_message : "");
-		detail(cfg, "sts:AssumeRole of %s: %s", p->role_arn, why);
+		detail(cfg, "sts:%s of %s: %s", action, role_arn, why);
 	}
 	ecs_aws_response_free(&r);
 	return s;
@@ -297,6 +314,36 @@ static bool env_keys(Keys *k)
 	return true;
 }
 
+#define MAX_WEB_IDENTITY_TOKEN (64u << 10)
+
+/* sts:AssumeRoleWithWebIdentity of role_arn with the token in file (read
+ * at each refresh: such tokens rotate). */
+static EcsAwsStatus web_identity(EcsAwsConfig *cfg, const char *role_arn, const char *file,
+				 const char *session_name, const char *duration, Keys *out)
+{
+	FILE *f = fopen(file, "r");
+	char *token = malloc(MAX_WEB_IDENTITY_TOKEN + 1);
+	size_t len = f && token ? fread(token, 1, MAX_WEB_IDENTITY_TOKEN, f) : 0;
+	if (f)
+		fclose(f);
+	if (!token)
+		return ECS_AWS_TRANSPORT;
+	while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' || token[len - 1] == ' '))
+		len--;
+	token[len] = '\0';
+	cfg->source = "web identity";
+	if (len == 0) {
+		free(token);
+		detail(cfg, "the web identity token file %s cannot be read or is empty", file);
+		return ECS_AWS_NO_CREDENTIALS;
+	}
+	cJSON *params = role_params(role_arn, session_name, duration);
+	cJSON_AddStringToObject(params, "WebIdentityToken", token);
+	memset(token, 0, len);
+	free(token);
+	return assume(cfg, "AssumeRoleWithWebIdentity", params, NULL, out);
+}
+
 /* The keys of profile name: its role assumed with its source's keys (a
  * source_profile, itself resolved the same way, or credential_source
  * Environment), else its own keys. */
@@ -311,6 +358,19 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 	if (depth == 0) {
 		set(&cfg->region, p.region);
 		set(&cfg->endpoint, p.endpoint);
+	}
+	const char *env_role = depth == 0 ? getenv("AWS_ROLE_ARN") : NULL;
+	const char *env_token = depth == 0 ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	if (env_role && *env_role && env_token && *env_token && !(p.role_arn && p.source_profile)) {
+		s = web_identity(cfg, env_role, env_token, getenv("AWS_ROLE_SESSION_NAME"), NULL, out);
+		profile_free(&p);
+		return s;
+	}
+	if (p.role_arn && p.web_identity_token_file && !p.source_profile && !p.credential_source) {
+		s = web_identity(cfg, p.role_arn, p.web_identity_token_file, p.session_name, p.duration,
+				 out);
+		profile_free(&p);
+		return s;
 	}
 	if (!p.role_arn) {
 		if (p.access_key && p.secret_key) {
@@ -357,7 +417,10 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		s = ECS_AWS_NO_CREDENTIALS;
 	}
 	if (s == ECS_AWS_OK) {
-		s = assume_role(cfg, &p, &src, out);
+		cJSON *params = role_params(p.role_arn, p.session_name, p.duration);
+		if (p.external_id)
+			cJSON_AddStringToObject(params, "ExternalId", p.external_id);
+		s = assume(cfg, "AssumeRole", params, &src, out);
 		cfg->source = "assumed role";
 	}
 	keys_free(&src);

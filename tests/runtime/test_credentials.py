@@ -18,7 +18,10 @@ test makes an IAM user and key with those. Then:
   refused, and the keys assumed again inside their refresh window;
 - credential_process: a script printing Version 1 JSON with an
   Expiration; run again inside the refresh window, a role's source, a
-  failure and a Version 2 answer named."""
+  failure and a Version 2 answer named;
+- web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE and a profile's
+  role_arn + web_identity_token_file (on a moto without signature checks:
+  the exchange is unsigned)."""
 import os
 import subprocess
 import sys
@@ -264,5 +267,43 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
               r.stderr)
         r = ecsc(penv, "whoami", "--profile", "procv2")
         check("credential_process: only Version 1", r.returncode == 2 and "Version 1" in r.stderr, r.stderr)
+
+# ---- web identity -----------------------------------------------------------------------
+# AssumeRoleWithWebIdentity is unsigned, which moto's signature checking
+# cannot take: this moto checks nothing, and the proxy shows the call
+# unsigned with the file's token and the calls after it signed with the key
+# it gave.
+with moto_server(INITIAL_NO_AUTH_ACTION_COUNT="inf") as url2, Proxy(url2) as p:
+    home = tempfile.mkdtemp()
+    jwt = "eyJhbGciOiJSUzI1NiJ9." + "w" * 900 + ".sig"
+    write(f"{home}/token", jwt + "\n")
+    write(f"{home}/.aws/config", f"[profile web]\nrole_arn = arn:aws:iam::123456789012:role/fromprofile\n"
+          f"web_identity_token_file = {home}/token\nrole_session_name = prof\n")
+    wenv = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    wenv.update(HOME=home, AWS_REGION="eu-west-1", AWS_ENDPOINT_URL=p.url,
+                AWS_ROLE_ARN="arn:aws:iam::123456789012:role/ci", AWS_WEB_IDENTITY_TOKEN_FILE=f"{home}/token",
+                AWS_ROLE_SESSION_NAME="gha")
+    r = ecsc(wenv, "whoami", "--debug")
+    calls = p.calls()
+    wi = [c for c in calls if c["operation"] == "AssumeRoleWithWebIdentity"]
+    after = [c for c in calls if c["operation"] != "AssumeRoleWithWebIdentity"]
+    check("web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE): the role and session named",
+          r.returncode == 0 and "assumed-role/ci/gha\n" in r.stdout and
+          "credentials  web identity" in r.stdout, r.stdout + r.stderr)
+    check("web identity: AssumeRoleWithWebIdentity unsigned, with the file's token",
+          len(wi) == 1 and wi[0]["access_key"] is None and wi[0]["body"].get("WebIdentityToken") == jwt and
+          wi[0]["body"].get("RoleSessionName") == "gha", str(signed(calls)))
+    check("web identity: the calls after it signed with the key it gave, and its token",
+          after and all(c["access_key"] and c["security_token"] for c in after), str(signed(calls)))
+    check("web identity: --debug shows no web identity token", jwt[:40] not in r.stderr + r.stdout, "")
+    p.reset()
+    penv = {k: v for k, v in wenv.items() if k not in ("AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+                                                     "AWS_WEB_IDENTITY_TOKEN_FILE")}
+    r = ecsc(penv, "whoami", "--profile", "web")
+    check("web identity from a profile's role_arn and web_identity_token_file",
+          r.returncode == 0 and "assumed-role/fromprofile/prof\n" in r.stdout, r.stdout + r.stderr)
+    r = ecsc(dict(wenv, AWS_WEB_IDENTITY_TOKEN_FILE=f"{home}/missing"), "whoami")
+    check("web identity: a missing token file is named", r.returncode == 2 and
+          f"{home}/missing" in r.stderr, r.stderr)
 
 check.finish()
