@@ -317,3 +317,41 @@ EcsAwsStatus ecs_aws_query(EcsAws *a, const char *service, const char *action,
 	free(body);
 	return s;
 }
+
+EcsAwsStatus ecs_aws_http(const char *method, const char *url, const char *const *headers,
+			  EcsAwsResponse *out)
+{
+	memset(out, 0, sizeof *out);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return ECS_AWS_TRANSPORT;
+	struct curl_slist *h = NULL;
+	for (size_t i = 0; headers && headers[i]; i++)
+		h = curl_slist_append(h, headers[i]);
+	Body b = {0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	/* The SDKs give these local endpoints a second. */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	CURLcode rc = curl_easy_perform(c);
+	curl_slist_free_all(h);
+	out->body = b.data ? b.data : strdup("");
+	out->len = b.len;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
+	curl_easy_cleanup(c);
+	if (b.too_large)
+		return ECS_AWS_TOO_LARGE;
+	if (rc != CURLE_OK) {
+		out->error_code = strdup("Transport");
+		out->error_message = strdup(curl_easy_strerror(rc));
+		return ECS_AWS_TRANSPORT;
+	}
+	return out->http_status >= 200 && out->http_status <= 299 ? ECS_AWS_OK : ECS_AWS_API_ERROR;
+}

@@ -303,6 +303,159 @@ static EcsAwsStatus process_keys(EcsAwsConfig *cfg, const char *name, const char
 	return s;
 }
 
+/* The keys of a credentials JSON answer (containers: Token; instance
+ * metadata: Token and Code "Success"). */
+static EcsAwsStatus json_keys(EcsAwsConfig *cfg, const char *what, const EcsAwsResponse *r,
+			      Keys *out)
+{
+	cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+	const char *code = member(j, "Code");
+	if (member(j, "AccessKeyId") && member(j, "SecretAccessKey") &&
+	    (!code || strcmp(code, "Success") == 0)) {
+		out->access_key = strdup(member(j, "AccessKeyId"));
+		out->secret_key = strdup(member(j, "SecretAccessKey"));
+		out->session_token = dup_or_null(member(j, "Token"));
+		out->expires = iso8601(member(j, "Expiration"));
+		cJSON_Delete(j);
+		return ECS_AWS_OK;
+	}
+	cJSON_Delete(j);
+	detail(cfg, "%s gave no credentials", what);
+	return ECS_AWS_NO_CREDENTIALS;
+}
+
+/* A plain-http URL is only allowed to the container agents' addresses
+ * and loopback (the token goes with it), as in the SDKs. */
+static bool container_host_ok(const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return true;
+	if (strncmp(url, "http://", 7) != 0)
+		return false;
+	static const char *const hosts[] = {"127.", "localhost", "[::1]", "169.254.170.2",
+					    "169.254.170.23", "[fd00:ec2::23]"};
+	const char *h = url + 7;
+	size_t n = strcspn(h, ":/");
+	for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
+		size_t k = strlen(hosts[i]);
+		if (hosts[i][k - 1] == '.' ? strncmp(h, hosts[i], k) == 0
+					   : n == k && strncmp(h, hosts[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Container credentials: GET AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on
+ * the ECS agent (169.254.170.2), else AWS_CONTAINER_CREDENTIALS_FULL_URI,
+ * with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE's (or _TOKEN's) token as
+ * Authorization. NO_CREDENTIALS without detail when neither is set. */
+static EcsAwsStatus container_keys(EcsAwsConfig *cfg, Keys *out)
+{
+	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *host = getenv("ECSC_CONTAINER_CREDENTIALS_HOST");   /* tests */
+	char url[2048];
+	if (rel && *rel)
+		snprintf(url, sizeof url, "%s%s", host && *host ? host : "http://169.254.170.2", rel);
+	else if (full && *full)
+		snprintf(url, sizeof url, "%s", full);
+	else
+		return ECS_AWS_NO_CREDENTIALS;
+	cfg->source = "container credentials";
+	if (!(rel && *rel) && !container_host_ok(url)) {
+		detail(cfg, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http only to loopback or "
+			    "the container agent", url);
+		return ECS_AWS_NO_CREDENTIALS;
+	}
+	char auth[4096] = "";
+	const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *token = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	if (file && *file) {
+		FILE *f = fopen(file, "r");
+		char t[2048] = "";
+		size_t n = f ? fread(t, 1, sizeof t - 1, f) : 0;
+		if (f)
+			fclose(f);
+		if (!f) {
+			detail(cfg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s cannot be read", file);
+			return ECS_AWS_NO_CREDENTIALS;
+		}
+		t[n] = '\0';
+		t[strcspn(t, "\r\n")] = '\0';
+		snprintf(auth, sizeof auth, "Authorization: %s", t);
+		memset(t, 0, sizeof t);
+	} else if (token && *token) {
+		snprintf(auth, sizeof auth, "Authorization: %s", token);
+	}
+	const char *headers[] = {auth, NULL};
+	EcsAwsResponse r;
+	EcsAwsStatus s = ecs_aws_http("GET", url, *auth ? headers : NULL, &r);
+	memset(auth, 0, sizeof auth);
+	if (s == ECS_AWS_OK) {
+		s = json_keys(cfg, "the container credentials endpoint", &r, out);
+	} else {
+		char what[64];
+		snprintf(what, sizeof what, "HTTP %ld", r.http_status);
+		detail(cfg, "container credentials from %s: %s", url,
+		       r.error_message ? r.error_message : what);
+		s = ECS_AWS_NO_CREDENTIALS;
+	}
+	ecs_aws_response_free(&r);
+	return s;
+}
+
+/* EC2 instance metadata, IMDSv2: a session token by PUT, then the role's
+ * name and its keys by GETs carrying it. AWS_EC2_METADATA_DISABLED=true
+ * turns it off; AWS_EC2_METADATA_SERVICE_ENDPOINT moves it. */
+static EcsAwsStatus imds_keys(EcsAwsConfig *cfg, Keys *out)
+{
+	const char *off = getenv("AWS_EC2_METADATA_DISABLED");
+	if (off && strcmp(off, "true") == 0)
+		return ECS_AWS_NO_CREDENTIALS;
+	const char *base = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	if (!base || !*base)
+		base = "http://169.254.169.254";
+	size_t blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	char url[2048], tokhdr[512];
+	snprintf(url, sizeof url, "%.*s/latest/api/token", (int)blen, base);
+	const char *ttl[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL};
+	EcsAwsResponse r;
+	EcsAwsStatus s = ecs_aws_http("PUT", url, ttl, &r);
+	if (s != ECS_AWS_OK) {
+		ecs_aws_response_free(&r);
+		return ECS_AWS_NO_CREDENTIALS;  /* not on EC2: no credentials, as the CLI says */
+	}
+	snprintf(tokhdr, sizeof tokhdr, "X-aws-ec2-metadata-token: %s", r.body);
+	ecs_aws_response_free(&r);
+	const char *headers[] = {tokhdr, NULL};
+	cfg->source = "instance metadata";
+	snprintf(url, sizeof url, "%.*s/latest/meta-data/iam/security-credentials/", (int)blen, base);
+	s = ecs_aws_http("GET", url, headers, &r);
+	char role[256] = "";
+	if (s == ECS_AWS_OK)
+		snprintf(role, sizeof role, "%.*s", (int)strcspn(r.body, "\r\n"), r.body);
+	ecs_aws_response_free(&r);
+	if (!*role) {
+		detail(cfg, "instance metadata at %s names no role", base);
+		memset(tokhdr, 0, sizeof tokhdr);
+		return ECS_AWS_NO_CREDENTIALS;
+	}
+	snprintf(url, sizeof url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)blen,
+		 base, role);
+	s = ecs_aws_http("GET", url, headers, &r);
+	memset(tokhdr, 0, sizeof tokhdr);
+	if (s == ECS_AWS_OK) {
+		s = json_keys(cfg, "instance metadata", &r, out);
+	} else {
+		detail(cfg, "instance metadata: the role's credentials: HTTP %ld", r.http_status);
+		s = ECS_AWS_NO_CREDENTIALS;
+	}
+	ecs_aws_response_free(&r);
+	return s;
+}
+
 static bool env_keys(Keys *k)
 {
 	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -382,6 +535,10 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		} else if (p.process) {
 			s = process_keys(cfg, name, p.process, out);
 			cfg->source = "credential_process";
+		} else if (depth == 0 && (s = container_keys(cfg, out)) != ECS_AWS_NO_CREDENTIALS) {
+			/* the container's keys, or its failure */
+		} else if (depth == 0 && !cfg->detail && (s = imds_keys(cfg, out)) == ECS_AWS_OK) {
+			/* the instance's keys */
 		} else {
 			if (depth > 0)
 				detail(cfg, "profile %s has no keys and no role_arn", name);
@@ -404,6 +561,14 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		} else {
 			s = profile_keys_of(cfg, p.source_profile, depth + 1, &src);
 		}
+	} else if (p.credential_source && strcmp(p.credential_source, "EcsContainer") == 0) {
+		if ((s = container_keys(cfg, &src)) != ECS_AWS_OK)
+			detail(cfg, "profile %s: credential_source EcsContainer, but no container "
+				    "credentials", name);
+	} else if (p.credential_source && strcmp(p.credential_source, "Ec2InstanceMetadata") == 0) {
+		if ((s = imds_keys(cfg, &src)) != ECS_AWS_OK)
+			detail(cfg, "profile %s: credential_source Ec2InstanceMetadata, but no instance "
+				    "credentials", name);
 	} else if (p.credential_source && strcmp(p.credential_source, "Environment") == 0) {
 		if (!env_keys(&src)) {
 			detail(cfg, "profile %s: credential_source Environment, but AWS_ACCESS_KEY_ID "
@@ -412,7 +577,7 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		}
 	} else {
 		detail(cfg, "profile %s: role_arn needs source_profile or credential_source "
-			    "Environment (%s is not supported yet)", name,
+			    "Environment, EcsContainer or Ec2InstanceMetadata (not %s)", name,
 		       p.credential_source ? p.credential_source : "none given");
 		s = ECS_AWS_NO_CREDENTIALS;
 	}

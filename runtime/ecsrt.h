@@ -86,6 +86,12 @@ EcsAwsStatus ecs_aws_json(EcsAws *aws, const char *service, const char *target,
 EcsAwsStatus ecs_aws_query(EcsAws *aws, const char *service, const char *action,
 			   const char *version, const char *form, EcsAwsResponse *out);
 
+/* An unsigned HTTP request (container credentials, instance metadata):
+ * headers a NULL-terminated list of "Name: value" (or NULL); no body.
+ * OK for a 2xx answer, API_ERROR for another, TRANSPORT when none came. */
+EcsAwsStatus ecs_aws_http(const char *method, const char *url, const char *const *headers,
+			  EcsAwsResponse *out);
+
 struct cJSON;
 
 /* The deployment commands: ecsc plan, apply and destroy on a bundle (a

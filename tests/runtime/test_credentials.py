@@ -21,9 +21,17 @@ test makes an IAM user and key with those. Then:
   failure and a Version 2 answer named;
 - web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE and a profile's
   role_arn + web_identity_token_file (on a moto without signature checks:
-  the exchange is unsigned)."""
+  the exchange is unsigned);
+- container credentials (FULL_URI, RELATIVE_URI, the authorization token
+  and its file) and IMDSv2 from loopback servers in this test speaking
+  their protocols (IMDS refuses a GET without its PUT's token), with
+  temporary keys of moto's that moto checks; AWS_EC2_METADATA_DISABLED;
+  credential_source Ec2InstanceMetadata."""
+import json
 import os
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import sys
 import tempfile
 
@@ -53,6 +61,36 @@ def write(path, text):
         f.write(text)
 
 
+class Local:
+    """A loopback HTTP server answering with answer(method, path, headers)
+    -> (status, body); every request is logged as (method, path, headers)."""
+
+    def __init__(self, answer):
+        log = self.log = []
+
+        class H(BaseHTTPRequestHandler):
+            def do(self):
+                log.append((self.command, self.path, dict(self.headers)))
+                status, body = answer(self.command, self.path, self.headers)
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            do_GET = do_PUT = do
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
 with moto_server() as url:
     kw = dict(endpoint_url=url, region_name="eu-west-1",
@@ -64,7 +102,8 @@ with moto_server() as url:
     user = dict(kw, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
     home = tempfile.mkdtemp()
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    base.update(HOME=home, AWS_REGION="eu-west-1", ECSC_POLL_SECONDS="0.2")
+    base.update(HOME=home, AWS_REGION="eu-west-1", ECSC_POLL_SECONDS="0.2",
+                AWS_EC2_METADATA_DISABLED="true")
     env = dict(base, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID=key["AccessKeyId"],
                AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
 
@@ -147,7 +186,9 @@ with moto_server() as url:
           "[profile loop1]\nrole_arn = arn:aws:iam::123456789012:role/second\nsource_profile = loop2\n"
           "[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/second\nsource_profile = loop1\n"
           "[profile imds]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
-          "credential_source = Ec2InstanceMetadata\n")
+          "credential_source = Ec2InstanceMetadata\n"
+          "[profile bogus]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "credential_source = Bogus\n")
 
     def signed(calls):
         return [(c["operation"], c["access_key"]) for c in calls]
@@ -195,9 +236,13 @@ with moto_server() as url:
 
         r = ecsc(penv, "whoami", "--profile", "loop1")
         check("a source_profile loop is refused", r.returncode == 2 and "loop" in r.stderr, r.stderr)
-        r = ecsc(penv, "whoami", "--profile", "imds")
-        check("an unsupported credential_source is named", r.returncode == 2 and
-              "Ec2InstanceMetadata is not supported" in r.stderr, r.stderr)
+        r = ecsc(penv, "whoami", "--profile", "bogus")
+        check("an unknown credential_source is named", r.returncode == 2 and
+              "(not Bogus)" in r.stderr, r.stderr)
+        r = ecsc(dict(penv, AWS_EC2_METADATA_DISABLED="true"), "whoami", "--profile", "imds")
+        check("credential_source Ec2InstanceMetadata without instance metadata is named",
+              r.returncode == 2 and "Ec2InstanceMetadata, but no instance credentials" in r.stderr,
+              r.stderr)
 
         # Refresh: with a refresh window longer than the keys live, every
         # call assumes the role again and signs with the new key.
@@ -267,6 +312,71 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
               r.stderr)
         r = ecsc(penv, "whoami", "--profile", "procv2")
         check("credential_process: only Version 1", r.returncode == 2 and "Version 1" in r.stderr, r.stderr)
+
+    # ---- container credentials and instance metadata ------------------------------------
+    temp = boto3.client("sts", **user).assume_role(
+        RoleArn="arn:aws:iam::123456789012:role/deploy", RoleSessionName="box")["Credentials"]
+    answer = json.dumps({"Code": "Success", "AccessKeyId": temp["AccessKeyId"],
+                         "SecretAccessKey": temp["SecretAccessKey"], "Token": temp["SessionToken"],
+                         "Expiration": temp["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ")})
+    write(f"{home}/.aws/config", "")
+    cenv = dict(no_keys, AWS_ENDPOINT_URL=url)
+    agent = Local(lambda m, path, h: (200, answer) if h.get("Authorization") == "secret-auth"
+                  else (401, "no"))
+    write(f"{home}/auth", "secret-auth\n")
+    r = ecsc(dict(cenv, AWS_CONTAINER_CREDENTIALS_FULL_URI=agent.url + "/creds",
+                  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=f"{home}/auth"), "whoami", "--debug")
+    check("container credentials: FULL_URI with the token file's Authorization",
+          r.returncode == 0 and "assumed-role/deploy/box\n" in r.stdout and
+          "credentials  container credentials" in r.stdout and
+          agent.log[-1][:2] == ("GET", "/creds") and temp["SecretAccessKey"] not in r.stderr and
+          "secret-auth" not in r.stderr, r.stdout + r.stderr)
+    r = ecsc(dict(cenv, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI="/v2/credentials/abc",
+                  ECSC_CONTAINER_CREDENTIALS_HOST=agent.url,
+                  AWS_CONTAINER_AUTHORIZATION_TOKEN="secret-auth"), "whoami")
+    check("container credentials: RELATIVE_URI on the agent, AUTHORIZATION_TOKEN",
+          r.returncode == 0 and agent.log[-1][1] == "/v2/credentials/abc", r.stdout + r.stderr)
+    r = ecsc(dict(cenv, AWS_CONTAINER_CREDENTIALS_FULL_URI=agent.url + "/creds",
+                  AWS_CONTAINER_AUTHORIZATION_TOKEN="wrong"), "whoami")
+    check("container credentials refused (401) are named", r.returncode == 2 and
+          "HTTP 401" in r.stderr, r.stderr)
+    r = ecsc(dict(cenv, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://198.51.100.7/creds"), "whoami")
+    check("container credentials: plain http off loopback is refused", r.returncode == 2 and
+          "plain http" in r.stderr, r.stderr)
+    agent.close()
+
+    def imds_answer(method, path, h):
+        if method == "PUT" and path == "/latest/api/token":
+            return (200, "imds-token-1") if h.get("X-aws-ec2-metadata-token-ttl-seconds") else (400, "")
+        if h.get("X-aws-ec2-metadata-token") != "imds-token-1":
+            return 401, ""
+        if path == "/latest/meta-data/iam/security-credentials/":
+            return 200, "box-role"
+        if path == "/latest/meta-data/iam/security-credentials/box-role":
+            return 200, answer
+        return 404, ""
+    imds = Local(imds_answer)
+    ienv = {k: v for k, v in cenv.items() if k != "AWS_EC2_METADATA_DISABLED"}
+    r = ecsc(dict(ienv, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url + "/"), "whoami")
+    methods = [(m, path, h.get("X-aws-ec2-metadata-token")) for m, path, h in imds.log]
+    check("IMDSv2: a token by PUT, then the role and its keys by GETs carrying it",
+          r.returncode == 0 and "assumed-role/deploy/box\n" in r.stdout and
+          "credentials  instance metadata" in r.stdout and methods == [
+              ("PUT", "/latest/api/token", None),
+              ("GET", "/latest/meta-data/iam/security-credentials/", "imds-token-1"),
+              ("GET", "/latest/meta-data/iam/security-credentials/box-role", "imds-token-1")],
+          r.stdout + r.stderr + str(methods))
+    n = len(imds.log)
+    r = ecsc(dict(ienv, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url, AWS_EC2_METADATA_DISABLED="true"),
+             "whoami")
+    check("AWS_EC2_METADATA_DISABLED=true: instance metadata is not asked", r.returncode == 2 and
+          len(imds.log) == n, r.stderr)
+    write(f"{home}/.aws/config", "[profile viaimds]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "credential_source = Ec2InstanceMetadata\nrole_session_name = fromimds\n")
+    r = ecsc(dict(ienv, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url), "whoami", "--profile", "viaimds")
+    check("credential_source Ec2InstanceMetadata: the instance's keys assume the role",
+          r.returncode == 0 and "assumed-role/second/fromimds\n" in r.stdout, r.stdout + r.stderr)
+    imds.close()
 
 # ---- web identity -----------------------------------------------------------------------
 # AssumeRoleWithWebIdentity is unsigned, which moto's signature checking
