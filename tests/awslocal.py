@@ -31,6 +31,32 @@ def moto_server(**extra_env):
         server.terminate()
         server.wait()
 
+def signing_user(url):
+    """An IAM user allowed everything and its access key, made in a moto
+    whose first requests are not checked (INITIAL_NO_AUTH_ACTION_COUNT 3)."""
+    import boto3
+    iam = boto3.client("iam", endpoint_url=url, region_name="eu-west-1",
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam.create_user(UserName="ecsc")
+    key = iam.create_access_key(UserName="ecsc")["AccessKey"]
+    iam.put_user_policy(UserName="ecsc", PolicyName="all", PolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'))
+    return key
+
+
+def assumable_role(url, key, name):
+    """A role anyone may assume, allowed everything, made with key."""
+    import boto3
+    iam = boto3.client("iam", endpoint_url=url, region_name="eu-west-1",
+                       aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+        '"Action":"sts:AssumeRole"}]}'))
+    iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'))
+    return f"arn:aws:iam::123456789012:role/{name}"
+
+
 def clients_kw(url):
     return dict(endpoint_url=url, region_name="eu-west-1",
                 aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -38,10 +64,12 @@ def clients_kw(url):
 
 def ecsc_env(**extra):
     """The environment ecsc runs in against moto: test keys and region, no
-    AWS_* of the caller's, an empty HOME (no ~/.aws), a fast poll."""
+    AWS_* of the caller's, an empty HOME (no ~/.aws), no instance metadata
+    (a machine on EC2 would give its keys), a fast poll."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2")
+               AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(), ECSC_POLL_SECONDS="0.2",
+               AWS_EC2_METADATA_DISABLED="true")
     env.update(extra)
     return env
 

@@ -17,7 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awslocal import moto_server  # noqa: E402
+from awslocal import assumable_role, moto_server, signing_user  # noqa: E402
 from proxy import Proxy  # noqa: E402
 
 import boto3  # noqa: E402
@@ -40,15 +40,10 @@ def call(env, *args):
 
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
 with moto_server() as url:
-    kw = dict(endpoint_url=url, region_name="eu-west-1",
-              aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
-    iam = boto3.client("iam", **kw)
-    iam.create_user(UserName="ecsc")
-    key = iam.create_access_key(UserName="ecsc")["AccessKey"]
-    iam.put_user_policy(UserName="ecsc", PolicyName="all", PolicyDocument=
-                        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
+    key = signing_user(url)
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    base.update(AWS_ENDPOINT_URL=url, AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp())
+    base.update(AWS_ENDPOINT_URL=url, AWS_REGION="eu-west-1", HOME=tempfile.mkdtemp(),
+                AWS_EC2_METADATA_DISABLED="true")
     good = dict(base, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
     bad = dict(good, AWS_SECRET_ACCESS_KEY="not-the-secret")
 
@@ -90,14 +85,8 @@ with moto_server() as url:
     total += 2
     user = dict(endpoint_url=url, region_name="eu-west-1",
                 aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-    boto3.client("iam", **user).create_role(RoleName="deploy", AssumeRolePolicyDocument=(
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
-        '"Action":"sts:AssumeRole"}]}'))
-    boto3.client("iam", **user).put_role_policy(RoleName="deploy", PolicyName="all", PolicyDocument=(
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'))
     sts = boto3.client("sts", **user)
-    temp = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/deploy",
-                           RoleSessionName="ecsc")["Credentials"]
+    temp = sts.assume_role(RoleArn=assumable_role(url, key, "deploy"), RoleSessionName="ecsc")["Credentials"]
     long_token = "IQoJb3JpZ2luX2VjE" + "".join(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7 + 3) % 64]
         for i in range(1500 - 18)) + "="

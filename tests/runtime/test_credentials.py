@@ -38,7 +38,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from awslocal import Checks, moto_server  # noqa: E402
+from awslocal import Checks, assumable_role, moto_server, signing_user  # noqa: E402
 from proxy import Proxy  # noqa: E402
 
 import boto3  # noqa: E402
@@ -47,7 +47,6 @@ ECSC = os.path.abspath(sys.argv[1])
 SPEC = [os.path.join(HERE, "apply.ecs"), "--set", "subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1",
         "--set", "vpc=vpc-0123456789abcdef0",
         "--set", "sg=sg-0123456789abcdef0", "--set", "tag=1"]
-ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 check = Checks("runtime/credentials: ")
 
 
@@ -93,13 +92,9 @@ class Local:
 
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
 with moto_server() as url:
-    kw = dict(endpoint_url=url, region_name="eu-west-1",
-              aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
-    iam = boto3.client("iam", **kw)
-    iam.create_user(UserName="ecsc")
-    key = iam.create_access_key(UserName="ecsc")["AccessKey"]
-    iam.put_user_policy(UserName="ecsc", PolicyName="all", PolicyDocument=ALLOW_ALL)
-    user = dict(kw, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    key = signing_user(url)
+    user = dict(endpoint_url=url, region_name="eu-west-1", aws_access_key_id=key["AccessKeyId"],
+                aws_secret_access_key=key["SecretAccessKey"])
     home = tempfile.mkdtemp()
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     base.update(HOME=home, AWS_REGION="eu-west-1", ECSC_POLL_SECONDS="0.2",
@@ -148,13 +143,8 @@ with moto_server() as url:
     check("whoami takes no input", r.returncode == 2, r.stdout + r.stderr)
 
     # A profile's temporary keys (moto checks the token), traced: no secret printed.
-    boto3.client("iam", **user).create_role(RoleName="deploy", AssumeRolePolicyDocument=(
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
-        '"Action":"sts:AssumeRole"}]}'))
-    boto3.client("iam", **user).put_role_policy(RoleName="deploy", PolicyName="all",
-                                                PolicyDocument=ALLOW_ALL)
     temp = boto3.client("sts", **user).assume_role(
-        RoleArn="arn:aws:iam::123456789012:role/deploy", RoleSessionName="ci")["Credentials"]
+        RoleArn=assumable_role(url, key, "deploy"), RoleSessionName="ci")["Credentials"]
     write(f"{home}/.aws/credentials", f"[deploy]\naws_access_key_id = {temp['AccessKeyId']}\n"
           f"aws_secret_access_key = {temp['SecretAccessKey']}\n"
           f"aws_session_token = {temp['SessionToken']}\n")
@@ -169,11 +159,7 @@ with moto_server() as url:
           not leaked, f"{leaked}")
 
     # ---- role profiles ------------------------------------------------------------------
-    iamu = boto3.client("iam", **user)
-    iamu.create_role(RoleName="second", AssumeRolePolicyDocument=(
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
-        '"Action":"sts:AssumeRole"}]}'))
-    iamu.put_role_policy(RoleName="second", PolicyName="all", PolicyDocument=ALLOW_ALL)
+    assumable_role(url, key, "second")
     write(f"{home}/.aws/credentials", f"[base]\naws_access_key_id = {key['AccessKeyId']}\n"
           f"aws_secret_access_key = {key['SecretAccessKey']}\n")
     write(f"{home}/.aws/config", "[profile deploy]\n"
