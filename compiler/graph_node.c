@@ -116,7 +116,7 @@ EcsResource *graph_node(GraphBuild *B, EcsResourceKind kind, EcsSpan span, const
 
 void graph_depend(EcsResource *r, EcsResource *on)
 {
-	if (!on || on == r)
+	if (!on || on == r || !on->id)  /* no id: named, not made (graph_decl_log_group) */
 		return;
 	for (size_t i = 0; i < r->ndeps; i++)
 		if (r->deps[i] == on)

@@ -379,10 +379,21 @@ EcsResource *graph_log_group_node(GraphBuild *B, EcsSpan span, const char *part1
 	return r;
 }
 
-/* log_group NAME { name  retention  kms_key  class  tags }. */
+/* log_group NAME { name  retention  kms_key  class  managed  tags }; with
+ * `managed = false` the group exists already: containers name it, nothing
+ * creates or changes it, so it is named without a node in the graph. */
 void graph_decl_log_group(GraphBuild *B, EcsBlock *b)
 {
 	const char *name = graph_attr_text(B, b, "name", b->labels[0]);
+	if (!graph_attr_bool(B, b, "managed", true)) {
+		EcsResource *r = ecs_arena_alloc(B->ctx->arena, sizeof *r);
+		r->kind = ECS_RES_LOG_GROUP;
+		r->name = name;
+		r->span = b->label_spans[0];
+		r->decl = b;
+		graph_name(B, b->labels[0], r);
+		return;
+	}
 	cJSON *tags = NULL;
 	graph_merge_tags(B, &tags, b, "tags");
 	EcsResource *r = graph_log_group_node(B, b->label_spans[0], b->labels[0], NULL, name, b, tags, 0);

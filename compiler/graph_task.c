@@ -61,9 +61,23 @@ static void container_health(Container *k, cJSON *o)
 	graph_put_fields(k->B, hc, h, NULL);
 }
 
-/* The awslogs group of a container: a declared log group it names, a
- * group by name, or a managed group /aws/ecs/OWNER/CONTAINER (the seed's,
- * 14 days) unless `create_group = false` leaves it to ECS. Sets *managed. */
+/* The log group node already made for a group of this name, or NULL. */
+static EcsResource *log_group_named(GraphBuild *B, const char *name)
+{
+	for (size_t i = 0; i < B->g->len; i++) {
+		EcsResource *r = B->g->items[i];
+		if (r->kind == ECS_RES_LOG_GROUP && r->name && strcmp(r->name, name) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* The awslogs group of a container: a declared log group it names (whose
+ * own block says whether ecsc manages it), a group by name (made and
+ * managed by ecsc when the logging block gives it a retention, kms_key or
+ * class, once however many containers name it), or a managed group
+ * /aws/ecs/OWNER/CONTAINER (the seed's, 14 days); `create_group = false`
+ * leaves it to ECS. Sets *managed. */
 static const char *awslogs_group(Container *k, EcsBlock *lg, bool *managed)
 {
 	GraphBuild *B = k->B;
@@ -78,10 +92,16 @@ static const char *awslogs_group(Container *k, EcsBlock *lg, bool *managed)
 	} else if (ga) {
 		group = graph_text(B, ga->value);
 	}
-	*managed = !ga && (!lg || graph_attr_bool(B, lg, "create_group", true));
+	bool settings = lg && (ecs_ast_attr(lg, "retention") || ecs_ast_attr(lg, "kms_key") ||
+			       ecs_ast_attr(lg, "class"));
+	*managed = (!ga || (ga->value->kind != ECS_VAL_REF && settings)) &&
+		   (!lg || graph_attr_bool(B, lg, "create_group", true));
 	if (!group)
 		group = ecs_arena_printf(B->ctx->arena, "/aws/ecs/%s/%s", k->owner, k->c->labels[0]);
-	if (*managed) {
+	EcsResource *made = *managed && ga ? log_group_named(B, group) : NULL;
+	if (made) {
+		graph_depend(k->td, made);
+	} else if (*managed) {
 		EcsResource *r = graph_log_group_node(B, k->c->label_spans[0], k->owner,
 						      k->c->labels[0], group, NULL, k->tags,
 						      lg ? graph_attr_number(B, lg, "retention", 14)

@@ -672,7 +672,8 @@ typedef struct {
  * are left out); a clash gets a numeric suffix in declaration order. */
 EcsResource *graph_node(GraphBuild *B, EcsResourceKind kind, EcsSpan span, const char *prefix,
 			const char *part1, const char *part2);
-/* r depends on `on` (ignored when NULL or r itself). */
+/* r depends on `on` (ignored when NULL, r itself, or named but not made:
+ * a `log_group { managed = false }`, which has no id). */
 void graph_depend(EcsResource *r, EcsResource *on);
 /* The entry made (in the arena), or NULL when r has eight already. */
 EcsOwnedProperty *graph_own(EcsResource *r, const char *prop, EcsOwnership owner,

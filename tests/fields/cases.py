@@ -21,7 +21,6 @@ KNOWN = {
     # issue 10, the points it lists
     # found by this test, beyond the issue's list (issue 10: every field reaches both outputs
     # exactly as AWS expects)
-    "LOG_GROUP.managed": "found: a declared log_group's managed = false is ignored; the group is created",
     "LOGGING.secret_options": "found: logging.secret_options with the awslogs driver lands nowhere",
     "SERVICE.propagate_tags": "found: CloudFormation's PropagateTags takes SERVICE or TASK_DEFINITION, not NONE",
     "SCHEDULED.start": "found: start is not checked as a timestamp; Application Auto Scaling refuses the request",

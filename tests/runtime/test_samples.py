@@ -3,7 +3,8 @@
 
 Each sample is compiled to a bundle, which `ecsc apply` reads as it is
 after the changes moto needs (below), through the recording proxy. The
-first apply must succeed, a second must make no mutating call, and after
+first apply must succeed (and the log groups exist with their retention),
+a second must make no mutating call, and after
 `ecsc destroy --yes` a plan must find nothing of the sample left.
 
 What moto needs, and the bundle is changed for:
@@ -129,6 +130,13 @@ for spec in samples:
             made = len(mutating(proxy.calls()))
             check(f"{spec}: apply", r.returncode == 0 and made > 0,
                   f"{r.returncode} {r.stderr[-1500:]}")
+            # Every log group the spec manages exists, kept as long as it says.
+            want = {q["params"]["logGroupName"]: q["params"]["retentionInDays"]
+                    for q in bundle["requests"] if q["operation"] == "PutRetentionPolicy"}
+            logs = boto3.client("logs", **clients_kw(url))
+            got = {g["logGroupName"]: g.get("retentionInDays")
+                   for g in logs.describe_log_groups()["logGroups"] if g["logGroupName"] in want}
+            check(f"{spec}: log groups and their retention", got == want, f"{got} != {want}")
             proxy.reset()
             r = ecsc("apply", "--timeout", "60s")
             again = [c["operation"] for c in mutating(proxy.calls())]
