@@ -101,12 +101,17 @@ EcsResource *graph_role_node(GraphBuild *B, EcsSpan span, const char *prefix, co
 	return r;
 }
 
-/* The permissions a task execution role needs for what its containers
- * use: ECR pulls and log writes (AmazonECSTaskExecutionRolePolicy), and
- * exactly the SSM parameters and secrets the containers reference. */
+/* The permissions a task execution role needs for what its task uses: the
+ * actions of AmazonECSTaskExecutionRolePolicy, each on exactly the
+ * resources the task names (the ECR repositories of its images, the log
+ * groups its awslogs containers write to), and reads of the SSM parameters
+ * and secrets its fields reference. */
 typedef struct {
-	cJSON *ssm, *secrets;
+	cJSON *ssm, *secrets, *repos, *groups;
+	cJSON *token, *create_groups;  /* ["*"] when needed, else empty */
 } Needs;
+
+static void add_unique(cJSON *list, cJSON *item);
 
 static void collect_secret(GraphBuild *B, EcsValue *v, Needs *n)
 {
@@ -189,64 +194,180 @@ static void collect_needs(GraphBuild *B, EcsBlock *b, Needs *n)
 	}
 }
 
-/* Adds the derived statements to an execution role's inline policy. */
+/* The ARN of the private ECR repository an image is in
+ * (ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/REPO[:TAG|@DIGEST]),
+ * "*" when a deploy-time parameter (`${NAME}`) hides the registry or the
+ * repository, or NULL for an image of any other registry. */
+static cJSON *ecr_repository(const char *image)
+{
+	const char *slash = strchr(image, '/'), *param = strstr(image, "${");
+	if (param && (!slash || param < slash))
+		return cJSON_CreateString("*");
+	size_t n = 0;
+	while (image[n] >= '0' && image[n] <= '9')
+		n++;
+	if (!slash || n != 12 || strncmp(image + n, ".dkr.ecr", 8) != 0)
+		return NULL;
+	const char *region = image + n + 8;
+	if (strncmp(region, "-fips", 5) == 0)
+		region += 5;
+	if (*region++ != '.')
+		return NULL;
+	const char *dom = strstr(region, ".amazonaws.com");
+	if (!dom || dom == region || (dom + 14 != slash && strncmp(dom + 14, ".cn/", 4) != 0))
+		return NULL;
+	for (const char *c = region; c < dom; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+			return NULL;
+	const char *repo = slash + 1, *end = repo + strcspn(repo, "@");
+	const char *colon = memchr(repo, ':', (size_t)(end - repo));
+	if (colon && !memchr(colon, '/', (size_t)(end - colon)))
+		end = colon;
+	if (param && param < end)
+		return cJSON_CreateString("*");
+	for (const char *c = repo; c < end; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("._-/", *c)))
+			return NULL;
+	if (end == repo)
+		return NULL;
+	return graph_sub("arn:${AWS::Partition}:ecr:%.*s:%.12s:repository/%.*s",
+			 (int)(dom - region), region, image, (int)(end - repo), repo);
+}
+
+/* The log group of awslogs options, in their awslogs-region (else the
+ * deployment's), and whether ECS creates it (awslogs-create-group). */
+static void collect_awslogs(const cJSON *opts, Needs *n)
+{
+	const cJSON *group = cJSON_GetObjectItemCaseSensitive(opts, "awslogs-group");
+	const cJSON *region = cJSON_GetObjectItemCaseSensitive(opts, "awslogs-region");
+	const cJSON *create = cJSON_GetObjectItemCaseSensitive(opts, "awslogs-create-group");
+	const char *gname = cJSON_IsString(group) ? group->valuestring
+			    : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(group, "$sub"));
+	if (gname)
+		add_unique(n->groups,
+			   graph_sub("arn:${AWS::Partition}:logs:%s:${AWS::AccountId}:log-group:%s:*",
+				     cJSON_IsString(region) ? region->valuestring : "${AWS::Region}",
+				     gname));
+	if (cJSON_IsString(create) && strcasecmp(create->valuestring, "true") == 0)
+		add_unique(n->create_groups, cJSON_CreateString("*"));
+}
+
+/* What the task definition's containers need, read from their definitions
+ * (so that an `options` override of awslogs-group counts): pulls from the
+ * ECR repositories of their images, writes to their awslogs groups in the
+ * awslogs-region, and logs:CreateLogGroup where ECS creates the group
+ * (awslogs-create-group). */
+static void collect_containers(const cJSON *td, Needs *n)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(td, "containerDefinitions")) {
+		const cJSON *img = cJSON_GetObjectItemCaseSensitive(c, "image");
+		const char *image = cJSON_IsString(img) ? img->valuestring
+				    : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(img, "$sub"));
+		cJSON *repo = image ? ecr_repository(image) : NULL;
+		if (repo) {
+			add_unique(n->token, cJSON_CreateString("*"));
+			add_unique(n->repos, repo);
+		}
+		const cJSON *lc = cJSON_GetObjectItemCaseSensitive(c, "logConfiguration");
+		const cJSON *drv = cJSON_GetObjectItemCaseSensitive(lc, "logDriver");
+		if (!cJSON_IsString(drv) || strcmp(drv->valuestring, "awslogs") != 0)
+			continue;
+		collect_awslogs(cJSON_GetObjectItemCaseSensitive(lc, "options"), n);
+	}
+}
+
+/* Service Connect's proxy logs as the execution role too, to the group of
+ * its awslogs options (ServiceConnectConfiguration.logConfiguration). */
+static void collect_service_connect(GraphBuild *B, EcsBlock *task, Needs *n)
+{
+	EcsBlock *sc = ecs_ast_child(task, "service_connect");
+	EcsBlock *lg = sc ? ecs_ast_child(sc, "logging") : NULL;
+	EcsAttr *opts = lg ? ecs_ast_attr(lg, "options") : NULL;
+	if (!opts || strcasecmp(graph_attr_text(B, lg, "driver", ""), "awslogs") != 0)
+		return;
+	cJSON *o = graph_convert_attr(B, lg, opts);
+	collect_awslogs(o, n);
+	cJSON_Delete(o);
+}
+
+/* Appends item (consumed) to list unless an equal one is there; "*" stands
+ * for every other resource. */
+static void add_unique(cJSON *list, cJSON *item)
+{
+	cJSON *e;
+	bool dup = false;
+	cJSON_ArrayForEach(e, list) dup = dup || cJSON_Compare(e, item, true) ||
+					  (cJSON_IsString(e) && strcmp(e->valuestring, "*") == 0);
+	if (dup) {
+		cJSON_Delete(item);
+		return;
+	}
+	if (cJSON_IsString(item) && strcmp(item->valuestring, "*") == 0)
+		while (cJSON_GetArraySize(list) > 0)
+			cJSON_DeleteItemFromArray(list, 0);
+	cJSON_AddItemToArray(list, item);
+}
+/* Adds the derived statements to an execution role's inline policy, each
+ * only when the task needs it; a role that several tasks share (the
+ * cluster's) gathers their resources into one statement per need. */
 static void exec_policy(EcsResource *role, Needs *n)
 {
-	cJSON *doc = cJSON_GetObjectItemCaseSensitive(role->props, "ExecutionPolicy");
-	if (!doc) {
-		doc = cJSON_AddObjectToObject(role->props, "ExecutionPolicy");
-		cJSON_AddStringToObject(doc, "Version", "2012-10-17");
-		cJSON *st = cJSON_AddArrayToObject(doc, "Statement");
-		static const char *const pull[] = {"ecr:GetAuthorizationToken",
-						   "ecr:BatchCheckLayerAvailability",
-						   "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-						   NULL};
-		static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents",
-						   NULL};
-		static const char *const any[] = {"*", NULL};
-		cJSON_AddItemToArray(st, graph_statement("PullImages", graph_strings(pull), graph_strings(any)));
-		cJSON_AddItemToArray(st, graph_statement("WriteLogs", graph_strings(logs), graph_strings(any)));
-	}
-	cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	static const char *const token[] = {"ecr:GetAuthorizationToken", NULL};
+	static const char *const pull[] = {"ecr:BatchCheckLayerAvailability",
+					   "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", NULL};
+	static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents", NULL};
+	static const char *const ssm[] = {"ssm:GetParameters", NULL};
+	static const char *const secrets[] = {"secretsmanager:GetSecretValue", NULL};
+	static const char *const create[] = {"logs:CreateLogGroup", NULL};
 	const struct {
-		const char *sid, *action;
+		const char *sid;
+		const char *const *actions;
 		cJSON *list;
-	} kinds[] = {{"ReadParameters", "ssm:GetParameters", n->ssm},
-		     {"ReadSecrets", "secretsmanager:GetSecretValue", n->secrets}};
-	for (size_t k = 0; k < 2; k++) {
+	} kinds[] = {{"RegistryToken", token, n->token},     {"PullImages", pull, n->repos},
+		     {"WriteLogs", logs, n->groups},         {"ReadParameters", ssm, n->ssm},
+		     {"ReadSecrets", secrets, n->secrets},   {"CreateLogGroups", create, n->create_groups}};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
 		if (cJSON_GetArraySize(kinds[k].list) == 0)
 			continue;
-		cJSON *existing = NULL;
-		cJSON *it;
+		cJSON *doc = cJSON_GetObjectItemCaseSensitive(role->props, "ExecutionPolicy");
+		if (!doc) {
+			doc = cJSON_AddObjectToObject(role->props, "ExecutionPolicy");
+			cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+			cJSON_AddArrayToObject(doc, "Statement");
+		}
+		cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+		cJSON *existing = NULL, *it;
 		cJSON_ArrayForEach(it, st) {
 			cJSON *sid = cJSON_GetObjectItemCaseSensitive(it, "Sid");
 			if (sid && strcmp(sid->valuestring, kinds[k].sid) == 0)
 				existing = it;
 		}
 		if (!existing) {
-			static const char *const none[] = {NULL};
-			existing = graph_statement(kinds[k].sid, cJSON_CreateString(kinds[k].action),
-					     graph_strings(none));
+			const char *const *a = kinds[k].actions;
+			existing = graph_statement(kinds[k].sid, a[1] ? graph_strings(a)
+							       : cJSON_CreateString(a[0]),
+						   cJSON_CreateArray());
 			cJSON_AddItemToArray(st, existing);
 		}
 		cJSON *res = cJSON_GetObjectItemCaseSensitive(existing, "Resource");
-		cJSON_ArrayForEach(it, kinds[k].list) {
-			bool dup = false;
-			cJSON *e;
-			cJSON_ArrayForEach(e, res) dup = dup || cJSON_Compare(e, it, true);
-			if (!dup)
-				cJSON_AddItemToArray(res, cJSON_Duplicate(it, true));
-		}
+		cJSON_ArrayForEach(it, kinds[k].list)
+			add_unique(res, cJSON_Duplicate(it, true));
 	}
 }
 
-void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task)
+void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task, const cJSON *td)
 {
-	Needs needs = {cJSON_CreateArray(), cJSON_CreateArray()};
+	Needs needs = {cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray(),
+		       cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
 	collect_needs(B, task, &needs);
+	collect_containers(td, &needs);
+	collect_service_connect(B, task, &needs);
 	exec_policy(role, &needs);
-	cJSON_Delete(needs.ssm);
-	cJSON_Delete(needs.secrets);
+	cJSON *lists[] = {needs.ssm, needs.secrets, needs.repos, needs.groups, needs.token,
+			  needs.create_groups};
+	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+		cJSON_Delete(lists[i]);
 }
 
 cJSON *graph_inline_statements(EcsResource *role)

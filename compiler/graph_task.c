@@ -314,31 +314,6 @@ static void task_volumes(GraphBuild *B, EcsBlock *b, EcsResource *td)
 	}
 }
 
-/* ECS creates a container's log group (awslogs-create-group "true") as
- * the execution role, which then needs logs:CreateLogGroup. */
-static void exec_create_groups(EcsResource *exec, EcsResource *td)
-{
-	bool creates = false;
-	cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(td->props, "containerDefinitions")) {
-		cJSON *lc = cJSON_GetObjectItemCaseSensitive(c, "logConfiguration");
-		cJSON *cg = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(lc, "options"), "awslogs-create-group");
-		creates = creates || (cJSON_IsString(cg) && strcasecmp(cg->valuestring, "true") == 0);
-	}
-	cJSON *st = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(exec->props, "ExecutionPolicy"), "Statement");
-	cJSON *it;
-	cJSON_ArrayForEach(it, st) {
-		cJSON *sid = cJSON_GetObjectItemCaseSensitive(it, "Sid");
-		creates = creates && !(cJSON_IsString(sid) && strcmp(sid->valuestring, "CreateLogGroups") == 0);
-	}
-	if (creates && st)
-		cJSON_AddItemToArray(st, graph_statement("CreateLogGroups",
-							 cJSON_CreateString("logs:CreateLogGroup"),
-							 graph_strings((const char *const[]){"*", NULL})));
-}
-
 /* execution_role (executionRoleArn): the one named here, else the
  * cluster's shared one, else one per service or task (the seed's
  * default). Its policy is derived from what the task's fields reference. */
@@ -360,8 +335,7 @@ static void task_execution_role(GraphBuild *B, EcsBlock *b, const char *owner, c
 		graph_set_tags(exec, tags);
 	}
 	if (exec) {
-		graph_exec_policy(B, exec, b);
-		exec_create_groups(exec, n->td);
+		graph_exec_policy(B, exec, b, n->td->props);
 		cJSON_AddItemToObject(n->td->props, "executionRoleArn", graph_ref(exec, "Arn"));
 		graph_depend(n->td, exec);
 		n->exec_role = exec;

@@ -741,8 +741,11 @@ EcsResource *graph_role_node(GraphBuild *B, EcsSpan span, const char *prefix, co
 			     const char *name, const char *principal);
 /* The Statement list of role's InlinePolicy, made when it has none. */
 struct cJSON *graph_inline_statements(EcsResource *role);
-/* Adds to an execution role's policy what the task's fields need (secrets). */
-void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task);
+/* Adds to an execution role's policy what the task needs: its fields'
+ * secrets (task: its block), its containers' ECR repositories and log
+ * groups (td: the task definition's properties). */
+void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task,
+		       const struct cJSON *td);
 EcsResource *graph_log_group_node(GraphBuild *B, EcsSpan span, const char *part1,
 				  const char *part2, const char *name, EcsBlock *settings,
 				  struct cJSON *tags, double retention);

@@ -11,6 +11,9 @@ Cases:
                   once, kept as long as said, and created before the task
                   definition that writes to it; a group named alone, or
                   declared with managed = false, is never created
+  execution_role  the generated execution policy: log writes on the log
+                  groups the task uses, image pulls on its ECR repositories
+                  (and nothing of ECR without one), per case
 """
 import json
 import os
@@ -32,7 +35,7 @@ def service(body, name="web"):
             f'  network {{ subnets = ["{SUBNET}"] }}\n{body}\n}}\n')
 
 
-def compile_spec(spec, *args):
+def compile_spec(spec, *args, targets=("cloudformation", "bundle")):
     """(template, bundle) of a spec given as text or as a path."""
     path, tmp = spec, None
     if "\n" in spec:
@@ -41,7 +44,7 @@ def compile_spec(spec, *args):
         path = tmp = f.name
     try:
         outs = []
-        for target in ("cloudformation", "bundle"):
+        for target in targets:
             r = subprocess.run([ECSC, "compile", "--target", target, *args, path],
                                capture_output=True, text=True)
             if r.returncode != 0:
@@ -164,7 +167,112 @@ def case_log_groups():
           [o["awslogs-group"] for o in opts] == ["/shop/audit"], opts)
 
 
-CASES = {"log_groups": case_log_groups}
+# ---- the execution role --------------------------------------------------------------------
+
+ACCT = "123456789012"
+ECR = f"{ACCT}.dkr.ecr.eu-west-1.amazonaws.com"
+LOG_ARN = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:%s:*"
+REPO_ARN = "arn:${AWS::Partition}:ecr:eu-west-1:" + ACCT + ":repository/%s"
+
+
+def statements(cfn, bundle, role):
+    """{Sid: (Action, Resource)} of the execution policy of `role` (a
+    RoleName), from the template and from the bundle, with Fn::Sub and
+    $sub both written as the text they substitute."""
+    def plain(v):
+        if isinstance(v, dict) and set(v) in ({"Fn::Sub"}, {"$sub"}):
+            return next(iter(v.values()))
+        return v
+
+    def by_sid(doc):
+        return {s["Sid"]: (s["Action"], [plain(r) for r in s["Resource"]])
+                for s in doc["Statement"]}
+    cfn_docs = [p["PolicyDocument"] for r in of_type(cfn, "AWS::IAM::Role").values()
+                if r["Properties"]["RoleName"] == role
+                for p in r["Properties"].get("Policies", []) if p["PolicyName"] == "execution"]
+    api_docs = [r["params"]["PolicyDocument"]["$json"] for r in requests(bundle, "iam:PutRolePolicy")
+                if r["params"]["RoleName"] == role and r["params"]["PolicyName"] == "execution"]
+    return (by_sid(cfn_docs[0]) if cfn_docs else {}), (by_sid(api_docs[0]) if api_docs else {})
+
+
+def policy_is(label, spec, want, role="web-task-exec", deploy_time=False):
+    """The execution policy in the template and, unless a parameter is left
+    to deploy time (which a bundle cannot do), in the bundle."""
+    targets = ("cloudformation",) if deploy_time else ("cloudformation", "bundle")
+    outs = compile_spec(spec, targets=targets)
+    cfn, bundle = outs[0], (outs[1] if len(outs) > 1 else {"requests": []})
+    got_cfn, got_api = statements(cfn, bundle, role)
+    for where, got in (("CloudFormation", got_cfn), ("bundle", got_api))[:len(targets)]:
+        check(f"{label}: {where}", got == want,
+              "\n  got  " + json.dumps(got, sort_keys=True) + "\n  want " + json.dumps(want, sort_keys=True))
+
+
+PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+def case_execution_role():
+    # A public image and the managed group: logs on that group, no ECR.
+    policy_is("public image", service('  container app { image = "nginx:1.27" }\n'),
+              {"WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/web/app"])})
+    # Images in ECR, by tag and by digest, in two repositories (one with a
+    # path): the token on "*", the pulls on those repositories only.
+    digest = "sha256:" + "ab" * 32
+    policy_is("ECR images", service(
+        f'  container app {{ image = "{ECR}/shop/web:1.4" }}\n'
+        f'  container side {{\n    image = "{ECR}/sidecar@{digest}"\n    essential = false\n'
+        '    logging { group = "/shop/side"  retention = 7d }\n  }\n'),
+        {"RegistryToken": ("ecr:GetAuthorizationToken", ["*"]),
+         "PullImages": (PULL, [REPO_ARN % "shop/web", REPO_ARN % "sidecar"]),
+         "WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/web/app", LOG_ARN % "/shop/side"])})
+    # An image known only at deploy time may be anywhere: pulls on "*".
+    policy_is("deploy-time image", "param image: string\n" + service(
+        '  container app { image = image }\n'),
+        {"RegistryToken": ("ecr:GetAuthorizationToken", ["*"]), "PullImages": (PULL, ["*"]),
+         "WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/web/app"])}, deploy_time=True)
+    # A tag known only at deploy time hides neither registry nor repository.
+    policy_is("deploy-time tag", "param tag: string\n" + service(
+        f'  container app {{ image = "{ECR}/shop/web:${{tag}}" }}\n'
+        '  container side {\n    image = "public.ecr.aws/nginx/nginx:${tag}"\n'
+        '    essential = false\n  }\n'),
+        {"RegistryToken": ("ecr:GetAuthorizationToken", ["*"]),
+         "PullImages": (PULL, [REPO_ARN % "shop/web"]),
+         "WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/web/app", LOG_ARN % "/aws/ecs/web/side"])},
+        deploy_time=True)
+    # Logs to another region, to a group named in options, or made by ECS.
+    policy_is("awslogs options", service(
+        '  container app {\n    image = "nginx:1.27"\n'
+        '    logging {\n      create_group = false\n'
+        '      options = { awslogs-region = "us-east-1" }\n    }\n  }\n'),
+        {"WriteLogs": (WRITE, ["arn:${AWS::Partition}:logs:us-east-1:${AWS::AccountId}:"
+                               "log-group:/aws/ecs/web/app:*"]),
+         "CreateLogGroups": ("logs:CreateLogGroup", ["*"])})
+    # Service Connect's proxy writes its awslogs group as the execution role.
+    policy_is("Service Connect logs", service(
+        '  container app {\n    image = "nginx:1.27"\n    port http { container_port = 80 }\n  }\n'
+        '  service_connect {\n    namespace = "internal"\n    logging {\n      driver = awslogs\n'
+        '      options = { awslogs-group = "/shop/sc", awslogs-stream-prefix = "sc" }\n'
+        '    }\n  }\n'),
+        {"WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/web/app", LOG_ARN % "/shop/sc"])})
+    # No awslogs container, no image in ECR, no secret: no policy at all.
+    policy_is("nothing needed", service(
+        '  container app {\n    image = "nginx:1.27"\n    logging { enabled = false }\n  }\n'),
+        {})
+    # A cluster's shared role gathers every service's groups and repositories.
+    spec = ('role shared {}\ncluster main {\n  capacity FARGATE { weight = 1 }\n'
+            '  execution_role = shared\n}\n' + "".join(
+                f'service {n} in main {{\n  cpu = 256\n  memory = 512\n'
+                f'  network {{ subnets = ["{SUBNET}"] }}\n'
+                f'  container app {{ image = "{img}" }}\n}}\n'
+                for n, img in (("a", f"{ECR}/a:1"), ("b", "nginx:1.27"))))
+    policy_is("shared role", spec,
+              {"RegistryToken": ("ecr:GetAuthorizationToken", ["*"]),
+               "PullImages": (PULL, [REPO_ARN % "a"]),
+               "WriteLogs": (WRITE, [LOG_ARN % "/aws/ecs/a/app", LOG_ARN % "/aws/ecs/b/app"])},
+              role="shared")
+
+
+CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)

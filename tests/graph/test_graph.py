@@ -113,7 +113,7 @@ def service_connect_log_secrets_reach_the_execution_role():
 def no_secrets_no_secret_statements():
     g = graph(service(APP))
     sids = [s["Sid"] for s in g["ExecutionRoleWeb"]["properties"]["ExecutionPolicy"]["Statement"]]
-    assert sids == ["PullImages", "WriteLogs"], sids
+    assert sids == ["WriteLogs"], sids
 
 @case
 def cluster_shares_one_execution_role():
