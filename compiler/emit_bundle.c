@@ -364,6 +364,19 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 		cJSON_AddItemToObject(spec, "Tags", tag_list(r->tags, project, "Key", "Value"));
 		cJSON_AddItemToArray(ts, spec);
 		request(b, r, index, op, NULL, p);
+		/* No egress but the spec's rules, as the seed's groups: EC2 gives
+		 * a new group an allow-all egress rule (IPv4), revoked before the
+		 * spec's own rules are authorized, so that one equal to it is
+		 * added rather than a duplicate. */
+		cJSON *rv = cJSON_CreateObject();
+		cJSON_AddItemToObject(rv, "GroupId", from(r->id, op, "GroupId", "security-group-id"));
+		cJSON *perm = cJSON_CreateObject();
+		cJSON_AddStringToObject(perm, "IpProtocol", "-1");
+		cJSON *range = cJSON_CreateObject();
+		cJSON_AddStringToObject(range, "CidrIp", "0.0.0.0/0");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(perm, "IpRanges"), range);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(rv, "IpPermissions"), perm);
+		request(b, r, index, "RevokeSecurityGroupEgress", NULL, rv);
 		return;
 	}
 	case ECS_RES_SG_INGRESS:

@@ -978,6 +978,21 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 			put_refto(w, r->deps[0]->id);
 		}
 		break;
+	case ECS_RES_SECURITY_GROUP:
+		/* No egress but the spec's rules, as the seed's groups: EC2 adds
+		 * its allow-all egress to a group created without egress rules,
+		 * so SecurityGroupEgress holds one that reaches nothing beyond
+		 * the host (all traffic to 127.0.0.1/32); the spec's rules are
+		 * AWS::EC2::SecurityGroupEgress resources of their own. */
+		json_key(w, "SecurityGroupEgress");
+		json_open(w, '[');
+		json_next(w);
+		json_open(w, '{');
+		json_kstr(w, "CidrIp", "127.0.0.1/32");
+		json_kstr(w, "IpProtocol", "-1");
+		json_close(w, '}');
+		json_close(w, ']');
+		break;
 	default:
 		break;
 	}

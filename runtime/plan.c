@@ -644,14 +644,81 @@ static void plan_security_group(const Ctx *x)
 	check_owner(x->d, ch_of(x), get(live, "Tags"), "Key", "Value");
 }
 
+/* The live group a rule request names (by its group's own request). */
+static const cJSON *rule_group(const Deploy *d, const Request *r)
+{
+	const char *sg_req = str(get(get(r->params, "GroupId"), "$from"), "request");
+	const cJSON *live = NULL;
+	for (size_t i = 0; sg_req && i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].id, sg_req) == 0)
+			live = live_group(d, d->reqs[i].params);
+	return live;
+}
+
+/* Whether a permission list has the all-traffic rule to `cidr` (in the
+ * IpRanges or Ipv6Ranges member `list`, under the key `key`). */
+static bool has_all_traffic(const cJSON *perms, const char *list, const char *key,
+			    const char *cidr)
+{
+	const cJSON *p, *e;
+	cJSON_ArrayForEach(p, perms) {
+		if (!str(p, "IpProtocol") || strcmp(str(p, "IpProtocol"), "-1") != 0)
+			continue;
+		cJSON_ArrayForEach(e, get(p, list))
+			if (str(e, key) && strcmp(str(e, key), cidr) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* RevokeSecurityGroupEgress of a new group's default rules (all traffic to
+ * 0.0.0.0/0, and ::/0 in a VPC with IPv6): sent for a new group as it is,
+ * and for a live one with the default rules it still has that no egress
+ * rule of the bundle asks for; so a group keeps no egress but the spec's,
+ * and one that asks for all traffic is not revoked and added again. */
+static void plan_default_egress(const Ctx *x)
+{
+	const cJSON *live = rule_group(x->d, x->r);
+	if (!live) {
+		send_as_is(x);
+		return;
+	}
+	static const char *const ranges[][3] = {{"IpRanges", "CidrIp", "0.0.0.0/0"},
+						{"Ipv6Ranges", "CidrIpv6", "::/0"}};
+	cJSON *perm = NULL;
+	for (size_t k = 0; k < 2; k++) {
+		if (!has_all_traffic(get(live, "IpPermissionsEgress"), ranges[k][0], ranges[k][1],
+				     ranges[k][2]))
+			continue;
+		bool wanted = false;
+		for (size_t i = 0; i < x->d->nreqs && !wanted; i++) {
+			const Request *q = &x->d->reqs[i];
+			wanted = strcmp(q->op, "AuthorizeSecurityGroupEgress") == 0 &&
+				 rule_group(x->d, q) == live &&
+				 has_all_traffic(get(q->params, "IpPermissions"), ranges[k][0],
+						 ranges[k][1], ranges[k][2]);
+		}
+		if (wanted)
+			continue;
+		if (!perm) {
+			perm = cJSON_CreateObject();
+			cJSON_AddStringToObject(perm, "IpProtocol", "-1");
+		}
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, ranges[k][1], ranges[k][2]);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(perm, ranges[k][0]), e);
+		field_change(ch_of(x)->fields, "egress rule", ranges[k][2], "(removed)");
+	}
+	if (!perm)
+		return;
+	cJSON *q = obj("GroupId", str(live, "GroupId"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(q, "IpPermissions"), perm);
+	call_add(x->d, x->change, x->r->id, x->r->service, x->r->op, q);
+}
+
 static void plan_rule(const Ctx *x, bool egress)
 {
-	/* The group's own request, to find the live group. */
-	const char *sg_req = str(get(get(x->r->params, "GroupId"), "$from"), "request");
-	const cJSON *live = NULL;
-	for (size_t i = 0; sg_req && i < x->d->nreqs; i++)
-		if (strcmp(x->d->reqs[i].id, sg_req) == 0)
-			live = live_group(x->d, x->d->reqs[i].params);
+	const cJSON *live = rule_group(x->d, x->r);
 	const cJSON *perms = get(live, egress ? "IpPermissionsEgress" : "IpPermissions");
 	bool all = live != NULL;
 	const cJSON *w;
@@ -1092,6 +1159,7 @@ static const char *kind_of(const char *op)
 		{"CreateSecurityGroup", "security group"},
 		{"AuthorizeSecurityGroupIngress", "security group rule"},
 		{"AuthorizeSecurityGroupEgress", "security group rule"},
+		{"RevokeSecurityGroupEgress", "security group"},
 		{"RegisterTaskDefinition", "task definition"},
 		{"CreateService", "service"},
 		{"CreateTaskSet", "task set"},
@@ -1221,6 +1289,8 @@ void plan_build(Deploy *d)
 			plan_rule(&x, false);
 		else if (strcmp(op, "AuthorizeSecurityGroupEgress") == 0)
 			plan_rule(&x, true);
+		else if (strcmp(op, "RevokeSecurityGroupEgress") == 0)
+			plan_default_egress(&x);
 		else if (strcmp(op, "RegisterTaskDefinition") == 0)
 			plan_task_definition(&x);
 		else if (strcmp(op, "CreateService") == 0)

@@ -14,6 +14,9 @@ Cases:
   execution_role  the generated execution policy: log writes on the log
                   groups the task uses, image pulls on its ECR repositories
                   (and nothing of ECR without one), per case
+  egress          a service's security group keeps no egress but its own
+                  rules: in the template, the bundle replayed against moto,
+                  and the runtime, whose plan then finds nothing to change
 """
 import json
 import os
@@ -272,7 +275,114 @@ def case_execution_role():
               role="shared")
 
 
-CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role}
+# ---- security groups -----------------------------------------------------------------------
+
+def sg_spec(egress=""):
+    return ('project "egress"\nparam vpc: string\nparam subnet: string\n' + CLUSTER +
+            "service web in main {\n  cpu = 256\n  memory = 512\n"
+            "  network { subnets = [subnet] }\n"
+            '  container app { image = "nginx:1.27" }\n'
+            "  security_group {\n    vpc = vpc\n"
+            "    ingress http { from_port = 80  cidr_ipv4 = \"10.0.0.0/8\" }\n"
+            f"{egress}  }}\n}}\n")
+
+
+ALL_OUT = "    egress all { protocol = all  cidr_ipv4 = \"0.0.0.0/0\" }\n"
+HTTPS_OUT = "    egress https { from_port = 443  cidr_ipv4 = \"0.0.0.0/0\" }\n"
+
+
+def egress_of(ec2):
+    g = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web-service"]}])
+    return sorted((p["IpProtocol"], p.get("FromPort"), r["CidrIp"])
+                  for p in g["SecurityGroups"][0]["IpPermissionsEgress"] for r in p.get("IpRanges", []))
+
+
+def case_egress():
+    """Like the seed's groups, a service's group has no egress but its own
+    rules: the template blocks EC2's default, the bundle revokes it before
+    the rules are authorized (and replays cleanly when a rule equals it),
+    and the runtime converges with nothing left to change."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    from awslocal import clients_kw, ecsc_env, moto_server
+    import boto3
+    sets = ("--set", "vpc=vpc-0123456789abcdef0", "--set", f"subnet={SUBNET}")
+    cfn, bundle = compile_spec(sg_spec(), *sets)
+    sg = [r["Properties"] for r in of_type(cfn, "AWS::EC2::SecurityGroup").values()]
+    check("template: the group's egress reaches only 127.0.0.1/32",
+          [p.get("SecurityGroupEgress") for p in sg] == [[{"CidrIp": "127.0.0.1/32", "IpProtocol": "-1"}]],
+          sg)
+    ids = [r["id"] for r in bundle["requests"]]
+    rv = [r for r in requests(bundle, "ec2:RevokeSecurityGroupEgress")]
+    check("bundle: the default egress is revoked after CreateSecurityGroup",
+          len(rv) == 1 and rv[0]["params"]["IpPermissions"] == [
+              {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+          and rv[0]["params"]["GroupId"]["$from"]["request"] in rv[0]["depends_on"], rv)
+    for label, egress, want in (("no egress", "", []),
+                                ("egress to all", ALL_OUT, [("-1", None, "0.0.0.0/0")]),
+                                ("egress to 443", HTTPS_OUT, [("tcp", 443, "0.0.0.0/0")])):
+        with moto_server() as url:
+            kw = clients_kw(url)
+            ec2 = boto3.client("ec2", **kw)
+            vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+            subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+            mine = ("--set", f"vpc={vpc}", "--set", f"subnet={subnet}")
+            b, = compile_spec(sg_spec(egress), *mine, targets=("bundle",))
+            rev = [r["id"] for r in requests(b, "ec2:RevokeSecurityGroupEgress")]
+            auth = [r for r in requests(b, "ec2:AuthorizeSecurityGroupEgress")]
+            order = [r["id"] for r in b["requests"]]
+            check(f"{label}: egress rules come after the revoke",
+                  len(rev) == 1 and all(rev[0] in a["depends_on"] and order.index(rev[0]) < order.index(a["id"])
+                      for a in auth), [a["depends_on"] for a in auth])
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(b, f)
+            r = subprocess.run([sys.executable, f"{ROOT}/tests/bundle/replay.py", f.name,
+                                "--endpoint-url", url], capture_output=True, text=True)
+            os.unlink(f.name)
+            check(f"{label}: the bundle replays cleanly", r.returncode == 0, r.stderr[-800:])
+            check(f"{label}: after the replay, egress is {want}", egress_of(ec2) == want,
+                  egress_of(ec2))
+        with moto_server() as url:
+            kw = clients_kw(url)
+            ec2 = boto3.client("ec2", **kw)
+            vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+            subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+            with tempfile.NamedTemporaryFile("w", suffix=".ecs", delete=False) as f:
+                f.write(sg_spec(egress))
+            env = ecsc_env()
+            run = [f.name, "--set", f"vpc={vpc}", "--set", f"subnet={subnet}", "--endpoint-url", url]
+            a = subprocess.run([ECSC, "apply", "--no-wait", *run], capture_output=True, text=True, env=env)
+            check(f"{label}: apply", a.returncode == 0, a.stderr[-800:])
+            check(f"{label}: after apply, egress is {want}", egress_of(ec2) == want, egress_of(ec2))
+            p = subprocess.run([ECSC, "plan", *run], capture_output=True, text=True, env=env)
+            check(f"{label}: then plan finds nothing to change", p.returncode == 0,
+                  f"exit {p.returncode}: {p.stdout[-800:]}{p.stderr[-400:]}")
+            os.unlink(f.name)
+    # A group made before, with EC2's default egress still on it: the plan
+    # says so, and apply revokes it.
+    with moto_server() as url:
+        kw = clients_kw(url)
+        ec2 = boto3.client("ec2", **kw)
+        vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        ec2.create_security_group(GroupName="web-service", Description="ECS service web", VpcId=vpc,
+                                  TagSpecifications=[{"ResourceType": "security-group", "Tags": [
+                                      {"Key": "ecsc:project", "Value": "egress"}]}])
+        with tempfile.NamedTemporaryFile("w", suffix=".ecs", delete=False) as f:
+            f.write(sg_spec())
+        env = ecsc_env()
+        run = [f.name, "--set", f"vpc={vpc}", "--set", f"subnet={subnet}",
+               "--endpoint-url", url]
+        p = subprocess.run([ECSC, "plan", *run], capture_output=True, text=True, env=env)
+        check("older group: plan shows the default egress going", p.returncode == 2 and
+              "0.0.0.0/0" in p.stdout, f"exit {p.returncode}: {p.stdout[-1200:]}")
+        a = subprocess.run([ECSC, "apply", "--no-wait", *run], capture_output=True, text=True, env=env)
+        check("older group: apply revokes it", a.returncode == 0 and egress_of(ec2) == [],
+              f"{egress_of(ec2)} {a.stderr[-800:]}")
+        os.unlink(f.name)
+
+
+CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
+         "egress": case_egress}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)
