@@ -22,6 +22,7 @@
 /* CloudFormation's limits (AWS CloudFormation quotas). */
 #define CFN_MAX_RESOURCES 500
 #define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_EXPORT_NAME 255
 
 /* ---- JSON text ------------------------------------------------------------------------- */
 
@@ -1027,58 +1028,126 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 
 /* ---- stacks ---------------------------------------------------------------------------- */
 
-static void put_output(Json *w, const char *id, const char *desc, const char *ref,
-		       const char *getatt, const char *export_prefix)
+/* The stack outputs of a resource, the seed module's outputs (docs/
+ * cloudformation.md has the table): the output's logical id is the
+ * resource's and the suffix, unique since no suffix ends another. */
+typedef enum {
+	OUT_REF,          /* Ref */
+	OUT_GETATT,       /* Fn::GetAtt attr (a read-only property of the type's schema) */
+	OUT_NAME,         /* the physical name ecsc chose, as it is */
+	OUT_REVISION,     /* a task definition ARN's last part (no attribute has it) */
+	OUT_TASK_SET_ARN, /* task-set/CLUSTER/SERVICE/ID (no attribute has it) */
+} OutValue;
+
+static const struct {
+	EcsResourceKind kind;
+	const char *suffix, *desc;
+	OutValue value;
+	const char *attr;
+} outputs[] = {
+	{ECS_RES_CLUSTER, "Name", "Cluster name", OUT_REF, NULL},
+	{ECS_RES_CLUSTER, "Arn", "Cluster ARN", OUT_GETATT, "Arn"},
+	{ECS_RES_CAPACITY_PROVIDER, "Name", "Capacity provider name", OUT_REF, NULL},
+	{ECS_RES_SERVICE, "Name", "Service name", OUT_GETATT, "Name"},
+	{ECS_RES_SERVICE, "Arn", "Service ARN", OUT_REF, NULL},
+	{ECS_RES_ROLE, "Arn", "IAM role ARN", OUT_GETATT, "Arn"},
+	{ECS_RES_LOG_GROUP, "Name", "Log group name", OUT_REF, NULL},
+	{ECS_RES_LOG_GROUP, "Arn", "Log group ARN", OUT_GETATT, "Arn"},
+	{ECS_RES_TASK_DEFINITION, "Arn", "Task definition ARN", OUT_REF, NULL},
+	{ECS_RES_TASK_DEFINITION, "Family", "Task definition family", OUT_NAME, NULL},
+	{ECS_RES_TASK_DEFINITION, "Revision", "Task definition revision", OUT_REVISION, NULL},
+	{ECS_RES_SECURITY_GROUP, "Id", "Security group ID", OUT_GETATT, "GroupId"},
+	{ECS_RES_TASK_SET, "Id", "Task set ID", OUT_GETATT, "Id"},
+	{ECS_RES_TASK_SET, "Arn", "Task set ARN", OUT_TASK_SET_ARN, NULL},
+	{ECS_RES_SCALING_POLICY, "Arn", "Scaling policy ARN", OUT_GETATT, "Arn"},
+};
+
+/* The name a task set's cluster or service member gives: the referenced
+ * node's physical name, or the name as written. */
+static const char *named_by(const Emit *e, const cJSON *v)
 {
-	json_key(w, id);
-	json_open(w, '{');
-	json_kstr(w, "Description", desc);
-	json_key(w, "Value");
-	if (getatt)
-		put_getatt(w, ref, getatt);
-	else
-		put_refto(w, ref);
-	if (export_prefix) {
-		char name[256];
-		snprintf(name, sizeof name, "%s-%s", export_prefix, id);
-		json_key(w, "Export");
-		json_open(w, '{');
-		json_kstr(w, "Name", name);
-		json_close(w, '}');
-	}
-	json_close(w, '}');
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(v, "$ref");
+	const EcsResource *r = rid ? by_id(e, rid->valuestring) : NULL;
+	return cJSON_IsString(v) ? v->valuestring : r ? r->name : NULL;
 }
 
-/* The outputs of a resource (members of Outputs). */
-static size_t put_outputs(Json *w, const EcsResource *r, const char *ex)
+static void put_output_value(Emit *e, Json *w, const EcsResource *r, size_t k)
 {
-	char oid[300];
-	switch (r->kind) {
-	case ECS_RES_CLUSTER:
-		snprintf(oid, sizeof oid, "%sName", r->id);
-		put_output(w, oid, "Cluster name", r->id, NULL, ex);
-		snprintf(oid, sizeof oid, "%sArn", r->id);
-		put_output(w, oid, "Cluster ARN", r->id, "Arn", ex);
-		return 2;
-	case ECS_RES_SERVICE:
-		snprintf(oid, sizeof oid, "%sName", r->id);
-		put_output(w, oid, "Service name", r->id, "Name", ex);
-		return 1;
-	case ECS_RES_ROLE:
-		snprintf(oid, sizeof oid, "%sArn", r->id);
-		put_output(w, oid, "IAM role ARN", r->id, "Arn", ex);
-		return 1;
-	case ECS_RES_LOG_GROUP:
-		snprintf(oid, sizeof oid, "%sName", r->id);
-		put_output(w, oid, "Log group name", r->id, NULL, ex);
-		return 1;
-	case ECS_RES_TASK_DEFINITION:
-		snprintf(oid, sizeof oid, "%sArn", r->id);
-		put_output(w, oid, "Task definition ARN", r->id, NULL, ex);
-		return 1;
-	default:
-		return 0;
+	switch (outputs[k].value) {
+	case OUT_REF:
+		put_refto(w, r->id);
+		return;
+	case OUT_GETATT:
+		put_getatt(w, r->id, outputs[k].attr);
+		return;
+	case OUT_NAME:
+		json_str(w, r->name ? r->name : "");
+		return;
+	case OUT_REVISION:
+		/* arn:PARTITION:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION */
+		json_open(w, '{');
+		json_key(w, "Fn::Select");
+		json_open(w, '[');
+		json_next(w);
+		json_str(w, "6");
+		json_next(w);
+		json_open(w, '{');
+		json_key(w, "Fn::Split");
+		json_open(w, '[');
+		json_next(w);
+		json_str(w, ":");
+		json_next(w);
+		put_refto(w, r->id);
+		json_close(w, ']');
+		json_close(w, '}');
+		json_close(w, ']');
+		json_close(w, '}');
+		return;
+	case OUT_TASK_SET_ARN: {
+		const char *cluster = named_by(e, cJSON_GetObjectItemCaseSensitive(r->props, "cluster"));
+		const char *service = named_by(e, cJSON_GetObjectItemCaseSensitive(r->props, "service"));
+		json_open(w, '{');
+		json_kstr(w, "Fn::Sub",
+			  ecs_arena_printf(e->c->arena, "arn:${AWS::Partition}:ecs:${AWS::Region}:"
+					   "${AWS::AccountId}:task-set/%s/%s/${%s.Id}",
+					   cluster ? cluster : "", service ? service : "", r->id));
+		json_close(w, '}');
+		return;
 	}
+	}
+}
+
+/* Writes r's outputs, each exported as PREFIX-OUTPUT under
+ * --export-prefix (an export name has at most 255 characters). Returns
+ * how many. */
+static size_t put_outputs(Emit *e, Json *w, const EcsResource *r, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof outputs / sizeof *outputs; k++) {
+		if (outputs[k].kind != r->kind)
+			continue;
+		char oid[300];
+		snprintf(oid, sizeof oid, "%s%s", r->id, outputs[k].suffix);
+		json_key(w, oid);
+		json_open(w, '{');
+		json_kstr(w, "Description", outputs[k].desc);
+		json_key(w, "Value");
+		put_output_value(e, w, r, k);
+		if (prefix) {
+			char *name = ecs_arena_printf(e->c->arena, "%s-%s", prefix, oid);
+			if (strlen(name) > CFN_MAX_EXPORT_NAME)
+				ecs_diag(&e->c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT, r->span,
+					 "the export name `%s` is longer than CloudFormation's %d "
+					 "characters", name, CFN_MAX_EXPORT_NAME);
+			json_key(w, "Export");
+			json_open(w, '{');
+			json_kstr(w, "Name", name);
+			json_close(w, '}');
+		}
+		json_close(w, '}');
+		n++;
+	}
+	return n;
 }
 
 /* A stack's template being written: its text up to the end of Resources,
@@ -1130,7 +1199,7 @@ static void stack_template(Emit *e, Stack *st, const EcsCfnOptions *opt, size_t 
 		if (r->kind == ECS_RES_SCHEDULED_ACTION)
 			continue;
 		put_resource(e, &w, r, opt->project);
-		st->noutputs += put_outputs(&st->out, r, opt->export_prefix);
+		st->noutputs += put_outputs(e, &st->out, r, opt->export_prefix);
 	}
 	w.nparams = 0;
 	json_close(&w, '}');
@@ -1172,14 +1241,10 @@ static size_t weight(const EcsResource *r)
 /* How many outputs it gets (put_outputs). */
 static size_t out_weight(const EcsResource *r)
 {
-	switch (r->kind) {
-	case ECS_RES_CLUSTER: return 2;
-	case ECS_RES_SERVICE:
-	case ECS_RES_ROLE:
-	case ECS_RES_LOG_GROUP:
-	case ECS_RES_TASK_DEFINITION: return 1;
-	default: return 0;
-	}
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof outputs / sizeof *outputs; k++)
+		n += outputs[k].kind == r->kind;
+	return n;
 }
 
 size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, char ***texts, size_t **lens)
@@ -1201,19 +1266,25 @@ size_t ecs_cfn_stacks(EcsCompiler *c, const EcsCfnOptions *opt, char ***texts, s
 	size_t nstacks = 1;
 	const size_t max_outs = CFN_MAX_OUTPUTS * 3 / 4;
 	if (total > CFN_MAX_RESOURCES || outs > CFN_MAX_OUTPUTS) {
-		size_t base = 0;
+		size_t base = 0, base_outs = 0;
 		for (size_t i = 0; i < g->len; i++) {
 			const EcsResource *r = g->items[i];
 			bool svc = r->decl && strcmp(r->decl->kind, "service") == 0;
 			stack_of[i] = svc ? -1 : 0;
 			base += svc ? 0 : weight(r);
+			base_outs += svc ? 0 : out_weight(r);
 		}
-		if (base > CFN_MAX_RESOURCES) {
+		if (base > CFN_MAX_RESOURCES || base_outs > max_outs) {
+			/* Outputs: a quarter of a stack's are kept for its exports. */
+			bool res = base > CFN_MAX_RESOURCES;
 			EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_TEMPLATE_LIMIT,
 					      ECS_NO_SPAN,
 					      "the resources shared by the services (clusters, roles, "
-					      "policies, log groups, tasks) need %zu resources; a "
-					      "CloudFormation stack holds %d", base, CFN_MAX_RESOURCES);
+					      "policies, log groups, tasks) need %zu %s; a "
+					      "CloudFormation stack holds %zu%s", res ? base : base_outs,
+					      res ? "resources" : "outputs",
+					      res ? (size_t)CFN_MAX_RESOURCES : max_outs,
+					      res ? "" : " beside the exports other stacks import");
 			ecs_diag_hint(d, "split the spec into several specs");
 			*texts = NULL;
 			*lens = NULL;

@@ -331,6 +331,11 @@ int main(int argc, char **argv)
 		} else if (compile && (v = option_value(argc, argv, &i, "--depfile"))) {
 			co.depfile = v;
 		} else if (compile && (v = option_value(argc, argv, &i, "--export-prefix"))) {
+			/* CloudFormation's export names: letters, digits, `:` and `-`. */
+			if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					     "0123456789:-") != strlen(v))
+				status = usage_error("--export-prefix takes letters, digits, `:` and "
+						     "`-` (an export name's characters), not `%s`", v);
 			co.export_prefix = v;
 		} else if ((compile || aws) && (v = option_value(argc, argv, &i, "--project"))) {
 			co.project = v;

@@ -13,7 +13,8 @@ Cases:
               task definitions that set it, none elsewhere, cfn-lint clean; the
               bundle carries the runtime fields and matches its schema
   deploy      moto's CloudFormation creates the stack of tests/cfn/deploy.ecs
-              and ECS reads back what the spec says
+              and ECS reads back what the spec says; the stack's outputs
+              are the values ECS and Logs report
 """
 import glob
 import re
@@ -332,7 +333,23 @@ def case_deploy():
                   for g in logs.describe_log_groups()["logGroups"]}
         if groups.get("/aws/ecs/api/app") != 14 or "/aws/ecs/shop" not in groups:
             fail(f"log groups {groups}")
-        print(f"deploy: stack CREATE_COMPLETE; service, task definition, role and log groups match")
+        # The stack's outputs, evaluated by moto, are what ECS and Logs say.
+        outs = {o["OutputKey"]: o["OutputValue"]
+                for o in cfn.describe_stacks(StackName="ecsc-deploy")["Stacks"][0].get("Outputs", [])}
+        group = [g for g in logs.describe_log_groups()["logGroups"] if g["logGroupName"] == "/aws/ecs/api/app"][0]
+        want = {"ServiceApiName": "api", "ServiceApiArn": svc[0]["serviceArn"],
+                "TaskDefinitionApiArn": td["taskDefinitionArn"], "TaskDefinitionApiFamily": "api",
+                "TaskDefinitionApiRevision": str(td["revision"]),
+                "LogGroupApiAppName": "/aws/ecs/api/app", "LogGroupApiAppArn": group["arn"]}
+        # CloudFormation's log group Arn ends in ":*" as DescribeLogGroups'
+        # does; moto's leaves it off.
+        got = {k: outs.get(k) for k in want}
+        for k in ("LogGroupApiAppArn",):
+            got[k], want[k] = (got[k] or "").removesuffix(":*"), want[k].removesuffix(":*")
+        if got != want:
+            fail(f"outputs {got} != {want}")
+        print(f"deploy: stack CREATE_COMPLETE; service, task definition, role, log groups and "
+              f"{len(want)} outputs match")
 
 {"lint": case_lint, "golden": case_golden, "limits": case_limits,
  "atomic": case_atomic, "retain": case_retain, "deploy": case_deploy}[CASE]()

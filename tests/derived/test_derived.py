@@ -17,6 +17,10 @@ Cases:
   egress          a service's security group keeps no egress but its own
                   rules: in the template, the bundle replayed against moto,
                   and the runtime, whose plan then finds nothing to change
+  outputs         the stack outputs of each resource type, at their paths
+                  (Fn::GetAtt only of the type schema's read-only
+                  properties), exported under --export-prefix with valid,
+                  unique names; cfn-lint clean
 """
 import json
 import os
@@ -381,8 +385,110 @@ def case_egress():
         os.unlink(f.name)
 
 
+# ---- stack outputs -------------------------------------------------------------------------
+
+ASG_ARN = (f"arn:aws:autoscaling:eu-west-1:{ACCT}:autoScalingGroup:8e2c4a1b-3d5f-4e6a-9b7c-"
+           "0d1e2f3a4b5c:autoScalingGroupName/ec2")
+OUTPUTS_SPEC = (
+    'project "shop"\n'
+    "cluster main {\n  capacity FARGATE { weight = 1 }\n"
+    f'  capacity ec2 {{\n    auto_scaling_group {{ arn = "{ASG_ARN}" }}\n  }}\n}}\n'
+    "service web in main {\n  cpu = 256\n  memory = 512\n"
+    f'  network {{ subnets = ["{SUBNET}"] }}\n'
+    '  container app { image = "nginx:1.27" }\n'
+    '  security_group { vpc = "vpc-0123456789abcdef0" }\n'
+    "  autoscaling {\n    min = 1\n    max = 4\n"
+    "    target cpu { metric = cpu  value = 60% }\n  }\n}\n"
+    "service canary in main {\n  cpu = 256\n  memory = 512\n"
+    f'  network {{ subnets = ["{SUBNET}"] }}\n'
+    '  container app { image = "nginx:1.27" }\n'
+    "  deployment { controller = EXTERNAL }\n  task_set { scale = 100% }\n}\n")
+
+# What each resource type outputs: suffix -> how the value reads it.
+WANT_OUTPUTS = {
+    "AWS::ECS::Cluster": {"Name": ("Ref",), "Arn": ("GetAtt", "Arn")},
+    "AWS::ECS::CapacityProvider": {"Name": ("Ref",)},
+    "AWS::ECS::Service": {"Name": ("GetAtt", "Name"), "Arn": ("Ref",)},
+    "AWS::ECS::TaskDefinition": {"Arn": ("Ref",), "Family": ("name",), "Revision": ("revision",)},
+    "AWS::ECS::TaskSet": {"Id": ("GetAtt", "Id"), "Arn": ("task-set",)},
+    "AWS::EC2::SecurityGroup": {"Id": ("GetAtt", "GroupId")},
+    "AWS::Logs::LogGroup": {"Name": ("Ref",), "Arn": ("GetAtt", "Arn")},
+    "AWS::IAM::Role": {"Arn": ("GetAtt", "Arn")},
+    "AWS::ApplicationAutoScaling::ScalingPolicy": {"Arn": ("GetAtt", "Arn")},
+}
+
+
+def read_only(rtype):
+    """The attributes Fn::GetAtt may read: the read-only properties of the
+    type's registry schema, as cfn-lint bundles it."""
+    import cfnlint.data.schemas as S
+    from cfnlint.data.schemas.providers import us_east_1 as P
+    base = os.path.dirname(S.__file__)
+    schema = json.load(open(f"{base}/resources/{P.types[rtype]}.json"))
+    return {p.split("/")[-1] for p in schema.get("readOnlyProperties", [])}
+
+
+def case_outputs():
+    import re
+    spec_path = None
+    with tempfile.NamedTemporaryFile("w", suffix=".ecs", delete=False) as f:
+        f.write(OUTPUTS_SPEC)
+        spec_path = f.name
+    try:
+        r = subprocess.run([ECSC, "compile", "--export-prefix", "shop-prod", spec_path],
+                           capture_output=True, text=True)
+        check("compile --export-prefix", r.returncode == 0, r.stderr)
+        cfn = json.loads(r.stdout)
+        res, outs = cfn["Resources"], cfn.get("Outputs", {})
+        want = {}
+        for lid, rr in res.items():
+            for suffix, how in WANT_OUTPUTS.get(rr["Type"], {}).items():
+                want[lid + suffix] = (lid, rr, how)
+        check("one output per resource and suffix, no others", set(outs) == set(want),
+              f"missing {sorted(set(want) - set(outs))}, extra {sorted(set(outs) - set(want))}")
+        for oid, (lid, rr, how) in sorted(want.items()):
+            v = outs.get(oid, {}).get("Value")
+            if how[0] == "Ref":
+                ok = v == {"Ref": lid}
+            elif how[0] == "GetAtt":
+                ok = v == {"Fn::GetAtt": [lid, how[1]]} and how[1] in read_only(rr["Type"])
+            elif how[0] == "name":
+                ok = v == rr["Properties"]["Family"]
+            elif how[0] == "revision":
+                ok = v == {"Fn::Select": ["6", {"Fn::Split": [":", {"Ref": lid}]}]}
+            else:
+                svc = rr["Properties"]["Service"]["Fn::GetAtt"][0]
+                ok = v == {"Fn::Sub": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
+                                      f"task-set/main/{res[svc]['Properties']['ServiceName']}/${{{lid}.Id}}"}
+            check(f"{oid}: {how}", ok, v)
+        names = [o.get("Export", {}).get("Name") for o in outs.values()]
+        check("every output exported as shop-prod-OUTPUT",
+              names == [f"shop-prod-{oid}" for oid in outs], names[:5])
+        check("export names unique, at most 255 of [A-Za-z0-9:-]",
+              len(set(names)) == len(names) and all(
+                  n and len(n) <= 255 and re.fullmatch(r"[A-Za-z0-9:-]+", n) for n in names))
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as t:
+            t.write(r.stdout)
+        lint = subprocess.run(["cfn-lint", "--regions", "eu-west-1", "--", t.name],
+                              capture_output=True, text=True)
+        os.unlink(t.name)
+        check("cfn-lint", lint.returncode == 0, lint.stdout[-1500:])
+        # An export name is letters, digits, `:` and `-`; at most 255 long.
+        bad = subprocess.run([ECSC, "compile", "--export-prefix", "shop_prod", spec_path],
+                             capture_output=True, text=True)
+        check("--export-prefix shop_prod: a usage error", bad.returncode == 2 and
+              "--export-prefix" in bad.stderr and not bad.stdout, bad.stderr)
+        long = subprocess.run([ECSC, "compile", "--export-prefix", "p" * 230, spec_path],
+                              capture_output=True, text=True)
+        check("an export name past 255 characters: E0300", long.returncode == 1 and
+              "error[E0300]" in long.stderr and "255" in long.stderr and not long.stdout,
+              long.stderr[-600:])
+    finally:
+        os.unlink(spec_path)
+
+
 CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
-         "egress": case_egress}
+         "egress": case_egress, "outputs": case_outputs}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)
