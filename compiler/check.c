@@ -569,6 +569,18 @@ static void check_rule(Check *C, const EcsValue *v, const EcsType *t, const char
 					 "rate(N minutes|hours|days) or at(YYYY-MM-DDThh:mm:ss)");
 		}
 		return;
+	case ECS_RULE_TIMESTAMP: {
+		int y, mo, d, h, mi, se, len = 0;
+		bool ok = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &len) == 6 &&
+			  len == 19 && (s[len] == '\0' || strcmp(s + len, "Z") == 0) && mo >= 1 &&
+			  mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60;
+		if (!ok) {
+			EcsDiag *dg = error(C, ECS_DIAG_RANGE, v->span, "`%s` is not a UTC time", s);
+			ecs_diag_hint(dg, "write YYYY-MM-DDThh:mm:ssZ, for example "
+					  "\"2027-01-31T09:00:00Z\"");
+		}
+		return;
+	}
 	case ECS_RULE_KMS_KEY_ARN:
 	case ECS_RULE_KMS_NO_ALIAS:
 		check_kms_key(C, v, t, s);

@@ -863,6 +863,11 @@ static void put_resource(Emit *e, Json *w, const EcsResource *r, const char *pro
 		 * count is emitted: a stack update then resets it. */
 		if (owned(r, "desiredCount") && autoscaled(e, r))
 			rules[nrules++] = (Rule){"DesiredCount", RULE_DROP, NULL, NULL, NULL};
+		/* PropagateTags takes SERVICE or TASK_DEFINITION: the API's NONE
+		 * (its default) is the property's absence. */
+		const cJSON *pt = member(r->props, "PropagateTags", true);
+		if (cJSON_IsString(pt) && strcmp(pt->valuestring, "NONE") == 0)
+			rules[nrules++] = (Rule){"PropagateTags", RULE_DROP, NULL, NULL, NULL};
 		/* A task definition owned by CI: name the family, not the
 		 * template's revision, so that a stack update keeps the latest
 		 * ACTIVE revision (CI's) instead of rolling back to the

@@ -157,6 +157,11 @@ static void container_logging(Container *k, cJSON *o)
 			cJSON_AddStringToObject(opts, extra->value->u.map.entries[i].key,
 						graph_text(B, extra->value->u.map.entries[i].value));
 		}
+	/* LogConfiguration.secretOptions, as for any other driver. */
+	EcsAttr *so = lg ? ecs_ast_attr(lg, "secret_options") : NULL;
+	if (so)
+		cJSON_AddItemToObject(lc, "secretOptions",
+				      graph_convert(B, lg, so->value, so->field->type, "secretOptions"));
 }
 
 /* linux { ...  device { }  tmpfs { } } (LinuxParameters); ECS Exec needs

@@ -413,6 +413,7 @@ typedef enum {
 	ECS_RULE_LOG_GROUP_NAME,
 	ECS_RULE_RETENTION,     /* a CloudWatch retention value */
 	ECS_RULE_SCHEDULE,      /* cron(...), rate(...), at(...) */
+	ECS_RULE_TIMESTAMP,     /* YYYY-MM-DDThh:mm:ss[Z], UTC */
 	ECS_RULE_IAM_PATH,
 	ECS_RULE_KMS_KEY_ARN,   /* arn:...:kms:...:key/ID, no id or alias */
 	ECS_RULE_KMS_NO_ALIAS,  /* a key id or key ARN, no alias */

@@ -90,6 +90,10 @@ static const EcsType TY_TARGET_VALUE = {.kind = ECS_TY_ONEOF,
 static const EcsType TY_SCHEDULE = {.kind = ECS_TY_STRING,
 				    .describe = "a schedule: cron(...), rate(...) or at(...)",
 				    .rule = ECS_RULE_SCHEDULE};
+/* ScheduledAction StartTime and EndTime: a UTC time. */
+static const EcsType TY_TIMESTAMP = {.kind = ECS_TY_STRING,
+				     .describe = "a UTC time (e.g. 2027-01-31T09:00:00Z)",
+				     .rule = ECS_RULE_TIMESTAMP};
 
 /* ---- names ---------------------------------------------------------------- */
 static const EcsType TY_CLUSTER_NAME = {.kind = ECS_TY_STRING,

@@ -192,6 +192,7 @@ RULE_NOTES = {
                  "3653d; see *Value types*) or 0d for never",
     "KMS_KEY_ARN": "the key's ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); no key id or alias",
     "KMS_NO_ALIAS": "no alias",
+    "TIMESTAMP": "a UTC time, `YYYY-MM-DDThh:mm:ssZ`",
 }
 
 

@@ -123,6 +123,16 @@ def group_is_managed(label, cfn, bundle, name, days):
               td["depends_on"])
 
 
+def group_not_made(label, cfn, bundle, name):
+    """Neither the template nor the bundle creates or changes log group name."""
+    check(f"{label}: no AWS::Logs::LogGroup for {name}",
+          not [r for r in of_type(cfn, "AWS::Logs::LogGroup").values()
+               if r["Properties"]["LogGroupName"] == name])
+    check(f"{label}: no logs request for {name}",
+          not [r for r in bundle["requests"]
+               if r["service"] == "logs" and r["params"].get("logGroupName") == name])
+
+
 def case_log_groups():
     # The sample promises "a log group ecsc manages, kept for a week".
     cfn, bundle = compile_spec(f"{ROOT}/samples/ec2-autoscaling.ecs")
@@ -150,12 +160,7 @@ def case_log_groups():
     spec = service('  container app {\n    image = "nginx:1.27"\n'
                    '    logging { group = "/shop/existing" }\n  }\n')
     cfn, bundle = compile_spec(spec)
-    check("existing: no AWS::Logs::LogGroup for it",
-          not [r for r in of_type(cfn, "AWS::Logs::LogGroup").values()
-               if r["Properties"]["LogGroupName"] == "/shop/existing"])
-    check("existing: no logs request for it",
-          not [r for r in bundle["requests"]
-               if r["service"] == "logs" and r["params"].get("logGroupName") == "/shop/existing"])
+    group_not_made("existing", cfn, bundle, "/shop/existing")
 
     # A declared group with managed = false exists already, whatever the
     # logging block says: named, never created.
@@ -163,12 +168,7 @@ def case_log_groups():
             service('  container app {\n    image = "nginx:1.27"\n'
                     '    logging {\n      group = audit\n      retention = 7d\n    }\n  }\n'))
     cfn, bundle = compile_spec(spec)
-    check("unmanaged: no AWS::Logs::LogGroup for it",
-          not [r for r in of_type(cfn, "AWS::Logs::LogGroup").values()
-               if r["Properties"]["LogGroupName"] == "/shop/audit"])
-    check("unmanaged: no logs request for it",
-          not [r for r in bundle["requests"]
-               if r["service"] == "logs" and r["params"].get("logGroupName") == "/shop/audit"])
+    group_not_made("unmanaged", cfn, bundle, "/shop/audit")
     opts = [c["LogConfiguration"]["Options"] for c in containers(cfn)]
     check("unmanaged: the container writes to it",
           [o["awslogs-group"] for o in opts] == ["/shop/audit"], opts)
@@ -483,6 +483,19 @@ def case_outputs():
         check("an export name past 255 characters: E0300", long.returncode == 1 and
               "error[E0300]" in long.stderr and "255" in long.stderr and not long.stdout,
               long.stderr[-600:])
+        # Split into stacks, what the services share must leave room for
+        # the exports in its stack's 200 outputs.
+        with open(spec_path, "w") as f:
+            f.write('project "big"\n' + CLUSTER + "".join(
+                f"log_group g{i} {{ retention = 7d }}\n" for i in range(80)) + "".join(
+                f"service s{i} in main {{\n  cpu = 256\n  memory = 512\n"
+                f'  network {{ subnets = ["{SUBNET}"] }}\n'
+                '  container app { image = "nginx:1.27" }\n}\n' for i in range(100)))
+        big = subprocess.run([ECSC, "compile", "-o", spec_path + ".d", spec_path],
+                             capture_output=True, text=True)
+        check("shared resources past a stack's outputs: E0300, nothing written",
+              big.returncode == 1 and "error[E0300]" in big.stderr and "outputs" in big.stderr
+              and not os.path.exists(spec_path + ".d"), big.stderr[-600:])
     finally:
         os.unlink(spec_path)
 

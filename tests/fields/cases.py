@@ -21,10 +21,6 @@ KNOWN = {
     # issue 10, the points it lists
     # found by this test, beyond the issue's list (issue 10: every field reaches both outputs
     # exactly as AWS expects)
-    "LOGGING.secret_options": "found: logging.secret_options with the awslogs driver lands nowhere",
-    "SERVICE.propagate_tags": "found: CloudFormation's PropagateTags takes SERVICE or TASK_DEFINITION, not NONE",
-    "SCHEDULED.start": "found: start is not checked as a timestamp; Application Auto Scaling refuses the request",
-    "SCHEDULED.end": "found: end is not checked as a timestamp; Application Auto Scaling refuses the request",
 }
 
 # ---- rows that only steer the runtime, or have no output of their own ----------------
@@ -505,6 +501,19 @@ def check_codedeploy(member, value):
     return check
 
 
+def check_propagate_none(cfn, bundle):
+    """propagate_tags = NONE: the API's value, which CloudFormation's
+    PropagateTags (SERVICE or TASK_DEFINITION) spells as its absence."""
+    out = []
+    got = [p["PropagateTags"] for p in _resources(cfn, "AWS::ECS::Service") if "PropagateTags" in p]
+    if got:
+        out.append(f"CloudFormation PropagateTags: {got}")
+    api = [r["params"].get("propagateTags") for r in _requests(bundle, "ecs:CreateService")]
+    if api != ["NONE"]:
+        out.append(f"bundle: CreateService propagateTags {api}")
+    return out
+
+
 import json  # noqa: E402
 
 # row: (value, context: a ROW_CTX key or a shape, check)
@@ -520,6 +529,7 @@ CHECKS = {
                                           check_codedeploy("applicationName", "reach-app")),
     "DEPLOYMENT.codedeploy_deployment_group": ('"reach-group"', "CODE_DEPLOY",
                                                check_codedeploy("deploymentGroupName", "reach-group")),
+    "SERVICE.propagate_tags": ("NONE", "SERVICE", check_propagate_none),
 }
 ROW_CTX["CODE_DEPLOY"] = Ctx(service(f'load_balancer {{\ntarget_group = "{TG_ARN}"\n'
                                      'container = app.http\n}\n'
@@ -572,6 +582,8 @@ VALUE = {
                                   ("exact", [{"namespace": "net.core.somaxconn", "value": "1024"}])),
     "DEPLOYMENT.strategy": ("BLUE_GREEN", ("str", "BLUE_GREEN")),
     "SCHEDULED.schedule": ('"rate(5 minutes)"', ("str", "rate(5 minutes)")),
+    "SCHEDULED.start": ('"2027-01-31T09:00:00Z"', ("str", "2027-01-31T09:00:00Z")),
+    "SCHEDULED.end": ('"2027-02-28T18:00:00Z"', ("str", "2027-02-28T18:00:00Z")),
     "LOG_GROUP.name": ('"/reach/named"', ("str", "/reach/named")),
     "ROLE.path": ('"/reach/"', ("str", "/reach/")),
     "POLICY.path": ('"/reach/"', ("str", "/reach/")),
