@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <ini.h>
+#include <openssl/evp.h>
 
 #include "ecsrt.h"
 #include "wire.h"
@@ -32,6 +33,7 @@ typedef struct {
 	char *access_key, *secret_key, *session_token, *region, *endpoint;
 	char *role_arn, *source_profile, *credential_source, *session_name, *external_id,
 		*duration, *process, *web_identity_token_file;
+	char *sso_session, *sso_start_url, *sso_region, *sso_account_id, *sso_role_name;
 } Profile;
 
 static const struct {
@@ -51,6 +53,11 @@ static const struct {
 	{"duration_seconds", offsetof(Profile, duration)},
 	{"credential_process", offsetof(Profile, process)},
 	{"web_identity_token_file", offsetof(Profile, web_identity_token_file)},
+	{"sso_session", offsetof(Profile, sso_session)},
+	{"sso_start_url", offsetof(Profile, sso_start_url)},
+	{"sso_region", offsetof(Profile, sso_region)},
+	{"sso_account_id", offsetof(Profile, sso_account_id)},
+	{"sso_role_name", offsetof(Profile, sso_role_name)},
 };
 #define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
 
@@ -69,14 +76,18 @@ static void profile_free(Profile *p)
 typedef struct {
 	Profile *p;
 	const char *name;
-	bool config_file;       /* sections are "profile NAME" (and "default") */
+	const char *prefix;     /* config: "profile " (or "default"), "sso-session "; NULL: credentials */
 } IniCtx;
 
 static bool section_is(const IniCtx *x, const char *section)
 {
-	if (!x->config_file || (strcmp(x->name, "default") == 0 && strcmp(section, "default") == 0))
+	if (!x->prefix)
 		return strcmp(section, x->name) == 0;
-	return strncmp(section, "profile ", 8) == 0 && strcmp(section + 8, x->name) == 0;
+	if (strcmp(x->prefix, "profile ") == 0 && strcmp(x->name, "default") == 0 &&
+	    strcmp(section, "default") == 0)
+		return true;
+	size_t n = strlen(x->prefix);
+	return strncmp(section, x->prefix, n) == 0 && strcmp(section + n, x->name) == 0;
 }
 
 static int on_entry(void *user, const char *section, const char *name, const char *value)
@@ -96,7 +107,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
  * ones, which turns an STS session token (1,000 characters and more) into a
  * malformed file. Debian's libinih makes its build settings variables: the
  * line buffer goes on the heap and grows by realloc, up to 1 MiB a line. */
-static bool read_ini(const char *path, const char *name, bool config_file, Profile *p)
+static bool read_ini(const char *path, const char *name, const char *prefix, Profile *p)
 {
 	if (!path)
 		return true;
@@ -106,7 +117,7 @@ static bool read_ini(const char *path, const char *name, bool config_file, Profi
 	ini_use_stack = false;
 	ini_allow_realloc = true;
 	ini_max_line = 1 << 20;
-	IniCtx x = {p, name, config_file};
+	IniCtx x = {p, name, prefix};
 	int rc = ini_parse_file(f, on_entry, &x);
 	fclose(f);
 	return rc == 0;
@@ -131,8 +142,8 @@ static bool read_profile(const char *name, Profile *p)
 {
 	char *creds = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
 	char *conf = home_path("AWS_CONFIG_FILE", ".aws/config");
-	bool ok = read_ini(creds, name, false, p);
-	ok = read_ini(conf, name, true, p) && ok;
+	bool ok = read_ini(creds, name, NULL, p);
+	ok = read_ini(conf, name, "profile ", p) && ok;
 	free(creds);
 	free(conf);
 	return ok;
@@ -204,8 +215,9 @@ static cJSON *role_params(const char *role_arn, const char *session_name, const 
 static EcsAwsStatus assume(EcsAwsConfig *cfg, const char *action, cJSON *params, const Keys *src,
 			   Keys *out)
 {
-	EcsAwsConfig sts = {.region = cfg->region, .endpoint = cfg->endpoint,
-			    .endpoint_given = cfg->endpoint_given};
+	/* No region yet: STS's first region (the load then says none is set). */
+	EcsAwsConfig sts = {.region = cfg->region ? cfg->region : "us-east-1",
+			    .endpoint = cfg->endpoint, .endpoint_given = cfg->endpoint_given};
 	if (src) {
 		sts.access_key = src->access_key;
 		sts.secret_key = src->secret_key;
@@ -456,6 +468,108 @@ static EcsAwsStatus imds_keys(EcsAwsConfig *cfg, Keys *out)
 	return s;
 }
 
+/* IAM Identity Center: the token `aws sso login` cached in
+ * ~/.aws/sso/cache/SHA1.json (SHA1 of the sso_session's name, or of the
+ * legacy sso_start_url), exchanged by GetRoleCredentials (GET
+ * /federation/credentials on the portal, AWS_ENDPOINT_URL_SSO). */
+static EcsAwsStatus sso_keys(EcsAwsConfig *cfg, const char *name, const Profile *p, Keys *out)
+{
+	Profile session = {0};
+	const char *region = p->sso_region, *url = p->sso_start_url, *key = p->sso_start_url;
+	char *conf = home_path("AWS_CONFIG_FILE", ".aws/config");
+	if (p->sso_session) {
+		bool ok = read_ini(conf, p->sso_session, "sso-session ", &session);
+		region = session.sso_region;
+		url = session.sso_start_url;
+		key = p->sso_session;
+		if (!ok || !region || !url) {
+			free(conf);
+			profile_free(&session);
+			detail(cfg, "profile %s: [sso-session %s] needs sso_start_url and sso_region",
+			       name, p->sso_session);
+			return ECS_AWS_BAD_CONFIG;
+		}
+	}
+	free(conf);
+	cfg->source = "IAM Identity Center";
+	if (!region || !url || !p->sso_account_id || !p->sso_role_name) {
+		profile_free(&session);
+		detail(cfg, "profile %s: IAM Identity Center needs sso_region, sso_start_url, "
+			    "sso_account_id and sso_role_name", name);
+		return ECS_AWS_BAD_CONFIG;
+	}
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_Digest(key, strlen(key), md, &n, EVP_sha1(), NULL);
+	char hex[2 * EVP_MAX_MD_SIZE + 1] = "", path[4096];
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	const char *home = getenv("HOME");
+	snprintf(path, sizeof path, "%s/.aws/sso/cache/%s.json", home ? home : "", hex);
+	FILE *f = home ? fopen(path, "r") : NULL;
+	char buf[16384];
+	size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[len] = '\0';
+	cJSON *cache = cJSON_ParseWithLength(buf, len);
+	memset(buf, 0, sizeof buf);
+	const char *token = member(cache, "accessToken");
+	double expires = iso8601(member(cache, "expiresAt"));
+	EcsAwsStatus s = ECS_AWS_NO_CREDENTIALS;
+	if (!token || expires <= (double)time(NULL)) {
+		detail(cfg, "profile %s: the IAM Identity Center token is %s: run `aws sso login "
+			    "--profile %s`", name, token ? "expired" : "missing", name);
+		goto done;
+	}
+	cJSON *q = cJSON_CreateObject();
+	cJSON_AddStringToObject(q, "account_id", p->sso_account_id);
+	cJSON_AddStringToObject(q, "role_name", p->sso_role_name);
+	char *query = ecs_wire_form("query", q);
+	cJSON_Delete(q);
+	const char *base = getenv("AWS_ENDPOINT_URL_SSO");
+	char full[2048], auth[8192];
+	if (base && *base)
+		snprintf(full, sizeof full, "%.*s/federation/credentials?%s",
+			 (int)(strlen(base) - (base[strlen(base) - 1] == '/')), base, query ? query : "");
+	else
+		snprintf(full, sizeof full, "https://portal.sso.%s.amazonaws.com/federation/credentials?%s",
+			 region, query ? query : "");
+	free(query);
+	snprintf(auth, sizeof auth, "x-amz-sso_bearer_token: %s", token);
+	const char *headers[] = {auth, NULL};
+	EcsAwsResponse r;
+	s = ecs_aws_http("GET", full, headers, &r);
+	memset(auth, 0, sizeof auth);
+	if (s == ECS_AWS_OK) {
+		cJSON *j = cJSON_ParseWithLength(r.body, r.len);
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "roleCredentials");
+		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(c, "expiration");
+		if (member(c, "accessKeyId") && member(c, "secretAccessKey")) {
+			out->access_key = strdup(member(c, "accessKeyId"));
+			out->secret_key = strdup(member(c, "secretAccessKey"));
+			out->session_token = dup_or_null(member(c, "sessionToken"));
+			out->expires = cJSON_IsNumber(exp) ? exp->valuedouble / 1000 : 0;
+		} else {
+			detail(cfg, "profile %s: GetRoleCredentials gave no credentials", name);
+			s = ECS_AWS_NO_CREDENTIALS;
+		}
+		cJSON_Delete(j);
+	} else {
+		char what[64];
+		snprintf(what, sizeof what, "HTTP %ld", r.http_status);
+		detail(cfg, "profile %s: GetRoleCredentials: %s (if the sign-in expired, run `aws "
+			    "sso login --profile %s`)", name, r.error_message ? r.error_message : what,
+		       name);
+		s = ECS_AWS_NO_CREDENTIALS;
+	}
+	ecs_aws_response_free(&r);
+done:
+	cJSON_Delete(cache);
+	profile_free(&session);
+	return s;
+}
+
 static bool env_keys(Keys *k)
 {
 	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -497,9 +611,12 @@ static EcsAwsStatus web_identity(EcsAwsConfig *cfg, const char *role_arn, const 
 	return assume(cfg, "AssumeRoleWithWebIdentity", params, NULL, out);
 }
 
-/* The keys of profile name: its role assumed with its source's keys (a
- * source_profile, itself resolved the same way, or credential_source
- * Environment), else its own keys. */
+/* The keys of profile name, in the AWS CLI's order: web identity from
+ * the environment (the profile asked for only); its role_arn assumed with
+ * a web_identity_token_file, or with its source's keys (a source_profile,
+ * itself resolved the same way, or its credential_source); else its own
+ * keys; else its credential_process; else (the profile asked for only)
+ * container credentials, then instance metadata. */
 static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int depth, Keys *out)
 {
 	Profile p = {0};
@@ -526,7 +643,9 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		return s;
 	}
 	if (!p.role_arn) {
-		if (p.access_key && p.secret_key) {
+		if (p.sso_session || p.sso_start_url) {
+			s = sso_keys(cfg, name, &p, out);
+		} else if (p.access_key && p.secret_key) {
 			out->access_key = strdup(p.access_key);
 			out->secret_key = strdup(p.secret_key);
 			out->session_token = dup_or_null(p.session_token);

@@ -26,7 +26,12 @@ test makes an IAM user and key with those. Then:
   and its file) and IMDSv2 from loopback servers in this test speaking
   their protocols (IMDS refuses a GET without its PUT's token), with
   temporary keys of moto's that moto checks; AWS_EC2_METADATA_DISABLED;
-  credential_source Ec2InstanceMetadata."""
+  credential_source Ec2InstanceMetadata;
+- IAM Identity Center: a token cache written by the test and a loopback
+  portal for GetRoleCredentials (AWS_ENDPOINT_URL_SSO), sso_session and
+  legacy profiles, missing, expired and refused tokens."""
+import datetime
+import hashlib
 import json
 import os
 import subprocess
@@ -363,6 +368,55 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
     check("credential_source Ec2InstanceMetadata: the instance's keys assume the role",
           r.returncode == 0 and "assumed-role/second/fromimds\n" in r.stdout, r.stdout + r.stderr)
     imds.close()
+
+    # ---- IAM Identity Center -------------------------------------------------------------
+    # The token cache `aws sso login` writes, and a loopback portal for
+    # GetRoleCredentials (AWS_ENDPOINT_URL_SSO) that checks the bearer token.
+    def portal_answer(method, path, h):
+        if (h.get("x-amz-sso_bearer_token") != "sso-token-1" or
+                path != "/federation/credentials?account_id=123456789012&role_name=Deploy"):
+            return 401, '{"message": "Session token not found or invalid"}'
+        return 200, json.dumps({"roleCredentials": {
+            "accessKeyId": temp["AccessKeyId"], "secretAccessKey": temp["SecretAccessKey"],
+            "sessionToken": temp["SessionToken"], "expiration": int(temp["Expiration"].timestamp() * 1000)}})
+    portal = Local(portal_answer)
+    write(f"{home}/.aws/config", "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
+          "sso_role_name = Deploy\n"
+          "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+          "[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = eu-west-1\n"
+          "sso_account_id = 123456789012\nsso_role_name = Deploy\n")
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    cache = f"{home}/.aws/sso/cache"
+
+    def sha1(text):
+        return hashlib.sha1(text.encode()).hexdigest()
+    senv = dict(cenv, AWS_ENDPOINT_URL_SSO=portal.url)
+    r = ecsc(senv, "whoami", "--profile", "sso")
+    check("IAM Identity Center: no cached token says to run aws sso login", r.returncode == 2 and
+          "run `aws sso login --profile sso`" in r.stderr and not portal.log, r.stderr)
+    write(f"{cache}/{sha1('corp')}.json", json.dumps({"accessToken": "sso-token-1", "expiresAt": later,
+                                                     "startUrl": "https://corp.awsapps.com/start"}))
+    r = ecsc(senv, "whoami", "--profile", "sso", "--debug")
+    check("IAM Identity Center (sso_session): the cached token exchanged by GetRoleCredentials",
+          r.returncode == 0 and "assumed-role/deploy/box\n" in r.stdout and
+          "credentials  IAM Identity Center" in r.stdout and len(portal.log) == 1 and
+          "sso-token-1" not in r.stderr, r.stdout + r.stderr)
+    write(f"{cache}/{sha1('https://old.awsapps.com/start')}.json", json.dumps(
+        {"accessToken": "sso-token-1", "expiresAt": later}))
+    r = ecsc(senv, "whoami", "--profile", "legacy")
+    check("IAM Identity Center (legacy sso_start_url in the profile)", r.returncode == 0 and
+          "assumed-role/deploy/box\n" in r.stdout, r.stdout + r.stderr)
+    write(f"{cache}/{sha1('corp')}.json", json.dumps({"accessToken": "sso-token-1",
+                                                     "expiresAt": "2020-01-01T00:00:00Z"}))
+    r = ecsc(senv, "whoami", "--profile", "sso")
+    check("IAM Identity Center: an expired token says to run aws sso login", r.returncode == 2 and
+          "expired: run `aws sso login --profile sso`" in r.stderr, r.stderr)
+    write(f"{cache}/{sha1('corp')}.json", json.dumps({"accessToken": "revoked", "expiresAt": later}))
+    r = ecsc(senv, "whoami", "--profile", "sso")
+    check("IAM Identity Center: a token the portal refuses is named", r.returncode == 2 and
+          "GetRoleCredentials: HTTP 401" in r.stderr, r.stderr)
+    portal.close()
 
 # ---- web identity -----------------------------------------------------------------------
 # AssumeRoleWithWebIdentity is unsigned, which moto's signature checking
