@@ -108,6 +108,32 @@ static size_t on_data(char *p, size_t size, size_t n, void *user)
 	return k;
 }
 
+/* The answer into b, within the timeouts (seconds). */
+static void receive(CURL *c, Body *b, long connect, long total)
+{
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, total);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+}
+
+/* The transfer's outcome into out (its body, owned; the HTTP status). */
+static EcsAwsStatus received(CURL *c, CURLcode rc, Body *b, EcsAwsResponse *out)
+{
+	out->body = b->data ? b->data : strdup("");
+	out->len = b->len;
+	if (b->too_large)
+		return ECS_AWS_TOO_LARGE;
+	if (rc != CURLE_OK) {
+		out->error_code = strdup("Transport");
+		out->error_message = strdup(curl_easy_strerror(rc));
+		return ECS_AWS_TRANSPORT;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
+	return ECS_AWS_OK;
+}
+
 /* The AWS_ENDPOINT_URL_<SERVICE> variable of each service the runtime
  * calls: its SDK service id in upper case, spaces as underscores. */
 static const char *const service_ids[][2] = {
@@ -251,11 +277,7 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
 		curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	receive(c, &b, 10L, 60L);
 	/* libcurl silently sends a request again when a reused connection dies
 	 * before the answer; for a create that may already have happened, the
 	 * caller must decide, so such calls never ride a reused connection. */
@@ -270,16 +292,9 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 	CURLcode rc = curl_easy_perform(c);
 	memset(userpwd, 0, sizeof userpwd);
 	curl_slist_free_all(headers);
-	out->body = b.data ? b.data : strdup("");
-	out->len = b.len;
-	if (b.too_large)
-		return ECS_AWS_TOO_LARGE;
-	if (rc != CURLE_OK) {
-		out->error_code = strdup("Transport");
-		out->error_message = strdup(curl_easy_strerror(rc));
-		return ECS_AWS_TRANSPORT;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
+	EcsAwsStatus s = received(c, rc, &b, out);
+	if (s != ECS_AWS_OK)
+		return s;
 	if (a->debug)
 		fprintf(stderr, "ecsc: aws: HTTP %ld %s\n", out->http_status, out->body);
 	if (out->http_status < 200 || out->http_status > 299) {
@@ -332,26 +347,13 @@ EcsAwsStatus ecs_aws_http(const char *method, const char *url, const char *const
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	/* The SDKs give these local endpoints a second. */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	receive(c, &b, 1L, 5L);        /* the SDKs give these local endpoints a second */
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	CURLcode rc = curl_easy_perform(c);
 	curl_slist_free_all(h);
-	out->body = b.data ? b.data : strdup("");
-	out->len = b.len;
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
+	EcsAwsStatus s = received(c, rc, &b, out);
 	curl_easy_cleanup(c);
-	if (b.too_large)
-		return ECS_AWS_TOO_LARGE;
-	if (rc != CURLE_OK) {
-		out->error_code = strdup("Transport");
-		out->error_message = strdup(curl_easy_strerror(rc));
-		return ECS_AWS_TRANSPORT;
-	}
+	if (s != ECS_AWS_OK)
+		return s;
 	return out->http_status >= 200 && out->http_status <= 299 ? ECS_AWS_OK : ECS_AWS_API_ERROR;
 }
