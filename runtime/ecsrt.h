@@ -23,12 +23,13 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
  * else the profile (AWS_PROFILE, or the one given) of
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
- * (AWS_CONFIG_FILE); the region from the one given, else AWS_REGION,
- * AWS_DEFAULT_REGION or the profile; a profile's role_arn assumed (sts
- * AssumeRole) with the keys of its source_profile (resolved the same way:
- * chains) or of the environment (credential_source Environment), and
- * assumed again when less than 10 minutes are left (ecs_aws_config_keys);
- * the endpoint from the one given, else
+ * (AWS_CONFIG_FILE): web identity, a role_arn assumed with its
+ * source_profile's or credential_source's keys, IAM Identity Center, its
+ * keys, credential_process, then container credentials and instance
+ * metadata (docs/runtime.md has the order); keys with an expiry are
+ * fetched again when less than 10 minutes are left (ecs_aws_config_keys).
+ * The region from the one given, else AWS_REGION, AWS_DEFAULT_REGION or
+ * the profile; the endpoint from the one given, else
  * the service's AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
  * profile's endpoint_url. */
 typedef struct {
