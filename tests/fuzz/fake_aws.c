@@ -142,3 +142,12 @@ EcsAwsStatus ecs_aws_query(EcsAws *a, const char *service, const char *action,
 	(void)a, (void)service, (void)version, (void)form;
 	return answer(action, "<Response/>", out);
 }
+
+/* No container agent or instance metadata here. */
+EcsAwsStatus ecs_aws_http(const char *method, const char *url, const char *const *headers,
+			  EcsAwsResponse *out)
+{
+	(void)method, (void)url, (void)headers;
+	memset(out, 0, sizeof *out);
+	return ECS_AWS_TRANSPORT;
+}
