@@ -374,9 +374,17 @@ static void put_local_ref(Json *w, const EcsResource *r, const char *id, const c
 		put_getatt(w, id, attr);
 }
 
+/* An export name holds letters, digits, `:` and `-` only; --export-prefix
+ * is held to that, but the project it falls back on may also hold
+ * `_ . / = + @`, which become `-`. */
 static void export_name(const Emit *e, const char *id, const char *attr, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s-%s-%s", e->export_base, id, attr);
+	int len = snprintf(buf, n, "%s", e->export_base);
+	for (int i = 0; i < len && (size_t)i < n; i++)
+		if (!isalnum((unsigned char)buf[i]) && buf[i] != ':' && buf[i] != '-')
+			buf[i] = '-';
+	size_t at = strlen(buf);
+	snprintf(buf + at, n - at, "-%s-%s", id, attr);
 }
 
 /* Whether id's resource is in another stack (and a reference to it an

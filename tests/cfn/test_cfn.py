@@ -104,6 +104,7 @@ def case_limits():
     try:
         spec = f"{tmp}/big.ecs"
         with open(spec, "w") as f:
+            f.write('project "shop_app.v2"\n')
             f.write('cluster main { capacity FARGATE { weight = 1 } }\n')
             for i in range(130):
                 f.write(f'service s{i} in main {{ cpu = 256 memory = 512 '
@@ -132,6 +133,11 @@ def case_limits():
         if sum(counts) != 523 or max(counts) > 500 or max(outputs) > 200:
             fail(f"resources per stack {counts}, outputs {outputs}")
         exports = {o["Export"]["Name"] for d in docs for o in d.get("Outputs", {}).values() if "Export" in o}
+        # CloudFormation's export names: letters, digits, `:` and `-`; the
+        # project's `_` and `.` become `-`.
+        bad = sorted(x for x in exports if not re.fullmatch(r"shop-app-v2-[A-Za-z0-9:-]+", x))
+        if not exports or bad:
+            fail(f"export names outside [A-Za-z0-9:-] or not from the project: {bad[:3]}")
         imports = set()
         def walk(v):
             if isinstance(v, dict):
