@@ -34,6 +34,7 @@ typedef struct {
 	char *role_arn, *source_profile, *credential_source, *session_name, *external_id,
 		*duration, *process, *web_identity_token_file;
 	char *sso_session, *sso_start_url, *sso_region, *sso_account_id, *sso_role_name;
+	char *mfa_serial;
 } Profile;
 
 static const struct {
@@ -58,6 +59,7 @@ static const struct {
 	{"sso_region", offsetof(Profile, sso_region)},
 	{"sso_account_id", offsetof(Profile, sso_account_id)},
 	{"sso_role_name", offsetof(Profile, sso_role_name)},
+	{"mfa_serial", offsetof(Profile, mfa_serial)},
 };
 #define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
 
@@ -611,6 +613,21 @@ static EcsAwsStatus web_identity(EcsAwsConfig *cfg, const char *role_arn, const 
 	return assume(cfg, "AssumeRoleWithWebIdentity", params, NULL, out);
 }
 
+/* Asks the terminal (/dev/tty, not standard input: a spec may come from
+ * there) for the MFA code of serial. False without a terminal or a code. */
+static bool mfa_code(const char *serial, char *code, size_t n)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return false;
+	fprintf(tty, "Enter MFA code for %s: ", serial);
+	fflush(tty);
+	bool ok = fgets(code, (int)n, tty) != NULL;
+	fclose(tty);
+	code[strcspn(code, "\r\n")] = '\0';
+	return ok && *code;
+}
+
 /* The keys of profile name, in the AWS CLI's order: web identity from
  * the environment (the profile asked for only); its role_arn assumed with
  * a web_identity_token_file, or with its source's keys (a source_profile,
@@ -700,11 +717,22 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		       p.credential_source ? p.credential_source : "none given");
 		s = ECS_AWS_NO_CREDENTIALS;
 	}
+	char code[64] = "";
+	if (s == ECS_AWS_OK && p.mfa_serial && !mfa_code(p.mfa_serial, code, sizeof code)) {
+		detail(cfg, "profile %s: mfa_serial needs a code, and there is no terminal to ask "
+			    "for it", name);
+		s = ECS_AWS_NO_CREDENTIALS;
+	}
 	if (s == ECS_AWS_OK) {
 		cJSON *params = role_params(p.role_arn, p.session_name, p.duration);
 		if (p.external_id)
 			cJSON_AddStringToObject(params, "ExternalId", p.external_id);
+		if (p.mfa_serial) {
+			cJSON_AddStringToObject(params, "SerialNumber", p.mfa_serial);
+			cJSON_AddStringToObject(params, "TokenCode", code);
+		}
 		s = assume(cfg, "AssumeRole", params, &src, out);
+		memset(code, 0, sizeof code);
 		cfg->source = "assumed role";
 	}
 	keys_free(&src);

@@ -14,8 +14,8 @@ test makes an IAM user and key with those. Then:
 - role profiles: role_arn with source_profile (its session name, external
   id and duration sent, the AssumeRole signed with the source's key, the
   calls after it with the assumed key and token), a chain of two,
-  credential_source Environment, a loop and an unsupported source
-  refused, and the keys assumed again inside their refresh window;
+  credential_source Environment, mfa_serial (the code typed on a pty; no
+  terminal refused), a loop and an unsupported source refused, and the keys assumed again inside their refresh window;
 - credential_process: a script printing Version 1 JSON with an
   Expiration; run again inside the refresh window, a role's source, a
   failure and a Version 2 answer named;
@@ -34,6 +34,7 @@ import datetime
 import hashlib
 import json
 import os
+import pty
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -234,6 +235,44 @@ with moto_server() as url:
         check("credential_source Ec2InstanceMetadata without instance metadata is named",
               r.returncode == 2 and "Ec2InstanceMetadata, but no instance credentials" in r.stderr,
               r.stderr)
+
+        # mfa_serial: the code is asked on the terminal (a pty here), and
+        # refused without one.
+        write(f"{home}/.aws/config", open(f"{home}/.aws/config").read() +
+              "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/second\nsource_profile = base\n"
+              "mfa_serial = arn:aws:iam::123456789012:mfa/ecsc\nrole_session_name = withmfa\n")
+        p.reset()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(ECSC, [ECSC, "whoami", "--profile", "mfa"], penv)
+        seen = b""
+        while b"Enter MFA code for arn:aws:iam::123456789012:mfa/ecsc: " not in seen:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.write(fd, b"123456\n")
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        ar = [c for c in p.calls() if c["operation"] == "AssumeRole"]
+        check("mfa_serial: the code asked on the terminal goes with AssumeRole",
+              status == 0 and b"assumed-role/second/withmfa" in seen and len(ar) == 1 and
+              ar[0]["body"].get("SerialNumber") == "arn:aws:iam::123456789012:mfa/ecsc" and
+              ar[0]["body"].get("TokenCode") == "123456", seen.decode(errors="replace") + str(ar))
+        r = subprocess.run([ECSC, "whoami", "--profile", "mfa"], capture_output=True, text=True,
+                           env=penv, timeout=60, start_new_session=True, stdin=subprocess.DEVNULL)
+        check("mfa_serial without a terminal is refused", r.returncode == 2 and
+              "there is no terminal" in r.stderr, r.stderr)
 
         # Refresh: with a refresh window longer than the keys live, every
         # call assumes the role again and signs with the new key.
