@@ -13,7 +13,9 @@
 /// <reference types="tree-sitter-cli/dsl" />
 // @ts-check
 
-const DECLARATION_KINDS = ['cluster', 'service', 'task', 'role', 'policy', 'log_group'];
+const DECLARATION_KINDS = [
+  'cluster', 'service', 'express_service', 'task', 'role', 'policy', 'log_group',
+];
 
 // Units a user may write after a space; attached units (`30s`, `60%`,
 // `512MiB`) take any letters and are checked by the compiler, so that an
@@ -55,7 +57,7 @@ module.exports = grammar({
       optional(seq('(', field('element', $.type), ')')),
     ),
 
-    // service web in main { ... }
+    // service web in main { ... }   express_service api in main { ... }
     declaration: $ => seq(
       field('kind', choice(...DECLARATION_KINDS)),
       field('name', $.identifier),

@@ -11,6 +11,7 @@
 [
   "cluster"
   "service"
+  "express_service"
   "task"
   "role"
   "policy"
