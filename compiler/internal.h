@@ -372,8 +372,10 @@ typedef struct {
 /* Parses one source with tree-sitter, reports ERROR and MISSING nodes, lowers
  * the tree into the module and records its imports in ctx->imports. */
 void ecs_parse_source(EcsCompiler *ctx, uint32_t file);
-/* Lowers a file's syntax tree (a TSNode root) into ctx->decls/params. */
-void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root);
+/* Lowers a file's syntax tree (a TSNode root) into ctx->decls/params; text:
+ * the bytes that were parsed (the file's, or a copy with the same offsets;
+ * NULL: the file's). */
+void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *root, const char *text);
 /* Lowers a parameter value written on the command line (--set, --values)
  * into a value of the parameter's type name; reports at span. */
 EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,

@@ -59,6 +59,7 @@ typedef struct {
 	EcsCompiler *ctx;
 	uint32_t file;
 	const EcsSource *src;
+	const char *text;                 /* what was parsed: src's bytes, offsets kept */
 	bool too_deep;
 	TSTreeCursor cur;                 /* reused by every walk over children */
 	TSSymbol error;                   /* ERROR nodes' symbol */
@@ -73,12 +74,14 @@ typedef struct {
 	uint8_t kind, field;
 } Kid;
 
-static void lower_init(Lower *L, EcsCompiler *ctx, uint32_t file, TSNode root)
+static void lower_init(Lower *L, EcsCompiler *ctx, uint32_t file, TSNode root,
+		       const char *text)
 {
 	memset(L, 0, sizeof *L);
 	L->ctx = ctx;
 	L->file = file;
 	L->src = ctx->sources.files[file];
+	L->text = text ? text : L->src->text;
 	L->cur = ts_tree_cursor_new(root);
 	const TSLanguage *lang = ts_tree_language(root.tree);
 	L->error = ts_language_symbol_for_name(lang, "ERROR", 5, true);
@@ -123,7 +126,7 @@ static EcsSpan span_of(Lower *L, TSNode n)
 static const char *text_of(Lower *L, TSNode n)
 {
 	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	return ecs_intern(L->ctx->arena, L->src->text + s, e - s);
+	return ecs_intern(L->ctx->arena, L->text + s, e - s);
 }
 
 /* The first child of n in a field, or a null node. */
@@ -314,7 +317,7 @@ static EcsValue *lower_numeric(Lower *L, EcsValue *v, const char *s, size_t n)
  * the text between the quotes, without a walk over their parts. */
 static bool plain_string(Lower *L, TSNode n, EcsValue *v)
 {
-	const char *t = L->src->text + v->span.start;
+	const char *t = L->text + v->span.start;
 	size_t len = v->span.end - v->span.start;
 	if (len < 2 || t[0] != '"' || t[len - 1] != '"' || ts_node_has_error(n))
 		return false;
@@ -352,7 +355,7 @@ static EcsValue *lower_string(Lower *L, TSNode n, int depth)
 	for (uint32_t i = 0; i < count; i++) {
 		TSNode c = kids[i].node;
 		uint32_t s = ts_node_start_byte(c), e = ts_node_end_byte(c);
-		const char *t = L->src->text + s;
+		const char *t = L->text + s;
 		if (kids[i].kind == N_STRING_CONTENT) {
 			APPEND(t, e - s);
 		} else if (kids[i].kind == N_ESCAPE) {
@@ -417,10 +420,10 @@ static EcsValue *lower_value(Lower *L, TSNode n, int depth)
 	if (kind == N_STRING)
 		return lower_string(L, n, depth);
 	if (kind == N_NUMBER || kind == N_QUANTITY)
-		return lower_numeric(L, new_value(L, ECS_VAL_NUMBER, n), L->src->text + s, e - s);
+		return lower_numeric(L, new_value(L, ECS_VAL_NUMBER, n), L->text + s, e - s);
 	if (kind == N_BOOLEAN) {
 		EcsValue *v = new_value(L, ECS_VAL_BOOL, n);
-		v->u.boolean = L->src->text[s] == 't';
+		v->u.boolean = L->text[s] == 't';
 		return v;
 	}
 	if (kind == N_RANGE) {
@@ -726,11 +729,11 @@ static void lower_project(Lower *L, TSNode n)
 	lower_literal_item(L, n, F_NAME, ECS_DIAG_PROJECT, "a project name", &L->ctx->projects);
 }
 
-void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
+void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp, const char *text)
 {
 	TSNode root = *(const TSNode *)rootp;
 	Lower L;
-	lower_init(&L, ctx, file, root);
+	lower_init(&L, ctx, file, root, text);
 	uint32_t count;
 	Kid *kids = named_kids(&L, root, false, &count);
 	for (uint32_t i = 0; i < count; i++) {
@@ -752,7 +755,8 @@ void ecs_lower_file(EcsCompiler *ctx, uint32_t file, const void *rootp)
 EcsValue *ecs_lower_literal(EcsCompiler *ctx, uint32_t file, EcsSpan span,
 			    const char *type, const char *text)
 {
-	Lower L = {.ctx = ctx, .file = file, .src = ctx->sources.files[file]};
+	Lower L = {.ctx = ctx, .file = file, .src = ctx->sources.files[file],
+		   .text = ctx->sources.files[file]->text};
 	EcsValue *v = ecs_arena_alloc(ctx->arena, sizeof *v);
 	v->span = span;
 	size_t n = strlen(text);

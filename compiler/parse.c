@@ -347,46 +347,112 @@ static size_t report_syntax_errors(EcsCompiler *ctx, uint32_t file, TSNode root)
 	}
 }
 
-/* A copy of the source with every comment replaced by spaces, so byte
- * offsets are unchanged. The AST never needs comments, and the tree-sitter
- * runtime in Debian 12 (0.20.7) corrupts its heap on 65,536 consecutive
- * extras, which a long commented-out block would otherwise produce.
- * Strings (with `${...}` interpolations, which may hold strings) are
- * skipped so that a `#` inside one is kept. Returns owned; free with free. */
-static char *blank_comments(const char *text, size_t len)
+static bool ident_char(char c)
 {
-	char *out = ecs_xmalloc(len + 1);
-	memcpy(out, text, len + 1);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* `60 s`: a number, then a duration unit or `%` after spaces, which the
+ * grammar does not take (only sizes and CPU may follow a space, since a
+ * bare `m` or `d` may be a name). Returns the unit's length (0: not that
+ * shape) and sets *gap to the number of spaces; i is the number's first
+ * digit. */
+static size_t spaced_unit(const char *t, size_t len, size_t i, size_t *gap, size_t *numlen)
+{
+	if (i > 0 && (ident_char(t[i - 1]) || t[i - 1] == '.' ||
+		      (t[i - 1] == '-' && i > 1 && ident_char(t[i - 2]))))
+		return 0;
+	size_t k = i;
+	while (k < len && ((t[k] >= '0' && t[k] <= '9') || t[k] == '_' || t[k] == '.'))
+		k++;
+	size_t g = k;
+	while (g < len && (t[g] == ' ' || t[g] == '\t'))
+		g++;
+	if (g == k || g >= len)
+		return 0;
+	static const char *const units[] = {"ms", "s", "m", "h", "d", "%", NULL};
+	for (const char *const *u = units; *u; u++) {
+		size_t n = strlen(*u);
+		if (g + n <= len && memcmp(t + g, *u, n) == 0 &&
+		    (g + n == len || !ident_char(t[g + n]))) {
+			*gap = g - k;
+			*numlen = k - i;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* The text tree-sitter parses: the source with the same byte offsets, but
+ * each comment replaced by spaces (the AST never needs comments, and the
+ * tree-sitter runtime in Debian 12 (0.20.7) corrupts its heap on 65,536
+ * consecutive extras, which a long commented-out block would otherwise
+ * produce; keep_comments: not for --emit=cst) and each `60 s` written
+ * `60s ` after one diagnostic, so that it does not parse as a number and a
+ * block `s` that swallows what follows. Strings (with `${...}`
+ * interpolations, which may hold strings) are skipped. Returns owned (free
+ * with free), or NULL when the source needs no change. */
+static char *parse_text(EcsCompiler *ctx, uint32_t file, bool keep_comments)
+{
+	const EcsSource *src = ctx->sources.files[file];
+	const char *text = src->text;
+	size_t len = src->len;
+	char *out = NULL;
 	/* modes: a stack of "in code" (0) and "in string" (1) frames */
 	unsigned char stack[64];
 	size_t depth = 0;
 	stack[0] = 0;
 	for (size_t i = 0; i < len; i++) {
-		char c = out[i];
+		char c = text[i];
 		if (c == '\n') {
 			depth = 0;      /* strings end at a line end; so does nesting */
 			stack[0] = 0;
 			continue;
 		}
 		if (stack[depth] == 1) {
-			if (c == '\\' && i + 1 < len && out[i + 1] != '\n')
+			if (c == '\\' && i + 1 < len && text[i + 1] != '\n')
 				i++;
 			else if (c == '"')
 				depth--;
-			else if (c == '$' && i + 1 < len && out[i + 1] == '{' && depth + 1 < 64) {
+			else if (c == '$' && i + 1 < len && text[i + 1] == '{' && depth + 1 < 64) {
 				stack[++depth] = 0;
 				i++;
 			}
 			continue;
 		}
+		size_t gap, numlen, ulen;
 		if (c == '"' && depth + 1 < 64) {
 			stack[++depth] = 1;
 		} else if (c == '}' && depth > 0) {
 			depth--;        /* the end of an interpolation */
 		} else if (c == '#') {
-			while (i < len && out[i] != '\n')
-				out[i++] = ' ';
-			i--;
+			size_t e = i;
+			while (e < len && text[e] != '\n')
+				e++;
+			if (!keep_comments) {
+				if (!out)
+					out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
+				memset(out + i, ' ', e - i);
+			}
+			i = e - 1;
+		} else if (c >= '0' && c <= '9' && (ulen = spaced_unit(text, len, i, &gap, &numlen))) {
+			uint32_t at = (uint32_t)i;
+			EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_UNIT,
+					      (EcsSpan){file, at, at + (uint32_t)(numlen + gap + ulen)},
+					      "a space between `%.*s` and its unit `%.*s`",
+					      (int)numlen, text + i, (int)ulen, text + i + numlen + gap);
+			ecs_diag_hint(d, "write `%.*s%.*s`: only sizes and CPU take a space "
+					 "(`512 MiB`, `0.5 vcpu`)",
+				      (int)numlen, text + i, (int)ulen, text + i + numlen + gap);
+			if (!out)
+				out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
+			memmove(out + i + numlen, text + i + numlen + gap, ulen);
+			memset(out + i + numlen + ulen, ' ', gap);
+			i += numlen + gap + ulen - 1;
+		} else if (ident_char(c)) {
+			while (i + 1 < len && (ident_char(text[i + 1]) || text[i + 1] == '-'))
+				i++;
 		}
 	}
 	return out;
@@ -402,22 +468,20 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		      "tree-sitter runtime\n", stderr);
 		exit(ECS_EUSAGE);
 	}
-	/* A spec without a `#` has no comment to blank. */
-	char *text = ctx->keep_trees || !memchr(src->text, '#', src->len)
-			     ? NULL
-			     : blank_comments(src->text, src->len);
+	char *text = parse_text(ctx, file, ctx->keep_trees);
 	TSTree *tree = ts_parser_parse_string(parser, NULL, text ? text : src->text,
 					      (uint32_t)src->len);
 	ts_parser_delete(parser);
-	free(text);
 	if (!tree) {
+		free(text);
 		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
 			 (EcsSpan){file, 0, 0}, "the parser gave up on this file");
 		return;
 	}
 	TSNode root = ts_tree_root_node(tree);
 	report_syntax_errors(ctx, file, root);
-	ecs_lower_file(ctx, file, &root);
+	ecs_lower_file(ctx, file, &root, text);
+	free(text);
 	if (ctx->keep_trees) {
 		if (file >= ctx->ntrees) {
 			size_t n = file + 1;
