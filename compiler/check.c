@@ -369,10 +369,28 @@ static const char *value_kind_name(const EcsValue *v)
 	return "a value";
 }
 
+/* `var.tag` or `local.tag`: Terraform's way to name a variable. */
+static bool terraform_variable(const EcsValue *v)
+{
+	return v->kind == ECS_VAL_REF && v->u.ref.n == 2 &&
+	       (strcmp(v->u.ref.names[0], "var") == 0 || strcmp(v->u.ref.names[0], "local") == 0);
+}
+
+static void hint_terraform_variable(EcsDiag *d, const EcsValue *v, bool interpolated)
+{
+	const char *name = v->u.ref.names[1];
+	ecs_diag_hint(d, interpolated ? "write `${%s}`: a parameter is named without Terraform's `%s.`"
+				      : "write `%s`: a parameter is named without Terraform's `%s.`",
+		      name, v->u.ref.names[0]);
+}
+
 static EcsDiag *mismatch(Check *C, const EcsValue *v, const EcsType *t)
 {
-	return error(C, ECS_DIAG_TYPE, v->span, "expected %s, found %s", t->describe,
-		     value_kind_name(v));
+	EcsDiag *d = error(C, ECS_DIAG_TYPE, v->span, "expected %s, found %s", t->describe,
+			   value_kind_name(v));
+	if (terraform_variable(v))
+		hint_terraform_variable(d, v, false);
+	return d;
 }
 
 /* The literal text of a string without interpolation, or NULL. */
@@ -420,8 +438,10 @@ static void check_interpolations(Check *C, EcsValue *v)
 		if (!p || p->kind == ECS_VAL_ERROR)
 			continue;
 		if (p->kind != ECS_VAL_REF || p->u.ref.n != 1) {
-			error(C, ECS_DIAG_TYPE, p->span,
-			      "only a parameter name can be interpolated");
+			EcsDiag *d = error(C, ECS_DIAG_TYPE, p->span,
+					   "only a parameter name can be interpolated");
+			if (terraform_variable(p))
+				hint_terraform_variable(d, p, true);
 			continue;
 		}
 		Suggest s = {p->u.ref.names[0], NULL, 1000};

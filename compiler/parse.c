@@ -94,7 +94,141 @@ static void note_nested_declarations(EcsCompiler *ctx, uint32_t file, EcsDiag *d
 	}
 }
 
-static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent)
+/* Indentation of the line holding offset, and whether only spaces come
+ * before offset on it. */
+static uint32_t indent_of(const EcsSource *src, uint32_t offset, bool *first)
+{
+	uint32_t ls, le;
+	ecs_source_line(src, offset, &ls, &le);
+	uint32_t i = ls;
+	while (i < le && (src->text[i] == ' ' || src->text[i] == '\t'))
+		i++;
+	if (first)
+		*first = i == offset;
+	return i - ls;
+}
+
+/* Whether the `{` at offset ends its line (a comment may follow). */
+static bool ends_line(const EcsSource *src, uint32_t offset)
+{
+	uint32_t i = offset + 1;
+	while (i < src->len && (src->text[i] == ' ' || src->text[i] == '\t' || src->text[i] == '\r'))
+		i++;
+	return i >= src->len || src->text[i] == '\n' || src->text[i] == '#';
+}
+
+/* A block left open is closed by a `}` further down that belongs to its
+ * parent, so the tree sees the parent unclosed. Indentation says which
+ * block it was: the first `{` ending a line whose matching `}` starts a
+ * line indented less than the opener's line. Sets *open to that `{` and
+ * *due to the first line after it indented no deeper than it (where its
+ * `}` is due); false when every pair lines up. */
+static bool misindented_opener(const EcsSource *src, uint32_t *open, uint32_t *due)
+{
+	uint32_t stack[256];
+	size_t n = 0, skipped = 0;
+	const char *t = src->text;
+	bool in_string = false;
+	int interp = 0;
+	for (uint32_t i = 0; i < src->len; i++) {
+		char c = t[i];
+		if (c == '\n') {
+			in_string = false;
+			interp = 0;
+			continue;
+		}
+		if (in_string) {
+			if (c == '\\' && i + 1 < src->len && t[i + 1] != '\n')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			else if (c == '$' && i + 1 < src->len && t[i + 1] == '{')
+				in_string = false, interp++, i++;
+			continue;
+		}
+		if (c == '"') {
+			in_string = true;
+		} else if (c == '#') {
+			while (i + 1 < src->len && t[i + 1] != '\n')
+				i++;
+		} else if (c == '}' && interp > 0) {
+			interp--;
+			in_string = true;
+		} else if (c == '{') {
+			if (n < 256)
+				stack[n++] = i;
+			else
+				skipped++;
+		} else if (c == '}') {
+			if (skipped) {
+				skipped--;
+				continue;
+			}
+			if (n == 0)
+				return false;
+			uint32_t o = stack[--n];
+			bool first;
+			uint32_t close_indent = indent_of(src, i, &first);
+			uint32_t open_indent = indent_of(src, o, NULL);
+			if (!first || !ends_line(src, o) || close_indent >= open_indent)
+				continue;
+			uint32_t ls, le;
+			ecs_source_line(src, o, &ls, &le);
+			*open = o;
+			*due = i;
+			for (uint32_t l = le + 1; l < i; ) {
+				uint32_t s2, e2;
+				ecs_source_line(src, l, &s2, &e2);
+				uint32_t k = s2;
+				while (k < e2 && (t[k] == ' ' || t[k] == '\t'))
+					k++;
+				if (k < e2 && t[k] != '#' && t[k] != '\r' && k - s2 <= open_indent) {
+					*due = k;
+					break;
+				}
+				l = e2 + 1;
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+static void opener_words(const EcsSource *src, uint32_t offset, char *buf, size_t size);
+
+/* Reports the block misindented_opener finds, once per file; false when
+ * there is none (the caller reports what the tree says). */
+static bool report_unclosed(EcsCompiler *ctx, uint32_t file, bool *done)
+{
+	const EcsSource *src = ctx->sources.files[file];
+	uint32_t open, due;
+	if (!misindented_opener(src, &open, &due))
+		return false;
+	if (*done)
+		return true;
+	*done = true;
+	char what[96];
+	opener_words(src, open, what, sizeof what);
+	EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
+			      (EcsSpan){file, open, open + 1}, "the `{` of `%s` is never closed",
+			      *what ? what : "this block");
+	uint32_t line, col;
+	ecs_source_locate(src, due, &line, &col);
+	ecs_diag_hint(d, "add `}` before line %u, where the indentation says `%s` ends", line,
+		      *what ? what : "the block");
+	uint32_t ls, le;
+	ecs_source_line(src, due, &ls, &le);
+	uint32_t e = due;
+	while (e < le && src->text[e] != ' ' && src->text[e] != '\t')
+		e++;
+	EcsSpan ds = {file, due, e > due ? e : due + 1};
+	ecs_diag_note(d, &ds, "this line is indented as `%s` is, so its `}` is due before it",
+		      *what ? what : "the block");
+	return true;
+}
+
+static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent,
+			   bool *unclosed)
 {
 	const EcsSource *src = ctx->sources.files[file];
 	const char *type = ts_node_type(n);
@@ -110,6 +244,8 @@ static void report_missing(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode par
 		hint_unterminated(d);
 		return;
 	}
+	if (strcmp(type, "}") == 0 && report_unclosed(ctx, file, unclosed))
+		return;
 	d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span, "expected `%s`", type);
 	if (!ts_node_is_null(parent) && (strcmp(type, "}") == 0 || strcmp(type, "]") == 0 ||
 					 strcmp(type, ")") == 0)) {
@@ -225,7 +361,45 @@ static void opener_words(const EcsSource *src, uint32_t offset, char *buf, size_
 	buf[n] = '\0';
 }
 
-static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent)
+/* Terraform's top-level blocks, and what a spec writes instead. */
+static bool hint_terraform_block(const EcsSource *src, TSNode leaf, EcsDiag *d)
+{
+	static const struct { const char *type, *kind; } kinds[] = {
+		{"aws_ecs_cluster", "cluster"}, {"aws_ecs_service", "service"},
+		{"aws_ecs_task_definition", "task"}, {"aws_iam_role", "role"},
+		{"aws_iam_policy", "policy"}, {"aws_cloudwatch_log_group", "log_group"},
+	};
+	uint32_t s = ts_node_start_byte(leaf), e = ts_node_end_byte(leaf);
+	const char *t = src->text + s;
+	size_t n = e - s;
+	if (n == 8 && memcmp(t, "variable", 8) == 0) {
+		ecs_diag_hint(d, "this is Terraform's `variable`; a spec declares a parameter as "
+				 "`param name: type = default`");
+		return true;
+	}
+	if (!(n == 8 && memcmp(t, "resource", 8) == 0) && !(n == 6 && memcmp(t, "module", 6) == 0) &&
+	    !(n == 6 && memcmp(t, "locals", 6) == 0) && !(n == 8 && memcmp(t, "provider", 8) == 0))
+		return false;
+	/* resource "aws_ecs_service" "web": the type is the string after it */
+	const char *q = memchr(t + n, '"', src->len - s - n < 64 ? src->len - s - n : 64);
+	for (size_t i = 0; q && i < sizeof kinds / sizeof *kinds; i++) {
+		size_t k = strlen(kinds[i].type);
+		if ((size_t)(src->text + src->len - q) > k + 1 && memcmp(q + 1, kinds[i].type, k) == 0 &&
+		    q[k + 1] == '"') {
+			ecs_diag_hint(d, "this is Terraform's `%.*s \"%s\"`; a spec declares `%s NAME%s "
+					 "{ ... }`", (int)n, t, kinds[i].type, kinds[i].kind,
+				      strcmp(kinds[i].kind, "service") == 0 ? " in CLUSTER" : "");
+			return true;
+		}
+	}
+	ecs_diag_hint(d, "this is Terraform's `%.*s`; a spec holds `import \"file\"`, "
+			 "`param name: type` and declarations: cluster, service, task, role, "
+			 "policy, log_group", (int)n, t);
+	return true;
+}
+
+static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode parent,
+			 bool *unclosed)
 {
 	const EcsSource *src = ctx->sources.files[file];
 	TSNode leaf = first_leaf(n);
@@ -260,6 +434,8 @@ static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode paren
 	while (tail > 0 && (src->text[tail - 1] == ' ' || src->text[tail - 1] == '\n' ||
 			    src->text[tail - 1] == '\t' || src->text[tail - 1] == '\r'))
 		tail--;
+	if (end >= tail && report_unclosed(ctx, file, unclosed))
+		return;
 	if (end >= tail) {
 		scan_text(src, 0, (uint32_t)src->len, &sc);
 		if (sc.nopen > 0) {
@@ -289,7 +465,7 @@ static void report_error(EcsCompiler *ctx, uint32_t file, TSNode n, TSNode paren
 	}
 	EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX, span,
 			      "unexpected `%s`", text);
-	if (strcmp(ptype, "source_file") == 0)
+	if (strcmp(ptype, "source_file") == 0 && !hint_terraform_block(src, leaf, d))
 		ecs_diag_hint(d, "a spec holds `import \"file\"`, `param name: type` and "
 				 "declarations: cluster, service, task, role, policy, log_group");
 	else if (strcmp(ptype, "body") == 0)
@@ -313,6 +489,7 @@ static size_t report_syntax_errors(EcsCompiler *ctx, uint32_t file, TSNode root)
 		return 0;
 	/* The cursor knows each node's ancestors; keep them, since asking a
 	 * zero-width MISSING node for its parent is unreliable in 0.20.7. */
+	bool unclosed = false;
 	size_t depth = 0, cap = 64;
 	TSNode *stack = ecs_xmalloc(cap * sizeof *stack);
 	stack[0] = root;
@@ -322,10 +499,10 @@ static size_t report_syntax_errors(EcsCompiler *ctx, uint32_t file, TSNode root)
 		TSNode parent = depth ? stack[depth - 1] : root;
 		bool descend = ts_node_has_error(n);
 		if (ts_node_is_missing(n)) {
-			report_missing(ctx, file, n, parent);
+			report_missing(ctx, file, n, parent, &unclosed);
 			descend = false;
 		} else if (strcmp(ts_node_type(n), "ERROR") == 0) {
-			report_error(ctx, file, n, parent);
+			report_error(ctx, file, n, parent, &unclosed);
 			descend = false;
 		}
 		if (descend && ts_tree_cursor_goto_first_child(&cur)) {
@@ -436,6 +613,23 @@ static char *parse_text(EcsCompiler *ctx, uint32_t file, bool keep_comments)
 				memset(out + i, ' ', e - i);
 			}
 			i = e - 1;
+		} else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
+			/* `//` is Terraform's comment, not a spec's: one error, and
+			 * the line is read as a `#` comment */
+			size_t e = i;
+			while (e < len && text[e] != '\n')
+				e++;
+			EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
+					      (EcsSpan){file, (uint32_t)i, (uint32_t)i + 2},
+					      "`//` does not start a comment");
+			ecs_diag_hint(d, "a comment starts with `#`");
+			if (!out)
+				out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
+			if (keep_comments)
+				out[i] = '#';
+			else
+				memset(out + i, ' ', e - i);
+			i = e - 1;
 		} else if (c >= '0' && c <= '9' && (ulen = spaced_unit(text, len, i, &gap, &numlen))) {
 			uint32_t at = (uint32_t)i;
 			EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_BAD_UNIT,
@@ -458,6 +652,125 @@ static char *parse_text(EcsCompiler *ctx, uint32_t file, bool keep_comments)
 	return out;
 }
 
+/* The end of the value that starts at i on a line ending at le, when it
+ * is one whole value the line holds alone (a comment may follow): a name
+ * (dotted, or a call), a string, a number or quantity, or a list; 0 when
+ * the line holds more (`container app other`). */
+static uint32_t lone_value_end(const char *t, uint32_t i, uint32_t le)
+{
+	uint32_t k = i;
+	if (t[k] == '"') {
+		for (k++; k < le && t[k] != '"'; k++)
+			if (t[k] == '\\')
+				k++;
+		if (k >= le)
+			return 0;
+		k++;
+	} else if (t[k] == '[') {
+		k = le;         /* a list may run on to later lines */
+	} else if ((t[k] >= '0' && t[k] <= '9') || t[k] == '-') {
+		k = le;         /* a number is never a label: what follows is the value's */
+	} else {
+		while (k < le && (ident_char(t[k]) || t[k] == '-' || t[k] == '.'))
+			k++;
+		if (k < le && t[k] == '(') {
+			while (k < le && t[k] != ')')
+				k++;
+			if (k >= le)
+				return 0;
+			k++;
+		}
+	}
+	uint32_t e = k;
+	while (k < le && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+		k++;
+	return k == le || t[k] == '#' ? e : 0;
+}
+
+/* After a parse with errors: a line of a body written `key value` (`=`
+ * left out) or `key: value` (as YAML and JSON write it). Both are
+ * reported where the `=` is due and repaired in place, byte for byte (the
+ * space or the colon becomes `=`), so that one mistake does not make the
+ * parser swallow the lines after it. A line ending in `{`, or followed by a
+ * line starting with one, is a block's header and left alone. Returns the
+ * repaired copy of text (owned; free with free), or NULL when there was
+ * nothing to repair. */
+static char *repair_attributes(EcsCompiler *ctx, uint32_t file, const char *text, size_t len)
+{
+	char *out = NULL;
+	int depth = 0;
+	for (uint32_t ls = 0; ls < len; ) {
+		const char *nl = memchr(text + ls, '\n', len - ls);
+		uint32_t le = nl ? (uint32_t)(nl - text) : (uint32_t)len;
+		uint32_t i = ls;
+		while (i < le && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		uint32_t key = i;
+		if (depth > 0 && i < le && (ident_char(text[i]) && !(text[i] >= '0' && text[i] <= '9'))) {
+			while (i < le && (ident_char(text[i]) || text[i] == '-'))
+				i++;
+			uint32_t gap = i;
+			bool colon = i < le && text[i] == ':';
+			if (colon)
+				i++;
+			uint32_t v = i;
+			while (v < le && (text[v] == ' ' || text[v] == '\t'))
+				v++;
+			uint32_t ve = v < le && v > i - colon && text[v] != '=' && text[v] != '{' &&
+					      text[v] != '#'
+					      ? lone_value_end(text, v, le) : 0;
+			/* the next line that holds anything: a block's `{` may open there */
+			uint32_t nx = le + 1;
+			while (nx < len && (text[nx] == ' ' || text[nx] == '\t' || text[nx] == '\n' ||
+					    text[nx] == '\r'))
+				nx++;
+			bool header = !colon && text[v] != '[' && !(text[v] >= '0' && text[v] <= '9') &&
+				      text[v] != '-' && nx < len && text[nx] == '{';
+			if (ve && !header && (colon || v > gap)) {
+				if (!out)
+					out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
+				out[gap] = '=';
+				uint32_t ke = gap;
+				uint32_t shown = ve - v < 40 ? ve - v : 40;
+				EcsDiag *d = ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
+						      (EcsSpan){file, gap, gap + 1},
+						      colon ? "expected `=` after `%.*s`, found `:`"
+							    : "expected `=` after `%.*s`",
+						      (int)(ke - key), text + key);
+				ecs_diag_hint(d, "write `%.*s = %.*s%s`%s", (int)(ke - key), text + key,
+					      (int)shown, text + v, shown < ve - v ? "..." : "",
+					      colon ? ": a spec sets a field with `=`, not `:`" : "");
+			}
+		}
+		/* braces outside strings and comments, for "inside a body" */
+		bool in_string = false;
+		for (uint32_t k = ls; k < le; k++) {
+			char c = text[k];
+			if (in_string) {
+				if (c == '\\')
+					k++;
+				else if (c == '"')
+					in_string = false;
+			} else if (c == '"') {
+				in_string = true;
+			} else if (c == '#') {
+				break;
+			} else if (c == '{') {
+				depth++;
+			} else if (c == '}' && depth > 0) {
+				depth--;
+			}
+		}
+		ls = le + 1;
+	}
+	return out;
+}
+
+static TSTree *parse_with(TSParser *parser, const char *text, size_t len)
+{
+	return ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
+}
+
 void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 {
 	EcsSource *src = ctx->sources.files[file];
@@ -469,8 +782,16 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		exit(ECS_EUSAGE);
 	}
 	char *text = parse_text(ctx, file, ctx->keep_trees);
-	TSTree *tree = ts_parser_parse_string(parser, NULL, text ? text : src->text,
-					      (uint32_t)src->len);
+	TSTree *tree = parse_with(parser, text ? text : src->text, src->len);
+	if (tree && ts_node_has_error(ts_tree_root_node(tree))) {
+		char *fixed = repair_attributes(ctx, file, text ? text : src->text, src->len);
+		if (fixed) {
+			free(text);
+			text = fixed;
+			ts_tree_delete(tree);
+			tree = parse_with(parser, text, src->len);
+		}
+	}
 	ts_parser_delete(parser);
 	if (!tree) {
 		free(text);
