@@ -129,6 +129,27 @@ static void suggest_hint(EcsDiag *d, const Suggest *s)
 		ecs_diag_hint(d, "did you mean `%s`?", s->best);
 }
 
+/* Whether b holds a field (block: a block) unknown to its schema that
+ * "did you mean" turns into `name`. */
+static bool misspelt_here(const EcsBlock *b, const EcsBlockSchema *bs, const char *name,
+			  bool block)
+{
+	for (size_t j = 0; j < b->nitems; j++) {
+		const EcsItem *it = &b->items[j];
+		if (it->is_block != block)
+			continue;
+		const char *key = block ? it->u.block->kind : it->u.attr.key;
+		if (block ? ecs_schema_child(bs->id, key) != NULL
+			  : ecs_schema_field(bs->shape, key) != NULL)
+			continue;
+		Suggest s = {key, NULL, 1000};
+		suggest_try(&s, name);
+		if (s.best)
+			return true;
+	}
+	return false;
+}
+
 /* ---- scopes --------------------------------------------------------------------- */
 
 static const char *block_name(const EcsBlock *b)
@@ -873,6 +894,20 @@ static void check_bounds(Check *C, const EcsValue *v, const EcsType *t, double x
 	}
 }
 
+/* The unit a bare number most likely meant: the one the field counts in
+ * (its API unit: days for a log retention, minutes for a field in whole
+ * minutes), seconds when the API counts smaller. */
+static const char *duration_unit(const EcsType *t)
+{
+	static const struct { int64_t ms; const char *unit; } units[] = {
+		{86400000LL, "d"}, {3600000LL, "h"}, {60000, "m"}, {1000, "s"},
+	};
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (t->unit >= units[i].ms)
+			return units[i].unit;
+	return "s";
+}
+
 static void check_quantity(Check *C, EcsValue *v, const EcsType *t, EcsDimension dim)
 {
 	if (v->kind == ECS_VAL_NUMBER) {
@@ -888,7 +923,8 @@ static void check_quantity(Check *C, EcsValue *v, const EcsType *t, EcsDimension
 		}
 		EcsDiag *d = mismatch(C, v, t);
 		if (dim == ECS_DIM_DURATION)
-			ecs_diag_hint(d, "add a unit, e.g. `%llds`", (long long)v->u.num.ival);
+			ecs_diag_hint(d, "add a unit, e.g. `%lld%s`", (long long)v->u.num.ival,
+				      duration_unit(t));
 		else
 			ecs_diag_hint(d, "write it as `%g%%`", v->u.num.value);
 		return;
@@ -1016,11 +1052,18 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 		  (have == ECS_TY_INT && (want == ECS_TY_CPU || want == ECS_TY_SIZE)) ||
 		  (t->kind == ECS_TY_ONEOF && have == ECS_TY_STRING);
 	if (!ok) {
+		/* Once per parameter and field type: its other uses are notes. */
+		if (p->mismatch && p->mismatch_type == t) {
+			ecs_diag_note(p->mismatch, &v->span, "`%s` is used here too", p->name);
+			return true;
+		}
 		EcsDiag *d = error(C, ECS_DIAG_TYPE, v->span, "expected %s, found parameter "
 				   "`%s` of type %s%s%s%s", t->describe, p->name, p->type,
 				   p->element ? "(" : "", p->element ? p->element : "",
 				   p->element ? ")" : "");
 		ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
+		p->mismatch = d;
+		p->mismatch_type = t;
 		return true;
 	}
 	/* The value is checked once per parameter (at its first use), at the value
@@ -1376,7 +1419,8 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 		seen[fi / 64] |= 1ull << (fi % 64);
 		check_value(C, b, a->value, f->type);
 	}
-	/* Required fields and blocks. */
+	/* Required fields and blocks; one that is there misspelt has its
+	 * "did you mean" already, and is not reported missing too. */
 	size_t from, to;
 	ecs_schema_rows(bs->shape, &from, &to);
 	for (size_t i = from; i < to; i++) {
@@ -1386,7 +1430,7 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 		bool found = false;
 		for (size_t j = 0; j < b->nitems && !found; j++)
 			found = !b->items[j].is_block && strcmp(b->items[j].u.attr.key, f->name) == 0;
-		if (!found) {
+		if (!found && !misspelt_here(b, bs, f->name, false)) {
 			const char *nm = b->nlabels ? b->labels[0] : NULL;
 			EcsDiag *d = error(C, ECS_DIAG_MISSING_FIELD, b->kind_span,
 					   "`%s%s%s` is missing `%s`", b->kind, nm ? " " : "",
@@ -1406,7 +1450,7 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 		bool found = false;
 		for (size_t j = 0; j < b->nitems && !found; j++)
 			found = b->items[j].is_block && strcmp(b->items[j].u.block->kind, cs->kind) == 0;
-		if (!found) {
+		if (!found && !misspelt_here(b, bs, cs->kind, true)) {
 			const char *nm = b->nlabels ? b->labels[0] : NULL;
 			EcsDiag *d = error(C, ECS_DIAG_MISSING_FIELD, b->kind_span,
 					   "`%s%s%s` has no `%s` block", b->kind, nm ? " " : "",
@@ -1574,6 +1618,10 @@ static void check_param_values(Check *C)
 							   value_kind_name(x));
 					if (k == 1)
 						ecs_diag_note(d, &p->span, "`%s` is declared here", p->name);
+					if (x->kind == ECS_VAL_NUMBER && strcmp(t, "duration") == 0)
+						ecs_diag_hint(d, "add a unit, e.g. `%gs`", x->u.num.value);
+					else if (x->kind == ECS_VAL_NUMBER && strcmp(t, "percent") == 0)
+						ecs_diag_hint(d, "write it as `%g%%`", x->u.num.value);
 				} else if (x->kind == ECS_VAL_STRING) {
 					check_interpolations(C, x);
 				}

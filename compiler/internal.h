@@ -349,6 +349,8 @@ typedef struct {
 	bool bad;                       /* its declaration is in error: not checked */
 	bool deferred;                  /* unset, left to deploy time (compile) */
 	const void *checked_as;         /* the type its value was checked against */
+	struct EcsDiag *mismatch;       /* the report that it is not of a use's type */
+	const void *mismatch_type;      /* that use's type */
 } EcsParam;
 
 /* An `import "PATH"` as written, at the span of its string (also a
