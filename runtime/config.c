@@ -35,31 +35,35 @@ typedef struct {
 		*duration, *process, *web_identity_token_file;
 	char *sso_session, *sso_start_url, *sso_region, *sso_account_id, *sso_role_name;
 	char *mfa_serial;
+	/* The config file's keys: botocore takes a profile's keys from one
+	 * file, never some from each (the settings above merge key by key). */
+	char *conf_access_key, *conf_secret_key, *conf_session_token;
 } Profile;
 
+/* Each setting's slot; keys also have a slot for the config file's value. */
 static const struct {
 	const char *key;
-	size_t offset;
+	size_t offset, conf_offset;
 } profile_keys[] = {
-	{"aws_access_key_id", offsetof(Profile, access_key)},
-	{"aws_secret_access_key", offsetof(Profile, secret_key)},
-	{"aws_session_token", offsetof(Profile, session_token)},
-	{"region", offsetof(Profile, region)},
-	{"endpoint_url", offsetof(Profile, endpoint)},
-	{"role_arn", offsetof(Profile, role_arn)},
-	{"source_profile", offsetof(Profile, source_profile)},
-	{"credential_source", offsetof(Profile, credential_source)},
-	{"role_session_name", offsetof(Profile, session_name)},
-	{"external_id", offsetof(Profile, external_id)},
-	{"duration_seconds", offsetof(Profile, duration)},
-	{"credential_process", offsetof(Profile, process)},
-	{"web_identity_token_file", offsetof(Profile, web_identity_token_file)},
-	{"sso_session", offsetof(Profile, sso_session)},
-	{"sso_start_url", offsetof(Profile, sso_start_url)},
-	{"sso_region", offsetof(Profile, sso_region)},
-	{"sso_account_id", offsetof(Profile, sso_account_id)},
-	{"sso_role_name", offsetof(Profile, sso_role_name)},
-	{"mfa_serial", offsetof(Profile, mfa_serial)},
+	{"aws_access_key_id", offsetof(Profile, access_key), offsetof(Profile, conf_access_key)},
+	{"aws_secret_access_key", offsetof(Profile, secret_key), offsetof(Profile, conf_secret_key)},
+	{"aws_session_token", offsetof(Profile, session_token), offsetof(Profile, conf_session_token)},
+	{"region", offsetof(Profile, region), 0},
+	{"endpoint_url", offsetof(Profile, endpoint), 0},
+	{"role_arn", offsetof(Profile, role_arn), 0},
+	{"source_profile", offsetof(Profile, source_profile), 0},
+	{"credential_source", offsetof(Profile, credential_source), 0},
+	{"role_session_name", offsetof(Profile, session_name), 0},
+	{"external_id", offsetof(Profile, external_id), 0},
+	{"duration_seconds", offsetof(Profile, duration), 0},
+	{"credential_process", offsetof(Profile, process), 0},
+	{"web_identity_token_file", offsetof(Profile, web_identity_token_file), 0},
+	{"sso_session", offsetof(Profile, sso_session), 0},
+	{"sso_start_url", offsetof(Profile, sso_start_url), 0},
+	{"sso_region", offsetof(Profile, sso_region), 0},
+	{"sso_account_id", offsetof(Profile, sso_account_id), 0},
+	{"sso_role_name", offsetof(Profile, sso_role_name), 0},
+	{"mfa_serial", offsetof(Profile, mfa_serial), 0},
 };
 #define NPROFILE_KEYS (sizeof profile_keys / sizeof *profile_keys)
 
@@ -70,8 +74,11 @@ static char **profile_slot(Profile *p, size_t i)
 
 static void profile_free(Profile *p)
 {
-	for (size_t i = 0; i < NPROFILE_KEYS; i++)
+	for (size_t i = 0; i < NPROFILE_KEYS; i++) {
 		free(*profile_slot(p, i));
+		if (profile_keys[i].conf_offset)
+			free(*(char **)((char *)p + profile_keys[i].conf_offset));
+	}
 	memset(p, 0, sizeof *p);
 }
 
@@ -140,12 +147,26 @@ static char *home_path(const char *env, const char *rel)
 	return p;
 }
 
+/* Profile name of both files: a setting from the credentials file wins
+ * over the config file's, key by key (botocore's full_config); the keys
+ * stay apart, each file's in its own slots. */
 static bool read_profile(const char *name, Profile *p)
 {
 	char *creds = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
 	char *conf = home_path("AWS_CONFIG_FILE", ".aws/config");
+	Profile c = {0};
 	bool ok = read_ini(creds, name, NULL, p);
-	ok = read_ini(conf, name, "profile ", p) && ok;
+	ok = read_ini(conf, name, "profile ", &c) && ok;
+	for (size_t i = 0; i < NPROFILE_KEYS; i++) {
+		char **from = profile_slot(&c, i);
+		if (profile_keys[i].conf_offset) {
+			*(char **)((char *)p + profile_keys[i].conf_offset) = *from;
+			*from = NULL;
+		} else {
+			set(profile_slot(p, i), *from);
+		}
+	}
+	profile_free(&c);
 	free(creds);
 	free(conf);
 	return ok;
@@ -572,6 +593,26 @@ done:
 	return s;
 }
 
+/* A profile's keys from one file: its aws_access_key_id makes them that
+ * file's, and the secret must then be there too (botocore's partial
+ * credentials). */
+static EcsAwsStatus static_keys(EcsAwsConfig *cfg, const char *name, const char *file,
+				const char *access_key, const char *secret_key,
+				const char *session_token, Keys *out)
+{
+	if (!secret_key) {
+		detail(cfg, "profile %s: the %s gives aws_access_key_id without "
+			    "aws_secret_access_key", name, file);
+		return ECS_AWS_BAD_CONFIG;
+	}
+	out->access_key = strdup(access_key);
+	out->secret_key = strdup(secret_key);
+	out->session_token = dup_or_null(session_token);
+	if (!cfg->source)
+		cfg->source = "static keys";
+	return ECS_AWS_OK;
+}
+
 static bool env_keys(Keys *k)
 {
 	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -631,8 +672,10 @@ static bool mfa_code(const char *serial, char *code, size_t n)
 /* The keys of profile name, in the AWS CLI's order: web identity from
  * the environment (the profile asked for only); its role_arn assumed with
  * a web_identity_token_file, or with its source's keys (a source_profile,
- * itself resolved the same way, or its credential_source); else its own
- * keys; else its credential_process; else (the profile asked for only)
+ * itself resolved the same way, or its credential_source; a source
+ * profile's own keys win over its role_arn); else IAM Identity Center;
+ * else its keys in the credentials file; else its credential_process;
+ * else its keys in the config file; else (the profile asked for only)
  * container credentials, then instance metadata. */
 static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int depth, Keys *out)
 {
@@ -659,18 +702,19 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		profile_free(&p);
 		return s;
 	}
-	if (!p.role_arn) {
+	/* A source profile's own keys win over its role_arn (botocore). */
+	if (!p.role_arn || (depth > 0 && (p.access_key || p.conf_access_key))) {
 		if (p.sso_session || p.sso_start_url) {
 			s = sso_keys(cfg, name, &p, out);
-		} else if (p.access_key && p.secret_key) {
-			out->access_key = strdup(p.access_key);
-			out->secret_key = strdup(p.secret_key);
-			out->session_token = dup_or_null(p.session_token);
-			if (!cfg->source)
-				cfg->source = "static keys";
+		} else if (p.access_key) {
+			s = static_keys(cfg, name, "credentials file", p.access_key, p.secret_key,
+					p.session_token, out);
 		} else if (p.process) {
 			s = process_keys(cfg, name, p.process, out);
 			cfg->source = "credential_process";
+		} else if (p.conf_access_key) {
+			s = static_keys(cfg, name, "config file", p.conf_access_key, p.conf_secret_key,
+					p.conf_session_token, out);
 		} else if (depth == 0 && (s = container_keys(cfg, out)) != ECS_AWS_NO_CREDENTIALS) {
 			/* the container's keys, or its failure */
 		} else if (depth == 0 && !cfg->detail && (s = imds_keys(cfg, out)) == ECS_AWS_OK) {
@@ -684,12 +728,8 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		return s;
 	}
 	Keys src = {0};
-	if (p.source_profile && strcmp(p.source_profile, name) == 0 && p.access_key && p.secret_key) {
-		/* A profile that names itself assumes its role with its own keys. */
-		src.access_key = strdup(p.access_key);
-		src.secret_key = strdup(p.secret_key);
-		src.session_token = dup_or_null(p.session_token);
-	} else if (p.source_profile) {
+	if (p.source_profile) {
+		/* (A profile naming itself: its own keys, one level down.) */
 		if (depth + 1 >= MAX_CHAIN) {
 			detail(cfg, "profile %s: source_profile chain longer than %d (a loop?)", name,
 			       MAX_CHAIN);

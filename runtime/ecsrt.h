@@ -25,7 +25,8 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
  * (AWS_CONFIG_FILE): web identity, a role_arn assumed with its
  * source_profile's or credential_source's keys, IAM Identity Center, its
- * keys, credential_process, then container credentials and instance
+ * keys in the credentials file, credential_process, its keys in the config
+ * file, then container credentials and instance
  * metadata (docs/runtime.md has the order); keys with an expiry are
  * fetched again when less than 10 minutes are left (ecs_aws_config_keys).
  * The region from the one given, else AWS_REGION, AWS_DEFAULT_REGION or

@@ -180,7 +180,11 @@ with moto_server() as url:
           "[profile imds]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
           "credential_source = Ec2InstanceMetadata\n"
           "[profile bogus]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
-          "credential_source = Bogus\n")
+          "credential_source = Bogus\n"
+          "[profile outer]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
+          "source_profile = keyed\nrole_session_name = outer\n"
+          "[profile keyed]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n"
+          f"aws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n")
 
     def signed(calls):
         return [(c["operation"], c["access_key"]) for c in calls]
@@ -217,6 +221,13 @@ with moto_server() as url:
               ar[0]["access_key"] == key["AccessKeyId"] and ar[1]["access_key"].startswith("ASIA") and
               calls[-1]["access_key"] not in (key["AccessKeyId"], ar[1]["access_key"]),
               r.stdout + r.stderr + str(signed(calls)))
+
+        p.reset()
+        r = ecsc(penv, "whoami", "--profile", "outer")
+        ar = [c for c in p.calls() if c["operation"] == "AssumeRole"]
+        check("a source profile's own keys win over its role_arn (one AssumeRole, as botocore)",
+              r.returncode == 0 and "assumed-role/second/outer\n" in r.stdout and len(ar) == 1 and
+              ar[0]["access_key"] == key["AccessKeyId"], r.stdout + r.stderr + str(signed(p.calls())))
 
         p.reset()
         r = ecsc(dict(penv, AWS_ACCESS_KEY_ID=key["AccessKeyId"],
@@ -291,6 +302,64 @@ with moto_server() as url:
         check("keys far from expiry are not refreshed", r.returncode == 2 and len(ar) == 1,
               f"{len(ar)} {r.stderr[-600:]}")
 
+    # ---- static keys in both files -------------------------------------------------------
+    # botocore (the AWS CLI's core) is the oracle: a profile's keys come
+    # from one file, the credentials file's first (with its session token
+    # only), its other settings merge key by key, the credentials file's
+    # winning.
+    import botocore.exceptions
+    import botocore.session
+
+    def botocore_keys(profile):
+        s = botocore.session.Session(profile=profile)
+        s.set_config_variable("config_file", f"{home}/.aws/config")
+        s.set_config_variable("credentials_file", f"{home}/.aws/credentials")
+        try:
+            c = s.get_credentials()
+            return c.access_key, c.token, s.get_config_variable("region")
+        except botocore.exceptions.PartialCredentialsError as e:
+            return str(e)
+
+    write(f"{home}/.aws/credentials", f"[both]\naws_access_key_id = {key['AccessKeyId']}\n"
+          f"aws_secret_access_key = {key['SecretAccessKey']}\nregion = eu-central-1\n"
+          f"[partial]\naws_access_key_id = {key['AccessKeyId']}\n")
+    write(f"{home}/.aws/config", "[profile both]\naws_access_key_id = AKIAWRONGWRONGWRONG1\n"
+          "aws_secret_access_key = wrong-config-secret\naws_session_token = config-file-token\n"
+          "region = ap-south-1\n"
+          f"[profile partial]\naws_access_key_id = {key['AccessKeyId']}\n"
+          f"aws_secret_access_key = {key['SecretAccessKey']}\n"
+          f"[profile confonly]\naws_access_key_id = {key['AccessKeyId']}\n"
+          f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    kenv = {k: v for k, v in no_keys.items() if k != "AWS_REGION"}
+    with Proxy(url) as p:
+        kenv["AWS_ENDPOINT_URL"] = p.url
+        oracle = botocore_keys("both")
+        r = ecsc(kenv, "whoami", "--profile", "both", "--debug")
+        calls = p.calls()
+        check("keys in both files: the credentials file's sign, without the config file's token, "
+              "and its region wins (as botocore)",
+              oracle == (key["AccessKeyId"], None, "eu-central-1") and r.returncode == 0 and
+              "principal    arn:aws:iam::123456789012:user/ecsc\n" in r.stdout and
+              "region       eu-central-1\n" in r.stdout and calls and
+              all(c["access_key"] == key["AccessKeyId"] and not c["security_token"] for c in calls),
+              f"{oracle} {r.stdout}{r.stderr[-600:]} {[(c['access_key'], c['security_token']) for c in calls]}")
+        check("keys in both files: --debug prints neither file's secret",
+              key["SecretAccessKey"] not in r.stderr and "wrong-config-secret" not in r.stderr and
+              "config-file-token" not in r.stderr, "")
+        p.reset()
+        oracle = botocore_keys("partial")
+        r = ecsc(kenv, "whoami", "--profile", "partial")
+        check("a key id without its secret in the credentials file is refused, not completed "
+              "from the config file (botocore: partial credentials)",
+              "aws_secret_access_key" in str(oracle) and r.returncode == 2 and
+              "the credentials file gives aws_access_key_id without aws_secret_access_key" in r.stderr
+              and not p.calls() and key["AccessKeyId"] not in r.stderr, f"{oracle} {r.stderr}")
+        oracle = botocore_keys("confonly")
+        r = ecsc(dict(kenv, AWS_REGION="eu-west-1"), "whoami", "--profile", "confonly")
+        check("keys in the config file alone sign", oracle[0] == key["AccessKeyId"] and
+              r.returncode == 0 and "credentials  static keys (profile confonly)" in r.stdout and
+              all(c["access_key"] == key["AccessKeyId"] for c in p.calls()), r.stdout + r.stderr)
+
     # ---- credential_process ------------------------------------------------------------
     runs = f"{home}/runs"
     write(f"{home}/proc.py", f"""import datetime, json, sys
@@ -308,7 +377,9 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
           f"[profile procfail]\ncredential_process = {proc} fail\n"
           f"[profile procv2]\ncredential_process = {proc} v2\n"
           "[profile procrole]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
-          "source_profile = proc\nrole_session_name = viaproc\n")
+          "source_profile = proc\nrole_session_name = viaproc\n"
+          f"[profile procwins]\ncredential_process = {proc} ok\n"
+          "aws_access_key_id = AKIAWRONGWRONGWRONG1\naws_secret_access_key = wrong-config-secret\n")
 
     def run_count():
         n = len(open(runs).read()) if os.path.exists(runs) else 0
@@ -333,6 +404,12 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
         n = run_count()
         check("credential_process: run once when its keys are far from expiry", r.returncode == 2 and n == 1,
               f"{n} {r.stderr[-600:]}")
+        oracle = botocore_keys("procwins")
+        run_count()
+        r = ecsc(penv, "whoami", "--profile", "procwins")
+        check("credential_process comes before the config file's keys (as botocore)",
+              oracle[0] == key["AccessKeyId"] and r.returncode == 0 and
+              "credentials  credential_process (profile procwins)" in r.stdout, r.stdout + r.stderr)
         r = ecsc(penv, "whoami", "--profile", "procrole")
         check("credential_process as a role's source_profile", r.returncode == 0 and
               "assumed-role/second/viaproc\n" in r.stdout, r.stdout + r.stderr)
