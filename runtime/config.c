@@ -3,9 +3,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <ini.h>
@@ -285,36 +288,164 @@ static EcsAwsStatus assume(EcsAwsConfig *cfg, const char *action, cJSON *params,
 
 #define MAX_PROCESS_OUTPUT (64u << 10)
 
-/* credential_process: the command (run by /bin/sh; its stderr is the
- * user's) prints {"Version": 1, "AccessKeyId", "SecretAccessKey",
- * "SessionToken"?, "Expiration"?} and exits 0. */
+/* command split into words as botocore splits a credential_process
+ * (Python's shlex.split: POSIX rules, and no shell on POSIX systems):
+ * blanks separate words; '...' is literal; in "..." a backslash escapes
+ * only " and \; elsewhere a backslash escapes any character; nothing is
+ * expanded ($VAR, ~, globs) and nothing is a comment, a redirection or a
+ * pipe. NULL (*why says why) for an unclosed quote, a trailing backslash
+ * or no word. Returns owned: one block, free() it. */
+static char **split_words(const char *s, const char **why)
+{
+	size_t n = strlen(s);
+	char **argv = malloc((n + 2) * sizeof *argv + 2 * n + 2);
+	if (!argv) {
+		*why = "cannot be read (out of memory)";
+		return NULL;
+	}
+	char *out = (char *)(argv + n + 2);
+	size_t argc = 0;
+	const char *p = s, *blank = " \t\r\n";
+	*why = NULL;
+	for (;;) {
+		p += strspn(p, blank);
+		if (!*p)
+			break;
+		argv[argc++] = out;
+		while (*p && !strchr(blank, *p)) {
+			if (*p == '\'') {
+				const char *end = strchr(p + 1, '\'');
+				if (!end) {
+					*why = "has an unclosed quote";
+					break;
+				}
+				memcpy(out, p + 1, (size_t)(end - p - 1));
+				out += end - p - 1;
+				p = end + 1;
+			} else if (*p == '"') {
+				for (p++; *p && *p != '"'; *out++ = *p++)
+					if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+						p++;
+				if (!*p) {
+					*why = "has an unclosed quote";
+					break;
+				}
+				p++;
+			} else if (*p == '\\') {
+				if (!p[1]) {
+					*why = "ends in a backslash";
+					break;
+				}
+				*out++ = p[1];
+				p += 2;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		*out++ = '\0';
+		if (*why)
+			break;
+	}
+	argv[argc] = NULL;
+	if (!*why && argc == 0)
+		*why = "is empty";
+	if (*why) {
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+extern char **environ;
+
+/* Runs argv (the program found on the PATH, no shell), its stdout into
+ * buf (up to cap bytes, *len; the rest read and dropped, so it never
+ * blocks on a full pipe) and the start of its stderr into msg. 0, or the
+ * errno of why it could not be run; *status its wait status. */
+static int run_captured(char *const *argv, char *buf, size_t cap, size_t *len, char *msg,
+			size_t msgn, int *status)
+{
+	*len = 0;
+	*msg = '\0';
+	int fds[2];
+	FILE *err = tmpfile();
+	if (!err || pipe(fds) != 0) {
+		int e = errno;
+		if (err)
+			fclose(err);
+		return e;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	posix_spawn_file_actions_adddup2(&fa, fileno(err), 2);
+	posix_spawn_file_actions_addclose(&fa, fileno(err));
+	fflush(NULL);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	for (ssize_t k = 1; rc == 0 && (k > 0 || (k < 0 && errno == EINTR));) {
+		char sink[4096];
+		bool room = *len < cap;
+		k = read(fds[0], room ? buf + *len : sink, room ? cap - *len : sizeof sink);
+		if (k > 0 && room)
+			*len += (size_t)k;
+	}
+	close(fds[0]);
+	while (rc == 0 && waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	rewind(err);
+	size_t m = fread(msg, 1, msgn - 1, err);
+	while (m > 0 && strchr(" \t\r\n", msg[m - 1]))
+		m--;
+	msg[m] = '\0';
+	fclose(err);
+	return rc;
+}
+
+/* credential_process: the command, split into words and run without a
+ * shell (botocore's subprocess.Popen of a list), prints {"Version": 1,
+ * "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?} and
+ * exits 0; its stderr is kept and shown when it fails, as the AWS CLI
+ * shows it. */
 static EcsAwsStatus process_keys(EcsAwsConfig *cfg, const char *name, const char *command,
 				 Keys *out)
 {
-	fflush(NULL);
-	FILE *f = popen(command, "r");
-	if (!f) {
-		detail(cfg, "profile %s: credential_process could not be started", name);
-		return ECS_AWS_NO_CREDENTIALS;
+	const char *why;
+	char **argv = split_words(command, &why);
+	if (!argv) {
+		detail(cfg, "profile %s: credential_process %s", name, why);
+		return ECS_AWS_BAD_CONFIG;
 	}
 	char *buf = malloc(MAX_PROCESS_OUTPUT + 1);
-	size_t len = buf ? fread(buf, 1, MAX_PROCESS_OUTPUT, f) : 0;
-	if (buf)
-		while (fgetc(f) != EOF)
-			;       /* the rest, so the command never blocks on a full pipe */
-	int rc = pclose(f);
-	if (!buf)
-		return ECS_AWS_TRANSPORT;
+	char msg[512];
+	size_t len = 0;
+	int status = 0;
+	int e = buf ? run_captured(argv, buf, MAX_PROCESS_OUTPUT, &len, msg, sizeof msg, &status)
+		    : ENOMEM;
+	if (e)
+		detail(cfg, "profile %s: credential_process: %s cannot be run: %s", name, argv[0],
+		       strerror(e));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		detail(cfg, "profile %s: credential_process failed (exit status %d)%s%s", name,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, *msg ? ": " : "", msg);
+	free(argv);
+	if (e || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (buf)
+			memset(buf, 0, len);
+		free(buf);
+		return ECS_AWS_NO_CREDENTIALS;
+	}
 	buf[len] = '\0';
 	EcsAwsStatus s = ECS_AWS_NO_CREDENTIALS;
-	cJSON *j = rc == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
+	cJSON *j = cJSON_ParseWithLength(buf, len);
 	memset(buf, 0, len);
 	free(buf);
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(j, "Version");
-	if (rc != 0) {
-		detail(cfg, "profile %s: credential_process failed (exit status %d)", name,
-		       WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-	} else if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
+	if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
 		detail(cfg, "profile %s: credential_process printed no JSON of Version 1", name);
 	} else if (!member(j, "AccessKeyId") || !member(j, "SecretAccessKey")) {
 		detail(cfg, "profile %s: credential_process printed no AccessKeyId and "

@@ -18,7 +18,8 @@ test makes an IAM user and key with those. Then:
   terminal refused), a loop and an unsupported source refused, and the keys assumed again inside their refresh window;
 - credential_process: a script printing Version 1 JSON with an
   Expiration; run again inside the refresh window, a role's source, a
-  failure and a Version 2 answer named;
+  failure and a Version 2 answer named; its command split as botocore
+  splits it and run without a shell;
 - web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE and a profile's
   role_arn + web_identity_token_file (on a moto without signature checks:
   the exchange is unsigned);
@@ -419,6 +420,38 @@ print(json.dumps({{"Version": 2 if sys.argv[1] == "v2" else 1,
               r.stderr)
         r = ecsc(penv, "whoami", "--profile", "procv2")
         check("credential_process: only Version 1", r.returncode == 2 and "Version 1" in r.stderr, r.stderr)
+
+        # Quoting: the command is split as botocore splits it (its
+        # compat_shell_split, the oracle) and run without a shell: no
+        # variable, tilde or glob expansion, no redirection.
+        import botocore.compat
+        argv_log = f"{home}/argv.json"
+        write(f"{home}/dir with space/argv.py", f"""import json, sys
+json.dump(sys.argv[1:], open({argv_log!r}, "w"))
+print(json.dumps({{"Version": 1, "AccessKeyId": {key['AccessKeyId']!r},
+                  "SecretAccessKey": {key['SecretAccessKey']!r}}}))
+""")
+        command = (f"'{sys.executable}' \"{home}/dir with space/argv.py\" plain "
+                   "\"double \\\"quoted\\\" \\back \\n\" 'single $HOME ~ * \\' esc\\ aped a''b \"\" "
+                   f"$HOME ~ >{home}/redirected")
+        write(f"{home}/.aws/config", f"[profile quoted]\ncredential_process = {command}\n"
+              f"[profile unclosed]\ncredential_process = {proc} 'ok\n"
+              "[profile missing]\ncredential_process = /nonexistent/credential-helper --flag\n")
+        expected = botocore.compat.compat_shell_split(command)[2:]
+        r = ecsc(penv, "whoami", "--profile", "quoted")
+        seen = json.load(open(argv_log)) if os.path.exists(argv_log) else None
+        check("credential_process: split as botocore splits it, run without a shell",
+              r.returncode == 0 and seen == expected and len(expected) == 9 and
+              not os.path.exists(f"{home}/redirected"), f"{seen} != {expected} {r.stderr}")
+        run_count()
+        r = ecsc(penv, "whoami", "--profile", "unclosed")
+        check("credential_process: an unclosed quote is refused before anything runs",
+              r.returncode == 2 and "credential_process has an unclosed quote" in r.stderr and
+              run_count() == 0, r.stderr)
+        r = ecsc(penv, "whoami", "--profile", "missing")
+        check("credential_process: a program that is not there is named",
+              r.returncode == 2 and "/nonexistent/credential-helper cannot be run: No such file" in r.stderr,
+              r.stderr)
 
     # ---- container credentials and instance metadata ------------------------------------
     temp = boto3.client("sts", **user).assume_role(
