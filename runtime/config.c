@@ -800,14 +800,23 @@ static bool mfa_code(const char *serial, char *code, size_t n)
 	return ok && *code;
 }
 
-/* The keys of profile name, in the AWS CLI's order: web identity from
- * the environment (the profile asked for only); its role_arn assumed with
- * a web_identity_token_file, or with its source's keys (a source_profile,
- * itself resolved the same way, or its credential_source; a source
- * profile's own keys win over its role_arn); else IAM Identity Center;
- * else its keys in the credentials file; else its credential_process;
- * else its keys in the config file; else (the profile asked for only)
- * container credentials, then instance metadata. */
+/* A web identity setting: the environment's (key), unless env is false,
+ * else the profile's (botocore's, setting by setting). */
+static const char *env_or(bool env, const char *key, const char *profile_value)
+{
+	const char *e = env ? getenv(key) : NULL;
+	return e && *e ? e : profile_value;
+}
+
+/* The keys of profile name, in the AWS CLI's order (botocore's chain):
+ * its role_arn assumed with its source's keys (a source_profile, itself
+ * resolved the same way, or its credential_source; a source profile's own
+ * keys win over its role_arn); else web identity, each setting from the
+ * environment over the profile's (not for a source profile or a profile
+ * asked for on the command line: botocore's disable_env_vars); else IAM
+ * Identity Center; else its keys in the credentials file; else its
+ * credential_process; else its keys in the config file; else (the profile
+ * asked for only) container credentials, then instance metadata. */
 static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int depth, Keys *out)
 {
 	Profile p = {0};
@@ -820,21 +829,28 @@ static EcsAwsStatus profile_keys_of(EcsAwsConfig *cfg, const char *name, int dep
 		set(&cfg->region, p.region);
 		set(&cfg->endpoint, p.endpoint);
 	}
-	const char *env_role = depth == 0 ? getenv("AWS_ROLE_ARN") : NULL;
-	const char *env_token = depth == 0 ? getenv("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
-	if (env_role && *env_role && env_token && *env_token && !(p.role_arn && p.source_profile)) {
-		s = web_identity(cfg, env_role, env_token, getenv("AWS_ROLE_SESSION_NAME"), NULL, out);
-		profile_free(&p);
-		return s;
-	}
-	if (p.role_arn && p.web_identity_token_file && !p.source_profile && !p.credential_source) {
-		s = web_identity(cfg, p.role_arn, p.web_identity_token_file, p.session_name, p.duration,
-				 out);
+	/* A role_arn without web_identity_token_file is AssumeRole's, even
+	 * with web identity in the environment (botocore's AssumeRoleProvider
+	 * comes first). */
+	bool env = depth == 0 && !cfg->profile_given;
+	const char *token_file = env_or(env, "AWS_WEB_IDENTITY_TOKEN_FILE", p.web_identity_token_file);
+	bool keyed_source = depth > 0 && (p.access_key || p.conf_access_key);
+	if (token_file && !(p.role_arn && !p.web_identity_token_file) && !keyed_source) {
+		const char *role = env_or(env, "AWS_ROLE_ARN", p.role_arn);
+		if (role) {
+			s = web_identity(cfg, role, token_file,
+					 env_or(env, "AWS_ROLE_SESSION_NAME", p.session_name), p.duration,
+					 out);
+		} else {
+			detail(cfg, "profile %s: web identity token file %s, but no role: set "
+				    "AWS_ROLE_ARN or role_arn", name, token_file);
+			s = ECS_AWS_BAD_CONFIG;
+		}
 		profile_free(&p);
 		return s;
 	}
 	/* A source profile's own keys win over its role_arn (botocore). */
-	if (!p.role_arn || (depth > 0 && (p.access_key || p.conf_access_key))) {
+	if (!p.role_arn || keyed_source) {
 		if (p.sso_session || p.sso_start_url) {
 			s = sso_keys(cfg, name, &p, out);
 		} else if (p.access_key) {
@@ -931,6 +947,7 @@ EcsAwsStatus ecs_aws_config_load(EcsAwsConfig *cfg, const char *profile, const c
 	if (!prof || !*prof)
 		prof = "default";
 	cfg->profile = strdup(prof);
+	cfg->profile_given = profile != NULL;
 	set(&cfg->endpoint, endpoint);
 	cfg->endpoint_given = cfg->endpoint != NULL;
 	set(&cfg->endpoint, getenv("AWS_ENDPOINT_URL"));

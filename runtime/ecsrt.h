@@ -23,8 +23,8 @@ const char *ecs_aws_strerror(EcsAwsStatus s);
  * them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
  * else the profile (AWS_PROFILE, or the one given) of
  * ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config
- * (AWS_CONFIG_FILE): web identity, a role_arn assumed with its
- * source_profile's or credential_source's keys, IAM Identity Center, its
+ * (AWS_CONFIG_FILE): a role_arn assumed with its source_profile's or
+ * credential_source's keys, web identity, IAM Identity Center, its
  * keys in the credentials file, credential_process, its keys in the config
  * file, then container credentials and instance
  * metadata (docs/runtime.md has the order); keys with an expiry are
@@ -39,6 +39,8 @@ typedef struct {
 	char *endpoint;         /* NULL: the service's public endpoint */
 	bool endpoint_given;    /* endpoint is the one given: it wins over AWS_ENDPOINT_URL_<SERVICE> */
 	char *profile;
+	bool profile_given;     /* asked for on the command line: the environment's keys and web
+				   identity settings are not used (botocore) */
 	const char *source;     /* where the keys came from, for ecsc whoami (static) */
 	char *detail;           /* why loading failed, when it says more than its status */
 	double expires;         /* temporary keys: when they expire (0: never) */

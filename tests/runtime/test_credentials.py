@@ -22,7 +22,9 @@ test makes an IAM user and key with those. Then:
   splits it and run without a shell;
 - web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE and a profile's
   role_arn + web_identity_token_file (on a moto without signature checks:
-  the exchange is unsigned);
+  the exchange is unsigned); the order against it, botocore's chain the
+  oracle: a role_arn with credential_source EcsContainer first,
+  --profile ignoring the environment's web identity;
 - container credentials (FULL_URI, RELATIVE_URI, the authorization token
   and its file) and IMDSv2 from loopback servers in this test speaking
   their protocols (IMDS refuses a GET without its PUT's token), with
@@ -601,6 +603,46 @@ with moto_server(INITIAL_NO_AUTH_ACTION_COUNT="inf") as url2, Proxy(url2) as p:
     r = ecsc(penv, "whoami", "--profile", "web")
     check("web identity from a profile's role_arn and web_identity_token_file",
           r.returncode == 0 and "assumed-role/fromprofile/prof\n" in r.stdout, r.stdout + r.stderr)
+    # The order against web identity, with botocore's chain as the oracle
+    # (the method of the credentials it would use): a role_arn with a
+    # credential_source (here EcsContainer, a loopback agent) is
+    # AssumeRole's even with web identity in the environment, and a
+    # profile asked for with --profile ignores the environment's web
+    # identity settings.
+    agent = Local(lambda m, path, h: (200, json.dumps({
+        "AccessKeyId": "ASIACONTAINERAGENT01", "SecretAccessKey": "container-secret",
+        "Token": "container-token", "Expiration": "2099-01-01T00:00:00Z"})))
+    write(f"{home}/.aws/config", open(f"{home}/.aws/config").read() +
+          "[profile boxrole]\nrole_arn = arn:aws:iam::123456789012:role/boxrole\n"
+          "credential_source = EcsContainer\nrole_session_name = viabox\n"
+          f"[profile plain]\naws_access_key_id = AKIAPLAINPROFILE0001\naws_secret_access_key = plain\n")
+    oracle_py = ("import sys, botocore.session\n"
+                 "c = botocore.session.Session(profile=sys.argv[1] or None).get_credentials()\n"
+                 "print(c.method if c else 'none')\n")
+
+    def botocore_method(env, explicit):
+        return subprocess.run([sys.executable, "-c", oracle_py, explicit], env=env, capture_output=True,
+                              text=True, timeout=60).stdout.strip()
+    oenv = dict(wenv, AWS_CONTAINER_CREDENTIALS_FULL_URI=agent.url + "/creds")
+    for what, env_, argv, method, label, key_ in (
+            ("AWS_PROFILE's role_arn with credential_source EcsContainer comes before web identity",
+             dict(oenv, AWS_PROFILE="boxrole"), [], "assume-role", "assumed role (profile boxrole)",
+             "ASIACONTAINERAGENT01"),
+            ("--profile: the environment's web identity is not used",
+             oenv, ["--profile", "plain"], "config-file",
+             "static keys (profile plain)", "AKIAPLAINPROFILE0001"),
+            ("no --profile: the environment's web identity before the profile's keys",
+             dict(oenv, AWS_PROFILE="plain"), [], "assume-role-with-web-identity", "web identity", None)):
+        oracle = botocore_method(env_, argv[1] if argv else "")
+        p.reset()
+        r = ecsc(env_, "whoami", *argv)
+        calls = p.calls()
+        first = calls[0] if calls else {}
+        check(f"order (botocore: {oracle}): {what}",
+              oracle == method and r.returncode == 0 and f"credentials  {label}" in r.stdout and
+              (key_ is None and first.get("operation") == "AssumeRoleWithWebIdentity" or
+               first.get("access_key") == key_), f"{oracle} {r.stdout}{r.stderr[-400:]} {signed(calls)}")
+    agent.close()
     r = ecsc(dict(wenv, AWS_WEB_IDENTITY_TOKEN_FILE=f"{home}/missing"), "whoami")
     check("web identity: a missing token file is named", r.returncode == 2 and
           f"{home}/missing" in r.stderr, r.stderr)
