@@ -121,7 +121,7 @@ class Bench:
         self.proxy.reset()
 
     def apply(self, spec_path, tag, parallelism):
-        argv = [self.ecsc_path, "apply", spec_path, *self.sets, "--set", f"tag={tag}",
+        argv = [self.ecsc_path, "apply", spec_path, *self.sets, "--set", f"tag={tag}", "--yes",
                 "--endpoint-url", self.proxy_url]
         if parallelism:
             argv += ["--parallelism", str(parallelism)]

@@ -59,7 +59,8 @@ static const char usage[] =
 	"  --no-wait               apply: do not wait for services to be stable\n"
 	"  --wait                  scale: wait for the service to be stable\n"
 	"  --timeout DURATION      apply, scale: how long to wait (default 10m; 90s, 15m, 1h)\n"
-	"  --yes                   destroy: do not ask for confirmation\n"
+	"  --yes, --auto-approve   apply, destroy: do not ask for confirmation (needed\n"
+	"                          off a terminal)\n"
 	"  a BUNDLE is a file written by `ecsc compile --target bundle`\n"
 	"\n"
 	"common options:\n"
@@ -73,7 +74,8 @@ static const char usage[] =
 	"a file named on the command line an I/O error (2);\n"
 	"plan: 0 no changes, 2 changes, 1 anything else (so a CI gate never applies\n"
 	"after an error); apply, destroy, scale: 0 done, 1 failed (the spec, AWS, the\n"
-	"rollout, the wait), 2 usage or input (options, files, credentials)\n";
+	"rollout, the wait, not confirmed), 2 usage or input (options, files,\n"
+	"credentials, --yes missing off a terminal)\n";
 
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
@@ -355,7 +357,7 @@ int main(int argc, char **argv)
 			dopt.no_wait = true;
 		} else if (scale && strcmp(a, "--wait") == 0) {
 			dopt.wait = true;
-		} else if (deploying && strcmp(a, "--yes") == 0) {
+		} else if (deploying && (strcmp(a, "--yes") == 0 || strcmp(a, "--auto-approve") == 0)) {
 			dopt.yes = true;
 		} else if (deploying && (v = option_value(argc, argv, &i, "--parallelism"))) {
 			char *end;

@@ -646,6 +646,42 @@ static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
 
 /* ---- apply and destroy ------------------------------------------------------------------ */
 
+/* Asks the question and reads one line, from standard input when it is
+ * a terminal, else from /dev/tty when the question shows on one
+ * (standard input may hold the spec); only the exact answer confirms, as
+ * Terraform takes only `yes`. Ctrl-C at the question ends ecsc at once:
+ * nothing has been changed. Returns 0 confirmed, 1 not confirmed, 2 no
+ * terminal to ask on (--yes is then required). */
+static int confirm(const char *cmd, const char *question, const char *answer)
+{
+	FILE *in = isatty(STDIN_FILENO) ? stdin : NULL;
+	if (!in && isatty(STDERR_FILENO))
+		in = fopen("/dev/tty", "r");
+	if (!in) {
+		fprintf(stderr, "ecsc: %s: there is no terminal to confirm on; nothing was changed\n"
+				"  pass --yes to %s without asking (after reviewing the plan above)\n",
+			cmd, cmd);
+		return 2;
+	}
+	void (*was)(int) = signal(SIGINT, SIG_DFL);
+	fputs(question, stderr);
+	fflush(stderr);
+	char line[256] = "";
+	if (!fgets(line, sizeof line, in))
+		line[0] = '\0';
+	signal(SIGINT, was);
+	if (in != stdin)
+		fclose(in);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, answer) == 0) {
+		fputc('\n', stderr);
+		return 0;
+	}
+	fprintf(stderr, "ecsc: %s: not confirmed; nothing was changed\n", cmd);
+	return 1;
+}
+
+
 static void report(const Deploy *d, const char *verb, double t0, bool ok)
 {
 	size_t done = 0, failed = 0, skipped = 0;
@@ -689,7 +725,18 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 		if (errors(&d)) {
 			fputs("ecsc: nothing was changed\n", stderr);
 			status = 1;
-		} else if (d.ncalls > 0) {
+		} else if (d.ncalls == 0) {
+			fputs("\nNo changes: AWS already matches the spec.\n", stderr);
+		} else if (!o->yes) {
+			char question[512];
+			snprintf(question, sizeof question,
+				 "\nMake these changes to project `%s` in %s?\n"
+				 "  Only `yes` is accepted.\n\n"
+				 "  Enter a value: ",
+				 d.project, d.cfg.region);
+			status = confirm("apply", question, "yes");
+		}
+		if (status == 0 && d.ncalls > 0) {
 			bool ok = exec_run(&d);
 			report(&d, "Apply", t0, ok);
 			status = ok ? 0 : 1;
@@ -742,20 +789,13 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 		plan_destroy(&d);
 		print_plan(&d, stderr, "ecsc destroy");
 		if (d.ncalls > 0 && !o->yes) {
-			if (!isatty(STDIN_FILENO)) {
-				fputs("ecsc: destroy: not a terminal; pass --yes to confirm\n", stderr);
-				status = 2;
-			} else {
-				fprintf(stderr, "Type the project name (%s) to delete these: ", d.project);
-				char line[256] = "";
-				if (!fgets(line, sizeof line, stdin))
-					line[0] = '\0';
-				line[strcspn(line, "\n")] = '\0';
-				if (strcmp(line, d.project) != 0) {
-					fputs("ecsc: destroy: not confirmed; nothing was deleted\n", stderr);
-					status = 1;
-				}
-			}
+			char question[512];
+			snprintf(question, sizeof question,
+				 "\nDelete these from project `%s` in %s?\n"
+				 "  Only the project's name, `%s`, is accepted.\n\n"
+				 "  Enter the project's name: ",
+				 d.project, d.cfg.region, d.project);
+			status = confirm("destroy", question, d.project);
 		}
 		if (status == 0 && d.ncalls > 0) {
 			bool ok = exec_run(&d);

@@ -108,7 +108,7 @@ typedef struct {
 	bool debug;             /* trace every request and response (redacted) */
 	bool no_wait;           /* apply: do not wait for services to be stable */
 	bool wait;              /* scale: wait for the service to be stable */
-	bool yes;               /* destroy: no confirmation */
+	bool yes;               /* apply, destroy: no confirmation (required off a terminal) */
 	double timeout;         /* apply, scale: seconds to wait for stability; 0: 600 */
 } EcsDeployOptions;
 

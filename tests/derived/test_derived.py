@@ -354,7 +354,7 @@ def case_egress():
                 f.write(sg_spec(egress))
             env = ecsc_env()
             run = [f.name, "--set", f"vpc={vpc}", "--set", f"subnet={subnet}", "--endpoint-url", url]
-            a = subprocess.run([ECSC, "apply", "--no-wait", *run], capture_output=True, text=True, env=env)
+            a = subprocess.run([ECSC, "apply", "--no-wait", "--yes", *run], capture_output=True, text=True, env=env)
             check(f"{label}: apply", a.returncode == 0, a.stderr[-800:])
             check(f"{label}: after apply, egress is {want}", egress_of(ec2) == want, egress_of(ec2))
             p = subprocess.run([ECSC, "plan", *run], capture_output=True, text=True, env=env)
@@ -379,7 +379,7 @@ def case_egress():
         p = subprocess.run([ECSC, "plan", *run], capture_output=True, text=True, env=env)
         check("older group: plan shows the default egress going", p.returncode == 2 and
               "0.0.0.0/0" in p.stdout, f"exit {p.returncode}: {p.stdout[-1200:]}")
-        a = subprocess.run([ECSC, "apply", "--no-wait", *run], capture_output=True, text=True, env=env)
+        a = subprocess.run([ECSC, "apply", "--no-wait", "--yes", *run], capture_output=True, text=True, env=env)
         check("older group: apply revokes it", a.returncode == 0 and egress_of(ec2) == [],
               f"{egress_of(ec2)} {a.stderr[-800:]}")
         os.unlink(f.name)

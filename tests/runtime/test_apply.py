@@ -24,6 +24,7 @@ with boto3 straight from moto:
 import json
 import os
 import pty
+import select
 import signal
 import subprocess
 import sys
@@ -70,8 +71,11 @@ class Account:
         self.proxy = Proxy(url, **faults)
         self.proxy_url = self.proxy.start()
 
-    def ecsc(self, cmd, *args, tag="1.27.3", direct=False, timeout=120, spec=SPEC, **popen):
-        argv = [ECSC, cmd, spec, *self.sets, "--set", f"tag={tag}", *args,
+    def ecsc(self, cmd, *args, tag="1.27.3", direct=False, timeout=120, spec=SPEC, yes=True,
+             **popen):
+        # apply asks for confirmation; these runs give --yes as CI would.
+        yes = ["--yes"] if cmd == "apply" and yes else []
+        argv = [ECSC, cmd, spec, *self.sets, "--set", f"tag={tag}", *args, *yes,
                 "--endpoint-url", self.url if direct else self.proxy_url]
         return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=timeout,
                               **popen)
@@ -380,7 +384,7 @@ def faults(acct, seed):
 
 def interrupt(acct):
     acct.proxy.configure(latency_ms=150)
-    proc = subprocess.Popen([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1.27.3",
+    proc = subprocess.Popen([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1.27.3", "--yes",
                              "--endpoint-url", acct.proxy_url], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Interrupted once some resources exist and others do not.
@@ -424,7 +428,7 @@ def odd_bundle(acct):
             {"id": "X/DeleteCluster", "resource": "X", "service": "ecs",
              "operation": "DeleteCluster", "params": {"cluster": "prod"}}]}, f)
     acct.ecs.create_cluster(clusterName="prod")
-    r = subprocess.run([ECSC, "apply", path, "--endpoint-url", acct.proxy_url],
+    r = subprocess.run([ECSC, "apply", path, "--yes", "--endpoint-url", acct.proxy_url],
                        capture_output=True, text=True, env=ENV, timeout=60)
     check("a bundle with an operation ecsc does not plan is refused",
           r.returncode == 1 and "cannot plan" in r.stderr and not mutating(acct.proxy.calls()) and
@@ -471,6 +475,7 @@ def terminal(acct):
     # terminal until --timeout.
     master, slave = pty.openpty()
     proc = subprocess.Popen([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1", "--timeout", "2s",
+                             "--yes",
                              "--endpoint-url", acct.proxy_url], stdin=slave, stdout=slave,
                             stderr=slave, env=ENV)
     os.close(slave)
@@ -490,6 +495,94 @@ def terminal(acct):
           "\x1b[2A" in text and "running 1/2" in text, text[-800:])
     check("--timeout ends the wait with exit 1", proc.returncode == 1 and "timed out" in text,
           f"{proc.returncode} {text[-400:]}")
+
+
+def on_pty(argv, answer=None, prompt=b"Enter a value: ", timeout=120):
+    """Runs argv with a pseudo-terminal as its standard input, output and
+    error; types answer once prompt shows. Returns (exit status, output)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=ENV,
+                            start_new_session=True)
+    os.close(slave)
+    out, sent, end = b"", False, time.time() + timeout
+    while time.time() < end:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if answer is not None and not sent and prompt in out:
+            os.write(master, answer.encode() + b"\n")
+            sent = True
+    proc.wait(timeout=60)
+    os.close(master)
+    return proc.returncode, out.decode(errors="replace")
+
+
+def confirmation(acct):
+    p = acct.proxy
+    argv = [ECSC, "apply", SPEC, *acct.sets, "--set", "tag=1.27.3", "--endpoint-url",
+            acct.proxy_url]
+    # Off a terminal, without --yes: refused before any change.
+    p.reset()
+    r = subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("apply off a terminal without --yes refuses with exit 2",
+          r.returncode == 2 and "pass --yes" in r.stderr and "+ create" in r.stderr,
+          f"{r.returncode} {r.stderr[-800:]}")
+    check("... making zero mutating calls (counted by the proxy), after reading",
+          not mutating(p.calls()) and len(p.calls()) > 3 and
+          not acct.ecs.describe_clusters(clusters=["shop"])["clusters"],
+          (len(p.calls()), ops(p.calls())))
+    # On a terminal: `no` (or anything but `yes`) changes nothing.
+    for answer in ("no", "Yes", "y"):
+        p.reset()
+        status, out = on_pty(argv, answer)
+        check(f"on a terminal apply asks; `{answer}` is not confirmation (exit 1)",
+              status == 1 and "Only `yes` is accepted" in out and "not confirmed" in out,
+              f"{status} {out[-600:]}")
+        check(f"... `{answer}`: zero mutating calls, nothing in moto",
+              not mutating(p.calls()) and
+              not acct.ecs.describe_clusters(clusters=["shop"])["clusters"], ops(p.calls()))
+    p.reset()
+    status, out = on_pty(argv, "yes")
+    clusters = acct.ecs.describe_clusters(clusters=["shop"])["clusters"]
+    check("on a terminal `yes` applies (exit 0)",
+          status == 0 and "Apply complete" in out and clusters and
+          clusters[0]["status"] == "ACTIVE" and acct.service("web")["status"] == "ACTIVE",
+          f"{status} {out[-800:]}")
+    # With nothing to change there is nothing to confirm: exit 0, no question.
+    p.reset()
+    r = subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("a no-change apply says so and exits 0 without asking, even off a terminal",
+          r.returncode == 0 and "No changes" in r.stderr and "Enter a value" not in r.stderr
+          and not mutating(p.calls()), f"{r.returncode} {r.stderr[-600:]}")
+    status, out = on_pty(argv)
+    check("... and on a terminal", status == 0 and "No changes" in out and
+          "Enter a value" not in out, f"{status} {out[-600:]}")
+    # destroy asks in the same way, for the project's name.
+    p.reset()
+    dargv = [ECSC, "destroy", *argv[2:]]
+    status, out = on_pty(dargv, "yes", prompt=b"Enter the project's name: ")
+    check("destroy on a terminal takes only the project's name (`yes`: exit 1, nothing deleted)",
+          status == 1 and "not confirmed" in out and not mutating(p.calls()) and
+          acct.service("web")["status"] == "ACTIVE", f"{status} {out[-600:]}")
+    r = subprocess.run(dargv, capture_output=True, text=True, env=ENV, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("destroy off a terminal without --yes: exit 2, as apply",
+          r.returncode == 2 and "pass --yes" in r.stderr and not mutating(p.calls()),
+          f"{r.returncode} {r.stderr[-400:]}")
+    status, out = on_pty(dargv, "shop", prompt=b"Enter the project's name: ")
+    check("destroy with the project's name deletes", status == 0 and
+          acct.service("web")["status"] != "ACTIVE", f"{status} {out[-600:]}")
 
 
 def knob_service(name, comment, fields, image):
@@ -535,7 +628,8 @@ def knobs(acct):
     base = [spec, "--set", acct.sets[1], "--set", acct.sets[5], "--endpoint-url", acct.proxy_url]
 
     def run(cmd, *args, timeout=120):
-        return subprocess.run([ECSC, cmd, *base, *args], capture_output=True, text=True,
+        yes = ["--yes"] if cmd == "apply" else []
+        return subprocess.run([ECSC, cmd, *base, *args, *yes], capture_output=True, text=True,
                               env=ENV, timeout=timeout)
 
     def svc(name):
@@ -557,7 +651,7 @@ def knobs(acct):
 
     # Ctrl-C during the rollout of a new image.
     p.reset()
-    proc = subprocess.Popen([ECSC, "apply", *base, "--set", "calm_tag=1.37", "--set",
+    proc = subprocess.Popen([ECSC, "apply", *base, "--yes", "--set", "calm_tag=1.37", "--set",
                              "tag=1.28.0", "--timeout", "120s"], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(1500):
@@ -614,7 +708,9 @@ def knobs(acct):
 
 
 RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + \
-    [interrupt, failing, debug, terminal, knobs]
+    [interrupt, failing, debug, terminal, knobs, confirmation]
+# test_apply.py ECSC NAME...: only those runs (while working on one).
+RUNS = [fn for fn in RUNS if len(sys.argv) < 3 or fn.__name__ in sys.argv[2:]]
 for fn in RUNS:
     env = dict(MOTO_ECS_SERVICE_RUNNING="2")
     if fn is failing:

@@ -139,7 +139,7 @@ with moto_server() as url:
             "default"]}])["SecurityGroups"][0]["GroupId"]
         spec = [f"{ROOT}/tests/runtime/apply.ecs", "--set", "subnets=" + ",".join(subnets),
                 "--set", f"vpc={vpc}", "--set", f"sg={sg}", "--set", "tag=1"]
-        r = subprocess.run([ECSC, "apply", *spec, "--no-wait"], capture_output=True, text=True,
+        r = subprocess.run([ECSC, "apply", *spec, "--no-wait", "--yes"], capture_output=True, text=True,
                            env=good)
         check("ecsc apply signs every service's calls", r.returncode == 0 and
               "Apply complete" in r.stderr, r.stderr[-1500:])

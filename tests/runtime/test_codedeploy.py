@@ -123,7 +123,8 @@ with moto_server() as url:
     p.start()
 
     def ecsc(cmd, *args, tag="1.27.3"):
-        return subprocess.run([ECSC, cmd, SPEC, *sets, "--set", f"tag={tag}", *args,
+        yes = ["--yes"] if cmd == "apply" else []
+        return subprocess.run([ECSC, cmd, SPEC, *sets, "--set", f"tag={tag}", *args, *yes,
                                "--endpoint-url", p.url],
                               capture_output=True, text=True, env=ecsc_env(), timeout=120)
 

@@ -85,7 +85,8 @@ class Account:
         return path
 
     def ecsc(self, cmd, path, *args):
-        return subprocess.run([ECSC, cmd, path, "--endpoint-url", self.proxy.url, *args],
+        yes = ["--yes"] if cmd == "apply" else []
+        return subprocess.run([ECSC, cmd, path, "--endpoint-url", self.proxy.url, *args, *yes],
                               capture_output=True, text=True, env=ENV, timeout=300)
 
     def faults(self, **kw):

@@ -126,7 +126,7 @@ for spec in samples:
             def ecsc(*args):
                 return subprocess.run([ECSC, *args, path, "--endpoint-url", proxy.url, *wait],
                                       capture_output=True, text=True, env=ENV, timeout=300)
-            r = ecsc("apply", "--timeout", "60s")
+            r = ecsc("apply", "--yes", "--timeout", "60s")
             made = len(mutating(proxy.calls()))
             check(f"{spec}: apply", r.returncode == 0 and made > 0,
                   f"{r.returncode} {r.stderr[-1500:]}")
@@ -138,7 +138,7 @@ for spec in samples:
                    for g in logs.describe_log_groups()["logGroups"] if g["logGroupName"] in want}
             check(f"{spec}: log groups and their retention", got == want, f"{got} != {want}")
             proxy.reset()
-            r = ecsc("apply", "--timeout", "60s")
+            r = ecsc("apply", "--yes", "--timeout", "60s")
             again = [c["operation"] for c in mutating(proxy.calls())]
             check(f"{spec}: a second apply makes no mutating call", r.returncode == 0 and
                   not again, f"{again} {r.stderr[-1500:]}")
