@@ -8,13 +8,15 @@
  *            update what exists;
  *   exec.c   makes those calls: in dependency order, in parallel, rate-limited
  *            per throttling category, retried, with placeholders resolved;
- *   deploy.c is the commands (plan, apply, destroy), the output and the waits. */
+ *   show.c   prints the plan, as text or as JSON;
+ *   deploy.c is the commands (plan, apply, destroy) and the waits. */
 #ifndef DEPLOY_H
 #define DEPLOY_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -156,6 +158,14 @@ char *digest_of(const cJSON *params);
 bool json_covers(const cJSON *want, const cJSON *have);
 cJSON *get(const cJSON *o, const char *key);
 const char *str(const cJSON *o, const char *key);
+
+/* show.c */
+/* The plan on f, headed "VERB: project ..." (ecsc plan, apply, destroy). */
+void show_plan(const Deploy *d, FILE *f, const char *verb);
+/* The plan as JSON on stdout (ecsc plan --json; docs/runtime.md). */
+void show_plan_json(const Deploy *d);
+/* The changes that cannot be made (a note is an error). */
+size_t show_errors(const Deploy *d);
 
 /* exec.c */
 /* Placeholders replaced from the results and the account: a new tree, or
