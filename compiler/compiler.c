@@ -393,6 +393,31 @@ static void check_project(EcsCompiler *c)
 	c->declared = first ? first->path : NULL;
 }
 
+/* A spec is UTF-8 text without NUL bytes. Reports the first bad byte
+ * (E0003) and marks the file parsed and opaque: its bytes are not shown, a
+ * binary file could be anything. */
+bool ecs_source_is_text(EcsCompiler *c, uint32_t file)
+{
+	EcsSource *src = c->sources.files[file];
+	bool nul;
+	long bad = ecs_utf8_invalid(src->text, src->len, &nul);
+	if (bad < 0)
+		return true;
+	src->parsed = true;
+	src->opaque = true;
+	EcsSpan sp = {file, (uint32_t)bad, (uint32_t)bad + 1};
+	if (nul) {
+		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
+				      "NUL byte in source");
+		ecs_diag_hint(d, "is this a binary file?");
+	} else {
+		EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
+				      "invalid UTF-8 byte 0x%02x", (unsigned char)src->text[bad]);
+		ecs_diag_hint(d, "specs are UTF-8 text; is this a binary file?");
+	}
+	return false;
+}
+
 EcsStatus ecs_compiler_check(EcsCompiler *c)
 {
 	/* Parse every file, including imports found on the way. */
@@ -400,26 +425,8 @@ EcsStatus ecs_compiler_check(EcsCompiler *c)
 		EcsSource *src = c->sources.files[i];
 		if (src->parsed)
 			continue;
-		bool nul;
-		long bad = ecs_utf8_invalid(src->text, src->len, &nul);
-		if (bad >= 0) {
-			/* Not text: perhaps not a spec at all. Its bytes are not
-			 * shown (a binary file could be anything). */
-			src->parsed = true;
-			src->opaque = true;
-			EcsSpan sp = {(uint32_t)i, (uint32_t)bad, (uint32_t)bad + 1};
-			if (nul) {
-				EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
-						      "NUL byte in source");
-				ecs_diag_hint(d, "is this a binary file?");
-			} else {
-				EcsDiag *d = ecs_diag(&c->diags, ECS_ERROR, ECS_DIAG_ENCODING, sp,
-						      "invalid UTF-8 byte 0x%02x",
-						      (unsigned char)src->text[bad]);
-				ecs_diag_hint(d, "specs are UTF-8 text; is this a binary file?");
-			}
+		if (!ecs_source_is_text(c, (uint32_t)i))
 			continue;
-		}
 		ecs_parse_source(c, (uint32_t)i);
 		ecs_input_imports(c);
 	}

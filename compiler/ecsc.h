@@ -81,6 +81,21 @@ const char *ecs_compiler_project(const EcsCompiler *c, bool *declared);
  * the declared project; without one the tags carry the input's name and
  * the bundle names no project (the runtime refuses it). */
 struct cJSON *ecs_compiler_bundle(EcsCompiler *c, const char *project);
+/* Formats one spec's text in the canonical layout (docs/fmt.md), as
+ * `ecsc fmt` and an editor's formatting request do. path names the text in
+ * diagnostics. Returns ECS_OK with *out set to the formatted text (owned,
+ * NUL-terminated, *out_len bytes; free with free), or ECS_ESPEC with *out
+ * NULL when the text is not UTF-8 or has syntax errors: those are c's
+ * diagnostics then (ecs_compiler_print_diagnostics). Borrows text. Give
+ * each text a compiler of its own. */
+EcsStatus ecs_compiler_format(EcsCompiler *c, const char *path, const char *text, size_t len,
+			      char **out, size_t *out_len);
+/* ecsc fmt on one file, or "-" for standard input: formats it and, when
+ * it changes and check is false, replaces it atomically (mode kept;
+ * standard input is written to standard output, changed or not). Sets
+ * *changed. Returns ECS_OK, ECS_ESPEC (syntax errors: c's diagnostics, the
+ * file untouched) or ECS_EUSAGE (I/O: a message on stderr). */
+EcsStatus ecs_compiler_format_file(EcsCompiler *c, const char *path, bool check, bool *changed);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

@@ -20,7 +20,7 @@
 
 /* Reads a whole file, refusing more than ECS_MAX_SOURCE_BYTES. Returns 0,
  * or an errno value (EFBIG when too large). */
-static int read_all(int fd, char **out, size_t *len)
+int ecs_read_all(int fd, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = ecs_xmalloc(cap);
@@ -55,7 +55,7 @@ static int read_all(int fd, char **out, size_t *len)
 	return 0;
 }
 
-static const char *read_error(int err)
+const char *ecs_read_error(int err)
 {
 	static char msg[64];
 	if (err != EFBIG)
@@ -108,7 +108,7 @@ static int read_noted(EcsCompiler *c, int fd, char **text, size_t *len)
 	struct stat st;
 	if (fstat(fd, &st) == 0)
 		note_file(c, &st);
-	int err = read_all(fd, text, len);
+	int err = ecs_read_all(fd, text, len);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return err;
@@ -131,7 +131,7 @@ static long add_fd(EcsCompiler *c, int fd, const char *name, const char *key,
 	int err = read_noted(c, fd, &text, &len);
 	if (err) {
 		input_error(c, from, err == EFBIG ? ECS_DIAG_TOO_LARGE : ECS_DIAG_IMPORT, name, "%s",
-			    read_error(err));
+			    ecs_read_error(err));
 		return -1;
 	}
 	uint32_t id = ecs_compiler_add_text(c, name, text, len);
@@ -349,7 +349,7 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path)
 	size_t len;
 	int err = read_noted(c, fd, &text, &len);
 	if (err) {
-		fprintf(stderr, "ecsc: %s: %s\n", path, read_error(err));
+		fprintf(stderr, "ecsc: %s: %s\n", path, ecs_read_error(err));
 		return ECS_EUSAGE;
 	}
 	EcsStatus st2 = ecs_compiler_values_text(c, path, text, len);

@@ -369,8 +369,13 @@ typedef struct {
 
 /* ---- parse and lower (parse.c, lower.c) ------------------------------------ */
 
-
-
+/* Parses and lowers one source as ecs_parse_source does, with its comments
+ * blanked (spaces, offsets kept), and returns the tree for a printer
+ * (fmt.c): an owned TSTree * (free with ts_tree_delete), or NULL when the
+ * parser gave up (reported). *text: the text the tree is of, owned (free
+ * with free), or NULL when it is the source's own; a comment starts where
+ * the source has a `#` and *text a space. */
+void *ecs_parse_blanked(EcsCompiler *ctx, uint32_t file, char **text);
 /* Parses one source with tree-sitter, reports ERROR and MISSING nodes, lowers
  * the tree into the module and records its imports in ctx->imports. */
 void ecs_parse_source(EcsCompiler *ctx, uint32_t file);
@@ -801,6 +806,12 @@ char *ecs_json_text(const struct cJSON *doc, size_t *len);
 /* Writes a document as YAML through libyaml. */
 bool ecs_write_yaml(const struct cJSON *doc, FILE *out);
 
+/* Writes size bytes to path atomically: a temporary file beside it,
+ * renamed over it, so a reader sees the old file or the new one and an
+ * error leaves path untouched. mode: the file's mode, or -1 for 0666 less
+ * the umask. Returns 0 or an errno value. */
+int ecs_write_atomic(const char *path, const char *data, size_t size, int mode);
+
 /* ---- dumps (dump.c) ------------------------------------------------------------ */
 
 void ecs_dump_ast(EcsCompiler *ctx, FILE *out);
@@ -839,6 +850,14 @@ struct EcsCompiler {
 };
 
 int ecs_levenshtein(const char *a, const char *b);
+/* Is the file UTF-8 text without NUL bytes? If not, reports it (E0003)
+ * and marks it parsed. */
+bool ecs_source_is_text(EcsCompiler *c, uint32_t file);
+/* Reads a whole file, refusing more than ECS_MAX_SOURCE_BYTES: 0 and
+ * *out owned (NUL-terminated; free with free), or an errno value (EFBIG:
+ * too large), which ecs_read_error words. */
+int ecs_read_all(int fd, char **out, size_t *len);
+const char *ecs_read_error(int err);
 /* Reads the files ctx->imports names (input.c) and empties the list. */
 void ecs_input_imports(EcsCompiler *ctx);
 /* Adds a source read elsewhere, as file `path`: takes ownership of text

@@ -3,6 +3,8 @@
  * Built twice: `ecsc` without the runtime, and `ecsc-runtime` (with
  * ECSC_RUNTIME) with it; ecsc hands plan, apply, destroy and scale to
  * ecsc-runtime by exec, with the same arguments. */
+#include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@ static const char usage[] =
 	"  destroy    delete what the spec owns in AWS\n"
 	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT [--wait]\n"
 	"  whoami     print the AWS account, principal and region plan/apply would use\n"
+	"  fmt        rewrite specs in the canonical layout: ecsc fmt [--check] FILE|DIR|-...\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
@@ -43,6 +46,11 @@ static const char usage[] =
 	"  --export-prefix P       export the template's outputs as P-NAME\n"
 	"  --project NAME          the ecsc:project tag (default: the spec's `project`,\n"
 	"                          else the first input's name)\n"
+	"\n"
+	"fmt options (a DIR: its *.ecs files, recursively; -: standard input to\n"
+	"standard output):\n"
+	"  --check                 write nothing; list the files that would change,\n"
+	"                          and exit 1 if any would\n"
 	"\n"
 	"plan, apply, destroy, scale and whoami options:\n"
 	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
@@ -247,6 +255,123 @@ static int run_runtime(char **argv)
 }
 #endif
 
+/* The *.ecs files under dir, recursively, in name order, appended to
+ * *paths (owned strings). Hidden entries and symbolic links to directories
+ * are skipped. Returns false when dir cannot be read (reported). */
+static bool fmt_collect(const char *dir, char ***paths, size_t *n, size_t *cap)
+{
+	struct dirent **names;
+	int k = scandir(dir, &names, NULL, alphasort);
+	if (k < 0) {
+		fprintf(stderr, "ecsc: %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	for (int i = 0; i < k; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+		size_t size = strlen(dir) + len + 2;
+		char *path = malloc(size);
+		struct stat st;
+		if (!path)
+			abort();
+		snprintf(path, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+		if (name[0] != '.' && lstat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				ok = fmt_collect(path, paths, n, cap) && ok;
+			} else if (len > 4 && strcmp(name + len - 4, ".ecs") == 0) {
+				if (*n == *cap)
+					*paths = realloc(*paths, (*cap = *cap ? 2 * *cap : 16) * sizeof **paths);
+				if (!*paths)
+					abort();
+				(*paths)[(*n)++] = path;
+				path = NULL;
+			}
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return ok;
+}
+
+/* ecsc fmt [--check] FILE|DIR|-...: each file formatted on its own (a
+ * directory is a set of files here, not one unit). Lists on stdout the
+ * files rewritten, or with --check the files that would be. */
+static int fmt_command(int argc, char **argv)
+{
+	bool check = false, options = true;
+	const char *color = "auto";
+	EcsDiagFormat format = ECS_FORMAT_TEXT;
+	char **paths = NULL;
+	size_t n = 0, cap = 0;
+	int status = ECS_OK;
+	for (int i = 2; i < argc && status == ECS_OK; i++) {
+		const char *a = argv[i], *v;
+		struct stat st;
+		if (!options || strcmp(a, "-") == 0 || a[0] != '-') {
+			if (strcmp(a, "-") != 0 && stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+				size_t before = n;
+				if (!fmt_collect(a, &paths, &n, &cap))
+					status = ECS_EUSAGE;
+				else if (n == before)
+					fprintf(stderr, "ecsc: %s: directory holds no .ecs files\n", a),
+						status = ECS_EUSAGE;
+				continue;
+			}
+			if (n == cap)
+				paths = realloc(paths, (cap = cap ? 2 * cap : 16) * sizeof *paths);
+			if (!paths || !(paths[n++] = strdup(a)))
+				abort();
+		} else if (strcmp(a, "--") == 0) {
+			options = false;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			n = 0;
+			break;
+		} else if (strcmp(a, "--check") == 0) {
+			check = true;
+		} else if ((v = option_value(argc, argv, &i, "--diagnostics"))) {
+			if (strcmp(v, "json") == 0)
+				format = ECS_FORMAT_JSON;
+			else if (strcmp(v, "text") != 0)
+				status = usage_error("unknown diagnostics format `%s`", v);
+		} else if ((v = option_value(argc, argv, &i, "--color"))) {
+			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+				status = usage_error("--color takes auto, always or never, not `%s`", v);
+			color = v;
+		} else {
+			status = usage_error("unknown option `%s`", a);
+		}
+	}
+	if (status == ECS_OK && n == 0 && !(argc > 2 && (strcmp(argv[argc - 1], "-h") == 0 ||
+							 strcmp(argv[argc - 1], "--help") == 0)))
+		status = usage_error("fmt: no input files");
+	bool use_color = strcmp(color, "always") == 0 ||
+			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+	bool would_change = false;
+	for (size_t i = 0; i < n; i++) {
+		if (status != ECS_EUSAGE) {
+			EcsCompiler *c = ecs_compiler_new();
+			bool changed;
+			int s = ecs_compiler_format_file(c, paths[i], check, &changed);
+			ecs_compiler_print_diagnostics(c, stderr, format, use_color);
+			ecs_compiler_free(c);
+			if (s == ECS_OK && changed && (check || strcmp(paths[i], "-") != 0)) {
+				printf("%s\n", strcmp(paths[i], "-") == 0 ? "<stdin>" : paths[i]);
+				would_change = true;
+			}
+			if (s > status)
+				status = s;
+		}
+		free(paths[i]);
+	}
+	free(paths);
+	if (fflush(stdout) != 0 && status == ECS_OK)
+		status = ECS_EUSAGE;
+	return status == ECS_OK && check && would_change ? ECS_ESPEC : status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -256,6 +381,8 @@ int main(int argc, char **argv)
 		return fputs(usage, stdout), ECS_OK;
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
+	if (strcmp(cmd, "fmt") == 0)
+		return fmt_command(argc, argv);
 	bool deploying = strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
 			 strcmp(cmd, "destroy") == 0;
 	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&

@@ -24,7 +24,8 @@ typedef struct {
 
 /* Writes the temporary file. Returns 0 or an errno value (and then
  * nothing is left behind). */
-static int atomic_begin(Pending *p, const char *path, const char *data, size_t size)
+static int atomic_begin(Pending *p, const char *path, const char *data, size_t size,
+			int mode)
 {
 	size_t n = strlen(path);
 	p->path = path;
@@ -47,7 +48,7 @@ static int atomic_begin(Pending *p, const char *path, const char *data, size_t s
 	/* mkstemp makes the file 0600; an artefact gets the usual mode. */
 	mode_t mask = umask(0);
 	umask(mask);
-	if (!err && fchmod(p->fd, 0666 & ~mask) != 0)
+	if (!err && fchmod(p->fd, mode >= 0 ? (mode_t)mode : 0666 & ~mask) != 0)
 		err = errno;
 	if (err) {
 		close(p->fd);
@@ -79,11 +80,10 @@ static void atomic_abort(Pending *p)
 	free(p->tmp);
 }
 
-/* Writes size bytes to path atomically. Returns 0 or an errno value. */
-static int write_atomic(const char *path, const char *data, size_t size)
+int ecs_write_atomic(const char *path, const char *data, size_t size, int mode)
 {
 	Pending p;
-	int err = atomic_begin(&p, path, data, size);
+	int err = atomic_begin(&p, path, data, size, mode);
 	return err ? err : atomic_commit(&p);
 }
 
@@ -98,7 +98,7 @@ static int write_atomic_all(char **paths, char **bufs, const size_t *sizes, size
 	for (size_t from = 0; from < n && !err; from += BATCH) {
 		size_t k = 0, count = n - from < BATCH ? n - from : BATCH;
 		while (k < count && !err) {
-			err = atomic_begin(&p[k], paths[from + k], bufs[from + k], sizes[from + k]);
+			err = atomic_begin(&p[k], paths[from + k], bufs[from + k], sizes[from + k], -1);
 			if (!err)
 				k++;
 		}
@@ -176,7 +176,7 @@ static int write_depfile_targets(EcsCompiler *c, const char *path, char **target
 	}
 	fputc('\n', f);
 	fclose(f);
-	int err = write_atomic(path, buf, size);
+	int err = ecs_write_atomic(path, buf, size, -1);
 	free(buf);
 	return err;
 }
@@ -244,7 +244,7 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		if (!ok)
 			fputs("ecsc: internal error: could not serialise the bundle\n", stderr);
 		else if (o->output)
-			err = write_atomic(o->output, buf, size);
+			err = ecs_write_atomic(o->output, buf, size, -1);
 		else if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
 			err = errno ? errno : EIO;
 		if (err && ok)
@@ -298,7 +298,7 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		}
 		paths[npaths++] = ecs_arena_printf(c->arena, "-");
 	} else if (n == 1) {
-		err = write_atomic(o->output, bufs[0], sizes[0]);
+		err = ecs_write_atomic(o->output, bufs[0], sizes[0], -1);
 		if (err)
 			fprintf(stderr, "ecsc: %s: %s\n", o->output, strerror(err));
 		paths[npaths++] = (char *)o->output;

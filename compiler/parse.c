@@ -771,7 +771,13 @@ static TSTree *parse_with(TSParser *parser, const char *text, size_t len)
 	return ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
 }
 
-void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
+/* Parses one source (comments blanked unless keep_comments), repairs what
+ * repair_attributes can, reports every syntax error and lowers the tree.
+ * Returns the tree (owned; free with ts_tree_delete), or NULL when the
+ * parser gave up (reported); *textp: what was parsed, owned (free with
+ * free), or NULL when it is the source's own text. */
+static TSTree *parse_and_lower(EcsCompiler *ctx, uint32_t file, bool keep_comments,
+			       char **textp)
 {
 	EcsSource *src = ctx->sources.files[file];
 	src->parsed = true;
@@ -781,7 +787,7 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		      "tree-sitter runtime\n", stderr);
 		exit(ECS_EUSAGE);
 	}
-	char *text = parse_text(ctx, file, ctx->keep_trees);
+	char *text = parse_text(ctx, file, keep_comments);
 	TSTree *tree = parse_with(parser, text ? text : src->text, src->len);
 	if (tree && ts_node_has_error(ts_tree_root_node(tree))) {
 		char *fixed = repair_attributes(ctx, file, text ? text : src->text, src->len);
@@ -793,16 +799,30 @@ void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
 		}
 	}
 	ts_parser_delete(parser);
+	*textp = text;
 	if (!tree) {
-		free(text);
 		ecs_diag(&ctx->diags, ECS_ERROR, ECS_DIAG_SYNTAX,
 			 (EcsSpan){file, 0, 0}, "the parser gave up on this file");
-		return;
+		return NULL;
 	}
 	TSNode root = ts_tree_root_node(tree);
 	report_syntax_errors(ctx, file, root);
 	ecs_lower_file(ctx, file, &root, text);
+	return tree;
+}
+
+void *ecs_parse_blanked(EcsCompiler *ctx, uint32_t file, char **text)
+{
+	return parse_and_lower(ctx, file, false, text);
+}
+
+void ecs_parse_source(EcsCompiler *ctx, uint32_t file)
+{
+	char *text;
+	TSTree *tree = parse_and_lower(ctx, file, ctx->keep_trees, &text);
 	free(text);
+	if (!tree)
+		return;
 	if (ctx->keep_trees) {
 		if (file >= ctx->ntrees) {
 			size_t n = file + 1;
