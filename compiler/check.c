@@ -104,6 +104,17 @@ static EcsDiag *error(Check *C, EcsDiagCode code, EcsSpan span, const char *fmt,
 	return d;
 }
 
+/* Records that the name at `use` resolves to block b or parameter p, for
+ * the language server's definitions, references and renames. */
+static void note_ref(Check *C, EcsSpan use, const EcsBlock *b, const EcsParam *p)
+{
+	if (!C->ctx->keep_refs)
+		return;
+	EcsRef *r = ecs_arena_alloc(C->ctx->arena, sizeof *r);
+	*r = (EcsRef){use, b, p};
+	ecs_vec_push(&C->ctx->refs, r);
+}
+
 /* ---- "did you mean" ---------------------------------------------------------- */
 
 typedef struct {
@@ -274,8 +285,12 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 			suggest_hint(d, &s);
 			return false;
 		}
+		note_ref(C, spans[0], ct, NULL);
 		Suggest ps = {names[1], NULL, 1000};
-		if (!find_child(C, ct, "port", names[1], &ps)) {
+		EcsBlock *port = find_child(C, ct, "port", names[1], &ps);
+		if (port)
+			note_ref(C, spans[1], port, NULL);
+		if (!port) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[1],
 					   "container `%s` has no port `%s`", names[0], names[1]);
 			suggest_hint(d, &ps);
@@ -307,6 +322,8 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 		if (!cl || cl->broken)
 			return true;   /* the missing cluster is reported once, elsewhere */
 		found = find_child(C, cl, "capacity", names[0], &s);
+		if (found)
+			note_ref(C, spans[0], found, NULL);
 		if (!found) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0],
 					   "capacity provider `%s` is not associated with "
@@ -323,6 +340,8 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 		found = find_decl(C, decl_block(k), names[0], &s);
 		break;
 	}
+	if (found)
+		note_ref(C, spans[0], found, NULL);
 	if (found || skip)
 		return true;
 	EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0], "unknown %s `%s`",
@@ -477,6 +496,7 @@ static void check_interpolations(Check *C, EcsValue *v)
 			continue;
 		}
 		par->used = true;
+		note_ref(C, p->span, NULL, par);
 		param_unset_at(C, par, p->span);
 	}
 }
@@ -1027,6 +1047,7 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 			if ((*a)->kind == ECS_TY_REF && resolves_quietly(C, scope, (*a)->ref, p->name))
 				return false;
 	p->used = true;
+	note_ref(C, v->span, NULL, p);
 	if (p->bad)
 		return true;    /* its declaration's error is reported */
 	if (!p->value) {
@@ -1479,7 +1500,10 @@ static void check_decl(Check *C, EcsBlock *b)
 			ecs_diag_hint(d, "write `service %s in CLUSTER { ... }`", b->labels[0]);
 		} else {
 			Suggest s = {b->parent, NULL, 1000};
-			if (!find_decl(C, ECS_BLOCK_CLUSTER, b->parent, &s)) {
+			EcsBlock *cl = find_decl(C, ECS_BLOCK_CLUSTER, b->parent, &s);
+			if (cl)
+				note_ref(C, b->parent_span, cl, NULL);
+			if (!cl) {
 				EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, b->parent_span,
 						   "unknown cluster `%s`", b->parent);
 				suggest_hint(d, &s);

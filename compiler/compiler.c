@@ -32,6 +32,8 @@ void ecs_compiler_free(EcsCompiler *c)
 			ts_tree_delete(((TSTree **)c->trees)[i]);
 	free(c->trees);
 	ecs_map_release(&c->keys);
+	ecs_map_release(&c->overlays);
+	ecs_vec_release(&c->refs);
 	ecs_vec_release(&c->roots);
 	ecs_vec_release(&c->read_ids);
 	ecs_diag_list_free(&c->diags);

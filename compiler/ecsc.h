@@ -35,6 +35,15 @@ EcsStatus ecs_compiler_values_file(EcsCompiler *c, const char *path);
  * for standard input. Returns ECS_EUSAGE (with a message on stderr) when it
  * cannot be read. Borrows path. */
 EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path);
+/* Adds an input held in memory (an editor's buffer) as the file `path`,
+ * which need not exist: text is copied; imports are read relative to
+ * path's directory. Borrows path and text. */
+EcsStatus ecs_compiler_add_buffer(EcsCompiler *c, const char *path, const char *text,
+				  size_t len);
+/* Makes the compilation read text instead of the file at path whenever it
+ * would read that file (an import, a directory's entry). Borrows path;
+ * text must stay valid until ecs_compiler_check returns. */
+void ecs_compiler_overlay(EcsCompiler *c, const char *path, const char *text, size_t len);
 /* Lets imports read files under dir too (--import-root); by default they
  * read only under the inputs' directories. Returns ECS_EUSAGE when dir is
  * not a directory. Borrows dir. */
@@ -96,6 +105,12 @@ EcsStatus ecs_compiler_format(EcsCompiler *c, const char *path, const char *text
  * *changed. Returns ECS_OK, ECS_ESPEC (syntax errors: c's diagnostics, the
  * file untouched) or ECS_EUSAGE (I/O: a message on stderr). */
 EcsStatus ecs_compiler_format_file(EcsCompiler *c, const char *path, bool check, bool *changed);
+/* Serves the Language Server Protocol (JSON-RPC over Content-Length
+ * frames) on in and out until the client's `exit`: diagnostics, hover,
+ * completion, definitions, references, rename and symbols, from this
+ * front end run on the editor's buffers (lsp.c). Returns the exit status:
+ * 0 after shutdown and exit, 1 when the input ends or exit comes first. */
+int ecs_lsp_serve(int in, FILE *out);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

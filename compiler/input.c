@@ -114,21 +114,51 @@ static int read_noted(EcsCompiler *c, int fd, char **text, size_t *len)
 	return err;
 }
 
-/* Reads fd (closed here) as source `name` unless its canonical path `key`
- * was read already. Returns the file's index, or -1 (reported). */
+/* The text standing for the file whose canonical path is key, or NULL. */
+static const EcsOverlay *overlay_of(EcsCompiler *c, const char *key)
+{
+	if (!c->overlays.len)
+		return NULL;
+	return ecs_map_get(&c->overlays, ecs_intern(c->arena, key, strlen(key)));
+}
+
+void ecs_compiler_overlay(EcsCompiler *c, const char *path, const char *text, size_t len)
+{
+	char *canon = realpath(path, NULL);
+	const char *key = canon ? canon : path;
+	EcsOverlay *o = ecs_arena_alloc(c->arena, sizeof *o);
+	o->text = text;
+	o->len = len;
+	ecs_map_put(&c->overlays, ecs_intern(c->arena, key, strlen(key)), o);
+	free(canon);
+}
+
+/* Reads fd (closed here; -1 for none: the overlay of key is read) as source
+ * `name` unless its canonical path `key` was read already. Returns the
+ * file's index, or -1 (reported). */
 static long add_fd(EcsCompiler *c, int fd, const char *name, const char *key,
 		   const EcsSpan *from)
 {
 	const char *k = ecs_intern(c->arena, key, strlen(key));
 	void *seen = ecs_map_get(&c->keys, k);
-	if (seen) {
-		if (fd != STDIN_FILENO)
+	const EcsOverlay *ov = overlay_of(c, key);
+	if (seen || ov) {
+		if (fd >= 0 && fd != STDIN_FILENO)
 			close(fd);
-		return (long)(uintptr_t)seen - 1;
+		if (seen)
+			return (long)(uintptr_t)seen - 1;
 	}
 	char *text;
 	size_t len;
-	int err = read_noted(c, fd, &text, &len);
+	int err = 0;
+	if (ov) {
+		text = ecs_xmalloc(ov->len + 1);
+		memcpy(text, ov->text, ov->len);
+		text[ov->len] = '\0';
+		len = ov->len;
+	} else {
+		err = read_noted(c, fd, &text, &len);
+	}
 	if (err) {
 		input_error(c, from, err == EFBIG ? ECS_DIAG_TOO_LARGE : ECS_DIAG_IMPORT, name, "%s",
 			    ecs_read_error(err));
@@ -242,6 +272,14 @@ static void add_import(EcsCompiler *c, const EcsImport *imp)
 		full = ecs_arena_printf(c->arena, "%.*s/%s", (int)(slash - from), from, rel);
 	char *canon = realpath(full, NULL);
 	struct stat st;
+	if (!canon && overlay_of(c, full)) {
+		/* an editor's buffer not yet saved */
+		if (under_a_root(c, full) && has_suffix(full, ".ecs"))
+			add_fd(c, -1, full, full, &imp->span);
+		else
+			input_error(c, &imp->span, ECS_DIAG_IMPORT, full, "outside the spec's directories");
+		return;
+	}
 	if (!canon || stat(canon, &st) != 0) {
 		input_error(c, &imp->span, ECS_DIAG_IMPORT, full, "%s", strerror(errno));
 		free(canon);
@@ -256,6 +294,8 @@ static void add_import(EcsCompiler *c, const EcsImport *imp)
 					 "outside the spec's directories");
 		ecs_diag_hint(d, "imports read files under the directories of the inputs; "
 				 "`--import-root DIR` allows another");
+	} else if (overlay_of(c, canon)) {
+		add_fd(c, -1, full, canon, &imp->span);
 	} else {
 		int fd = open_regular(c, canon, full, &imp->span);
 		if (fd >= 0)
@@ -306,10 +346,10 @@ static EcsStatus add_directory(EcsCompiler *c, const char *path)
 	return status;
 }
 
-EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
+/* The project is named after the first input: app.ecs -> app. */
+static void name_project(EcsCompiler *c, const char *path)
 {
 	if (!c->project) {
-		/* The project is named after the first input: app.ecs -> app. */
 		const char *base = path;
 		size_t n = strlen(path);
 		while (n > 1 && path[n - 1] == '/')
@@ -323,18 +363,46 @@ EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
 		c->project = strcmp(path, "-") == 0 ? "stdin"
 						    : ecs_arena_strndup(c->arena, base, len);
 	}
+}
+
+/* The directory part of path, with its slash ("." when none): an input's
+ * import root. */
+static void add_root_of(EcsCompiler *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	add_root(c, slash ? ecs_arena_printf(c->arena, "%.*s", (int)(slash - path + 1), path) : ".");
+}
+
+EcsStatus ecs_compiler_add_buffer(EcsCompiler *c, const char *path, const char *text, size_t len)
+{
+	name_project(c, path);
+	add_root_of(c, path);
+	char *canon = realpath(path, NULL);
+	const char *key = canon ? canon : path;
+	const char *k = ecs_intern(c->arena, key, strlen(key));
+	free(canon);
+	if (ecs_map_get(&c->keys, k))
+		return ECS_OK;
+	char *copy = ecs_xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	uint32_t id = ecs_compiler_add_text(c, path, copy, len);
+	ecs_map_put(&c->keys, k, (void *)(uintptr_t)(id + 1));
+	return ECS_OK;
+}
+
+EcsStatus ecs_compiler_add_input(EcsCompiler *c, const char *path)
+{
+	name_project(c, path);
 	struct stat st;
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		add_root(c, path);
 		return add_directory(c, path);
 	}
-	if (strcmp(path, "-") == 0) {
+	if (strcmp(path, "-") == 0)
 		add_root(c, ".");
-	} else {
-		const char *slash = strrchr(path, '/');
-		add_root(c, slash ? ecs_arena_printf(c->arena, "%.*s", (int)(slash - path + 1), path)
-				  : ".");
-	}
+	else
+		add_root_of(c, path);
 	return add_named(c, path, false) < 0 ? ECS_EUSAGE : ECS_OK;
 }
 

@@ -847,7 +847,26 @@ struct EcsCompiler {
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;
+	EcsMap overlays;                /* canonical path (interned) -> EcsOverlay * */
+	bool keep_refs;                 /* the checker records every name it resolves */
+	EcsVec refs;                    /* EcsRef *, in the order resolved */
 };
+
+/* Text that stands for a file's contents (an editor's unsaved buffer):
+ * borrowed until ecs_compiler_check returns. */
+typedef struct {
+	const char *text;
+	size_t len;
+} EcsOverlay;
+
+/* A name written in the spec and what the checker resolved it to: a
+ * declaration or labelled block (its label_spans[0] is the definition), or
+ * a parameter. Recorded only when ctx->keep_refs (the language server). */
+typedef struct {
+	EcsSpan use;
+	const EcsBlock *block;
+	const EcsParam *param;
+} EcsRef;
 
 int ecs_levenshtein(const char *a, const char *b);
 /* Is the file UTF-8 text without NUL bytes? If not, reports it (E0003)

@@ -30,6 +30,7 @@ static const char usage[] =
 	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT [--wait]\n"
 	"  whoami     print the AWS account, principal and region plan/apply would use\n"
 	"  fmt        rewrite specs in the canonical layout: ecsc fmt [--check] FILE|DIR|-...\n"
+	"  lsp        serve the Language Server Protocol on stdin/stdout (docs/editors.md)\n"
 	"\n"
 	"options:\n"
 	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
@@ -383,6 +384,12 @@ int main(int argc, char **argv)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
 	if (strcmp(cmd, "fmt") == 0)
 		return fmt_command(argc, argv);
+	if (strcmp(cmd, "lsp") == 0) {
+		/* `--stdio` is what editors' clients pass; it is the only transport. */
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "--stdio") != 0))
+			return usage_error("lsp takes no arguments but --stdio");
+		return ecs_lsp_serve(STDIN_FILENO, stdout);
+	}
 	bool deploying = strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
 			 strcmp(cmd, "destroy") == 0;
 	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&

@@ -65,13 +65,15 @@ fuzz_tools() {
 }
 
 # The test oracles: botocore's service models (API requests), cfn-lint
-# (templates), moto (a local AWS endpoint), PyYAML (YAML templates).
+# (templates), moto (a local AWS endpoint), PyYAML (YAML templates),
+# pytest-lsp (a language client for `ecsc lsp`).
 python_tools() {
 	local missing=()
 	python3 -c 'import botocore, boto3' 2>/dev/null || missing+=(boto3 botocore)
 	python3 -c 'import yaml' 2>/dev/null || missing+=(pyyaml)
 	command -v cfn-lint >/dev/null || missing+=(cfn-lint)
 	command -v moto_server >/dev/null || missing+=("moto[server]")
+	python3 -c 'import pytest_lsp' 2>/dev/null || missing+=(pytest-lsp)
 	if [ ${#missing[@]} -gt 0 ]; then
 		say "installing ${missing[*]}"
 		python3 -m pip install --quiet "${missing[@]}" ||
@@ -92,7 +94,7 @@ run)
 	say "ok: build/complete.cfn.json"
 	;;
 test)
-	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz
+	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz neovim
 	tree_sitter_cli
 	python_tools
 	fuzz_tools

@@ -1,0 +1,128 @@
+"""`ecsc lsp` end to end through pytest-lsp's client (which also checks each
+answer against the protocol and the capabilities the server announced)."""
+import asyncio
+import json
+import subprocess
+
+import pytest
+from lsprotocol import types
+
+from conftest import ECSC, ROOT
+
+SPEC = """\
+cluster main { capacity FARGATE { weight = 1 } }
+service web in main {
+  cpu    = 0.5 vcpu
+  memory = 1 GiB
+  container app {
+    image = "nginx:1.27"
+    port http { container_port = 80 }
+  }
+  load_balancer {
+    target_group = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
+    container    = app.htp
+  }
+  network { subnets = ["subnet-0a1b2c3d"] }
+}
+"""
+
+
+async def diagnostics_of(client, uri, version=None):
+    """Waits for the diagnostics of uri (of that document version)."""
+    for _ in range(100):
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if uri in client.diagnostics:
+            return client.diagnostics[uri]
+    raise AssertionError("no diagnostics for " + uri)
+
+
+def open_doc(client, path, text):
+    path.write_text(text)
+    uri = path.as_uri()
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="ecs", version=1, text=text)))
+    return uri
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_open_and_change(client, tmp_path):
+    uri = open_doc(client, tmp_path / "web.ecs", SPEC)
+    diags = await diagnostics_of(client, uri)
+    assert len(diags) == 1
+    d = diags[0]
+    assert d.code == "E0011"
+    assert d.severity == types.DiagnosticSeverity.Error
+    assert "container `app` has no port `htp`" in d.message
+    assert "did you mean `http`?" in d.message
+    # line 11 (0-based 10), `htp` after `app.`
+    assert (d.range.start.line, d.range.start.character) == (10, 23)
+    assert (d.range.end.line, d.range.end.character) == (10, 26)
+    # An incremental change fixes it: `htp` -> `http`.
+    client.diagnostics.pop(uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=10, character=25),
+                              end=types.Position(line=10, character=25)), text="t")]))
+    assert list(await diagnostics_of(client, uri)) == []
+
+
+@pytest.mark.asyncio
+async def test_positions_count_utf16(client, tmp_path):
+    # Before the error on its line: an emoji (two UTF-16 units, four bytes)
+    # and an e-acute (one unit, two bytes).
+    text = SPEC.replace('container    = app.htp', 'container    = app.htp # \U0001F680 \u00e9')
+    text = text.replace('image = "nginx:1.27"', 'image = "nginx:1.27" # \U0001F680\u00e9')
+    text = text.replace("  load_balancer {", "  environment = { K = \"\U0001F680\u00e9\" }\n  load_balancer {")
+    text = text.replace("environment", "environmen")   # unknown field, after the emoji
+    text = text.replace('{ K = "\U0001F680\u00e9" }', '{ K = "\U0001F680\u00e9" } x = 1')
+    uri = open_doc(client, tmp_path / "u.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    by_code = {d.code: d for d in diags}
+    line = text.splitlines()[by_code["E0100"].range.start.line]
+    assert line.startswith("  environmen")
+    # The second unknown field `x`, after `"🚀é" } `: UTF-16 column.
+    xs = [d for d in diags if "`x`" in d.message]
+    assert xs, diags
+    x = xs[0].range.start
+    col16 = len(line[:line.index(" x = 1") + 1].encode("utf-16-le")) // 2
+    assert x.character == col16
+    assert col16 != len(line[:line.index(" x = 1") + 1].encode())
+
+
+def frame(obj=None, raw=None):
+    body = raw if raw is not None else json.dumps(obj).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def read_frames(data):
+    out = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        n = int(head.split(b":")[1])
+        out.append(json.loads(rest[:n]))
+        data = rest[n:]
+    return out
+
+
+def test_bad_frames_get_errors_not_a_crash():
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+    data = (frame(init) + frame(raw=b"{not json") + b"Content-Type: x\r\n\r\n"
+            + frame(raw=b"[1,2]") + frame({"jsonrpc": "2.0", "id": 7, "method": "no/such"})
+            + frame(raw=b'{"jsonrpc":"2.0","id":8,"method":"textDocument/hover","params":5}')
+            + frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+            + frame({"jsonrpc": "2.0", "method": "exit"}))
+    p = subprocess.run([ECSC, "lsp"], input=data, capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    msgs = read_frames(p.stdout)
+    assert msgs[0]["id"] == 1 and "capabilities" in msgs[0]["result"]
+    errors = [m["error"]["code"] for m in msgs if "error" in m]
+    assert errors == [-32700, -32700, -32600, -32601, -32602], msgs
+    assert msgs[-1] == {"id": 2, "result": None, "jsonrpc": "2.0"}
+
+
+def test_exit_without_shutdown_is_status_1():
+    p = subprocess.run([ECSC, "lsp"], input=frame({"jsonrpc": "2.0", "method": "exit"}),
+                       capture_output=True, timeout=30)
+    assert p.returncode == 1
