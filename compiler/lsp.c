@@ -154,6 +154,9 @@ static cJSON *initialize(Lsp *L, const cJSON *params, LspError *e)
 	cJSON *ren = cJSON_AddObjectToObject(caps, "renameProvider");
 	cJSON_AddBoolToObject(ren, "prepareProvider", true);
 	cJSON_AddBoolToObject(caps, "documentSymbolProvider", true);
+	cJSON *ca = cJSON_AddObjectToObject(caps, "codeActionProvider");
+	const char *kinds[] = {"quickfix"};
+	cJSON_AddItemToObject(ca, "codeActionKinds", cJSON_CreateStringArray(kinds, 1));
 	cJSON *info = cJSON_AddObjectToObject(r, "serverInfo");
 	cJSON_AddStringToObject(info, "name", "ecsc");
 	cJSON_AddStringToObject(info, "version", ECSC_VERSION);
@@ -192,6 +195,7 @@ static const struct {
 	{"textDocument/prepareRename", lsp_prepare_rename, NULL},
 	{"textDocument/rename", lsp_rename, NULL},
 	{"textDocument/documentSymbol", lsp_symbols, NULL},
+	{"textDocument/codeAction", lsp_code_action, NULL},
 };
 
 /* Handles one message; returns true on `exit`. */

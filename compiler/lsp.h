@@ -1,7 +1,8 @@
 /* lsp.h: the language server's rooms, in the order a message meets them:
  * lsp.c (frames, JSON-RPC, dispatch, the loop and its debounce),
  * lsp_doc.c (documents, positions, units and their diagnostics) and
- * lsp_lang.c (hover, completion, definitions, references, rename, symbols). */
+ * lsp_lang.c (hover, definitions, references, rename, symbols, quick fixes)
+ * and lsp_complete.c (completion). */
 #ifndef ECSC_LSP_H
 #define ECSC_LSP_H
 
@@ -86,8 +87,11 @@ double lsp_analyze_due(Lsp *L, bool force);
 EcsCompiler *lsp_analysis(Lsp *L, LspDoc *d, uint32_t *file);
 /* The byte offset of an LSP position (UTF-16 code units) in text. */
 uint32_t lsp_offset(const char *text, size_t len, long line, long character);
-/* The byte offset params.position names in src. */
+/* The byte offset params.position names in src; of a {line, character}. */
 uint32_t lsp_param_offset(const EcsSource *src, const cJSON *params);
+uint32_t lsp_pos_offset(const EcsSource *src, const cJSON *pos);
+/* One diagnostic of c in the protocol's shape, placed in file. */
+cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file);
 /* {line, character} of a byte offset in src; {start, end} of a span. */
 cJSON *lsp_position(const EcsSource *src, uint32_t offset);
 cJSON *lsp_range(const EcsSource *src, EcsSpan span);
@@ -100,11 +104,18 @@ char *lsp_path_uri(const char *path);
 /* ---- lsp_lang.c ------------------------------------------------------------------------- */
 
 cJSON *lsp_hover(Lsp *L, const cJSON *params, LspError *e);
-cJSON *lsp_completion(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_definition(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_references(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_prepare_rename(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_rename(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_symbols(Lsp *L, const cJSON *params, LspError *e);
+cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e);
+/* The replacement text a diagnostic's hint names for its span (a
+ * did-you-mean, a unit added), or NULL. Returns owned; free with free. */
+char *lsp_hint_fix(const char *hint);
+
+/* ---- lsp_complete.c ---------------------------------------------------------------------- */
+
+cJSON *lsp_completion(Lsp *L, const cJSON *params, LspError *e);
 
 #endif

@@ -101,7 +101,11 @@ uint32_t lsp_offset(const char *text, size_t len, long line, long character)
 
 uint32_t lsp_param_offset(const EcsSource *src, const cJSON *params)
 {
-	const cJSON *pos = cJSON_GetObjectItemCaseSensitive(params, "position");
+	return lsp_pos_offset(src, cJSON_GetObjectItemCaseSensitive(params, "position"));
+}
+
+uint32_t lsp_pos_offset(const EcsSource *src, const cJSON *pos)
+{
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(pos, "line");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(pos, "character");
 	long line = cJSON_IsNumber(l) && l->valuedouble >= 0 ? (long)l->valuedouble : 0;
@@ -428,7 +432,7 @@ static char **unit_inputs(Lsp *L, LspUnit *u, size_t *n)
 /* One diagnostic in the protocol's shape. The hint ends the message (LSP
  * has no field for it) and is also data.hint; notes with a place are
  * related information, the others end the message too. */
-static cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file)
+cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file)
 {
 	const EcsSource *src = c->sources.files[file];
 	EcsSpan span = d->span.file == file ? d->span : (EcsSpan){file, 0, 0};

@@ -1,0 +1,351 @@
+"""The language features of `ecsc lsp` end to end through pytest-lsp: hover,
+completion, definition, references, document symbols, rename and quick
+fixes, each asserted at a position in a spec and against what the compiler
+then says of the edited text."""
+import pytest
+from lsprotocol import types
+
+from conftest import ECSC
+from test_lsp import diagnostics_of, open_doc
+
+SPEC = """\
+param tag: string = "1.27"
+
+cluster main {
+  capacity FARGATE { weight = 1 }
+}
+
+role tasks {
+  assumed_by = ["ecs-tasks.amazonaws.com"]
+}
+
+log_group app-logs {
+  retention = 30d
+}
+
+service web in main {
+  cpu       = 0.5 vcpu
+  memory    = 1 GiB
+  task_role = tasks
+
+  container app {
+    image = "nginx:${tag}"
+    port http { container_port = 80 }
+    health_check {
+      command  = ["CMD", "true"]
+      interval = 30s
+    }
+  }
+  container sidecar {
+    image = "busybox:1.36"
+    essential = false
+  }
+  load_balancer {
+    target_group = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
+    container    = app.http
+  }
+  network { subnets = ["subnet-0a1b2c3d"] }
+}
+
+service api in main {
+  cpu       = 256
+  memory    = 512 MiB
+  task_role = tasks
+  container api {
+    image = "nginx:1.27"
+  }
+  network { subnets = ["subnet-0a1b2c3d"] }
+}
+"""
+
+
+def pos(text, needle, nth=0, offset=0):
+    """The LSP position (UTF-16) of the nth occurrence of needle, plus offset."""
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    at += offset
+    line = text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1)
+    return types.Position(line=line, character=len(text.splitlines()[line][:col].encode("utf-16-le")) // 2)
+
+
+def td(uri):
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+async def opened(client, tmp_path, text=SPEC, name="spec.ecs"):
+    uri = open_doc(client, tmp_path / name, text)
+    await diagnostics_of(client, uri)
+    return uri
+
+
+def apply_edits(text, edits):
+    """Applies TextEdits (non-overlapping) to text."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(p):
+        return sum(len(l) for l in lines[:p.line]) + p.character
+
+    for e in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        a, b = offset(e.range.start), offset(e.range.end)
+        text = text[:a] + e.new_text + text[b:]
+        lines = text.splitlines(keepends=True)
+    return text
+
+
+# ---- diagnostics ---------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_diagnostic_code_hint_and_related_information(client, tmp_path):
+    text = SPEC.replace("container    = app.http", "container    = app.https")
+    text = text.replace("    port http { container_port = 80 }",
+                        "    port http { container_port = 80 }\n    port http { container_port = 81 }")
+    uri = open_doc(client, tmp_path / "d.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    codes = sorted(d.code for d in diags)
+    assert "E0010" in codes and "E0011" in codes, diags
+    unknown = next(d for d in diags if d.code == "E0011")
+    assert unknown.data == {"hint": "did you mean `http`?"}
+    assert unknown.message.endswith("hint: did you mean `http`?")
+    dup = next(d for d in diags if d.code == "E0010")
+    # The first `port http` is related information with its own place.
+    assert dup.related_information, dup
+    rel = dup.related_information[0].location
+    assert rel.uri == uri
+    assert rel.range.start.line == pos(text, "port http").line
+
+
+# ---- hover ---------------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_hover_field_from_the_schema(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "interval", offset=2)))
+    v = h.contents.value
+    assert v.startswith("**interval**: duration"), v
+    assert "unit: `ms`, `s`, `m`, `h` or `d`; AWS receives seconds" in v
+    assert "allowed: 5s to 5m" in v       # the API's 5 to 300 seconds
+    assert "default: `30s`" in v
+    assert "API member `interval`; CloudFormation `Interval`" in v
+    assert h.range.start == pos(SPEC, "interval")
+    # An enum's values, a default, required.
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "essential")))
+    assert "**essential**: bool" in h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "retention")))
+    assert "AWS receives whole days" in h.contents.value
+
+
+@pytest.mark.asyncio
+async def test_hover_enum_values_and_block(client, tmp_path):
+    text = SPEC.replace("    port http { container_port = 80 }",
+                        "    port http {\n      container_port = 80\n      protocol = tcp\n    }")
+    uri = await opened(client, tmp_path, text)
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "protocol")))
+    assert "allowed: `tcp`, `udp`" in h.contents.value, h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "health_check")))
+    v = h.contents.value
+    assert v.startswith("**health_check** block in `container`"), v
+    assert "`interval`" in v and "`retries`" in v
+
+
+@pytest.mark.asyncio
+async def test_hover_reference_shows_its_declaration(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "= tasks", offset=3)))
+    v = h.contents.value
+    assert "role tasks {" in v and "declared at spec.ecs:7:1" in v, v
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "app.http", offset=5)))
+    assert "port http {" in h.contents.value
+    assert "in `container app` in `service web`" in h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(SPEC, "${tag}", offset=3)))
+    assert 'param tag: string = "1.27"' in h.contents.value
+
+
+# ---- completion ----------------------------------------------------------------------------
+
+async def complete(client, uri, text, position):
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=9),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+    r = await client.text_document_completion_async(types.CompletionParams(
+        text_document=td(uri), position=position))
+    items = r if isinstance(r, list) else r.items
+    return {i.label: i for i in items}
+
+
+@pytest.mark.asyncio
+async def test_complete_fields_and_blocks_of_the_block(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    text = SPEC.replace("    essential = false\n", "    essential = false\n    h\n")
+    items = await complete(client, uri, text, pos(text, "    h\n", offset=5))
+    assert {"health_check", "hostname"} <= set(items), set(items)
+    assert all(k.startswith("h") for k in items) and "health_check_grace_period" not in items
+    assert items["hostname"].text_edit.new_text == "hostname = "
+    # An empty line at the top: the declaration kinds and the top words.
+    text = SPEC + "\n\n"
+    items = await complete(client, uri, text, types.Position(line=len(SPEC.splitlines()) + 1, character=0))
+    assert {"cluster", "service", "task", "role", "policy", "log_group", "param"} <= set(items)
+    assert "container" not in items
+    # In a service, a service's fields and blocks and not a cluster's.
+    text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  \n", 1)
+    items = await complete(client, uri, text, pos(text, "tasks\n  \n", offset=8))
+    assert {"desired_count", "container", "load_balancer", "autoscaling"} <= set(items)
+    assert "capacity_providers" not in items and "container_insights" not in items
+
+
+@pytest.mark.asyncio
+async def test_complete_enum_values_and_declared_names(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    text = SPEC.replace("    essential = false\n", "    essential = false\n    logging { driver = \n    }\n")
+    items = await complete(client, uri, text, pos(text, "driver = ", offset=9))
+    assert {"awslogs", "awsfirelens", "splunk"} <= set(items), set(items)
+    text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  execution_role = \n", 1)
+    items = await complete(client, uri, text, pos(text, "execution_role = ", offset=17))
+    assert "tasks" in items and items["tasks"].detail == "role"
+    # Ports as container.port, for a dotted name being typed.
+    text = SPEC.replace("container    = app.http", "container    = app.h")
+    items = await complete(client, uri, text, pos(text, "app.h", offset=5))
+    assert set(items) == {"app.http"}, set(items)
+    edit = items["app.http"].text_edit
+    assert edit.new_text == "app.http" and edit.range.start == pos(text, "app.h")
+    # `service NAME in ` takes a cluster; `capacity ` in a service a provider.
+    text = SPEC + "\nservice more in \n"
+    items = await complete(client, uri, text, pos(text, "more in ", offset=8))
+    assert set(items) == {"main"}
+    text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  capacity \n", 1)
+    items = await complete(client, uri, text, pos(text, "  capacity \n", offset=11))
+    assert set(items) == {"FARGATE"}
+    # Containers of this service only.
+    text = SPEC.replace("container    = app.http", "container    = app.http\n  }\n  proxy {\n    container = \n")
+    items = await complete(client, uri, text, pos(text, "    container = \n", offset=16))
+    assert {"app", "sidecar"} <= set(items) and "api" not in items, set(items)
+
+
+@pytest.mark.asyncio
+async def test_complete_units_after_numbers(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    text = SPEC.replace("interval = 30s", "interval = 30")
+    items = await complete(client, uri, text, pos(text, "interval = 30", offset=13))
+    assert set(items) == {"30ms", "30s", "30m", "30h", "30d"}, set(items)
+    assert items["30s"].text_edit.range.start == pos(text, "30\n")
+    text = SPEC.replace("memory    = 1 GiB", "memory    = 1 G")
+    items = await complete(client, uri, text, pos(text, "= 1 G", offset=5))
+    assert set(items) == {"1 GiB"}, set(items)
+    # Nothing inside strings or comments.
+    text = SPEC.replace('image = "busybox:1.36"', 'image = "busybox:1.36" # 30')
+    items = await complete(client, uri, text, pos(text, "# 30", offset=4))
+    assert items == {}
+
+
+# ---- definition, references, rename, symbols -----------------------------------------------
+
+@pytest.mark.asyncio
+async def test_definition_and_references(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    d = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=td(uri), position=pos(SPEC, "in main", offset=4)))
+    loc = d if isinstance(d, types.Location) else d[0]
+    assert loc.uri == uri and loc.range.start == pos(SPEC, "main {")
+    d = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=td(uri), position=pos(SPEC, "app.http", offset=6)))
+    loc = d if isinstance(d, types.Location) else d[0]
+    assert loc.range.start == pos(SPEC, "http {")
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=td(uri), position=pos(SPEC, "role tasks", offset=6),
+        context=types.ReferenceContext(include_declaration=True)))
+    starts = sorted((r.range.start.line, r.range.start.character) for r in refs)
+    want = sorted((p.line, p.character) for p in
+                  [pos(SPEC, "tasks {"), pos(SPEC, "= tasks", offset=2),
+                   pos(SPEC, "= tasks", nth=1, offset=2)])
+    assert starts == want
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=td(uri), position=pos(SPEC, "role tasks", offset=6),
+        context=types.ReferenceContext(include_declaration=False)))
+    assert len(refs) == 2
+
+
+@pytest.mark.asyncio
+async def test_rename_declaration_and_uses(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    prep = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
+        text_document=td(uri), position=pos(SPEC, "container app", offset=11)))
+    assert prep.placeholder == "app"
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=td(uri), position=pos(SPEC, "container app", offset=11), new_name="frontend"))
+    new = apply_edits(SPEC, edit.changes[uri])
+    assert "container frontend {" in new and "container    = frontend.http" in new
+    assert "container api" in new       # another service's container is not it
+    # The renamed spec is as clean as before.
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=new)]))
+    assert list(await diagnostics_of(client, uri)) == []
+    # A parameter, in an interpolation.
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=td(uri), position=pos(new, "param tag", offset=6), new_name="version"))
+    newer = apply_edits(new, edit.changes[uri])
+    assert "param version: string" in newer and "nginx:${version}" in newer
+    # Not a name.
+    with pytest.raises(Exception):
+        await client.text_document_rename_async(types.RenameParams(
+            text_document=td(uri), position=pos(new, "role tasks", offset=6), new_name="9 x"))
+
+
+@pytest.mark.asyncio
+async def test_document_symbols(client, tmp_path):
+    uri = await opened(client, tmp_path)
+    syms = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=td(uri)))
+    assert [(s.name, s.detail) for s in syms] == [
+        ("tag", "param"), ("main", "cluster"), ("tasks", "role"), ("app-logs", "log_group"),
+        ("web", "service"), ("api", "service")]
+    web = syms[4]
+    assert web.kind == types.SymbolKind.Class
+    assert [(c.name, c.detail) for c in web.children] == [("app", "container"), ("sidecar", "container")]
+    assert [c.name for c in web.children[0].children] == ["http"]
+    assert web.selection_range.start == pos(SPEC, "web in")
+    assert web.range.start == pos(SPEC, "service web")
+
+
+# ---- quick fixes -----------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_code_actions_apply_the_hint(client, tmp_path):
+    text = (SPEC.replace("container    = app.http", "container    = app.htp")
+            .replace("interval = 30s", "interval = 30")
+            .replace("task_role = tasks\n\n", "task_role = taks\n\n", 1))
+    uri = open_doc(client, tmp_path / "fix.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    assert len(diags) == 3, diags
+    fixed = text
+    for d in diags:
+        acts = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=td(uri), range=d.range,
+            context=types.CodeActionContext(diagnostics=[d])))
+        assert len(acts) == 1, (d, acts)
+        assert acts[0].kind == types.CodeActionKind.QuickFix
+        fixed = apply_edits(fixed, acts[0].edit.changes[uri])
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=5),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+    assert fixed == SPEC
+    client.diagnostics.pop(uri, None)
+    assert list(await diagnostics_of(client, uri)) == []
+    # No action where the hint names no fix.
+    text = SPEC.replace("  cpu       = 0.5 vcpu\n", "", 1)
+    uri = open_doc(client, tmp_path / "nofix.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    acts = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=td(uri), range=diags[0].range,
+        context=types.CodeActionContext(diagnostics=list(diags))))
+    assert not acts
