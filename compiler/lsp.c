@@ -359,7 +359,7 @@ static bool handle_frames(Lsp *L, Buf *b, size_t *skip, int *status)
 
 int ecs_lsp_serve(int in, FILE *out)
 {
-	Lsp L = {.out = out, .debounce = 100};
+	Lsp L = {.out = out, .debounce = 25};
 	Buf b = {ecs_xmalloc(65536), 0, 65536};
 	size_t skip = 0;
 	int status = 1;

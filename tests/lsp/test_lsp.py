@@ -126,3 +126,40 @@ def test_exit_without_shutdown_is_status_1():
     p = subprocess.run([ECSC, "lsp"], input=frame({"jsonrpc": "2.0", "method": "exit"}),
                        capture_output=True, timeout=30)
     assert p.returncode == 1
+
+
+def test_vscode_extension_folder():
+    """editors/vscode: a manifest that starts `ecsc lsp` through
+    vscode-languageclient for .ecs files, nothing fetched from anywhere but
+    its one dependency, and a TextMate grammar whose patterns compile."""
+    import re
+    import shutil
+    folder = ROOT / "editors" / "vscode"
+    pkg = json.loads((folder / "package.json").read_text())
+    assert pkg["main"] == "./extension.js" and (folder / "extension.js").exists()
+    assert list(pkg["dependencies"]) == ["vscode-languageclient"]
+    assert pkg["contributes"]["languages"][0]["extensions"] == [".ecs"]
+    for f in folder.rglob("*"):
+        if f.is_file():
+            assert "://" not in f.read_text(), f      # no registry or download URL
+    js = (folder / "extension.js").read_text()
+    assert "require('vscode-languageclient/node')" in js and "args: ['lsp']" in js
+    if shutil.which("node"):
+        subprocess.run(["node", "--check", str(folder / "extension.js")], check=True)
+    grammar = json.loads((folder / "syntaxes" / "ecs.tmLanguage.json").read_text())
+
+    def patterns(node):
+        for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
+            if k in ("match", "begin", "end") and isinstance(v, str):
+                yield v
+            elif isinstance(v, (dict, list)):
+                yield from patterns(v)
+    pats = list(patterns(grammar))
+    assert len(pats) > 10
+    for p in pats:
+        re.compile(p)
+    # Every declaration keyword the tree-sitter grammar knows is a keyword here.
+    js_grammar = (ROOT / "grammar" / "grammar.js").read_text()
+    for kw in ("cluster", "service", "express_service", "task", "role", "policy", "log_group"):
+        assert f"'{kw}'" in js_grammar or f'"{kw}"' in js_grammar, kw
+        assert any(kw in p for p in pats), kw
