@@ -221,7 +221,7 @@ static void add_decl(Check *C, EcsBlockId id, EcsBlock *b)
 	C->table[j] = (DeclSlot){id, block_name(b), b};
 }
 
-static const char *ref_kind_name(EcsRefKind k)
+const char *ecs_ref_kind_name(EcsRefKind k, bool keyword)
 {
 	switch (k) {
 	case ECS_REF_NONE: return "name";
@@ -230,11 +230,11 @@ static const char *ref_kind_name(EcsRefKind k)
 	case ECS_REF_TASK: return "task";
 	case ECS_REF_ROLE: return "role";
 	case ECS_REF_POLICY: return "policy";
-	case ECS_REF_LOG_GROUP: return "log group";
+	case ECS_REF_LOG_GROUP: return keyword ? "log_group" : "log group";
 	case ECS_REF_CONTAINER: return "container";
 	case ECS_REF_VOLUME: return "volume";
 	case ECS_REF_PORT: return "port";
-	case ECS_REF_CAPACITY: return "capacity provider";
+	case ECS_REF_CAPACITY: return keyword ? "capacity" : "capacity provider";
 	}
 	return "name";
 }
@@ -303,7 +303,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 	}
 	if (n != 1) {
 		error(C, ECS_DIAG_TYPE, whole, "expected a %s name, found a dotted name",
-		      ref_kind_name(k));
+		      ecs_ref_kind_name(k, false));
 		return false;
 	}
 	EcsBlock *found = NULL;
@@ -345,7 +345,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 	if (found || skip)
 		return true;
 	EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0], "unknown %s `%s`",
-			   ref_kind_name(k), names[0]);
+			   ecs_ref_kind_name(k, false), names[0]);
 	suggest_hint(d, &s);
 	return false;
 }

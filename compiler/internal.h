@@ -545,6 +545,9 @@ size_t ecs_schema_selfcheck_rows(const EcsField *rows, size_t n, FILE *out);
 
 /* Resolves names and checks every block against the schema. */
 void ecs_check_module(EcsCompiler *ctx);
+/* The kind of declaration a reference names: in prose ("log group") for
+ * messages, or as the spec writes the keyword ("log_group") when keyword. */
+const char *ecs_ref_kind_name(EcsRefKind k, bool keyword);
 /* Whether a value passes the checks of type t (adds the diagnostics it
  * finds to ctx): the schema's self-check of its DEFAULT column. */
 bool ecs_check_literal(EcsCompiler *ctx, EcsValue *v, const EcsType *t);

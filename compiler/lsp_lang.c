@@ -167,23 +167,6 @@ static cJSON *markdown(Text *t, const EcsSource *src, EcsSpan range)
 
 /* ---- hover ------------------------------------------------------------------------------- */
 
-static const char *ref_kind_word(EcsRefKind k)
-{
-	switch (k) {
-	case ECS_REF_NONE: return "name";
-	case ECS_REF_CLUSTER: return "cluster";
-	case ECS_REF_SERVICE: return "service";
-	case ECS_REF_TASK: return "task";
-	case ECS_REF_ROLE: return "role";
-	case ECS_REF_POLICY: return "policy";
-	case ECS_REF_LOG_GROUP: return "log_group";
-	case ECS_REF_CONTAINER: return "container";
-	case ECS_REF_VOLUME: return "volume";
-	case ECS_REF_PORT: return "port";
-	case ECS_REF_CAPACITY: return "capacity";
-	}
-	return "name";
-}
 
 /* A type as the reference tables of docs/language.md write it. */
 static void add_type(Text *o, const EcsType *t)
@@ -201,7 +184,7 @@ static void add_type(Text *o, const EcsType *t)
 	case ECS_TY_ENUM: add(o, "enum"); break;
 	case ECS_TY_LIST: add(o, "list("); add_type(o, t->elem); add(o, ")"); break;
 	case ECS_TY_MAP: add(o, "map("); add_type(o, t->elem); add(o, ")"); break;
-	case ECS_TY_REF: add(o, "`%s` name", ref_kind_word(t->ref)); break;
+	case ECS_TY_REF: add(o, "`%s` name", ecs_ref_kind_name(t->ref, true)); break;
 	case ECS_TY_ARN:
 		if (t->arn_service)
 			add(o, "ARN (`%s`)", t->arn_service);
