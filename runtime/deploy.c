@@ -56,7 +56,12 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 			       str(r, "operation"), get(r, "protocol"), get(r, "params"),
 			       get(r, "depends_on"), get(r, "ownership"), get(r, "on_update"),
 			       get(r, "replace"), get(r, "runtime")};
+		/* The runtime adds its digest to a task definition's list of tags. */
+		const cJSON *tags = q->op && strcmp(q->op, "RegisterTaskDefinition") == 0
+					    ? get(q->params, "tags")
+					    : NULL;
 		if (!q->id || !q->resource || !q->service || !q->op || !cJSON_IsObject(q->params) ||
+		    (tags && !cJSON_IsArray(tags)) ||
 		    (q->depends_on && !cJSON_IsArray(q->depends_on)) ||
 		    (q->runtime && !cJSON_IsObject(q->runtime)) ||
 		    (q->on_update && !cJSON_IsObject(q->on_update)) ||

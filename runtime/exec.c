@@ -371,10 +371,9 @@ cJSON *resolve(Deploy *d, const cJSON *v)
 		cJSON *x = resolve(d, c);
 		if (!x)
 			return cJSON_Delete(out), NULL;
-		if (cJSON_IsObject(v))
-			cJSON_AddItemToObject(out, c->string, x);
-		else
-			cJSON_AddItemToArray(out, x);
+		if (!(cJSON_IsObject(v) ? cJSON_AddItemToObject(out, c->string, x)
+					: cJSON_AddItemToArray(out, x)))
+			return cJSON_Delete(x), cJSON_Delete(out), NULL;
 	}
 	return out;
 }

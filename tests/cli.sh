@@ -905,6 +905,13 @@ case_deploy-not-a-bundle() {
     run -- apply bad.json
     expect_status 2
     expect_err "bundle request 1 is malformed"
+    # Tags the runtime would add its own to must be a list, not an object.
+    printf '%s' '{"format": "ecsc-bundle", "version": 1, "project": "p", "requests": [{"id": "T/R",
+      "resource": "T", "service": "ecs", "operation": "RegisterTaskDefinition",
+      "params": {"family": "f", "tags": {"k": "v"}}}]}' >tags.json
+    run -- plan tags.json
+    expect_status 1
+    expect_err "bundle request 1 is malformed"
     printf '{"format": "ecsc-bundle", "version": 1, "project": "p", "requests": {}}' >norequests.json
     run -- apply norequests.json
     expect_status 2
