@@ -154,6 +154,7 @@ static cJSON *initialize(Lsp *L, const cJSON *params, LspError *e)
 	cJSON *ren = cJSON_AddObjectToObject(caps, "renameProvider");
 	cJSON_AddBoolToObject(ren, "prepareProvider", true);
 	cJSON_AddBoolToObject(caps, "documentSymbolProvider", true);
+	cJSON_AddBoolToObject(caps, "documentFormattingProvider", true);
 	cJSON *ca = cJSON_AddObjectToObject(caps, "codeActionProvider");
 	const char *kinds[] = {"quickfix"};
 	cJSON_AddItemToObject(ca, "codeActionKinds", cJSON_CreateStringArray(kinds, 1));
@@ -196,6 +197,7 @@ static const struct {
 	{"textDocument/rename", lsp_rename, NULL},
 	{"textDocument/documentSymbol", lsp_symbols, NULL},
 	{"textDocument/codeAction", lsp_code_action, NULL},
+	{"textDocument/formatting", lsp_formatting, NULL},
 };
 
 /* Handles one message; returns true on `exit`. */

@@ -1,7 +1,8 @@
 /* lsp.h: the language server's rooms, in the order a message meets them:
  * lsp.c (frames, JSON-RPC, dispatch, the loop and its debounce),
  * lsp_doc.c (documents, positions, units and their diagnostics) and
- * lsp_lang.c (hover, definitions, references, rename, symbols, quick fixes)
+ * lsp_lang.c (hover, definitions, references, rename, symbols, quick fixes,
+ * formatting)
  * and lsp_complete.c (completion). */
 #ifndef ECSC_LSP_H
 #define ECSC_LSP_H
@@ -95,6 +96,8 @@ cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file);
 /* {line, character} of a byte offset in src; {start, end} of a span. */
 cJSON *lsp_position(const EcsSource *src, uint32_t offset);
 cJSON *lsp_range(const EcsSource *src, EcsSpan span);
+/* {line, character} of a byte offset in a text that is no EcsSource. */
+cJSON *lsp_text_position(const char *text, size_t len, size_t offset);
 /* {uri, range} of a span in c's sources. */
 cJSON *lsp_location(EcsCompiler *c, EcsSpan span);
 /* A file URI's path (percent-decoded) and a path's URI; owned. */
@@ -110,6 +113,7 @@ cJSON *lsp_prepare_rename(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_rename(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_symbols(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e);
+cJSON *lsp_formatting(Lsp *L, const cJSON *params, LspError *e);
 /* The replacement text a diagnostic's hint names for its span (a
  * did-you-mean, a unit added), or NULL. Returns owned; free with free. */
 char *lsp_hint_fix(const char *hint);

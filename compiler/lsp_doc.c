@@ -131,6 +131,25 @@ cJSON *lsp_position(const EcsSource *src, uint32_t offset)
 	return p;
 }
 
+cJSON *lsp_text_position(const char *text, size_t len, size_t offset)
+{
+	if (offset > len)
+		offset = len;
+	long line = 0, units = 0;
+	for (size_t i = 0; i < offset;) {
+		size_t k = utf8_step((const unsigned char *)text + i, len - i);
+		if (text[i] == '\n')
+			line++, units = 0;
+		else
+			units += k == 4 ? 2 : 1;
+		i += k;
+	}
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "line", (double)line);
+	cJSON_AddNumberToObject(p, "character", (double)units);
+	return p;
+}
+
 cJSON *lsp_range(const EcsSource *src, EcsSpan span)
 {
 	cJSON *r = cJSON_CreateObject();

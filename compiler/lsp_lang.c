@@ -1,5 +1,6 @@
 /* lsp_lang.c: the language features over the last analysis: hover,
- * definitions, references, rename, the outline and quick fixes.
+ * definitions, references, rename, the outline and quick fixes; and
+ * formatting, which is `ecsc fmt` on the buffer.
  *
  * Names come from the checker: with keep_refs set it records every name it
  * resolves (EcsRef: the use's span and the block or parameter it names), so
@@ -691,4 +692,59 @@ cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e)
 		cJSON_AddItemToArray(r, act);
 	}
 	return r;
+}
+
+/* ---- formatting ------------------------------------------------------------------------ */
+
+/* The canonical layout of `ecsc fmt` (compiler/fmt.c) as one edit: the
+ * part between what the old and the new text share at their start and at
+ * their end, so a cursor outside it stays where it was. There is one
+ * layout, so the client's options (tab size, spaces) are not read. A
+ * buffer with syntax errors is not formatted: the request fails, naming
+ * the first error (its diagnostics are already published). */
+cJSON *lsp_formatting(Lsp *L, const cJSON *params, LspError *e)
+{
+	LspDoc *d = lsp_doc_of(L, params, e);
+	if (!d)
+		return NULL;
+	EcsCompiler *c = ecs_compiler_new();
+	char *out = NULL;
+	size_t n = 0;
+	if (ecs_compiler_format(c, d->path, d->text, d->len, &out, &n) != ECS_OK) {
+		const EcsDiag *dg = c->diags.len ? c->diags.items[0] : NULL;
+		uint32_t line = 0, col = 0;
+		if (dg && dg->span.file < c->sources.nfiles)
+			ecs_source_locate(c->sources.files[dg->span.file], dg->span.start, &line, &col);
+		lsp_fail(e, LSP_REQUEST_FAILED, "not formatted: %u:%u: %.200s", line, col,
+			 dg ? dg->message : "the text cannot be formatted");
+		ecs_compiler_free(c);
+		return NULL;
+	}
+	ecs_compiler_free(c);
+	size_t pre = 0, post = 0;
+	while (pre < n && pre < d->len && out[pre] == d->text[pre])
+		pre++;
+	while (pre > 0 && ((unsigned char)d->text[pre] & 0xC0) == 0x80)
+		pre--;      /* not inside a character */
+	while (post < n - pre && post < d->len - pre &&
+	       out[n - 1 - post] == d->text[d->len - 1 - post])
+		post++;
+	while (post > 0 && ((unsigned char)d->text[d->len - post] & 0xC0) == 0x80)
+		post--;
+	cJSON *edits = cJSON_CreateArray();
+	if (pre + post < n || pre + post < d->len) {
+		cJSON *edit = cJSON_CreateObject();
+		cJSON *range = cJSON_AddObjectToObject(edit, "range");
+		cJSON_AddItemToObject(range, "start", lsp_text_position(d->text, d->len, pre));
+		cJSON_AddItemToObject(range, "end",
+				      lsp_text_position(d->text, d->len, d->len - post));
+		char *text = ecs_xmalloc(n - pre - post + 1);
+		memcpy(text, out + pre, n - pre - post);
+		text[n - pre - post] = '\0';
+		cJSON_AddStringToObject(edit, "newText", text);
+		free(text);
+		cJSON_AddItemToArray(edits, edit);
+	}
+	free(out);
+	return edits;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """seeds.py REPO OUT: the fuzz targets' seed corpora, made from the
 repository's own inputs: OUT/fuzz_spec from samples/, the goldens' specs and
-tests/diagnostics; OUT/fuzz_bundle from the bundle goldens; OUT/fuzz_values
+tests/diagnostics; OUT/fuzz_fmt from the same and the fmt goldens; OUT/fuzz_bundle from the bundle goldens; OUT/fuzz_values
 from values of every parameter type; OUT/fuzz_live and OUT/fuzz_xml from AWS
 answers shaped like the golden bundle's resources (JSON for ECS, Logs and
 Auto Scaling, XML for IAM, STS and EC2)."""
@@ -25,6 +25,9 @@ for pattern in ("samples/**/*.ecs", "tests/cfn/golden/*.ecs", "tests/bundle/gold
                 "tests/diagnostics/*.ecs", "tests/graph/**/*.ecs"):
     for f in sorted(repo.glob(pattern)):
         put("fuzz_spec", f.read_bytes())
+        put("fuzz_fmt", f.read_bytes())
+for f in sorted(repo.glob("tests/fmt/*.ecs")):
+    put("fuzz_fmt", f.read_bytes())
 
 bundles = sorted(repo.glob("tests/bundle/golden/*.bundle.json"))
 for f in bundles:

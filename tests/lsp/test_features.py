@@ -1,11 +1,13 @@
 """The language features of `ecsc lsp` end to end through pytest-lsp: hover,
-completion, definition, references, document symbols, rename and quick
-fixes, each asserted at a position in a spec and against what the compiler
-then says of the edited text."""
+completion, definition, references, document symbols, rename, quick fixes
+and formatting, each asserted at a position in a spec and against what the
+compiler (or `ecsc fmt`) then says of the edited text."""
+import subprocess
+
 import pytest
 from lsprotocol import types
 
-from conftest import ECSC
+from conftest import ECSC, ROOT
 from test_lsp import diagnostics_of, open_doc
 
 SPEC = """\
@@ -349,3 +351,87 @@ async def test_code_actions_apply_the_hint(client, tmp_path):
         text_document=td(uri), range=diags[0].range,
         context=types.CodeActionContext(diagnostics=list(diags))))
     assert not acts
+
+
+# ---- formatting --------------------------------------------------------------------------------
+
+def apply_utf16(text, edits):
+    """Applies TextEdits whose positions count UTF-16 code units."""
+    def offset(t, p):
+        lines = t.splitlines(keepends=True)
+        before = sum(len(l) for l in lines[:p.line])
+        line = lines[p.line] if p.line < len(lines) else ""
+        units = 0
+        for i, ch in enumerate(line):
+            if units >= p.character:
+                return before + i
+            units += 2 if ord(ch) > 0xFFFF else 1
+        return before + len(line)
+
+    for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        a, b = offset(text, e.range.start), offset(text, e.range.end)
+        text = text[:a] + e.new_text + text[b:]
+    return text
+
+
+def fmt_cli(text):
+    r = subprocess.run([ECSC, "fmt", "-"], input=text.encode(), capture_output=True, check=True)
+    return r.stdout.decode()
+
+
+async def format_doc(client, uri):
+    return await client.text_document_formatting_async(types.DocumentFormattingParams(
+        text_document=td(uri), options=types.FormattingOptions(tab_size=8, insert_spaces=False)))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", ["comments", "layout", "width"])
+async def test_formatting_is_ecsc_fmt(client, tmp_path, name):
+    """The fmt goldens formatted through the server: the edits turn each
+    messy spec into its canonical layout, whatever the client's options;
+    the canonical text then gets no edit at all."""
+    messy = (ROOT / "tests/fmt" / (name + ".in.ecs")).read_text()
+    canonical = (ROOT / "tests/fmt" / (name + ".out.ecs")).read_text()
+    assert messy != canonical
+    uri = open_doc(client, tmp_path / (name + ".ecs"), messy)
+    edits = await format_doc(client, uri)
+    assert edits and len(edits) == 1
+    assert apply_utf16(messy, edits) == canonical
+    uri = open_doc(client, tmp_path / (name + "-done.ecs"), canonical)
+    assert list(await format_doc(client, uri)) == []
+
+
+@pytest.mark.asyncio
+async def test_formatting_edits_the_changed_part_in_utf16(client, tmp_path):
+    """One edit covering only what changes, placed in UTF-16 units after
+    characters outside the Basic Multilingual Plane; text the user typed
+    (and has not saved) is what is formatted."""
+    text = fmt_cli("# caf\u00e9 \U0001F680 rocket\n" + SPEC)
+    uri = open_doc(client, tmp_path / "u.ecs", text)
+    typed = text.replace("  memory    = 1 GiB\n", "  memory=1 GiB\n", 1)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)]))
+    edits = await format_doc(client, uri)
+    assert len(edits) == 1
+    assert edits[0].range.start.line >= 2, edits          # the comment line is not rewritten
+    assert apply_utf16(typed, edits) == fmt_cli(typed) == text
+    typed = 'param tag: string = "\U0001F680"   \ncluster main { capacity FARGATE { weight = 1 } }\n'
+    uri = open_doc(client, tmp_path / "v.ecs", typed)
+    edits = await format_doc(client, uri)
+    assert apply_utf16(typed, edits) == fmt_cli(typed)
+    # The spaces after the string go: the edit starts after 23 characters, 24 UTF-16 units.
+    assert edits[0].range.start == types.Position(line=0, character=24)
+
+
+@pytest.mark.asyncio
+async def test_formatting_refuses_syntax_errors(client, tmp_path):
+    text = SPEC.replace("memory    = 1 GiB", "memory 1 GiB", 1)
+    uri = open_doc(client, tmp_path / "bad.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    assert any(d.code == "E0001" for d in diags)
+    with pytest.raises(Exception) as err:
+        await format_doc(client, uri)
+    assert "not formatted" in str(err.value)
+    line = next(d.range.start.line for d in diags if d.code == "E0001")
+    assert f"{line + 1}:" in str(err.value)
