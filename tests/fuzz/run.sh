@@ -7,7 +7,7 @@
 # Usage: tests/fuzz/run.sh [--build DIR] [--time SECONDS] [--jobs N] [TARGET...]
 #   --time     seconds per target (default 60)
 #   --jobs     parallel fuzzing processes per target (default 1)
-#   TARGET     fuzz_spec fuzz_fmt fuzz_values fuzz_bundle fuzz_live fuzz_xml (default all)
+#   TARGET     fuzz_spec fuzz_fmt fuzz_lsp fuzz_values fuzz_bundle fuzz_live fuzz_xml (default all)
 # The seeds are made afresh from samples/, the goldens and tests/diagnostics
 # (DIR/fuzz/seed/TARGET); what a run learns is kept in DIR/fuzz/corpus/TARGET
 # for the next; a crashing input is saved in DIR/fuzz/artifacts/. The inputs
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_spec fuzz_fmt fuzz_values fuzz_bundle fuzz_live fuzz_xml)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_spec fuzz_fmt fuzz_lsp fuzz_values fuzz_bundle fuzz_live fuzz_xml)
 
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_C_COMPILER="${CC:-clang}" -DECSC_FUZZ=ON \
 	>/dev/null

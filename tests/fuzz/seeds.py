@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """seeds.py REPO OUT: the fuzz targets' seed corpora, made from the
 repository's own inputs: OUT/fuzz_spec from samples/, the goldens' specs and
-tests/diagnostics; OUT/fuzz_fmt from the same and the fmt goldens; OUT/fuzz_bundle from the bundle goldens; OUT/fuzz_values
+tests/diagnostics; OUT/fuzz_fmt from the same and the fmt goldens; OUT/fuzz_lsp from
+language server sessions on samples and diagnostics tests; OUT/fuzz_bundle from the bundle goldens; OUT/fuzz_values
 from values of every parameter type; OUT/fuzz_live and OUT/fuzz_xml from AWS
 answers shaped like the golden bundle's resources (JSON for ECS, Logs and
 Auto Scaling, XML for IAM, STS and EC2)."""
@@ -28,6 +29,43 @@ for pattern in ("samples/**/*.ecs", "tests/cfn/golden/*.ecs", "tests/bundle/gold
         put("fuzz_fmt", f.read_bytes())
 for f in sorted(repo.glob("tests/fmt/*.ecs")):
     put("fuzz_fmt", f.read_bytes())
+
+# Language server sessions (fuzz_lsp): message bodies between lines `%%`.
+def session(text, requests):
+    uri = "file:///nonexistent/spec.ecs"
+    td = {"uri": uri}
+    msgs = [{"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"capabilities": {}, "initializationOptions": {"debounce": 0}}},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen",
+             "params": {"textDocument": {"uri": uri, "languageId": "ecs", "version": 1,
+                                         "text": text}}},
+            {"jsonrpc": "2.0", "method": "textDocument/didChange",
+             "params": {"textDocument": {"uri": uri, "version": 2},
+                        "contentChanges": [{"range": {"start": {"line": 1, "character": 2},
+                                                      "end": {"line": 1, "character": 4}},
+                                            "text": "x\u00e9"}]}}]
+    for i, (method, extra) in enumerate(requests):
+        params = {"textDocument": td, **extra}
+        msgs.append({"jsonrpc": "2.0", "id": 10 + i, "method": method, "params": params})
+    msgs += [{"jsonrpc": "2.0", "id": 99, "method": "shutdown"},
+             {"jsonrpc": "2.0", "method": "exit"}]
+    return "\n%%\n".join(json.dumps(m) for m in msgs)
+
+
+at = {"position": {"line": 3, "character": 6}}
+everything = [("textDocument/hover", at), ("textDocument/completion", at),
+              ("textDocument/definition", at), ("textDocument/references",
+                                                {**at, "context": {"includeDeclaration": True}}),
+              ("textDocument/prepareRename", at), ("textDocument/rename", {**at, "newName": "n"}),
+              ("textDocument/documentSymbol", {}),
+              ("textDocument/codeAction", {"range": {"start": {"line": 0, "character": 0},
+                                                     "end": {"line": 9, "character": 0}},
+                                           "context": {"diagnostics": []}}),
+              ("textDocument/formatting", {"options": {"tabSize": 2, "insertSpaces": True}})]
+for f in sorted(repo.glob("samples/*.ecs"))[:6] + sorted(repo.glob("tests/diagnostics/E01*.ecs"))[:6]:
+    put("fuzz_lsp", session(f.read_text(errors="replace"), everything))
+put("fuzz_lsp", "R" + "Content-Length: 2\r\n\r\n{}Content-Length: x\r\n\r\n")
 
 bundles = sorted(repo.glob("tests/bundle/golden/*.bundle.json"))
 for f in bundles:
