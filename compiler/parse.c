@@ -117,6 +117,14 @@ static bool ends_line(const EcsSource *src, uint32_t offset)
 	return i >= src->len || src->text[i] == '\n' || src->text[i] == '#';
 }
 
+/* The start of the line after the one holding offset (past its `\n`, not
+ * its `\r`: a line may end either way), or src->len. */
+static uint32_t next_line(const EcsSource *src, uint32_t offset)
+{
+	const char *nl = memchr(src->text + offset, '\n', src->len - offset);
+	return nl ? (uint32_t)(nl - src->text) + 1 : (uint32_t)src->len;
+}
+
 /* A block left open is closed by a `}` further down that belongs to its
  * parent, so the tree sees the parent unclosed. Indentation says which
  * block it was: the first `{` ending a line whose matching `}` starts a
@@ -172,11 +180,9 @@ static bool misindented_opener(const EcsSource *src, uint32_t *open, uint32_t *d
 			uint32_t open_indent = indent_of(src, o, NULL);
 			if (!first || !ends_line(src, o) || close_indent >= open_indent)
 				continue;
-			uint32_t ls, le;
-			ecs_source_line(src, o, &ls, &le);
 			*open = o;
 			*due = i;
-			for (uint32_t l = le + 1; l < i; ) {
+			for (uint32_t l = next_line(src, o); l < i; ) {
 				uint32_t s2, e2;
 				ecs_source_line(src, l, &s2, &e2);
 				uint32_t k = s2;
@@ -186,7 +192,7 @@ static bool misindented_opener(const EcsSource *src, uint32_t *open, uint32_t *d
 					*due = k;
 					break;
 				}
-				l = e2 + 1;
+				l = next_line(src, l);
 			}
 			return true;
 		}
