@@ -279,6 +279,30 @@ int ecs_levenshtein(const char *a, const char *b)
 	return d[n][m];
 }
 
+/* Whether candidate is a closer "did you mean" for target than *dist (and
+ * close enough: 1 edit in up to 3 characters, 2 in up to 6, else 3);
+ * updates *dist. */
+bool ecs_suggest_closer(const char *target, const char *candidate, int *dist)
+{
+	int d = ecs_levenshtein(target, candidate);
+	size_t len = strlen(target);
+	int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+	if (d > limit || d >= *dist)
+		return false;
+	*dist = d;
+	return true;
+}
+
+const char *ecs_did_you_mean(const char *word, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	int dist = 1000;
+	for (size_t i = 0; i < n; i++)
+		if (candidates[i] && ecs_suggest_closer(word, candidates[i], &dist))
+			best = candidates[i];
+	return best;
+}
+
 static EcsArena *json_arena;
 static void *json_malloc(size_t n) { return ecs_arena_alloc_raw(json_arena, n); }
 static void json_free(void *p) { (void)p; }

@@ -125,19 +125,22 @@ typedef struct {
 
 static void suggest_try(Suggest *s, const char *candidate)
 {
-	int d = ecs_levenshtein(s->target, candidate);
-	size_t len = strlen(s->target);
-	int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-	if (d <= limit && d < s->dist) {
-		s->dist = d;
+	if (ecs_suggest_closer(s->target, candidate, &s->dist))
 		s->best = candidate;
-	}
 }
 
-static void suggest_hint(EcsDiag *d, const Suggest *s)
+/* The hint, and its fix when d's span holds the misspelt name. */
+static void suggest_fix(Check *C, EcsDiag *d, const Suggest *s)
+{
+	if (s->best)
+		ecs_diag_fix_word(d, &C->ctx->sources, s->target, s->best);
+}
+
+static void suggest_hint(Check *C, EcsDiag *d, const Suggest *s)
 {
 	if (s->best)
 		ecs_diag_hint(d, "did you mean `%s`?", s->best);
+	suggest_fix(C, d, s);
 }
 
 /* Whether b holds a field (block: a block) unknown to its schema that
@@ -282,7 +285,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 				return true;
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0],
 					   "unknown container `%s`", names[0]);
-			suggest_hint(d, &s);
+			suggest_hint(C, d, &s);
 			return false;
 		}
 		note_ref(C, spans[0], ct, NULL);
@@ -293,7 +296,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 		if (!port) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[1],
 					   "container `%s` has no port `%s`", names[0], names[1]);
-			suggest_hint(d, &ps);
+			suggest_hint(C, d, &ps);
 			if (!ps.best)
 				ecs_diag_note(d, &ct->kind_span, "container `%s` is declared here",
 					      names[0]);
@@ -328,7 +331,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0],
 					   "capacity provider `%s` is not associated with "
 					   "cluster `%s`", names[0], block_name(cl));
-			suggest_hint(d, &s);
+			suggest_hint(C, d, &s);
 			if (!s.best)
 				ecs_diag_hint(d, "add `capacity %s { }` to cluster `%s`",
 					      names[0], block_name(cl));
@@ -346,7 +349,7 @@ static bool resolve(Check *C, EcsBlock *scope, EcsRefKind k, const char *const *
 		return true;
 	EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, spans[0], "unknown %s `%s`",
 			   ecs_ref_kind_name(k, false), names[0]);
-	suggest_hint(d, &s);
+	suggest_hint(C, d, &s);
 	return false;
 }
 
@@ -489,7 +492,7 @@ static void check_interpolations(Check *C, EcsValue *v)
 		if (!par) {
 			EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_PARAM, p->span,
 					   "unknown parameter `%s`", p->u.ref.names[0]);
-			suggest_hint(d, &s);
+			suggest_hint(C, d, &s);
 			if (!s.best)
 				ecs_diag_hint(d, "declare it with `param %s: string`",
 					      p->u.ref.names[0]);
@@ -759,7 +762,7 @@ static bool check_call_args(Check *C, EcsValue *v, const char *const *named)
 				EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_FIELD, a->name_span,
 						   "`%s` has no argument `%s`", v->u.call.name,
 						   a->name);
-				suggest_hint(d, &s);
+				suggest_hint(C, d, &s);
 				ok = false;
 				continue;
 			}
@@ -864,7 +867,7 @@ static void check_secret(Check *C, EcsValue *v)
 	Suggest s = {fn, NULL, 1000};
 	suggest_try(&s, "ssm");
 	suggest_try(&s, "secret");
-	suggest_hint(d, &s);
+	suggest_hint(C, d, &s);
 	if (!s.best)
 		ecs_diag_hint(d, "secrets come from ssm(\"/name\") or secret(\"name\")");
 }
@@ -942,11 +945,18 @@ static void check_quantity(Check *C, EcsValue *v, const EcsType *t, EcsDimension
 			return;
 		}
 		EcsDiag *d = mismatch(C, v, t);
+		char fixed[64];
 		if (dim == ECS_DIM_DURATION)
-			ecs_diag_hint(d, "add a unit, e.g. `%lld%s`", (long long)v->u.num.ival,
-				      duration_unit(t));
+			snprintf(fixed, sizeof fixed, "%lld%s", (long long)v->u.num.ival,
+				 duration_unit(t));
 		else
-			ecs_diag_hint(d, "write it as `%g%%`", v->u.num.value);
+			snprintf(fixed, sizeof fixed, "%g%%", v->u.num.value);
+		if (dim == ECS_DIM_DURATION)
+			ecs_diag_hint(d, "add a unit, e.g. `%s`", fixed);
+		else
+			ecs_diag_hint(d, "write it as `%s`", fixed);
+		if (dim != ECS_DIM_DURATION || v->u.num.is_int)
+			ecs_diag_fix(d, v->span, fixed);
 		return;
 	}
 	if (v->kind != ECS_VAL_QUANTITY || v->u.qty.dim != dim) {
@@ -1137,10 +1147,14 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 			if (v->kind == ECS_VAL_REF && v->u.ref.n == 1) {
 				Suggest s = {v->u.ref.names[0], NULL, 1000};
 				find_param(C, v->u.ref.names[0], &s);
-				if (s.best)
+				if (s.best) {
 					ecs_diag_hint(d, "did you mean parameter `%s`?", s.best);
-				else
+					suggest_fix(C, d, &s);
+				} else {
 					ecs_diag_hint(d, "quote it: \"%s\"", v->u.ref.names[0]);
+					/* The hint's tail is the quoted name. */
+					ecs_diag_fix(d, v->span, d->hint + strlen("quote it: "));
+				}
 			}
 			return;
 		}
@@ -1215,6 +1229,7 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 				strcat(list, w);
 			}
 		}
+		suggest_fix(C, d, &s);
 		if (s.best)
 			ecs_diag_hint(d, "did you mean `%s`? allowed: %s", s.best, list);
 		else
@@ -1340,7 +1355,8 @@ static void unknown_key(Check *C, EcsBlock *b, const EcsBlockSchema *bs, const c
 			ecs_diag_hint(d, "did you mean the %s `%s`?",
 				      best_is_block ? "block" : "field", s.best);
 		else
-			suggest_hint(d, &s);
+			ecs_diag_hint(d, "did you mean `%s`?", s.best);
+		suggest_fix(C, d, &s);
 	}
 }
 
@@ -1506,7 +1522,7 @@ static void check_decl(Check *C, EcsBlock *b)
 			if (!cl) {
 				EcsDiag *d = error(C, ECS_DIAG_UNKNOWN_NAME, b->parent_span,
 						   "unknown cluster `%s`", b->parent);
-				suggest_hint(d, &s);
+				suggest_hint(C, d, &s);
 				if (!s.best && C->decls[ECS_BLOCK_CLUSTER].len == 0)
 					ecs_diag_hint(d, "declare it with `cluster %s { }`", b->parent);
 			}

@@ -1,4 +1,5 @@
 /* diag.c: diagnostics as data, rendered once as text or JSON. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,35 @@ void ecs_diag_hint(EcsDiag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void ecs_diag_fix(EcsDiag *d, EcsSpan span, const char *replacement)
+{
+	free(d->fix);
+	d->fix_span = span;
+	size_t n = strlen(replacement) + 1;
+	d->fix = memcpy(ecs_xmalloc(n), replacement, n);
+}
+
+static bool word_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
+void ecs_diag_fix_word(EcsDiag *d, const EcsSourceSet *set, const char *word,
+		       const char *replacement)
+{
+	if (d->span.file >= set->nfiles || !*word)
+		return;
+	const EcsSource *src = set->files[d->span.file];
+	size_t n = strlen(word);
+	if (d->span.end > src->len)
+		return;
+	for (uint32_t at = d->span.start; at + n <= d->span.end; at++) {
+		const char *p = src->text + at;
+		if (memcmp(p, word, n) == 0 && (at == 0 || !word_char(p[-1])) &&
+		    !word_char(p[n])) {
+			ecs_diag_fix(d, (EcsSpan){d->span.file, at, at + (uint32_t)n}, replacement);
+			return;
+		}
+	}
+}
+
 void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 {
 	EcsNote *n = ecs_xmalloc(sizeof *n);
@@ -120,6 +150,7 @@ static void diag_free(EcsDiag *d)
 	}
 	free(d->message);
 	free(d->hint);
+	free(d->fix);
 	free(d);
 }
 
@@ -322,6 +353,15 @@ void ecs_diag_render_json(const EcsDiagList *list, const EcsSourceSet *set, FILE
 			cJSON_AddNullToObject(o, "span");
 		if (d->hint)
 			cJSON_AddStringToObject(o, "hint", d->hint);
+		/* Fixes as editors take them (LSP's TextEdit, rustc's
+		 * suggestions): the span to replace and its new text. */
+		cJSON *fixes = cJSON_AddArrayToObject(o, "fixes");
+		if (d->fix && d->fix_span.file < set->nfiles) {
+			cJSON *fo = cJSON_CreateObject();
+			cJSON_AddItemToObject(fo, "span", json_span(set, d->fix_span));
+			cJSON_AddStringToObject(fo, "replacement", d->fix);
+			cJSON_AddItemToArray(fixes, fo);
+		}
 		cJSON *notes = cJSON_AddArrayToObject(o, "notes");
 		for (const EcsNote *n = d->notes; n; n = n->next) {
 			cJSON *no = cJSON_CreateObject();

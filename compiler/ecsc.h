@@ -53,6 +53,10 @@ EcsStatus ecs_compiler_check(EcsCompiler *c);
 /* Prints the diagnostics collected so far. */
 void ecs_compiler_print_diagnostics(EcsCompiler *c, FILE *out,
 				    EcsDiagFormat format, bool color);
+/* Writes the diagnostics collected so far as JSON to path, atomically
+ * ("-": stdout), refusing a path the compilation read. ECS_OK, or
+ * ECS_EUSAGE after saying why on stderr. Borrows path. */
+EcsStatus ecs_compiler_write_diagnostics(EcsCompiler *c, const char *path);
 /* Dumps a stage's output: "cst" or "ast". Returns ECS_EUSAGE for an
  * unknown stage. */
 EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out);
@@ -111,6 +115,10 @@ EcsStatus ecs_compiler_format_file(EcsCompiler *c, const char *path, bool check,
  * front end run on the editor's buffers (lsp.c). Returns the exit status:
  * 0 after shutdown and exit, 1 when the input ends or exit comes first. */
 int ecs_lsp_serve(int in, FILE *out);
+/* The candidate closest to word (within a few edits, case-insensitive),
+ * for "did you mean"; NULL when none is close. Borrows all. */
+const char *ecs_did_you_mean(const char *word, const char *const *candidates, size_t n);
+
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

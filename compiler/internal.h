@@ -191,6 +191,10 @@ typedef struct EcsDiag {
 	char *message;
 	char *hint;             /* may be NULL */
 	EcsNote *notes;         /* in order */
+	/* A machine-applicable fix: fix_span's bytes replaced by fix (NULL:
+	 * none); shown in the JSON rendering. */
+	EcsSpan fix_span;
+	char *fix;
 } EcsDiag;
 
 typedef struct {
@@ -209,6 +213,12 @@ EcsDiag *ecs_diag_v(EcsDiagList *list, EcsSeverity sev, EcsDiagCode code,
 void ecs_diag_hint(EcsDiag *d, const char *fmt, ...) ECS_PRINTF(2, 3);
 void ecs_diag_note(EcsDiag *d, const EcsSpan *span, const char *fmt, ...)
 	ECS_PRINTF(3, 4);
+/* Sets d's fix: the bytes of span become replacement. Copies it. */
+void ecs_diag_fix(EcsDiag *d, EcsSpan span, const char *replacement);
+/* Sets d's fix to replacing the first `word` standing alone in d's span
+ * of set's text; nothing when the span does not hold it. */
+void ecs_diag_fix_word(EcsDiag *d, const EcsSourceSet *set, const char *word,
+		       const char *replacement);
 void ecs_diag_sort(EcsDiagList *list);
 /* Drops each warning whose line, or the line above, carries the comment
  * `# ecsc: allow CODE`; errors cannot be allowed. */
@@ -872,6 +882,7 @@ typedef struct {
 } EcsRef;
 
 int ecs_levenshtein(const char *a, const char *b);
+bool ecs_suggest_closer(const char *target, const char *candidate, int *dist);
 /* Is the file UTF-8 text without NUL bytes? If not, reports it (E0003)
  * and marks it parsed. */
 bool ecs_source_is_text(EcsCompiler *c, uint32_t file);

@@ -302,6 +302,7 @@ static EcsValue *lower_numeric(Lower *L, EcsValue *v, const char *s, size_t n)
 						  "(KiB, MiB, GiB)", fixes[i].right);
 			else
 				ecs_diag_hint(dg, "did you mean `%s`?", fixes[i].right);
+			ecs_diag_fix(dg, us, fixes[i].right);
 			v->kind = ECS_VAL_ERROR;
 			return v;
 		}

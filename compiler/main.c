@@ -14,103 +14,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli.h"
 #include "ecsc.h"
 #include "ecsrt.h"
-
-static const char usage[] =
-	"usage: ecsc <command> [options] FILE|DIR|- ...\n"
-	"\n"
-	"commands:\n"
-	"  check      parse, resolve and type-check a spec\n"
-	"  compile    write the spec's resources as a CloudFormation template or an API bundle\n"
-	"  graph      print the spec's resource graph as Graphviz DOT\n"
-	"  plan       show what apply would change in AWS: ecsc plan SPEC...|BUNDLE\n"
-	"  apply      make the AWS resources match the spec, then wait for services\n"
-	"  destroy    delete what the spec owns in AWS\n"
-	"  scale      set a service's desired count: ecsc scale SPEC... SERVICE COUNT [--wait]\n"
-	"  whoami     print the AWS account, principal and region plan/apply would use\n"
-	"  fmt        rewrite specs in the canonical layout: ecsc fmt [--check] FILE|DIR|-...\n"
-	"  lsp        serve the Language Server Protocol on stdin/stdout (docs/editors.md)\n"
-	"\n"
-	"options:\n"
-	"  --set NAME=VALUE        set a parameter (repeatable; overrides --values)\n"
-	"  --values FILE           read parameter values from a JSON object\n"
-	"  --import-root DIR       let imports read files under DIR too (repeatable)\n"
-	"  --emit=STAGE            dump a stage's output on stdout: cst, ast, graph (JSON)\n"
-	"\n"
-	"compile options:\n"
-	"  --target T              cloudformation (default) or bundle (API requests)\n"
-	"  --format json|yaml      the template's format (default json)\n"
-	"  -o, --output PATH       write to PATH (atomically) instead of stdout; a\n"
-	"                          directory when the spec needs several stacks\n"
-	"  --depfile FILE          write a make/ninja depfile listing the inputs\n"
-	"  --export-prefix P       export the template's outputs as P-NAME\n"
-	"  --project NAME          the ecsc:project tag (default: the spec's `project`,\n"
-	"                          else the first input's name)\n"
-	"\n"
-	"fmt options (a DIR: its *.ecs files, recursively; -: standard input to\n"
-	"standard output):\n"
-	"  --check                 write nothing; list the files that would change,\n"
-	"                          and exit 1 if any would\n"
-	"\n"
-	"plan, apply, destroy, scale and whoami options:\n"
-	"  --profile NAME          the AWS profile (default: AWS_PROFILE, then default)\n"
-	"  --region REGION         the AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
-	"                          then the profile's region)\n"
-	"  --endpoint-url URL      send requests to URL (a local endpoint)\n"
-	"  --project NAME          the ecsc:project tag (default: the spec's `project`;\n"
-	"                          these commands refuse a spec without one)\n"
-	"  --debug                 trace every request and response (keys redacted)\n"
-	"  --json                  plan: the plan as JSON on stdout\n"
-	"  --prune                 plan, apply: also delete what the project owns and\n"
-	"                          the spec no longer names\n"
-	"  --parallelism N         apply, destroy: calls in flight at once (default 8)\n"
-	"  --no-wait               apply: do not wait for services to be stable\n"
-	"  --wait                  scale: wait for the service to be stable\n"
-	"  --timeout DURATION      apply, scale: how long to wait (default 10m; 90s, 15m, 1h)\n"
-	"  --yes, --auto-approve   apply, destroy: do not ask for confirmation (needed\n"
-	"                          off a terminal)\n"
-	"  a BUNDLE is a file written by `ecsc compile --target bundle`\n"
-	"\n"
-	"common options:\n"
-	"  --diagnostics=FORMAT    text (default) or json, on stderr\n"
-	"  --color=WHEN            auto (default), always or never; NO_COLOR is honoured\n"
-	"  -h, --help              show this help\n"
-	"  --version               show the version\n"
-	"\n"
-	"exit status: 0 clean, 1 errors in the spec, 2 usage or I/O errors;\n"
-	"an import that is unreadable or over 16 MiB is an error in the spec (1),\n"
-	"a file named on the command line an I/O error (2);\n"
-	"plan: 0 no changes, 2 changes, 1 anything else (so a CI gate never applies\n"
-	"after an error); apply, destroy, scale: 0 done, 1 failed (the spec, AWS, the\n"
-	"rollout, the wait, not confirmed), 2 usage or input (options, files,\n"
-	"credentials, --yes missing off a terminal)\n";
-
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("ecsc: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\nTry 'ecsc --help'.\n", stderr);
-	va_end(ap);
-	return ECS_EUSAGE;
-}
-
-/* Returns the value of `--name=value` or `--name value`, advancing *i. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
 
 /* glibc's malloc backs its heap with transparent huge pages only when told
  * so at start-up (the glibc.malloc.hugetlb tunable). For a large spec that
@@ -296,6 +202,33 @@ static bool fmt_collect(const char *dir, char ***paths, size_t *n, size_t *cap)
 	return ok;
 }
 
+/* --diagnostics=FORMAT and --color=WHEN, which every command that reads
+ * specs takes: ECS_OK, or a usage error. */
+static int output_option(CliCommand cmd, int opt, const char *v, EcsDiagFormat *format,
+			 const char **color)
+{
+	if (opt == CLI_OPT_DIAGNOSTICS) {
+		if (strcmp(v, "json") == 0)
+			*format = ECS_FORMAT_JSON;
+		else if (strcmp(v, "text") == 0)
+			*format = ECS_FORMAT_TEXT;
+		else
+			return cli_usage_error((int)cmd, "unknown diagnostics format `%s`", v);
+	} else {
+		if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+			return cli_usage_error((int)cmd,
+					       "--color takes auto, always or never, not `%s`", v);
+		*color = v;
+	}
+	return ECS_OK;
+}
+
+static bool use_color(const char *color)
+{
+	return strcmp(color, "always") == 0 ||
+	       (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+}
+
 /* ecsc fmt [--check] FILE|DIR|-...: each file formatted on its own (a
  * directory is a set of files here, not one unit). Lists on stdout the
  * files rewritten, or with --check the files that would be. */
@@ -324,39 +257,37 @@ static int fmt_command(int argc, char **argv)
 				paths = realloc(paths, (cap = cap ? 2 * cap : 16) * sizeof *paths);
 			if (!paths || !(paths[n++] = strdup(a)))
 				abort();
-		} else if (strcmp(a, "--") == 0) {
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
 			options = false;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
-			n = 0;
-			break;
-		} else if (strcmp(a, "--check") == 0) {
+			continue;
+		}
+		int opt = cli_parse_option(CLI_FMT, argc, argv, &i, &v);
+		if (opt < 0) {
+			status = ECS_EUSAGE;
+		} else if (opt == CLI_OPT_HELP) {
+			cli_print_command_help(CLI_FMT, stdout);
+			while (n > 0)
+				free(paths[--n]);
+			free(paths);
+			return ECS_OK;
+		} else if (opt == CLI_OPT_CHECK) {
 			check = true;
-		} else if ((v = option_value(argc, argv, &i, "--diagnostics"))) {
-			if (strcmp(v, "json") == 0)
-				format = ECS_FORMAT_JSON;
-			else if (strcmp(v, "text") != 0)
-				status = usage_error("unknown diagnostics format `%s`", v);
-		} else if ((v = option_value(argc, argv, &i, "--color"))) {
-			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
-				status = usage_error("--color takes auto, always or never, not `%s`", v);
-			color = v;
 		} else {
-			status = usage_error("unknown option `%s`", a);
+			status = output_option(CLI_FMT, opt, v, &format, &color);
 		}
 	}
-	if (status == ECS_OK && n == 0 && !(argc > 2 && (strcmp(argv[argc - 1], "-h") == 0 ||
-							 strcmp(argv[argc - 1], "--help") == 0)))
-		status = usage_error("fmt: no input files");
-	bool use_color = strcmp(color, "always") == 0 ||
-			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+	if (status == ECS_OK && n == 0)
+		status = cli_usage_error(CLI_FMT, "fmt: no input files");
+	bool colored = use_color(color);
 	bool would_change = false;
 	for (size_t i = 0; i < n; i++) {
 		if (status != ECS_EUSAGE) {
 			EcsCompiler *c = ecs_compiler_new();
 			bool changed;
 			int s = ecs_compiler_format_file(c, paths[i], check, &changed);
-			ecs_compiler_print_diagnostics(c, stderr, format, use_color);
+			ecs_compiler_print_diagnostics(c, stderr, format, colored);
 			ecs_compiler_free(c);
 			if (s == ECS_OK && changed && (check || strcmp(paths[i], "-") != 0)) {
 				printf("%s\n", strcmp(paths[i], "-") == 0 ? "<stdin>" : paths[i]);
@@ -373,29 +304,90 @@ static int fmt_command(int argc, char **argv)
 	return status == ECS_OK && check && would_change ? ECS_ESPEC : status;
 }
 
+/* ecsc lsp [--stdio]: `--stdio` is what editors' clients pass; it is the
+ * only transport. */
+static int lsp_command(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *v;
+		int opt = argv[i][0] == '-' ? cli_parse_option(CLI_LSP, argc, argv, &i, &v) : -2;
+		if (opt == CLI_OPT_HELP)
+			return cli_print_command_help(CLI_LSP, stdout), ECS_OK;
+		if (opt == -2)
+			return cli_usage_error(CLI_LSP, "lsp takes no arguments but --stdio");
+		if (opt < 0)
+			return ECS_EUSAGE;
+	}
+	return ecs_lsp_serve(STDIN_FILENO, stdout);
+}
+
+/* ecsc help [COMMAND], ecsc explain CODE, ecsc completion SHELL: the
+ * commands that read no spec. */
+static int run_info_command(CliCommand cmd, int argc, char **argv)
+{
+	const char *arg = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			const char *v;
+			if (cli_parse_option(cmd, argc, argv, &i, &v) < 0)
+				return ECS_EUSAGE;
+			cli_print_command_help(cmd, stdout);    /* --help, the only option */
+			return ECS_OK;
+		}
+		if (arg)
+			return cli_usage_error((int)cmd, "%s takes one argument", cli_commands[cmd].name);
+		arg = argv[i];
+	}
+	switch (cmd) {
+	case CLI_HELP: {
+		if (!arg)
+			return cli_print_usage(stdout), ECS_OK;
+		int c = cli_command(arg);
+		if (c < 0)
+			return cli_unknown_command(arg);
+		return cli_print_command_help((CliCommand)c, stdout), ECS_OK;
+	}
+	case CLI_VERSION:
+		if (arg)
+			return cli_usage_error((int)cmd, "version takes no arguments");
+		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
+	case CLI_EXPLAIN:
+		if (!arg)
+			return cli_usage_error((int)cmd, "explain needs a code, such as E0100");
+		return cli_explain(arg, stdout);
+	case CLI_COMPLETION:
+		if (!arg)
+			return cli_usage_error((int)cmd, "completion needs a shell: bash, zsh or fish");
+		if (!cli_print_completion(arg, stdout))
+			return cli_usage_error((int)cmd, "no completion for `%s` (bash, zsh or fish)",
+					       arg);
+		return ECS_OK;
+	default:
+		return ECS_EUSAGE;    /* not an info command */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return fputs(usage, stderr), ECS_EUSAGE;
+		return cli_print_usage(stderr), ECS_EUSAGE;
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
-		return fputs(usage, stdout), ECS_OK;
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+		return cli_print_usage(stdout), ECS_OK;
+	if (strcmp(cmd, "--version") == 0)
 		return printf("ecsc %s\n", ECSC_VERSION), ECS_OK;
-	if (strcmp(cmd, "fmt") == 0)
+	int command = cli_command(cmd);
+	if (command < 0)
+		return cli_unknown_command(cmd);
+	if (command == CLI_HELP || command == CLI_VERSION || command == CLI_EXPLAIN ||
+	    command == CLI_COMPLETION)
+		return run_info_command((CliCommand)command, argc, argv);
+	if (command == CLI_FMT)
 		return fmt_command(argc, argv);
-	if (strcmp(cmd, "lsp") == 0) {
-		/* `--stdio` is what editors' clients pass; it is the only transport. */
-		if (argc > 3 || (argc == 3 && strcmp(argv[2], "--stdio") != 0))
-			return usage_error("lsp takes no arguments but --stdio");
-		return ecs_lsp_serve(STDIN_FILENO, stdout);
-	}
-	bool deploying = strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
-			 strcmp(cmd, "destroy") == 0;
-	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "graph") != 0 && strcmp(cmd, "compile") != 0 &&
-	    strcmp(cmd, "scale") != 0 && strcmp(cmd, "whoami") != 0 && !deploying)
-		return usage_error("unknown command `%s`", cmd);
-	bool scale = strcmp(cmd, "scale") == 0, whoami = strcmp(cmd, "whoami") == 0;
+	if (command == CLI_LSP)
+		return lsp_command(argc, argv);
+	bool deploying = command == CLI_PLAN || command == CLI_APPLY || command == CLI_DESTROY;
+	bool scale = command == CLI_SCALE, whoami = command == CLI_WHOAMI;
 	bool aws = scale || deploying || whoami;
 #ifndef ECSC_RUNTIME
 	if (aws)
@@ -403,11 +395,11 @@ int main(int argc, char **argv)
 #endif
 	EcsDeployOptions dopt = {0};
 	const char *profile = NULL, *region = NULL, *endpoint = NULL;
-	bool compile = strcmp(cmd, "compile") == 0;
+	bool compile = command == CLI_COMPILE;
 	EcsCompileOptions co = {.target = "cloudformation", .format = "json"};
 
 	EcsCompiler *c = ecs_compiler_new();
-	const char *emit = NULL, *color = "auto";
+	const char *emit = NULL, *color = "auto", *diag_file = NULL;
 	EcsDiagFormat format = ECS_FORMAT_TEXT;
 	int status = ECS_OK, ninputs = 0;
 	const char **inputs = calloc((size_t)argc, sizeof *inputs);
@@ -422,94 +414,114 @@ int main(int argc, char **argv)
 			options = false;
 			continue;
 		}
-		static const char *const valued[] = {"--set", "--values", "--import-root", "--emit", "--diagnostics",
-						     "--color", "--target", "--format", "-o",
-						     "--output", "--depfile", "--export-prefix",
-						     "--project", "--profile", "--region", "--endpoint-url",
-						     "--parallelism", "--timeout", NULL};
-		for (const char *const *o = valued; *o; o++)
-			if (strcmp(a, *o) == 0 && i + 1 >= argc)
-				status = usage_error("option `%s` needs a value", a);
-		if (status != ECS_OK)
+		int opt = cli_parse_option((CliCommand)command, argc, argv, &i, &v);
+		if (opt < 0) {
+			status = ECS_EUSAGE;
 			break;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(usage, stdout);
+		}
+		switch ((CliOption)opt) {
+		case CLI_OPT_HELP:
+		case CLI_OPT_VERSION:    /* refused after a command by cli_parse_option */
+			cli_print_command_help((CliCommand)command, stdout);
 			ecs_compiler_free(c);
 			free(inputs);
 			return ECS_OK;
-		} else if ((v = option_value(argc, argv, &i, "--set"))) {
+		case CLI_OPT_SET:
 			status = ecs_compiler_set(c, v);
-		} else if ((v = option_value(argc, argv, &i, "--values"))) {
+			break;
+		case CLI_OPT_VALUES:
 			status = ecs_compiler_values_file(c, v);
-		} else if ((v = option_value(argc, argv, &i, "--import-root"))) {
+			break;
+		case CLI_OPT_IMPORT_ROOT:
 			status = ecs_compiler_import_root(c, v);
-		} else if ((v = option_value(argc, argv, &i, "--emit"))) {
+			break;
+		case CLI_OPT_EMIT:
 			if (strcmp(v, "cst") != 0 && strcmp(v, "ast") != 0 && strcmp(v, "graph") != 0)
-				status = usage_error("unknown stage `%s` (stages: cst, ast, graph)", v);
+				status = cli_usage_error(command,
+							 "unknown stage `%s` (stages: cst, ast, graph)", v);
 			emit = v;
-		} else if ((v = option_value(argc, argv, &i, "--diagnostics"))) {
-			if (strcmp(v, "json") == 0)
-				format = ECS_FORMAT_JSON;
-			else if (strcmp(v, "text") != 0)
-				status = usage_error("unknown diagnostics format `%s`", v);
-		} else if (compile && (v = option_value(argc, argv, &i, "--target"))) {
+			break;
+		case CLI_OPT_DIAGNOSTICS:
+		case CLI_OPT_COLOR:
+			status = output_option((CliCommand)command, opt, v, &format, &color);
+			break;
+		case CLI_OPT_DIAGNOSTICS_FILE:
+			diag_file = v;
+			break;
+		case CLI_OPT_TARGET:
 			if (strcmp(v, "cloudformation") != 0 && strcmp(v, "bundle") != 0)
-				status = usage_error("unknown target `%s` (targets: cloudformation, "
-						     "bundle)", v);
+				status = cli_usage_error(command, "unknown target `%s` (targets: "
+							 "cloudformation, bundle)", v);
 			co.target = v;
-		} else if (compile && (v = option_value(argc, argv, &i, "--format"))) {
+			break;
+		case CLI_OPT_FORMAT:
 			if (strcmp(v, "json") != 0 && strcmp(v, "yaml") != 0)
-				status = usage_error("--format takes json or yaml, not `%s`", v);
+				status = cli_usage_error(command, "--format takes json or yaml, not `%s`", v);
 			co.format = v;
-		} else if (compile && ((v = option_value(argc, argv, &i, "-o")) ||
-				       (v = option_value(argc, argv, &i, "--output")))) {
+			break;
+		case CLI_OPT_OUTPUT:
 			co.output = v;
-		} else if (compile && (v = option_value(argc, argv, &i, "--depfile"))) {
+			break;
+		case CLI_OPT_DEPFILE:
 			co.depfile = v;
-		} else if (compile && (v = option_value(argc, argv, &i, "--export-prefix"))) {
+			break;
+		case CLI_OPT_EXPORT_PREFIX:
 			/* CloudFormation's export names: letters, digits, `:` and `-`. */
 			if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					     "0123456789:-") != strlen(v))
-				status = usage_error("--export-prefix takes letters, digits, `:` and "
-						     "`-` (an export name's characters), not `%s`", v);
+				status = cli_usage_error(command, "--export-prefix takes letters, digits, "
+							 "`:` and `-` (an export name's characters), "
+							 "not `%s`", v);
 			co.export_prefix = v;
-		} else if ((compile || aws) && (v = option_value(argc, argv, &i, "--project"))) {
+			break;
+		case CLI_OPT_PROJECT:
 			co.project = v;
-		} else if (aws && (v = option_value(argc, argv, &i, "--profile"))) {
+			break;
+		case CLI_OPT_PROFILE:
 			profile = v;
-		} else if (aws && (v = option_value(argc, argv, &i, "--region"))) {
+			break;
+		case CLI_OPT_REGION:
 			region = v;
-		} else if (aws && (v = option_value(argc, argv, &i, "--endpoint-url"))) {
+			break;
+		case CLI_OPT_ENDPOINT_URL:
 			endpoint = v;
-		} else if ((deploying || whoami) && strcmp(a, "--debug") == 0) {
+			break;
+		case CLI_OPT_DEBUG:
 			dopt.debug = true;
-		} else if (deploying && strcmp(a, "--json") == 0) {
+			break;
+		case CLI_OPT_JSON:
 			dopt.json = true;
-		} else if (deploying && strcmp(a, "--prune") == 0) {
+			break;
+		case CLI_OPT_PRUNE:
 			dopt.prune = true;
-		} else if (deploying && strcmp(a, "--no-wait") == 0) {
+			break;
+		case CLI_OPT_NO_WAIT:
 			dopt.no_wait = true;
-		} else if (scale && strcmp(a, "--wait") == 0) {
+			break;
+		case CLI_OPT_WAIT:
 			dopt.wait = true;
-		} else if (deploying && (strcmp(a, "--yes") == 0 || strcmp(a, "--auto-approve") == 0)) {
+			break;
+		case CLI_OPT_YES:
 			dopt.yes = true;
-		} else if (deploying && (v = option_value(argc, argv, &i, "--parallelism"))) {
+			break;
+		case CLI_OPT_PARALLELISM: {
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*end || n < 1 || n > 64)
-				status = usage_error("--parallelism takes 1 to 64, not `%s`", v);
+				status = cli_usage_error(command, "--parallelism takes 1 to 64, not `%s`", v);
 			dopt.parallelism = (int)n;
-		} else if (aws && (v = option_value(argc, argv, &i, "--timeout"))) {
+			break;
+		}
+		case CLI_OPT_TIMEOUT:
 			dopt.timeout = duration(v);
 			if (dopt.timeout <= 0)
-				status = usage_error("--timeout takes a duration such as 90s, 15m or "
-						     "1h, not `%s`", v);
-		} else if ((v = option_value(argc, argv, &i, "--color"))) {
-			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
-				status = usage_error("--color takes auto, always or never, not `%s`", v);
-			color = v;
-		} else {
-			status = usage_error("unknown option `%s`", a);
+				status = cli_usage_error(command, "--timeout takes a duration such as 90s, "
+							 "15m or 1h, not `%s`", v);
+			break;
+		case CLI_OPT_CHECK:    /* fmt's and lsp's, refused by cli_parse_option */
+		case CLI_OPT_STDIO:
+		case CLI__OPTIONS:
+			break;
 		}
 	}
 	/* scale: the last two arguments are the service and the count. */
@@ -517,21 +529,21 @@ int main(int argc, char **argv)
 	long scale_count = -1;
 	if (scale && status == ECS_OK) {
 		if (ninputs < 3) {
-			status = usage_error("usage: ecsc scale SPEC... SERVICE COUNT");
+			status = cli_usage_error(command, "scale needs SPEC... SERVICE COUNT");
 		} else {
 			char *end;
 			scale_count = strtol(inputs[ninputs - 1], &end, 10);
 			if (*end || scale_count < 0 || scale_count > 100000)
-				status = usage_error("scale: `%s` is not a task count",
+				status = cli_usage_error(command, "scale: `%s` is not a task count",
 						     inputs[ninputs - 1]);
 			scale_service = inputs[ninputs - 2];
 			ninputs -= 2;
 		}
 	}
 	if (status == ECS_OK && whoami && ninputs > 0)
-		status = usage_error("whoami takes no input files");
+		status = cli_usage_error(command, "whoami takes no input files");
 	if (status == ECS_OK && ninputs == 0 && !whoami)
-		status = usage_error("%s: no input files", cmd);
+		status = cli_usage_error(command, "%s: no input files", cmd);
 	dopt.profile = profile;
 	dopt.region = region;
 	dopt.endpoint = endpoint;
@@ -591,10 +603,14 @@ int main(int argc, char **argv)
 	cJSON *bundle = deploying && status == ECS_OK ? ecs_compiler_bundle(c, co.project) : NULL;
 #endif
 	bool deployed = false;
-	bool use_color = strcmp(color, "always") == 0 ||
-			 (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) &&
-			  !getenv("NO_COLOR"));
-	ecs_compiler_print_diagnostics(c, stderr, format, use_color);
+	/* --diagnostics-file: the JSON for a tool, the text for the person. */
+	if (diag_file) {
+		int written = ecs_compiler_write_diagnostics(c, diag_file);
+		if (written != ECS_OK && (status == ECS_OK || status == ECS_ESPEC))
+			status = written;
+		format = ECS_FORMAT_TEXT;
+	}
+	ecs_compiler_print_diagnostics(c, stderr, format, use_color(color));
 	/* A stage is dumped even after errors when it was reached (the AST of
 	 * a spec with type errors); the graph needs a clean check. */
 	if (strcmp(cmd, "graph") == 0 && !emit)
@@ -604,11 +620,11 @@ int main(int argc, char **argv)
 		ecs_compiler_emit(c, emit, stdout);
 #ifdef ECSC_RUNTIME
 	/* The bundle may refer to the compiler's strings: it goes first. */
-	if (bundle) {
+	if (bundle && status == ECS_OK) {
 		deployed = true;
 		status = deploy(cmd, bundle, &dopt);
-		cJSON_Delete(bundle);
 	}
+	cJSON_Delete(bundle);
 #endif
 	ecs_compiler_free(c);
 	/* plan's 2 means "changes": whatever else stopped it is 1. */

@@ -344,3 +344,29 @@ EcsStatus ecs_compiler_compile(EcsCompiler *c, const EcsCompileOptions *o)
 		return ECS_EUSAGE;
 	return c->diags.errors || n == 0 ? ECS_ESPEC : ECS_OK;
 }
+
+EcsStatus ecs_compiler_write_diagnostics(EcsCompiler *c, const char *path)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return fprintf(stderr, "ecsc: %s: %s\n", path, strerror(errno)), ECS_EUSAGE;
+	ecs_diag_render_json(&c->diags, &c->sources, f);
+	fclose(f);
+	int err = 0;
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
+			err = errno ? errno : EIO;
+	} else if (overwrites_input(c, path, "the diagnostics file")) {
+		free(buf);
+		return ECS_EUSAGE;
+	} else {
+		err = ecs_write_atomic(path, buf, size, -1);
+	}
+	free(buf);
+	if (err)
+		fprintf(stderr, "ecsc: %s: %s\n", strcmp(path, "-") ? path : "standard output",
+			strerror(err));
+	return err ? ECS_EUSAGE : ECS_OK;
+}

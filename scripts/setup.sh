@@ -94,7 +94,8 @@ run)
 	say "ok: build/complete.cfn.json"
 	;;
 test)
-	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz neovim
+	apt_install "${common_packages[@]}" python3 python3-pip ca-certificates graphviz neovim \
+		zsh fish groff-base man-db
 	tree_sitter_cli
 	python_tools
 	fuzz_tools

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# cli.sh: the ecsc command line: help, version, usage errors, output
+# cli.sh: the ecsc command line: help (each command's, from the option table),
+# did you mean, explain, completions, the man page, version, usage errors, output
 # formats, --emit, parameters, directory inputs and colour.
 #
 # Usage: tests/cli.sh [--ecsc PATH] [--list] [CASE...]
@@ -70,11 +71,302 @@ case_help-lists-every-option() {
     done
 }
 
-case_check-help() {
-    run -- check --help
+# Each command's own help: its usage line, exactly its options (written out
+# here, not read from the table), an example, and not the global help.
+command_options() {
+    local spec='--set --values --import-root' common='--diagnostics --diagnostics-file --color --help'
+    local aws='--profile --region --endpoint-url --debug'
+    case $1 in
+    check|graph) echo "$spec --emit $common" ;;
+    compile) echo "$spec --emit --project --target --format --output --depfile --export-prefix $common" ;;
+    plan) echo "$spec --project $aws --json --prune $common" ;;
+    apply) echo "$spec --project $aws --prune --parallelism --no-wait --timeout --yes --auto-approve $common" ;;
+    destroy) echo "$spec --project $aws --parallelism --yes --auto-approve $common" ;;
+    scale) echo "$spec --project $aws --wait --timeout $common" ;;
+    whoami) echo "$aws --help" ;;
+    fmt) echo "--check --diagnostics --color --help" ;;
+    lsp) echo "--stdio --help" ;;
+    explain|completion|help|version) echo "--help" ;;
+    esac
+}
+# The options a command takes without its help listing them, as it always
+# has: plan, apply and destroy each other's, whoami the others' (ignored).
+command_tolerates() {
+    case $1 in
+    plan) echo "--emit --no-wait --yes --auto-approve --parallelism --timeout" ;;
+    apply) echo "--emit --json" ;;
+    destroy) echo "--emit --json --prune --no-wait --timeout" ;;
+    scale) echo "--emit" ;;
+    whoami) echo "--set --values --import-root --emit --project --diagnostics --color --timeout" ;;
+    esac
+}
+all_commands="check compile graph plan apply destroy scale whoami fmt lsp explain completion help version"
+
+case_help-of-every-command() {
+    local c o all
+    all=$("$ecsc" --help | grep -o -E -- '--[a-z][a-z-]*' | sort -u)
+    for c in $all_commands; do
+        run -- "$c" --help
+        expect_status 0
+        expect_err_empty
+        expect_out "usage: ecsc $c"
+        expect_out "example:"
+        expect_no_out "commands:"
+        expect_no_out "exit status:"
+        grep -q -E "^  ecsc $c( |\$)" "$out" || fail "$c --help: the example is not an \`ecsc $c\` line"
+        local mine=" $(command_options "$c") "
+        [ "$mine" != "  " ] || fail "no options written down for $c"
+        for o in $all; do
+            if [[ $mine == *" $o "* ]]; then
+                grep -q -E -- "(^|[ ,])$o([ =,]|\$)" "$out" || fail "$c --help does not list $o"
+            elif grep -q -E -- "^  (-[a-z], |--[a-z-]+, )?$o([ =,]|\$)" "$out"; then
+                fail "$c --help lists $o, which is not $c's"
+            fi
+        done
+        run -- "$c" -h
+        expect_out "usage: ecsc $c"
+    done
+    # help COMMAND is the command's help.
+    "$ecsc" compile --help >a.txt
+    run -- help compile
     expect_status 0
-    expect_out 'usage: ecsc'
-    expect_err_empty
+    cmp -s a.txt "$out" || fail "help compile differs from compile --help"
+}
+
+# The table is all there is: every option a command accepts is in its
+# --help, and every option its --help lists it accepts. A command-line
+# literal in the sources ("--name") that the help does not list fails.
+case_every-option-in-the-table() {
+    local all c o
+    all=$("$ecsc" --help | grep -o -E -- '--[a-z][a-z-]*' | sort -u)
+    local f lit
+    for f in "$repo"/compiler/*.c "$repo"/runtime/*.c; do
+        case $f in */cli.c) continue ;; esac
+        for lit in $(grep -o -E -- '["`]--[a-z][a-z0-9-]*' "$f" | cut -c 2- | sort -u); do
+            grep -q -x -F -- "$lit" <<<"$all" ||
+                fail "$(basename "$f") handles \`$lit\`, which the option table (ecsc --help) lacks"
+        done
+    done
+    "$ecsc" --help >global.txt
+    echo '{}' >values.json
+    for c in check compile graph plan apply destroy scale whoami fmt lsp; do
+        local mine=" $(command_options "$c") " also=" $(command_tolerates "$c") "
+        for o in $all; do
+            [ "$o" = --version ] && continue
+            # The option, a valid value when the help shows one, then
+            # --help: accepted means the command's help (0).
+            local v=()
+            if grep -q -E -- "^  (-[a-z], )?$o( [A-Za-z]|=)" global.txt; then
+                case $o in
+                --set) v=(a=b) ;; --values) v=(values.json) ;; --import-root) v=(.) ;;
+                --emit) v=(ast) ;; --diagnostics) v=(text) ;; --color) v=(never) ;;
+                --target) v=(bundle) ;; --format) v=(json) ;; --parallelism) v=(4) ;;
+                --timeout) v=(1m) ;; *) v=(x) ;;
+                esac
+            fi
+            run -- "$c" "$o" "${v[@]}" --help
+            if [[ $mine == *" $o "* ]]; then
+                [ "$status" -eq 0 ] || fail "$c refuses $o, which its --help lists"
+            elif [[ $also == *" $o "* ]]; then
+                [ "$status" -eq 0 ] || fail "$c refuses $o, which it has always taken"
+            else
+                [ "$status" -ne 0 ] || fail "$c accepts $o, which its --help does not list"
+                expect_err "does not take \`$o\`"
+            fi
+        done
+    done
+}
+
+case_did-you-mean-command() {
+    run -- chek x.ecs
+    expect_status 2
+    expect_err 'unknown command `chek`; did you mean `check`?'
+    run -- complie x.ecs
+    expect_err 'did you mean `compile`?'
+    run -- explian E0100
+    expect_err 'did you mean `explain`?'
+    run -- help chek
+    expect_status 2
+    expect_err 'did you mean `check`?'
+    run -- frobnicate x.ecs
+    expect_no_err 'did you mean'
+}
+
+case_did-you-mean-option() {
+    write_specs
+    run -- compile --tagret bundle ok.ecs
+    expect_status 2
+    expect_err 'unknown option `--tagret`; did you mean `--target`?'
+    expect_err "Try 'ecsc compile --help'."
+    expect_out_empty
+    run -- plan --prnue ok.ecs
+    expect_status 1
+    expect_err 'did you mean `--prune`?'
+    run -- check --colour=never ok.ecs
+    expect_err 'did you mean `--color`?'
+    # An option of another command says whose it is.
+    run -- check --target bundle ok.ecs
+    expect_status 2
+    expect_err '`ecsc check` does not take `--target` (an option of compile)'
+    run -- check --frobnicate ok.ecs
+    expect_no_err 'did you mean'
+}
+
+# ecsc explain CODE prints docs/diagnostics.md's section on CODE, for every
+# code compiler/internal.h declares (the section is cut out here with
+# python, independently of the C).
+case_explain-every-code() {
+    local codes code n=0
+    codes=$(sed -n -E 's/^[[:space:]]*X\(([EW][0-9]{4}),.*/\1/p' "$repo/compiler/internal.h")
+    [ -n "$codes" ] || fail "no codes in compiler/internal.h"
+    for code in $codes; do
+        run -- explain "$code"
+        expect_status 0
+        expect_err_empty
+        python3 - "$repo/docs/diagnostics.md" "$code" "$out" <<'PY' || fail "explain $code is not its section"
+import re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"^### %s\n" % sys.argv[2], doc, re.M)
+lines, fenced = [], False
+for i, line in enumerate(doc[m.start():].splitlines(True)):
+    if i and not fenced and line.startswith("#"):
+        break
+    if line.startswith("```"):
+        fenced = not fenced
+    if not line.startswith("<!--"):
+        lines.append(line)
+got = open(sys.argv[3], encoding="utf-8").read()
+if got != "".join(lines) or len(lines) < 3:
+    print("want %d lines, got %d" % (len(lines), got.count("\n")))
+    sys.exit(1)
+PY
+        n=$((n + 1))
+    done
+    [ "$n" -ge 30 ] || fail "only $n codes explained"
+    run -- explain e0100
+    expect_status 0
+    expect_out '### E0100'
+    run -- explain E0999
+    expect_status 2
+    expect_err 'no diagnostic `E0999`; did you mean'
+    run -- explain
+    expect_status 2
+}
+
+# Completions: the scripts are loaded in each shell and asked to complete
+# a command, an option and an option's value.
+case_completion-bash() {
+    run -- completion bash
+    expect_status 0
+    cp "$out" ecsc.bash
+    bash --norc --noprofile -c '
+        . ./ecsc.bash
+        comp() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+                 _ecsc; [ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"; }
+        echo "== ch"; comp ecsc ch
+        echo "== compile --tar"; comp ecsc compile --tar
+        echo "== compile --target "; comp ecsc compile --target ""
+        echo "== check --co"; comp ecsc check --co
+        echo "== check --color = "; comp ecsc check --color = ""
+        echo "== check --tar"; comp ecsc check --tar
+        echo "== explain E010"; comp ecsc explain E010
+        echo "== completion "; comp ecsc completion ""
+        echo "== check ok"; comp ecsc check ok
+        echo "== fmt --ch"; comp ecsc fmt --ch
+        echo "== apply --auto"; comp ecsc apply --auto
+        echo "== l"; comp ecsc l
+    ' >comp.txt 2>&1 || fail "bash could not load the completion"
+    touch ok.ecs
+    python3 - comp.txt <<'PY' || fail "bash completion: $(cat comp.txt)"
+import sys
+groups, cur = {}, None
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("== "):
+        cur = line[3:]; groups[cur] = []
+    elif cur is not None:
+        groups[cur].append(line)
+want = {"ch": ["check"], "compile --tar": ["--target"],
+        "compile --target ": ["cloudformation", "bundle"],
+        "check --co": ["--color="], "check --color = ": ["auto", "always", "never"],
+        "check --tar": [], "completion ": ["bash", "zsh", "fish"],
+        "fmt --ch": ["--check"], "apply --auto": ["--auto-approve"], "l": ["lsp"]}
+bad = [k for k, v in want.items() if sorted(groups.get(k, [None])) != sorted(v)]
+if "E0100" not in groups.get("explain E010", []):
+    bad.append("explain E010")
+if bad:
+    print("wrong:", bad, groups); sys.exit(1)
+PY
+}
+
+case_completion-zsh() {
+    command -v zsh >/dev/null || { fail "zsh is not installed (scripts/setup.sh test installs it)"; return; }
+    run -- completion zsh
+    expect_status 0
+    mkdir -p fn && cp "$out" fn/_ecsc
+    zsh -n fn/_ecsc || fail "the zsh script does not parse"
+    # An interactive zsh in a pseudo-terminal (zsh/zpty), asked to
+    # complete (a tab, then the line is shown and thrown away).
+    cat >drive.zsh <<'ZSH'
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z 'PS1="> "; fpath=($PWD/fn $fpath); autoload -Uz compinit; compinit -u -D; ecsc() { }'
+zpty -w -n z $'print -r -- READY\n'
+for line in 'ecsc compile --tar' 'ecsc compl' 'ecsc apply --auto'; do
+    zpty -w -n z "$line"$'\t'
+    sleep 1
+    zpty -w -n z $'\C-a print -r -- GOT \C-e\n'
+done
+zpty -w -n z $'exit\n'
+sleep 1
+while zpty -r -t z chunk; do print -rn -- "$chunk"; done
+ZSH
+    TERM=dumb zsh -f drive.zsh >comp.txt 2>&1
+    local t; t=$(tr -d '\r' <comp.txt)
+    grep -q -- '^GOT ecsc compile --target' <<<"$t" ||
+        fail "zsh did not complete --tar to --target: $(tail -c 600 comp.txt | cat -v)"
+    grep -q -- '^GOT ecsc completion' <<<"$t" || fail "zsh did not complete compl to completion"
+    grep -q -- '^GOT ecsc apply --auto-approve' <<<"$t" ||
+        fail "zsh did not complete --auto to --auto-approve"
+}
+
+case_completion-fish() {
+    command -v fish >/dev/null || { fail "fish is not installed (scripts/setup.sh test installs it)"; return; }
+    run -- completion fish
+    expect_status 0
+    cp "$out" ecsc.fish
+    HOME=$PWD fish --no-config -c '
+        source ecsc.fish
+        echo "== ch"; complete -C "ecsc ch"
+        echo "== compile --tar"; complete -C "ecsc compile --tar"
+        echo "== compile --target "; complete -C "ecsc compile --target "
+        echo "== fmt --ch"; complete -C "ecsc fmt --ch"
+        echo "== apply --auto"; complete -C "ecsc apply --auto"
+    ' >comp.txt 2>&1 || fail "fish could not load the completion: $(cat comp.txt)"
+    grep -q -E '^check\b' comp.txt || fail "fish: ch does not complete to check"
+    grep -q -E '^--target\b' comp.txt || fail "fish: --tar does not complete to --target"
+    grep -q -E '^bundle\b' comp.txt || fail "fish: --target does not offer bundle"
+    grep -q -E '^--check\b' comp.txt || fail "fish: fmt --ch does not complete to --check"
+    grep -q -E '^--auto-approve\b' comp.txt || fail "fish: --auto does not complete to --auto-approve"
+}
+
+# The man page is built beside ecsc from the same table; it renders without
+# a warning and names every command and option.
+case_man-page() {
+    local page; page=$(dirname "$ecsc")/ecsc.1
+    [ -f "$page" ] || { fail "no man page at $page"; return; }
+    groff -man -ww -z "$page" 2>warn.txt || fail "groff failed"
+    [ ! -s warn.txt ] || fail "groff warns: $(cat warn.txt)"
+    MANWIDTH=100 man -l "$page" 2>warn.txt >page.txt || fail "man -l failed"
+    [ ! -s warn.txt ] || fail "man -l warns: $(cat warn.txt)"
+    local c o
+    for c in $all_commands; do
+        grep -q -E "^ +ecsc $c( |\$)" page.txt || fail "the man page has no \`ecsc $c\`"
+    done
+    for o in $("$ecsc" --help | grep -o -E -- '--[a-z][a-z-]*' | sort -u); do
+        grep -q -E -- "^ +(-[a-z], |--[a-z-]+, )?$o" page.txt || fail "the man page has no $o"
+    done
+    grep -q 'EXIT STATUS' page.txt || fail "no EXIT STATUS section"
 }
 
 case_no-arguments() {
@@ -316,6 +608,83 @@ case_json-escapes() {
 }
 
 # ---- --emit ---------------------------------------------------------------------------------
+
+# --diagnostics-file: the JSON to a file (or stdout), the text on stderr.
+case_diagnostics-file() {
+    write_specs
+    run -- check --diagnostics-file d.json bad.ecs
+    expect_status 1
+    expect_err 'error[E0011]'
+    expect_out_empty
+    text_codes <"$err" >text.txt
+    json_codes d.json >json.txt || fail "d.json is not the JSON rendering"
+    [ -s text.txt ] && cmp -s text.txt json.txt || fail "the file's codes are not stderr's"
+    run -- check --diagnostics-file - bad.ecs
+    expect_status 1
+    json_codes "$out" >json2.txt || fail "stdout is not JSON"
+    cmp -s text.txt json2.txt || fail "stdout's codes are not stderr's"
+    # A clean spec writes an empty list; a path the compilation read is refused.
+    run -- check --diagnostics-file d.json ok.ecs
+    expect_status 0
+    python3 -c 'import json,sys; d=json.load(open("d.json")); sys.exit(d["diagnostics"] != [])' ||
+        fail "a clean spec's file is not an empty list"
+    cp bad.ecs keep.ecs
+    run -- check --diagnostics-file bad.ecs bad.ecs
+    expect_status 2
+    expect_err 'is an input of this compilation'
+    cmp -s bad.ecs keep.ecs || fail "the input was overwritten"
+    run -- check --diagnostics-file nodir/d.json ok.ecs
+    expect_status 2
+    [ ! -e nodir ] || fail "a directory was made"
+}
+
+# Fixes in the JSON (replacement text and span), applied to the spec, make
+# their diagnostics go away: did-you-mean for a field, a cluster, a unit
+# and an enum value, and a unit added to a bare duration.
+case_json-fixes-apply() {
+    cat >fix.ecs <<'SPEC'
+project "fix"
+cluster main {}
+service web in mian {
+  desired_count             = 2
+  cpu                       = 0.25 vcpu
+  memory                    = 512 MB
+  launch_type               = FARGAT
+  health_check_grace_period = 30
+  network { subnets = ["subnet-0a1b2c3d4e5f60718"] }
+  container app {
+    imgae = "nginx:1.27"
+  }
+}
+SPEC
+    run -- check --diagnostics=json fix.ecs
+    expect_status 1
+    cp "$err" d.json
+    python3 - d.json fix.ecs <<'PY' || fail "the fixes are not as expected"
+import json, sys
+d = json.load(open(sys.argv[1]))
+src = open(sys.argv[2], "rb").read()
+fixes = [(x["code"], f) for x in d["diagnostics"] for f in x["fixes"]]
+got = sorted((c, src[f["span"]["start_byte"]:f["span"]["end_byte"]].decode(), f["replacement"])
+             for c, f in fixes)
+want = sorted([("E0011", "mian", "main"), ("E0006", "MB", "MiB"), ("E0100", "imgae", "image"),
+               ("E0101", "30", "30s"), ("E0103", "FARGAT", "FARGATE")])
+for c, f in fixes:
+    s = f["span"]
+    line = src.decode().splitlines()[s["line"] - 1]
+    assert line[s["column"] - 1:s["end_column"] - 1] == src[s["start_byte"]:s["end_byte"]].decode()
+if got != want:
+    print("got ", got); print("want", want); sys.exit(1)
+# Apply from the end so that earlier offsets stay right.
+for c, f in sorted(fixes, key=lambda cf: -cf[1]["span"]["start_byte"]):
+    s = f["span"]
+    src = src[:s["start_byte"]] + f["replacement"].encode() + src[s["end_byte"]:]
+open(sys.argv[2], "wb").write(src)
+PY
+    run -- check fix.ecs
+    expect_status 0
+    expect_err_empty
+}
 
 case_emit-ast() {
     write_specs
