@@ -1083,8 +1083,10 @@ static bool check_param_use(Check *C, EcsBlock *scope, EcsValue *v, const EcsTyp
 		  (have == ECS_TY_INT && (want == ECS_TY_CPU || want == ECS_TY_SIZE)) ||
 		  (t->kind == ECS_TY_ONEOF && have == ECS_TY_STRING);
 	if (!ok) {
-		/* Once per parameter and field type: its other uses are notes. */
-		if (p->mismatch && p->mismatch_type == t) {
+		/* Once per parameter and kind of field (a duration, a port):
+		 * its other uses, wrong in the same way, are notes. */
+		const EcsType *mt = p->mismatch_type;
+		if (p->mismatch && (mt->kind == ECS_TY_ONEOF ? mt->alts[0]->kind : mt->kind) == want) {
 			ecs_diag_note(p->mismatch, &v->span, "`%s` is used here too", p->name);
 			return true;
 		}

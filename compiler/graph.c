@@ -100,6 +100,68 @@ static const struct {
 	{"service", graph_decl_service},
 };
 
+/* The parameter declaration b's `name` takes (`"api-${env}"`, `env`), or
+ * NULL: then each environment's copy has a name of its own. */
+static const char *graph_name_param(const EcsBlock *b)
+{
+	EcsAttr *a = ecs_ast_attr((EcsBlock *)b, "name");
+	const EcsValue *v = a ? a->value : NULL;
+	if (v && v->kind == ECS_VAL_REF)
+		return v->u.ref.names[0];
+	for (size_t i = 0; v && v->kind == ECS_VAL_STRING && i < v->u.str.nparts; i++) {
+		const EcsValue *pv = v->u.str.parts[i].value;
+		if (!v->u.str.parts[i].text && pv && pv->kind == ECS_VAL_REF)
+			return pv->u.ref.names[0];
+	}
+	return NULL;
+}
+
+/* IAM role names are unique in the whole account, across regions
+ * (CreateRole: EntityAlreadyExists), while a spec is deployed once per
+ * project and, when it names its resources after a parameter, once per
+ * environment. A role name that holds neither the project nor a parameter
+ * is the same role for every copy: the second copy's create fails, or
+ * destroying one copy deletes the role the other runs with. A declared
+ * role is checked in every spec with a project; a generated one
+ * (SERVICE-task-exec, CLUSTER-node, ...) takes the name of its service or
+ * cluster, which only a spec deployed per environment must vary. */
+static void warn_shared_role_names(EcsCompiler *ctx)
+{
+	const char *project = ctx->declared;
+	if (!project)
+		return;    /* nothing to be unique to: plan and apply refuse the spec */
+	EcsModule *m = &ctx->module;
+	const char *env = NULL;    /* the parameter a name takes: a spec per environment */
+	for (size_t i = 0; i < m->ndecls && !env; i++)
+		env = graph_name_param(m->decls[i]);
+	for (size_t i = 0; i < ctx->graph.len; i++) {
+		const EcsResource *r = ctx->graph.items[i];
+		if (r->kind != ECS_RES_ROLE || !r->name || strstr(r->name, project) ||
+		    strstr(r->name, "${") || graph_name_param(r->decl))
+			continue;
+		bool declared = strcmp(r->decl->kind, "role") == 0;
+		if (!declared && !env)
+			continue;
+		EcsAttr *na = declared ? ecs_ast_attr((EcsBlock *)r->decl, "name") : NULL;
+		EcsDiag *d = ecs_diag(&ctx->diags, ECS_WARNING, ECS_DIAG_SHARED_ROLE_NAME,
+				      na ? na->value->span : r->span,
+				      "role `%s` has the same name in every project and environment, "
+				      "but IAM role names are unique in the whole account", r->name);
+		if (!declared)
+			ecs_diag_hint(d, "its name comes from %s `%s`: put project `%s` or a "
+					 "parameter in that one's `name` (`\"%s-${%s}\"`)",
+				      r->decl->kind, r->decl->labels[0], project,
+				      r->decl->labels[0], env);
+		else if (env)
+			ecs_diag_hint(d, "put project `%s` or a parameter in its name (`name = "
+					 "\"%s-%s\"` or `\"%s-${%s}\"`)", project, project,
+				      r->decl->labels[0], r->decl->labels[0], env);
+		else
+			ecs_diag_hint(d, "put project `%s` in its name (`name = \"%s-%s\"`)",
+				      project, project, r->decl->labels[0]);
+	}
+}
+
 void ecs_graph_build(EcsCompiler *ctx)
 {
 	EcsModule *m = &ctx->module;
@@ -117,6 +179,7 @@ void ecs_graph_build(EcsCompiler *ctx)
 			decl_order[k].lower(&B, b);
 		}
 	ecs_json_arena_end();
+	warn_shared_role_names(ctx);
 }
 
 static size_t id_hash(const char *s)

@@ -166,7 +166,9 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(W0004, UNPINNED_IMAGE,   "image without a tag or digest") \
 	X(W0005, WRITABLE_ROOT,    "writable root filesystem") \
 	X(W0006, RULE_TAGS,        "security group rule tags left out of a template") \
-	X(W0007, DESIRED_OUTSIDE_SCALING, "desired count outside the autoscaling range")
+	X(W0007, DESIRED_OUTSIDE_SCALING, "desired count outside the autoscaling range") \
+	X(W0008, READONLY_DEFAULT, "writable volumes beside a read-only root by default") \
+	X(W0009, SHARED_ROLE_NAME, "role name not unique to the project or environment")
 
 typedef enum {
 #define X(code, name, summary) ECS_DIAG_##name,

@@ -350,6 +350,34 @@ static bool dfs_cycle(Node *nodes, size_t n, size_t i, size_t *path, size_t dept
 	return false;
 }
 
+/* ecsc makes a container's root filesystem read-only unless it says
+ * otherwise (the seed's readonly_root_filesystem = true; ECS's own default,
+ * ContainerDefinition.readonlyRootFilesystem, is writable). A container
+ * that mounts a volume writable shows that its program writes to disk:
+ * whatever else it writes (/tmp, a cache, a pid file) fails at run time.
+ * Saying `readonly_root_filesystem = true` acknowledges it. */
+static void rule_readonly_default(Rules *R, EcsBlock *c)
+{
+	static const char *const kinds[] = {"mount", "volumes_from", NULL};
+	for (const char *const *k = kinds; *k; k++)
+		FOR_CHILDREN(c, *k, m) {
+			if (boolean(get(R, m, "read_only"), false))
+				continue;
+			const char *ps = literal(get(R, m, "path"));
+			const char *from = word(get(R, m, "container"));
+			const char *what =
+				ps ? ecs_arena_printf(R->ctx->arena, "`%s`", ps)
+				: from ? ecs_arena_printf(R->ctx->arena, "the volumes of `%s`", from)
+				: "a volume";
+			EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_READONLY_DEFAULT, m->kind_span,
+					    "container `%s` writes to %s, but the rest of its root "
+					    "filesystem is read-only by default", label(c), what);
+			ecs_diag_hint(d, "mount a volume or a tmpfs at each other path it writes and "
+					 "say `readonly_root_filesystem = true`, or set it to false");
+			return;
+		}
+}
+
 static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 {
 	EcsArena *arena = R->ctx->arena;
@@ -455,6 +483,8 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 			ecs_diag_hint(d, "the default is read-only; mount a volume for the paths "
 					 "the program writes");
 		}
+		if (!ro && !is_windows(R, task))
+			rule_readonly_default(R, c);
 		EcsValue *img = get(R, c, "image");
 		const char *is = literal(img);
 		if (is) {
@@ -633,9 +663,11 @@ static void rule_strategy(Rules *R, EcsBlock *owner, EcsBlock *cluster)
 	}
 }
 
-/* An explicit desired_count outside autoscaling's min..max: Application
- * Auto Scaling moves the service into the range at its first evaluation,
- * so the count written is not the count that runs. */
+/* An explicit desired_count outside autoscaling's min..max: as the seed
+ * does (min_capacity = min(min, desired_count), max_capacity = max(max,
+ * desired_count)), the graph widens the scalable target's range to include
+ * the count, so the `min` or `max` written is not the one Application Auto
+ * Scaling keeps (RegisterScalableTarget MinCapacity, MaxCapacity). */
 static void rule_desired_count(Rules *R, EcsBlock *svc)
 {
 	EcsAttr *dc = ecs_ast_attr(svc, "desired_count");
@@ -644,15 +676,19 @@ static void rule_desired_count(Rules *R, EcsBlock *svc)
 	if (!dc || !as || !number(deref(R, dc->value), &n))
 		return;
 	bool has_lo = number(get(R, as, "min"), &lo), has_hi = number(get(R, as, "max"), &hi);
-	if ((has_lo && n < lo) || (has_hi && n > hi)) {
-		bool below = has_lo && n < lo;
-		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_DESIRED_OUTSIDE_SCALING, dc->value->span,
-				    "desired_count %g is %s autoscaling's %s of %g", n,
-				    below ? "below" : "above", below ? "minimum" : "maximum",
-				    below ? lo : hi);
-		ecs_diag_note(d, &ecs_ast_attr(as, below ? "min" : "max")->key_span,
-			      "autoscaling will move the service to %g tasks", below ? lo : hi);
-	}
+	if (!(has_lo && n < lo) && !(has_hi && n > hi))
+		return;
+	bool below = has_lo && n < lo;
+	double bound = below ? lo : hi;
+	EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_DESIRED_OUTSIDE_SCALING, dc->value->span,
+			    "desired_count %g is %s autoscaling's `%s = %g`, so the scalable "
+			    "target's %s becomes %g", n, below ? "below" : "above",
+			    below ? "min" : "max", bound, below ? "minimum" : "maximum", n);
+	ecs_diag_note(d, &ecs_ast_attr(as, below ? "min" : "max")->key_span,
+		      "not kept: autoscaling may scale the service %s to %g task%s", below ? "in" : "out",
+		      n, n == 1 ? "" : "s");
+	ecs_diag_hint(d, "set desired_count %s %g, or leave it out (the service then starts "
+			 "at `min`)", below ? "to at least" : "to at most", bound);
 }
 
 static void rule_service(Rules *R, EcsBlock *svc)
