@@ -20,9 +20,10 @@
 	  "ecsc graph app.ecs | dot -Tsvg -o graph.svg") \
 	X(PLAN,    "plan",    "SPEC...|BUNDLE", "show what apply would change in AWS", \
 	  CLI_BUNDLE_NOTE, "ecsc plan app.ecs --set tag=1.28") \
-	X(APPLY,   "apply",   "SPEC...|BUNDLE", \
+	X(APPLY,   "apply",   "SPEC...|BUNDLE|PLAN", \
 	  "make the AWS resources match the spec, then wait for services", \
-	  CLI_BUNDLE_NOTE "; on a terminal apply shows the plan\nand asks for `yes`", \
+	  CLI_BUNDLE_NOTE "; a PLAN one saved by\n`ecsc plan --out`, applied as it is, without asking, or refused if\n" \
+	  "AWS or the spec changed since; on a terminal apply shows the plan\nand asks for `yes`", \
 	  "ecsc apply app.ecs --set tag=1.28 --timeout 15m") \
 	X(DESTROY, "destroy", "SPEC...|BUNDLE", "delete what the spec owns in AWS", \
 	  CLI_BUNDLE_NOTE "; on a terminal destroy asks for the\nproject's name", \
@@ -114,6 +115,10 @@ typedef enum {
 	  "trace every request and response (keys redacted)") \
 	X(JSON, "--json", NULL, NULL, CLI_ONLY(PLAN), CLI_SEC_AWS, NULL, \
 	  "the plan as JSON on stdout") \
+	X(OUT, "--out", NULL, "FILE", CLI_ONLY(PLAN), CLI_SEC_AWS, "FILE", \
+	  "save the plan; `ecsc apply FILE` applies exactly\n" \
+	  "it (without asking) or refuses if AWS or the spec\n" \
+	  "changed since") \
 	X(PRUNE, "--prune", NULL, NULL, CLI_ONLY(PLAN) | CLI_ONLY(APPLY), CLI_SEC_AWS, NULL, \
 	  "also delete what the project owns and the spec no\n" \
 	  "longer names") \

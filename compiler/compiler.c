@@ -50,6 +50,22 @@ void ecs_compiler_free(EcsCompiler *c)
 
 size_t ecs_compiler_error_count(const EcsCompiler *c) { return c->diags.errors; }
 
+cJSON *ecs_compiler_sources(const EcsCompiler *c)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < c->sources.nfiles; i++) {
+		const EcsSource *s = c->sources.files[i];
+		if (s->path[0] == '<' || !s->text)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "path", cJSON_CreateStringReference(s->path));
+		cJSON_AddItemToObject(o, "text", cJSON_CreateStringReference(s->text));
+		cJSON_AddNumberToObject(o, "length", (double)s->len);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 uint32_t ecs_compiler_add_text(EcsCompiler *c, const char *path, char *text, size_t len)
 {
 	EcsSource *s = ecs_xmalloc(sizeof *s);

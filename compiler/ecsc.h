@@ -119,6 +119,11 @@ int ecs_lsp_serve(int in, FILE *out);
  * for "did you mean"; NULL when none is close. Borrows all. */
 const char *ecs_did_you_mean(const char *word, const char *const *candidates, size_t n);
 
+/* The files the spec was read from (its inputs, imports and --values
+ * files; not standard input or --set), as [{"path", "text", "length"}], for a saved
+ * plan's check that the spec has not changed. Returns owned (free with
+ * cJSON_Delete); its strings are borrowed from the compiler. */
+struct cJSON *ecs_compiler_sources(const EcsCompiler *c);
 /* Number of errors reported so far. */
 size_t ecs_compiler_error_count(const EcsCompiler *c);
 

@@ -124,10 +124,22 @@ static cJSON *read_bundle(const char *path)
 	return doc;
 }
 
+/* A single input ending in .json is a bundle or a saved plan; a saved
+ * plan is also known by its first line, whatever its name (plan.out). */
 static bool is_bundle_path(const char *path)
 {
 	size_t n = strlen(path);
-	return n > 5 && strcmp(path + n - 5, ".json") == 0;
+	if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+		return true;
+	char head[64] = "";
+	FILE *f = strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
+	if (f) {
+		size_t k = fread(head, 1, sizeof head - 1, f);
+		head[k] = '\0';
+		fclose(f);
+	}
+	static const char saved[] = "{\n\t\"format\":\t\"ecsc-saved-plan\"";
+	return strncmp(head, saved, sizeof saved - 1) == 0;
 }
 
 static int deploy(const char *cmd, cJSON *bundle, const EcsDeployOptions *o)
@@ -492,6 +504,9 @@ int main(int argc, char **argv)
 		case CLI_OPT_JSON:
 			dopt.json = true;
 			break;
+		case CLI_OPT_OUT:
+			dopt.out = v;
+			break;
 		case CLI_OPT_PRUNE:
 			dopt.prune = true;
 			break;
@@ -622,7 +637,10 @@ int main(int argc, char **argv)
 	/* The bundle may refer to the compiler's strings: it goes first. */
 	if (bundle && status == ECS_OK) {
 		deployed = true;
+		cJSON *sources = ecs_compiler_sources(c);
+		dopt.sources = sources;
 		status = deploy(cmd, bundle, &dopt);
+		cJSON_Delete(sources);
 	}
 	cJSON_Delete(bundle);
 #endif

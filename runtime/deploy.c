@@ -25,6 +25,10 @@ bool deploy_load(Deploy *d, const cJSON *bundle)
 {
 	const char *format = str(bundle, "format");
 	const cJSON *version = get(bundle, "version");
+	if (saved_plan_is(bundle)) {
+		fputs("ecsc: this is a saved plan: `ecsc apply FILE` applies it\n", stderr);
+		return false;
+	}
 	if (!format || strcmp(format, "ecsc-bundle") != 0 || !cJSON_IsNumber(version)) {
 		fputs("ecsc: not an ecsc bundle\n", stderr);
 		return false;
@@ -179,323 +183,22 @@ int ecs_plan(const struct cJSON *bundle, const EcsDeployOptions *o)
 		else
 			show_plan(&d, stdout, "ecsc plan");
 		status = show_errors(&d) ? 1 : d.ncalls ? 2 : 0;
+		/* A plan that cannot be applied is not saved. */
+		if (o->out && show_errors(&d)) {
+			fprintf(stderr, "ecsc: plan: not saved to %s: the plan has errors\n", o->out);
+		} else if (o->out && !saved_plan_write(&d, o->out)) {
+			status = 1;
+		} else if (o->out) {
+			fflush(stdout);
+			fprintf(stderr, "\nSaved the plan to %s: `ecsc apply %s` makes exactly these "
+					"changes, and refuses if AWS or the spec change first.\n",
+				o->out, o->out);
+		}
 	} else {
 		status = 1;     /* plan's errors are all 1: 2 means changes */
 	}
 	finish(&d, aws);
 	return status;
-}
-
-/* ---- waiting for services --------------------------------------------------------------- */
-
-typedef struct {
-	const char *cluster, *name;
-	const char *deployment; /* a CodeDeploy deployment's id: its progress is the service's */
-	const char *previous;   /* the task definition before apply; NULL: a new service */
-	bool rollback;          /* deployment.sigint_rollback, under the ECS controller */
-	char line[256];
-	char current[512];      /* the task definition the service last reported */
-	bool done, failed;
-	long failed_tasks;
-} Watch;
-
-/* Why the tasks of a failing service stopped. */
-static void stopped_reasons(Deploy *d, EcsAws *aws, const Watch *w)
-{
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "cluster", w->cluster);
-	cJSON_AddStringToObject(p, "serviceName", w->name);
-	cJSON_AddStringToObject(p, "desiredStatus", "STOPPED");
-	cJSON *list = read_call(d, aws, "ecs", "ListTasks", p, true, NULL);
-	cJSON *arns = get(list, "taskArns");
-	if (cJSON_GetArraySize(arns) == 0)
-		fputs("    (ECS lists no stopped task: their reasons have expired)\n", stderr);
-	if (cJSON_GetArraySize(arns) > 0) {
-		p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "cluster", w->cluster);
-		cJSON *a = cJSON_AddArrayToObject(p, "tasks");
-		for (int i = 0; i < cJSON_GetArraySize(arns) && i < 5; i++)
-			cJSON_AddItemToArray(a, cJSON_Duplicate(cJSON_GetArrayItem(arns, i), true));
-		cJSON *tasks = read_call(d, aws, "ecs", "DescribeTasks", p, true, NULL);
-		cJSON *t;
-		cJSON_ArrayForEach(t, get(tasks, "tasks")) {
-			const char *arn = str(t, "taskArn");
-			const char *id = arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn;
-			fprintf(stderr, "    task %s stopped: %s\n", id ? id : "?",
-				str(t, "stoppedReason") ? str(t, "stoppedReason") : "(no reason given)");
-			cJSON *c;
-			cJSON_ArrayForEach(c, get(t, "containers"))
-				if (str(c, "reason"))
-					fprintf(stderr, "      container %s: %s\n", str(c, "name"),
-						str(c, "reason"));
-		}
-		cJSON_Delete(tasks);
-	}
-	cJSON_Delete(list);
-}
-
-/* One service's progress; done when it has one deployment, all its tasks
- * running and its rollout completed. */
-static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
-{
-	const cJSON *deps = get(s, "deployments");
-	const cJSON *primary = NULL, *x;
-	cJSON_ArrayForEach(x, deps)
-		if (str(x, "status") && strcmp(str(x, "status"), "PRIMARY") == 0)
-			primary = x;
-	int running = get(s, "runningCount") ? get(s, "runningCount")->valueint : 0;
-	int desired = get(s, "desiredCount") ? get(s, "desiredCount")->valueint : 0;
-	int pending = get(s, "pendingCount") ? get(s, "pendingCount")->valueint : 0;
-	const char *rollout = str(primary, "rolloutState");
-	if (str(s, "taskDefinition"))
-		snprintf(w->current, sizeof w->current, "%s", str(s, "taskDefinition"));
-	snprintf(w->line, sizeof w->line, "%s/%s: running %d/%d, pending %d, %d deployment%s%s%s",
-		 w->cluster, w->name, running, desired, pending, cJSON_GetArraySize(deps),
-		 cJSON_GetArraySize(deps) == 1 ? "" : "s", rollout ? ", " : "",
-		 rollout ? rollout : "");
-	long failed = get(primary, "failedTasks") ? (long)get(primary, "failedTasks")->valuedouble
-						  : 0;
-	if (failed > w->failed_tasks) {
-		/* Fail fast: tasks stopping during a rollout is the answer, whether
-		 * or not ECS gives up on it yet. */
-		fprintf(stderr, "ecsc: %s/%s: %ld task%s failed during the rollout\n", w->cluster,
-			w->name, failed, failed == 1 ? "" : "s");
-		stopped_reasons(d, aws, w);
-		const cJSON *cb = get(get(s, "deploymentConfiguration"), "deploymentCircuitBreaker");
-		if (cJSON_IsTrue(get(cb, "enable"))) {
-			int threshold = desired / 2 < 3 ? 3 : desired / 2 > 200 ? 200 : desired / 2;
-			fprintf(stderr, "    circuit breaker: %s, after %d failed tasks%s\n",
-				rollout && strcmp(rollout, "FAILED") == 0 ? "tripped" : "not tripped yet",
-				threshold,
-				cJSON_IsTrue(get(cb, "rollback")) ? "; it rolls back to the last "
-								    "completed deployment"
-								  : "; no rollback");
-		} else if (cb) {
-			fputs("    circuit breaker: off: ECS keeps launching tasks until someone "
-			      "stops the rollout\n",
-			      stderr);
-		} else {
-			/* AWS always reports it; an endpoint that does not says
-			 * nothing about it either way. */
-			fputs("    circuit breaker: unknown (the endpoint does not report it)\n", stderr);
-		}
-		w->failed_tasks = failed;
-		w->failed = w->done = true;
-		return;
-	}
-	if (rollout && strcmp(rollout, "FAILED") == 0) {
-		fprintf(stderr, "ecsc: %s/%s: the rollout failed%s%s\n", w->cluster, w->name,
-			str(primary, "rolloutStateReason") ? ": " : "",
-			str(primary, "rolloutStateReason") ? str(primary, "rolloutStateReason") : "");
-		if (!w->failed_tasks)
-			stopped_reasons(d, aws, w);
-		w->failed = w->done = true;
-		return;
-	}
-	/* Under an external or CodeDeploy controller the task sets say it. */
-	const char *controller = str(get(s, "deploymentController"), "type");
-	if (controller && strcmp(controller, "ECS") != 0) {
-		int sets = 0, steady = 0;
-		cJSON_ArrayForEach(x, get(s, "taskSets")) {
-			sets++;
-			steady += str(x, "stabilityStatus") &&
-				  strcmp(str(x, "stabilityStatus"), "STEADY_STATE") == 0;
-		}
-		snprintf(w->line, sizeof w->line, "%s/%s: %d of %d task set%s steady", w->cluster,
-			 w->name, steady, sets, sets == 1 ? "" : "s");
-		w->done = steady == sets;
-		return;
-	}
-	w->done = cJSON_GetArraySize(deps) <= 1 && running == desired &&
-		  (!rollout || strcmp(rollout, "COMPLETED") == 0);
-}
-
-/* A CodeDeploy deployment's progress (GetDeployment): done when it
- * Succeeded; failed, with CodeDeploy's reason, when it Failed or was
- * Stopped. Ready waits for someone to reroute the traffic. */
-static void observe_deployment(Deploy *d, EcsAws *aws, Watch *w)
-{
-	cJSON *r = read_call(d, aws, "codedeploy", "GetDeployment",
-			     obj("deploymentId", w->deployment), false, NULL);
-	const cJSON *info = get(r, "deploymentInfo");
-	const char *status = str(info, "status");
-	if (!status) {
-		fprintf(stderr, "ecsc: %s/%s: CodeDeploy deployment %s cannot be read\n", w->cluster,
-			w->name, w->deployment);
-		w->failed = w->done = true;
-		cJSON_Delete(r);
-		return;
-	}
-	int n = snprintf(w->line, sizeof w->line, "%s/%s: CodeDeploy deployment %s %s", w->cluster,
-			 w->name, w->deployment, status);
-	const cJSON *ov = get(info, "deploymentOverview");
-	static const char *const counts[] = {"Pending", "InProgress", "Succeeded", "Failed",
-					     "Skipped", "Ready"};
-	for (size_t i = 0; ov && i < sizeof counts / sizeof *counts && n > 0 &&
-			   (size_t)n < sizeof w->line;
-	     i++)
-		if (cJSON_IsNumber(get(ov, counts[i])))
-			n += snprintf(w->line + n, sizeof w->line - (size_t)n, "%s %s %d",
-				      i ? "," : ";", counts[i], get(ov, counts[i])->valueint);
-	if (strcmp(status, "Succeeded") == 0) {
-		w->done = true;
-	} else if (strcmp(status, "Failed") == 0 || strcmp(status, "Stopped") == 0) {
-		const cJSON *e = get(info, "errorInformation");
-		fprintf(stderr, "ecsc: %s/%s: CodeDeploy deployment %s %s: %s%s%s\n", w->cluster,
-			w->name, w->deployment, strcmp(status, "Failed") == 0 ? "failed" : "was stopped",
-			str(e, "code") ? str(e, "code") : "", str(e, "code") ? ": " : "",
-			str(e, "message") ? str(e, "message") : "(CodeDeploy gives no reason)");
-		const cJSON *rb = get(info, "rollbackInfo");
-		if (str(rb, "rollbackDeploymentId") || str(rb, "rollbackMessage"))
-			fprintf(stderr, "    rollback: %s%s%s\n",
-				str(rb, "rollbackDeploymentId") ? str(rb, "rollbackDeploymentId") : "",
-				str(rb, "rollbackDeploymentId") && str(rb, "rollbackMessage") ? ": " : "",
-				str(rb, "rollbackMessage") ? str(rb, "rollbackMessage") : "");
-		w->failed = w->done = true;
-	} else if (strcmp(status, "Ready") == 0 && (size_t)n < sizeof w->line) {
-		snprintf(w->line + n, sizeof w->line - (size_t)n,
-			 " (waiting for the traffic to be rerouted: ContinueDeployment)");
-	}
-	cJSON_Delete(r);
-}
-
-/* The revision part of a task definition ARN: web:3. */
-static const char *revision(const char *arn)
-{
-	const char *slash = strrchr(arn, '/');
-	return slash ? slash + 1 : arn;
-}
-
-/* Ctrl-C during the wait: each service still rolling out goes back to
- * the task definition it ran before apply when deployment.sigint_rollback
- * says so (UpdateService; ECS rolls back as it rolls forward); otherwise
- * its rollout goes on in ECS. Either way the user is told which. */
-static void interrupted(EcsAws *aws, const Watch *ws, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const Watch *w = &ws[i];
-		/* (a CodeDeploy deployment's is said above) */
-		if (w->done || w->deployment)
-			continue;
-		if (!w->rollback) {
-			fprintf(stderr, "ecsc: %s/%s: its rollout goes on in ECS (deployment "
-					"{ sigint_rollback = true } rolls it back on Ctrl-C)\n",
-				w->cluster, w->name);
-			continue;
-		}
-		if (!w->previous) {
-			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: nothing to roll back to (this "
-					"apply created the service); its rollout goes on\n",
-				w->cluster, w->name);
-			continue;
-		}
-		if (strcmp(w->previous, w->current) == 0) {
-			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: it already runs %s\n",
-				w->cluster, w->name, revision(w->previous));
-			continue;
-		}
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "cluster", w->cluster);
-		cJSON_AddStringToObject(p, "service", w->name);
-		cJSON_AddStringToObject(p, "taskDefinition", w->previous);
-		char *body = cJSON_PrintUnformatted(p);
-		cJSON_Delete(p);
-		EcsAwsResponse r;
-		EcsAwsStatus s = ecs_aws_json(aws, "ecs", json_target("ecs", "UpdateService"), body,
-					      &r);
-		free(body);
-		if (s == ECS_AWS_OK)
-			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: rolling back to %s (the "
-					"deployment before this apply)\n",
-				w->cluster, w->name, revision(w->previous));
-		else
-			fprintf(stderr, "ecsc: %s/%s: sigint_rollback: could not roll back to %s: "
-					"%s%s%s\n",
-				w->cluster, w->name, revision(w->previous),
-				r.error_code ? r.error_code : ecs_aws_strerror(s),
-				r.error_message ? ": " : "", r.error_message ? r.error_message : "");
-		ecs_aws_response_free(&r);
-	}
-}
-
-static bool wait_stable(Deploy *d, EcsAws *aws, Watch *ws, size_t n)
-{
-	if (n == 0)
-		return true;
-	double timeout = d->opt->timeout > 0 ? d->opt->timeout : 600;
-	double t0 = now(), interval = poll_seconds();
-	bool tty = isatty(STDERR_FILENO);
-	size_t drawn = 0;
-	fprintf(stderr, "Waiting for %zu service%s to be stable (timeout %.0f s)\n", n,
-		n == 1 ? "" : "s", timeout);
-	for (;;) {
-		for (size_t i = 0; i < n; i++)
-			if (ws[i].deployment && !ws[i].done)
-				observe_deployment(d, aws, &ws[i]);
-		/* The others ten at a time, per cluster. */
-		for (size_t i = 0; i < n;) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddStringToObject(p, "cluster", ws[i].cluster);
-			cJSON *names = cJSON_AddArrayToObject(p, "services");
-			size_t j = i;
-			for (; j < n && j < i + 10 && strcmp(ws[j].cluster, ws[i].cluster) == 0; j++)
-				if (!ws[j].deployment)
-					cJSON_AddItemToArray(names, cJSON_CreateString(ws[j].name));
-			if (!names->child) {
-				cJSON_Delete(p);
-				i = j;
-				continue;
-			}
-			cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
-			cJSON *s;
-			cJSON_ArrayForEach(s, get(r, "services"))
-				for (size_t k = i; k < j; k++)
-					if (str(s, "serviceName") && !ws[k].deployment &&
-					    strcmp(str(s, "serviceName"), ws[k].name) == 0 && !ws[k].done)
-						observe(d, aws, &ws[k], s);
-			cJSON_Delete(r);
-			i = j;
-		}
-		size_t left = 0, failed = 0;
-		for (size_t i = 0; i < n; i++) {
-			left += !ws[i].done;
-			failed += ws[i].failed;
-		}
-		if (tty) {
-			if (drawn)
-				fprintf(stderr, "\033[%zuA", drawn);
-			for (size_t i = 0; i < n; i++)
-				fprintf(stderr, "\033[2K  %s %s\n",
-					ws[i].failed ? "x" : ws[i].done ? "=" : "*", ws[i].line);
-			drawn = n;
-		} else {
-			static char last[64][256];
-			for (size_t i = 0; i < n; i++)
-				if (i >= 64 || strcmp(last[i], ws[i].line) != 0) {
-					fprintf(stderr, "  %s\n", ws[i].line);
-					if (i < 64)
-						snprintf(last[i], sizeof last[i], "%s", ws[i].line);
-				}
-		}
-		if (failed)
-			return false;
-		if (left == 0)
-			return true;
-		if (ecs_interrupted || now() - t0 > timeout) {
-			fprintf(stderr, "ecsc: %s after %.0f s; %zu service%s not stable\n",
-				ecs_interrupted ? "interrupted" : "timed out", now() - t0, left,
-				left == 1 ? "" : "s");
-			for (size_t i = 0; i < n; i++)
-				if (ws[i].deployment && !ws[i].done)
-					fprintf(stderr, "    CodeDeploy deployment %s goes on without "
-							"ecsc\n",
-						ws[i].deployment);
-			if (ecs_interrupted)
-				interrupted(aws, ws, n);
-			return false;
-		}
-		sleep_for(fmin(interval, timeout - (now() - t0)));
-	}
 }
 
 /* ---- apply and destroy ------------------------------------------------------------------ */
@@ -565,11 +268,24 @@ static const char *deployment_of(const Deploy *d, size_t change)
 	return NULL;
 }
 
+/* A saved plan is checked twice: its spec's files before anything is read,
+ * then the live state and the calls planned again from its bundle. It was
+ * reviewed when it was saved: applying it asks nothing, as Terraform's
+ * apply of a saved plan does not. */
 int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 {
 	double t0 = now();
 	Deploy d;
 	EcsAws *aws = NULL;
+	const cJSON *saved = saved_plan_is(bundle) ? bundle : NULL;
+	if (saved && !saved_plan_sources_ok(saved))
+		return 1;
+	EcsDeployOptions so = *o;
+	if (saved) {
+		bundle = get(saved, "bundle");
+		so.prune = cJSON_IsTrue(get(saved, "prune"));
+		o = &so;
+	}
 	int status = start(&d, bundle, o, &aws, true, false);
 	if (status == 0) {
 		plan_build(&d);
@@ -579,9 +295,11 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 		if (show_errors(&d)) {
 			fputs("ecsc: nothing was changed\n", stderr);
 			status = 1;
+		} else if (saved && !saved_plan_matches(&d, saved)) {
+			status = 1;
 		} else if (d.ncalls == 0) {
 			fputs("\nNo changes: AWS already matches the spec.\n", stderr);
-		} else if (!o->yes) {
+		} else if (!o->yes && !saved) {
 			char question[512];
 			snprintf(question, sizeof question,
 				 "\nMake these changes to project `%s` in %s?\n"
@@ -625,7 +343,7 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 					  .rollback = request_flag(r, "sigint_rollback", false) &&
 						      (!ctl || strcmp(ctl, "ECS") == 0)};
 		}
-		if (!wait_stable(&d, aws, ws, n))
+		if (!rollout_wait(&d, aws, ws, n))
 			status = 1;
 		free(ws);
 	}
@@ -764,7 +482,7 @@ int ecs_scale(const cJSON *bundle, const char *cluster, const char *service, lon
 	}
 	if (status == 0 && o->wait) {
 		Watch w = {.cluster = cluster, .name = service};
-		if (!wait_stable(&d, aws, &w, 1))
+		if (!rollout_wait(&d, aws, &w, 1))
 			status = 1;
 	}
 	cJSON_Delete(s);

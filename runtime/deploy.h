@@ -6,10 +6,12 @@
  *   plan.c   compares each request with that state and decides, per request,
  *            nothing (in sync), the request itself (create), or the calls that
  *            update what exists;
+ *   saved.c  writes a plan to a file and checks that one still holds;
  *   exec.c   makes those calls: in dependency order, in parallel, rate-limited
  *            per throttling category, retried, with placeholders resolved;
  *   show.c   prints the plan, as text or as JSON;
- *   deploy.c is the commands (plan, apply, destroy) and the waits. */
+ *   rollout.c waits for the services apply changed, and shows their rollout;
+ *   deploy.c is the commands (plan, apply, destroy), the output and the waits. */
 #ifndef DEPLOY_H
 #define DEPLOY_H
 
@@ -153,6 +155,8 @@ size_t call_add(Deploy *d, size_t change, const char *id, const char *service, c
 		cJSON *params);
 void call_dep(Deploy *d, size_t call, size_t dep);
 char *digest_of(const cJSON *params);
+/* SHA-256 of len bytes, in hex. Returns owned; free. */
+char *sha256_hex(const void *data, size_t len);
 /* Order-insensitive where AWS is, numbers equal to numeric strings: does
  * the live value hold everything wanted? */
 bool json_covers(const cJSON *want, const cJSON *have);
@@ -166,6 +170,42 @@ void show_plan(const Deploy *d, FILE *f, const char *verb);
 void show_plan_json(const Deploy *d);
 /* The changes that cannot be made (a note is an error). */
 size_t show_errors(const Deploy *d);
+
+/* saved.c */
+/* Is doc a saved plan (`ecsc plan --out`)? */
+bool saved_plan_is(const cJSON *doc);
+/* Writes d's plan to path atomically (replaced whole or left as it was);
+ * false, with the reason on stderr, when it cannot. */
+bool saved_plan_write(const Deploy *d, const char *path);
+/* Before any call: are the spec's files as they were when plan read them? */
+bool saved_plan_sources_ok(const cJSON *plan);
+/* After reading and planning again from the saved bundle: are the region,
+ * account, live state and planned calls those of the saved plan? Says why
+ * not on stderr. */
+bool saved_plan_matches(const Deploy *d, const cJSON *plan);
+
+/* rollout.c */
+/* A service apply or scale waits for. */
+#define WATCH_LINES 10
+typedef struct {
+	const char *cluster, *name;
+	const char *deployment; /* a CodeDeploy deployment's id: its progress is the service's */
+	const char *previous;   /* the task definition before apply; NULL: a new service */
+	bool rollback;          /* deployment.sigint_rollback, under the ECS controller */
+	char line[256];         /* the summary: running/desired, deployments, rollout state */
+	char current[512];      /* the task definition the service last reported */
+	bool done, failed;
+	long failed_tasks;
+	/* Shown under the summary: deployments, circuit breaker and alarms,
+	 * the newest events; on a pipe each printed once, when it changes. */
+	char detail[WATCH_LINES][256];
+	size_t ndetail;
+	char shown[WATCH_LINES + 1][256];
+	size_t nshown;
+} Watch;
+/* Polls the services until each is stable (true), one fails, the timeout
+ * passes or Ctrl-C (false), showing their progress on stderr. */
+bool rollout_wait(Deploy *d, EcsAws *aws, Watch *ws, size_t n);
 
 /* exec.c */
 /* Placeholders replaced from the results and the account: a new tree, or

@@ -110,6 +110,8 @@ typedef struct {
 	bool wait;              /* scale: wait for the service to be stable */
 	bool yes;               /* apply, destroy: no confirmation (required off a terminal) */
 	double timeout;         /* apply, scale: seconds to wait for stability; 0: 600 */
+	const char *out;        /* plan: save the plan to this file */
+	const struct cJSON *sources; /* plan --out: the spec's files (ecs_compiler_sources) */
 } EcsDeployOptions;
 
 /* Exit statuses: plan 0 (no changes), 2 (changes), 1 (anything else);

@@ -192,7 +192,8 @@ static cJSON *parse_response(const char *protocol, const EcsAwsResponse *r)
 
 static const char *protocol_of(const char *service)
 {
-	if (strcmp(service, "iam") == 0 || strcmp(service, "sts") == 0)
+	if (strcmp(service, "iam") == 0 || strcmp(service, "sts") == 0 ||
+	    strcmp(service, "monitoring") == 0)
 		return "query";
 	if (strcmp(service, "ec2") == 0)
 		return "ec2";

@@ -137,20 +137,26 @@ static void field_change(cJSON *fields, const char *path, const char *old, const
 	cJSON_AddItemToArray(fields, f);
 }
 
+char *sha256_hex(const void *data, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	char *hex = malloc(2 * n + 1);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * n] = '\0';
+	return hex;
+}
+
 char *digest_of(const cJSON *params)
 {
 	cJSON *copy = cJSON_Duplicate(params, true);
 	cJSON_DeleteItemFromObjectCaseSensitive(copy, "tags");
 	char *text = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL);
+	char *hex = sha256_hex(text, strlen(text));
 	free(text);
-	char *hex = malloc(2 * n + 1);
-	for (unsigned i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[2 * n] = '\0';
 	return hex;
 }
 

@@ -35,6 +35,8 @@ const char *query_version(const char *service)
 		return "2016-11-15";
 	if (strcmp(service, "sts") == 0)
 		return "2011-06-15";
+	if (strcmp(service, "monitoring") == 0)     /* CloudWatch: the rollout's alarms */
+		return "2010-08-01";
 	return NULL;
 }
 

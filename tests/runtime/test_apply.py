@@ -14,6 +14,10 @@ with boto3 straight from moto:
   ignore_task_definition_changes stays in place;
 - a resource of another project is never changed;
 - destroy removes everything the spec owns;
+- apply asks for `yes` on a terminal (tested on a pseudo-terminal) and
+  refuses off one without --yes, with zero mutating calls;
+- a plan saved with --out is applied exactly, and refused with zero
+  mutating calls after an out-of-band change or an edit of the spec;
 - with throttling, 5xx answers, dropped connections and lost answers
   injected on a seeded schedule, apply converges with nothing duplicated;
 - an interrupted apply converges when run again;
@@ -23,6 +27,7 @@ with boto3 straight from moto:
   drains the others to 0 first, and keeps skip_destroy's revisions."""
 import json
 import os
+import re
 import pty
 import select
 import signal
@@ -418,6 +423,11 @@ def failing(acct):
     check("an endpoint that does not report the circuit breaker: unknown, never off",
           "circuit breaker: unknown" in r.stderr and "circuit breaker: off" not in r.stderr,
           r.stderr[-600:])
+    check("a failed rollout says what to do next: the service's events, no revision to "
+          "roll back to for a service this apply created",
+          "What to do next:" in r.stderr and
+          "aws ecs describe-services --cluster shop --services" in r.stderr and
+          "no earlier revision to roll back to" in r.stderr, r.stderr[-1200:])
 
 
 def odd_bundle(acct):
@@ -491,10 +501,23 @@ def terminal(acct):
     proc.wait(timeout=60)
     os.close(master)
     text = out.decode(errors="replace")
+    # Each redraw moves the cursor up over the block drawn before it.
+    ups = re.findall(r"\x1b\[(\d+)A", text)
     check("on a terminal the progress is redrawn in place",
-          "\x1b[2A" in text and "running 1/2" in text, text[-800:])
+          len(ups) >= 2 and "running 1/2" in text and "elapsed" in text, text[-800:])
     check("--timeout ends the wait with exit 1", proc.returncode == 1 and "timed out" in text,
           f"{proc.returncode} {text[-400:]}")
+    # On a pipe: no cursor movement, each line once, when it changes.
+    r = subprocess.run([ECSC, "apply", SPEC, *acct.sets, "--set", "tag=2", "--timeout", "3s",
+                        "--yes", "--endpoint-url", acct.proxy_url], capture_output=True,
+                       text=True, env=ENV, timeout=60, stdin=subprocess.DEVNULL)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    check("on a pipe the progress is one line per change, without escapes",
+          "\x1b[" not in r.stderr and "running 1/2" in r.stderr and
+          all(a != b for a, b in zip(lines, lines[1:])) and r.returncode == 1,
+          f"{r.returncode} {r.stderr[-800:]}")
+    if os.environ.get("ECSC_SHOW_ROLLOUT"):
+        print(text, r.stderr, sep="\n----\n")
 
 
 def on_pty(argv, answer=None, prompt=b"Enter a value: ", timeout=120):
@@ -707,8 +730,181 @@ def knobs(acct):
           ops(calls))
 
 
+def saved(acct):
+    """ecsc plan --out FILE, then ecsc apply FILE: exactly that plan, or a
+    refusal that touches nothing when AWS or the spec changed since."""
+    p = acct.proxy
+    tmp = tempfile.mkdtemp()
+    spec = os.path.join(tmp, "shop.ecs")
+    with open(SPEC) as f, open(spec, "w") as g:
+        g.write(f.read())
+    plan = os.path.join(tmp, "web.plan")    # not .json: known by its first line
+    # Keys that would stand out in the file.
+    env = dict(ENV, AWS_SECRET_ACCESS_KEY="SecretKeyMarker/For+ThePlanTest",
+               AWS_SESSION_TOKEN="SessionTokenMarker4711")
+
+    def run(cmd, *args, tag="1.28.0"):
+        return subprocess.run([ECSC, cmd, *args, *acct.sets, "--set", f"tag={tag}",
+                               "--endpoint-url", acct.proxy_url], capture_output=True,
+                              text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+    r = run("apply", spec, "--yes", tag="1.27.3")
+    check("saved: the first apply creates (exit 0)", r.returncode == 0, r.stderr[-800:])
+    web0 = acct.service("web")["taskDefinition"]
+
+    def new_plan():
+        p.reset()
+        r = run("plan", spec, "--out", plan)
+        check("plan --out exits 2 (changes), says where the plan went, and reads only",
+              r.returncode == 2 and f"Saved the plan to {plan}" in r.stderr and
+              "~ update" in r.stdout and not mutating(p.calls()),
+              f"{r.returncode} {r.stdout[-600:]} {r.stderr[-400:]}")
+        return r
+
+    new_plan()
+    text = open(plan).read()
+    doc = json.loads(text)
+    check("the saved plan holds the bundle, the spec's digest and the calls",
+          doc["format"] == "ecsc-saved-plan" and doc["bundle"]["project"] == "shop" and
+          [s["path"] for s in doc["sources"]] == [spec] and doc["calls"] == 2 and
+          len(doc["live_digest"]) == 64, {k: doc[k] for k in doc if k != "bundle"})
+    check("... and no secret: neither the keys nor the session token",
+          "SecretKeyMarker" not in text and "SessionTokenMarker" not in text and
+          "testing" not in text)
+    check("... nor a value read from AWS (the image running now)",
+          "nginx:1.27.3" not in text and "nginx:1.28.0" in text)
+    check("... written whole: no temporary file is left beside it",
+          sorted(os.listdir(tmp)) == ["shop.ecs", "web.plan"], os.listdir(tmp))
+    r = run("plan", spec, "--out", os.path.join(tmp, "no-such-dir", "x.plan"))
+    check("a plan that cannot be saved exits 1 and leaves nothing",
+          r.returncode == 1 and "cannot write" in r.stderr and
+          sorted(os.listdir(tmp)) == ["shop.ecs", "web.plan"], r.stderr[-400:])
+
+    # An out-of-band change, made with boto3 straight into moto.
+    acct.ecs.update_service(cluster="shop", service="worker", desiredCount=3)
+    p.reset()
+    r = subprocess.run([ECSC, "apply", plan, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=env, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("apply of a plan made before an out-of-band change refuses (exit 1)",
+          r.returncode == 1 and "the saved plan is stale: AWS changed" in r.stderr and
+          "nothing was changed" in r.stderr, f"{r.returncode} {r.stderr[-800:]}")
+    check("... with zero mutating calls (counted by the proxy); web still runs its revision",
+          not mutating(p.calls()) and p.calls() and
+          acct.service("web")["taskDefinition"] == web0, ops(p.calls()))
+
+    # Planned again: applied as saved, without a question, off a terminal.
+    new_plan()
+    p.reset()
+    r = subprocess.run([ECSC, "apply", plan, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=env, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    web = acct.service("web")
+    check("apply FILE makes exactly the saved calls, without asking (exit 0)",
+          r.returncode == 0 and ops(p.calls()) == ["RegisterTaskDefinition", "UpdateService"] and
+          "Enter a value" not in r.stderr, f"{r.returncode} {ops(p.calls())} {r.stderr[-800:]}")
+    check("... and moto runs the new image; worker's count set out of band is kept",
+          acct.image(web["taskDefinition"]) == "public.ecr.aws/nginx/nginx:1.28.0" and
+          acct.service("worker")["desiredCount"] == 3, web["taskDefinition"])
+    p.reset()
+    r = subprocess.run([ECSC, "apply", plan, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=env, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("a saved plan applies once: again, it is stale (its own changes), exit 1",
+          r.returncode == 1 and "stale" in r.stderr and not mutating(p.calls()),
+          f"{r.returncode} {r.stderr[-600:]}")
+
+    # The spec changed since the plan: refused before any call at all.
+    r = run("plan", spec, "--out", plan, tag="1.29.0")
+    check("plan --out of a further change", r.returncode == 2, r.stderr[-400:])
+    with open(spec, "a") as g:
+        g.write("# edited after the plan\n")
+    p.reset()
+    r = subprocess.run([ECSC, "apply", plan, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=env, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    check("apply of a plan whose spec changed refuses (exit 1) and calls nothing",
+          r.returncode == 1 and f"the spec changed since the plan: {spec}" in r.stderr and
+          not p.calls() and acct.service("web")["taskDefinition"] == web["taskDefinition"],
+          f"{r.returncode} {len(p.calls())} {r.stderr[-600:]}")
+    r = subprocess.run([ECSC, "plan", plan, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=env, timeout=60)
+    check("plan of a saved plan says to apply it (exit 1)",
+          r.returncode == 1 and "saved plan" in r.stderr, r.stderr[-300:])
+
+
+def walk(acct):
+    """The proxy rewrites DescribeServices to walk web's deployment from two
+    deployments to one COMPLETED, with events, its circuit breaker and a
+    real CloudWatch alarm in moto; the wait shows each step."""
+    p = acct.proxy
+    r = acct.ecsc("apply")
+    check("walk: the first apply creates (exit 0)", r.returncode == 0, r.stderr[-800:])
+    cw = boto3.client("cloudwatch", **clients_kw(acct.url))
+    cw.put_metric_alarm(AlarmName="web-5xx", MetricName="HTTPCode_Target_5XX_Count",
+                        Namespace="AWS/ApplicationELB", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cw.set_alarm_state(AlarmName="web-5xx", StateValue="OK", StateReason="quiet")
+    real = acct.ecs.describe_services(cluster="shop", services=["web", "worker"])["services"]
+    real = json.loads(json.dumps(real, default=lambda t: t.timestamp()))
+    web = next(x for x in real if x["serviceName"] == "web")
+    old = web["taskDefinition"]
+    new = old.rsplit(":", 1)[0] + ":" + str(int(old.rsplit(":", 1)[1]) + 1)
+    rev = lambda arn: arn.rsplit("/", 1)[1]  # noqa: E731
+
+    def dep(status, td, running, pending, rollout):
+        return dict(id="ecs-svc/" + status, status=status, taskDefinition=td, desiredCount=2,
+                    runningCount=running, pendingCount=pending, failedTasks=0,
+                    rolloutState=rollout)
+
+    def step(running, deps, events):
+        w = dict(web, runningCount=running, pendingCount=0, deployments=deps,
+                 events=[dict(id=str(i), createdAt=1796630400 + i, message=m)
+                         for i, m in enumerate(events)],
+                 deploymentConfiguration=dict(
+                     maximumPercent=200, minimumHealthyPercent=100,
+                     deploymentCircuitBreaker=dict(enable=True, rollback=True),
+                     alarms=dict(alarmNames=["web-5xx"], enable=True, rollback=True)))
+        return {"services": [w if x["serviceName"] == "web" else x for x in real]}
+
+    # As many answers as plan reads pass unchanged; then the walk.
+    p.reset()
+    acct.ecsc("plan", tag="1.28.0")
+    reads = count(p.calls(), "DescribeServices")
+    started = "(service web) has started 1 tasks: (task a1)."
+    steps = [step(2, [dep("PRIMARY", new, 0, 1, "IN_PROGRESS"),
+                      dep("ACTIVE", old, 2, 0, "COMPLETED")], [started]),
+             step(3, [dep("PRIMARY", new, 2, 0, "IN_PROGRESS"),
+                      dep("ACTIVE", old, 1, 0, "COMPLETED")],
+                  ["(service web) has stopped 1 running tasks: (task o1).", started]),
+             step(2, [dep("PRIMARY", new, 2, 0, "COMPLETED")],
+                  ["(service web) has reached a steady state."])]
+    p.configure(rewrite={"DescribeServices": [{}] * reads + steps})
+    r = acct.ecsc("apply", tag="1.28.0")
+    p.configure(rewrite=None)
+    err = r.stderr
+    want = [f"shop/web: running 2/2, pending 0, 2 deployments, IN_PROGRESS",
+            f"PRIMARY {rev(new)}: running 0/2, pending 1, IN_PROGRESS",
+            f"ACTIVE  {rev(old)}: running 2/2, pending 0, COMPLETED",
+            "circuit breaker: on (rolls back), trips at 3 failed tasks, 0 so far; "
+            "alarms (roll back on ALARM): web-5xx OK",
+            f"event 08:00:00 {started}",
+            "shop/web: running 3/2, pending 0, 2 deployments, IN_PROGRESS",
+            "event 08:00:00 (service web) has stopped 1 running tasks",
+            "shop/web: running 2/2, pending 0, 1 deployment, COMPLETED",
+            "event 08:00:00 (service web) has reached a steady state."]
+    at = [err.find(x) for x in want]
+    check("on a pipe the wait shows each step of the walk, in order, and ends stable (exit 0)",
+          r.returncode == 0 and -1 not in at and at == sorted(at) and "\x1b[" not in err,
+          f"{r.returncode} {list(zip(want, at))} {err[-1500:]}")
+    check("... with the alarm's state read from CloudWatch in moto",
+          count(p.calls(), "DescribeAlarms") >= 1, ops(p.calls()))
+    check("... each line once: nothing repeated while nothing changes",
+          err.count(f"PRIMARY {rev(new)}: running 0/2, pending 1, IN_PROGRESS") == 1, err[-1500:])
+
+
 RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + \
-    [interrupt, failing, debug, terminal, knobs, confirmation]
+    [interrupt, failing, debug, terminal, knobs, confirmation, saved, walk]
 # test_apply.py ECSC NAME...: only those runs (while working on one).
 RUNS = [fn for fn in RUNS if len(sys.argv) < 3 or fn.__name__ in sys.argv[2:]]
 for fn in RUNS:
