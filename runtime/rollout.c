@@ -87,8 +87,8 @@ static void next_steps(const Watch *w, const cJSON *s, const LogPlace *lp)
 							    : " --log-stream-names ",
 			lp->stream);
 	}
-	fprintf(stderr, "    - read the service's events: aws ecs describe-services --cluster %s "
-			"--services %s --query 'services[0].events[:10]'\n",
+	fprintf(stderr, "    - read the service's events: aws ecs "
+			"describe-services --cluster %s --services %s --query 'services[0].events[:10]'\n",
 		w->cluster, w->name);
 	if (cJSON_IsTrue(get(cb, "enable")) && cJSON_IsTrue(get(cb, "rollback")))
 		fputs("    - the circuit breaker rolls the service back to its last completed "

@@ -79,7 +79,7 @@ command_options() {
     case $1 in
     check|graph) echo "$spec --emit $common" ;;
     compile) echo "$spec --emit --project --target --format --output --depfile --export-prefix $common" ;;
-    plan) echo "$spec --project $aws --json --prune $common" ;;
+    plan) echo "$spec --project $aws --json --out --prune $common" ;;
     apply) echo "$spec --project $aws --prune --parallelism --no-wait --timeout --yes --auto-approve $common" ;;
     destroy) echo "$spec --project $aws --parallelism --yes --auto-approve $common" ;;
     scale) echo "$spec --project $aws --wait --timeout $common" ;;
