@@ -560,6 +560,9 @@ int main(int argc, char **argv)
 	if (status == ECS_OK && ninputs == 0 && !whoami)
 		status = cli_usage_error(command, "%s: no input files", cmd);
 	dopt.profile = profile;
+	dopt.color = strcmp(color, "always") == 0  ? ECS_COLOR_ALWAYS
+		     : strcmp(color, "never") == 0 ? ECS_COLOR_NEVER
+						   : ECS_COLOR_AUTO;
 	dopt.region = region;
 	dopt.endpoint = endpoint;
 #ifdef ECSC_RUNTIME

@@ -164,10 +164,14 @@ cJSON *get(const cJSON *o, const char *key);
 const char *str(const cJSON *o, const char *key);
 
 /* show.c */
-/* The plan on f, headed "VERB: project ..." (ecsc plan, apply, destroy). */
-void show_plan(const Deploy *d, FILE *f, const char *verb);
+/* The plan on f, headed "VERB: project ..." (ecsc plan, apply, destroy),
+ * in colour as d->opt->color says. */
+void show_plan(Deploy *d, FILE *f, const char *verb);
 /* The plan as JSON on stdout (ecsc plan --json; docs/runtime.md). */
-void show_plan_json(const Deploy *d);
+void show_plan_json(Deploy *d);
+/* Colour on f: ECS_COLOR_ALWAYS, NEVER, or AUTO (a terminal, without
+ * NO_COLOR). */
+bool show_color(FILE *f, int when);
 /* The changes that cannot be made (a note is an error). */
 size_t show_errors(const Deploy *d);
 

@@ -112,7 +112,10 @@ typedef struct {
 	double timeout;         /* apply, scale: seconds to wait for stability; 0: 600 */
 	const char *out;        /* plan: save the plan to this file */
 	const struct cJSON *sources; /* plan --out: the spec's files (ecs_compiler_sources) */
+	int color;              /* the plan's colours: ECS_COLOR_AUTO (0), ALWAYS, NEVER */
 } EcsDeployOptions;
+
+enum { ECS_COLOR_AUTO, ECS_COLOR_ALWAYS, ECS_COLOR_NEVER };
 
 /* Exit statuses: plan 0 (no changes), 2 (changes), 1 (anything else);
  * apply and destroy 0 (done), 1 (AWS refused, rollout failed, timeout,

@@ -95,7 +95,8 @@ bool json_covers(const cJSON *want, const cJSON *have)
 	return scalar_equal(want, have);
 }
 
-/* Records the differences of want and have as fields "path": old -> new. */
+/* Records the differences of want and have as fields "path": old -> new,
+ * one for each member that differs. */
 static void diff(cJSON *fields, const char *path, const cJSON *want, const cJSON *have)
 {
 	if (json_covers(want, have))
@@ -109,17 +110,8 @@ static void diff(cJSON *fields, const char *path, const cJSON *want, const cJSON
 		}
 		return;
 	}
-	if (cJSON_IsArray(want) && cJSON_IsArray(have) &&
-	    cJSON_GetArraySize(want) == cJSON_GetArraySize(have) && cJSON_IsObject(want->child)) {
-		int i = 0;
-		const cJSON *w;
-		cJSON_ArrayForEach(w, want) {
-			char p[512];
-			snprintf(p, sizeof p, "%s[%d]", path, i);
-			diff(fields, p, w, cJSON_GetArrayItem(have, i++));
-		}
-		return;
-	}
+	/* A list is recorded whole: show.c matches its elements (by name
+	 * where they have one) and shows each one's difference. */
 	cJSON *f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "path", path);
 	cJSON_AddItemToObject(f, "old", have ? cJSON_Duplicate(have, true) : cJSON_CreateNull());
@@ -452,6 +444,28 @@ static bool same_document(const cJSON *want, const cJSON *have)
 	return same;
 }
 
+/* A document's field: the live document and the spec's, as JSON trees
+ * (from their text where a value is text; the spec's NULL while a
+ * placeholder in it is unknown), and the inline policy's name. */
+static void document_change(Change *ch, const char *path, const char *policy,
+			    const cJSON *have, const cJSON *want)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "path", path);
+	if (policy)
+		cJSON_AddStringToObject(f, "policy", policy);
+	const cJSON *v[2] = {have, want};
+	static const char *const keys[2] = {"old", "new"};
+	for (int i = 0; i < 2; i++) {
+		cJSON *doc = cJSON_IsString(v[i]) ? cJSON_Parse(v[i]->valuestring) : NULL;
+		cJSON_AddItemToObject(f, keys[i], doc ? doc
+					  : v[i] ? cJSON_Duplicate(v[i], true)
+					  : i ? cJSON_CreateString("(known after apply)")
+					      : cJSON_CreateNull());
+	}
+	cJSON_AddItemToArray(ch->fields, f);
+}
+
 static void plan_role(const Ctx *x)
 {
 	Deploy *d = x->d;
@@ -467,8 +481,8 @@ static void plan_role(const Ctx *x)
 		return;
 	const cJSON *doc = get(x->r->params, "AssumeRolePolicyDocument");
 	if (doc && !same_document(doc, get(live, "AssumeRolePolicyDocument"))) {
-		field_change(ch_of(x)->fields, "AssumeRolePolicyDocument", "(live document)",
-			     "(the spec's document)");
+		document_change(ch_of(x), "AssumeRolePolicyDocument", NULL,
+				get(live, "AssumeRolePolicyDocument"), doc);
 		cJSON *p = obj("RoleName", name);
 		cJSON_AddItemToObject(p, "PolicyDocument", cJSON_Duplicate(doc, true));
 		send_extra(x, "iam", "UpdateAssumeRolePolicy", p);
@@ -511,10 +525,7 @@ static void plan_role_policy(const Ctx *x)
 	const cJSON *want = get(x->r->params, "PolicyDocument");
 	cJSON *resolved = resolve(x->d, get(want, "$json") ? get(want, "$json") : want);
 	if (!resolved || !same_document(resolved, have)) {
-		char path[300];
-		snprintf(path, sizeof path, "policy %s", name ? name : "");
-		field_change(ch_of(x)->fields, path, have ? "(live document)" : NULL,
-			     "(the spec's document)");
+		document_change(ch_of(x), "PolicyDocument", name ? name : "", have, resolved);
 		send_as_is(x);
 	}
 	cJSON_Delete(resolved);
@@ -556,8 +567,7 @@ static void plan_managed_policy(const Ctx *x)
 	const cJSON *want = get(x->r->params, "PolicyDocument");
 	cJSON *resolved = resolve(d, get(want, "$json") ? get(want, "$json") : want);
 	if (!resolved || !same_document(resolved, have)) {
-		field_change(ch_of(x)->fields, "PolicyDocument", "(live document)",
-			     "(the spec's document)");
+		document_change(ch_of(x), "PolicyDocument", NULL, have, resolved);
 		cJSON *p = obj("PolicyArn", str(live, "Arn"));
 		cJSON_AddItemToObject(p, "PolicyDocument", cJSON_Duplicate(want, true));
 		cJSON_AddBoolToObject(p, "SetAsDefault", true);
@@ -713,7 +723,13 @@ static void plan_default_egress(const Ctx *x)
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, ranges[k][1], ranges[k][2]);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(perm, ranges[k][0]), e);
-		field_change(ch_of(x)->fields, "egress rule", ranges[k][2], "(removed)");
+	}
+	if (perm) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "path", "IpPermissionsEgress");
+		cJSON_AddItemToObject(f, "old", cJSON_Duplicate(perm, true));
+		cJSON_AddNullToObject(f, "new");
+		cJSON_AddItemToArray(ch_of(x)->fields, f);
 	}
 	if (!perm)
 		return;
@@ -759,8 +775,10 @@ static void plan_rule(const Ctx *x, bool egress)
 		all &= found;
 	}
 	if (!all) {
-		field_change(ch_of(x)->fields, egress ? "egress rule" : "ingress rule", NULL,
-			     "(added)");
+		cJSON *rules = resolve(x->d, get(x->r->params, "IpPermissions"));
+		diff(ch_of(x)->fields, egress ? "IpPermissionsEgress" : "IpPermissions",
+		     rules ? rules : get(x->r->params, "IpPermissions"), NULL);
+		cJSON_Delete(rules);
 		send_as_is(x);
 	}
 }
@@ -1010,7 +1028,11 @@ static void plan_service(const Ctx *x)
 		const char *m = cJSON_IsString(o) ? o->valuestring : "";
 		const cJSON *w = get(x->r->params, m);
 		if (w && !json_covers(w, get(live, m))) {
+			int from = cJSON_GetArraySize(ch_of(x)->fields);
 			diff(ch_of(x)->fields, m, w, get(live, m));
+			/* The fields that force it, for the plan to say so. */
+			for (int k = from; k < cJSON_GetArraySize(ch_of(x)->fields); k++)
+				cJSON_AddTrueToObject(cJSON_GetArrayItem(ch_of(x)->fields, k), "replace");
 			note(ch_of(x), false, "%s cannot change in place: the service is deleted (its "
 					      "tasks stop) and created again",
 			     m);

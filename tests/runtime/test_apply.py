@@ -202,8 +202,18 @@ def scenario(acct):
     # -- one image changes ------------------------------------------------------------------
     p.reset()
     r = acct.ecsc("plan", tag="1.28.0")
-    check("plan shows the new revision", r.returncode == 2 and "taskDefinition" in r.stdout and
-          "1.28.0" in r.stdout, r.stdout[-1500:])
+    check("plan shows the new revision", r.returncode == 2 and
+          "\n      ~ service web \u203a container app \u203a image = "
+          '"public.ecr.aws/nginx/nginx:1.27.3" -> "public.ecr.aws/nginx/nginx:1.28.0"\n' in r.stdout
+          and "\n      ~ service web \u203a task_definition = " in r.stdout, r.stdout[-1500:])
+    r = acct.ecsc("plan", "--json", tag="1.28.0")
+    fields = [(f["path"], f["spec_path"], f.get("old"), f.get("new"))
+              for c in json.loads(r.stdout)["changes"] for f in c["fields"]
+              if c["resource"] == "TaskDefinitionWeb"]
+    check("plan --json carries the API path beside the spec's",
+          fields == [("containerDefinitions[0].image", "service web \u203a container app \u203a image",
+                      "public.ecr.aws/nginx/nginx:1.27.3", "public.ecr.aws/nginx/nginx:1.28.0")],
+          fields)
     p.reset()
     r = acct.ecsc("apply", tag="1.28.0")
     calls = p.calls()
