@@ -417,6 +417,17 @@ typedef struct {
 	bool widens;            /* a document line grants more than before */
 } Lines;
 
+/* A statement's member: 1 if it says what is granted (Action, Resource,
+ * Principal), -1 if it limits that (Condition, NotAction, NotResource,
+ * NotPrincipal), else 0. */
+static int grants(const char *member)
+{
+	if (strcmp(member, "Action") == 0 || strcmp(member, "Resource") == 0 ||
+	    strcmp(member, "Principal") == 0)
+		return 1;
+	return strncmp(member, "Not", 3) == 0 || strcmp(member, "Condition") == 0 ? -1 : 0;
+}
+
 static cJSON *line(Lines *ls, const char *change, const Path *p, const cJSON *old,
 		   const cJSON *new)
 {
@@ -467,12 +478,7 @@ static void attrs(Lines *ls, const char *change, const Path *p, const cJSON *v)
 			const cJSON *m;
 			cJSON_ArrayForEach(m, st) {
 				Path mp = member(&s, m->string);
-				bool grant = strcmp(m->string, "Action") == 0 ||
-					     strcmp(m->string, "Resource") == 0 ||
-					     strcmp(m->string, "Principal") == 0;
-				bool limit = strncmp(m->string, "Not", 3) == 0 ||
-					     strcmp(m->string, "Condition") == 0;
-				ls->in_grant = grant ? 1 : limit ? -1 : 0;
+				ls->in_grant = grants(m->string);
 				mp.map = cJSON_IsObject(m);
 				attrs(ls, change, &mp, m);
 			}
@@ -594,12 +600,7 @@ static void changes(Lines *ls, const Path *p, const cJSON *have, const cJSON *wa
 						cJSON_AddTrueToObject(keys, m->string);
 				cJSON_ArrayForEach(m, keys) {
 					Path mp = member(&s, m->string);
-					bool grant = strcmp(m->string, "Action") == 0 ||
-						     strcmp(m->string, "Resource") == 0 ||
-						     strcmp(m->string, "Principal") == 0;
-					bool limit = strncmp(m->string, "Not", 3) == 0 ||
-						     strcmp(m->string, "Condition") == 0;
-					ls->in_grant = grant ? 1 : limit ? -1 : 0;
+					ls->in_grant = grants(m->string);
 					mp.map = cJSON_IsObject(get(st, m->string)) ||
 						 cJSON_IsObject(get(old, m->string));
 					changes(ls, &mp, get(old, m->string), get(st, m->string), true);
