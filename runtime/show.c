@@ -928,7 +928,10 @@ void show_plan(Deploy *d, FILE *f, const char *verb)
 		size_t n = calls_of(d, i);
 		fprintf(f, "%s%s %-9s%s %s %s  (%s, %zu call%s)\n", col(&o, code), sign,
 			c->error ? "error" : kept ? "keep" : action_name(c->action), col(&o, RESET),
-			c->kind, c->name, c->resource, n, n == 1 ? "" : "s");
+			c->kind, c->name,
+			/* a pruned resource has no logical name (plan.c's prune_change) */
+			strncmp(c->resource, "(pruned ", 8) == 0 ? "no longer in the spec" : c->resource,
+			n, n == 1 ? "" : "s");
 		bool widens = false;
 		cJSON *lines = lines_of(d, i, &widens);
 		const cJSON *l;
