@@ -125,8 +125,20 @@ static int ranked_cmp(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
+static void diag_free(EcsDiag *d);
+
+static bool same_diag(const EcsDiag *a, const EcsDiag *b)
+{
+	return a->span.file == b->span.file && a->span.start == b->span.start &&
+	       a->span.end == b->span.end && a->code == b->code && a->severity == b->severity &&
+	       strcmp(a->message, b->message) == 0;
+}
+
 /* Diagnostics are printed in source order (file, then offset), whatever
- * stage found them; ties keep the order they were reported in. */
+ * stage found them; ties keep the order they were reported in. One that
+ * says what an earlier one says at the same place is dropped: a value
+ * from the command line or a parameter's default is checked at every use
+ * (`--set subnets=a,b` used by two services), but is wrong once. */
 void ecs_diag_sort(EcsDiagList *list)
 {
 	size_t n = list->len;
@@ -136,8 +148,25 @@ void ecs_diag_sort(EcsDiagList *list)
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = (Ranked){list->items[i], i};
 	qsort(tmp, n, sizeof *tmp, ranked_cmp);
-	for (size_t i = 0; i < n; i++)
-		list->items[i] = tmp[i].d;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		EcsDiag *d = tmp[i].d;
+		bool dup = false;
+		for (size_t k = kept; k-- > 0 && list->items[k]->span.file == d->span.file &&
+				      list->items[k]->span.start == d->span.start;)
+			if (same_diag(list->items[k], d))
+				dup = true;
+		if (!dup) {
+			list->items[kept++] = d;
+			continue;
+		}
+		if (d->severity == ECS_ERROR)
+			list->errors--;
+		else if (d->severity == ECS_WARNING)
+			list->warnings--;
+		diag_free(d);
+	}
+	list->len = kept;
 	free(tmp);
 }
 

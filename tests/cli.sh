@@ -192,6 +192,41 @@ case_did-you-mean-command() {
     expect_no_err 'did you mean'
 }
 
+case_set-value-reported-once() {
+    # One wrong element of a --set list used by two services is one
+    # error, not one per use; the good element between them none.
+    cat >two.ecs <<'SPEC'
+param subnets: list(string)
+
+cluster main {}
+
+service web in main {
+  cpu    = 0.25 vcpu
+  memory = 512 MiB
+  network { subnets = subnets }
+  container app { image = "nginx:1.27" }
+}
+
+service api in main {
+  cpu    = 0.25 vcpu
+  memory = 512 MiB
+  network { subnets = subnets }
+  container app { image = "nginx:1.27" }
+}
+SPEC
+    run -- check two.ecs --set subnets=a,subnet-0a1b2c3d,b
+    expect_status 1
+    expect_err '<command line>:1:15: error[E0224]: `a` is not a subnet id'
+    expect_err '<command line>:1:33: error[E0224]: `b` is not a subnet id'
+    expect_err "2 errors, 0 warnings"
+    [ "$(grep -c 'error\[E0224\]' "$err")" -eq 2 ] ||
+        fail "E0224 reported $(grep -c 'error\[E0224\]' "$err") times, expected 2"
+    run -- check two.ecs --set subnets=a --diagnostics=json
+    expect_status 1
+    [ "$(grep -o '"code":[[:space:]]*"E0224"' "$err" | wc -l)" -eq 1 ] ||
+        fail "JSON has E0224 $(grep -o '"code":[[:space:]]*"E0224"' "$err" | wc -l) times, expected 1"
+}
+
 case_did-you-mean-option() {
     write_specs
     run -- compile --tagret bundle ok.ecs
