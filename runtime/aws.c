@@ -145,6 +145,7 @@ static const char *const service_ids[][2] = {
 	{"application-autoscaling", "APPLICATION_AUTO_SCALING"},
 	{"tagging", "RESOURCE_GROUPS_TAGGING_API"},
 	{"codedeploy", "CODEDEPLOY"},
+	{"sso", "SSO"},
 };
 
 static const char *service_endpoint(const char *service)
@@ -160,24 +161,23 @@ static const char *service_endpoint(const char *service)
 	return NULL;
 }
 
-/* The endpoint of a service in the region: the one given, else the
- * service's variable, else the configured one, else the public one (IAM is
- * global). */
-static void endpoint(const EcsAws *a, const char *service, char *buf, size_t n)
+void ecs_aws_endpoint(const EcsAwsConfig *cfg, const char *service, char *buf, size_t n)
 {
-	const char *own = a->cfg->endpoint_given ? NULL : service_endpoint(service);
+	const char *own = cfg->endpoint_given ? NULL : service_endpoint(service);
 	if (own) {
 		snprintf(buf, n, "%s", own);
 		return;
 	}
-	if (a->cfg->endpoint) {
-		snprintf(buf, n, "%s", a->cfg->endpoint);
+	if (cfg->endpoint) {
+		snprintf(buf, n, "%s", cfg->endpoint);
 		return;
 	}
 	if (strcmp(service, "iam") == 0)
 		snprintf(buf, n, "https://iam.amazonaws.com/");
+	else if (strcmp(service, "sso") == 0)
+		snprintf(buf, n, "https://portal.sso.%s.amazonaws.com/", cfg->region);
 	else
-		snprintf(buf, n, "https://%s.%s.amazonaws.com/", service, a->cfg->region);
+		snprintf(buf, n, "https://%s.%s.amazonaws.com/", service, cfg->region);
 }
 
 /* AWS errors: {"__type": "...#Code", "message": "..."} from JSON services,
@@ -237,7 +237,7 @@ static EcsAwsStatus call(EcsAws *a, const char *service, const char *region, con
 {
 	memset(out, 0, sizeof *out);
 	char url[512], sigv4[128], userpwd[512];
-	endpoint(a, service, url, sizeof url);
+	ecs_aws_endpoint(a->cfg, service, url, sizeof url);
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", region, service);
 	char *key, *secret, *token;
 	ecs_aws_config_keys(a->cfg, &key, &secret, &token);

@@ -625,7 +625,8 @@ static EcsAwsStatus imds_keys(EcsAwsConfig *cfg, Keys *out)
 /* IAM Identity Center: the token `aws sso login` cached in
  * ~/.aws/sso/cache/SHA1.json (SHA1 of the sso_session's name, or of the
  * legacy sso_start_url), exchanged by GetRoleCredentials (GET
- * /federation/credentials on the portal, AWS_ENDPOINT_URL_SSO). */
+ * /federation/credentials on the portal, whose endpoint follows every
+ * service's rule: ecs_aws_endpoint). */
 static EcsAwsStatus sso_keys(EcsAwsConfig *cfg, const char *name, const Profile *p, Keys *out)
 {
 	Profile session = {0};
@@ -681,14 +682,14 @@ static EcsAwsStatus sso_keys(EcsAwsConfig *cfg, const char *name, const Profile 
 	cJSON_AddStringToObject(q, "role_name", p->sso_role_name);
 	char *query = ecs_wire_form("query", q);
 	cJSON_Delete(q);
-	const char *base = getenv("AWS_ENDPOINT_URL_SSO");
-	char full[2048], auth[8192];
-	if (base && *base)
-		snprintf(full, sizeof full, "%.*s/federation/credentials?%s",
-			 (int)(strlen(base) - (base[strlen(base) - 1] == '/')), base, query ? query : "");
-	else
-		snprintf(full, sizeof full, "https://portal.sso.%s.amazonaws.com/federation/credentials?%s",
-			 region, query ? query : "");
+	/* The portal's endpoint by every service's rule, in the sso_region. */
+	EcsAwsConfig portal = {.region = (char *)region, .endpoint = cfg->endpoint,
+			       .endpoint_given = cfg->endpoint_given};
+	char base[1024], full[2048], auth[8192];
+	ecs_aws_endpoint(&portal, "sso", base, sizeof base);
+	snprintf(full, sizeof full, "%.*s/federation/credentials?%s",
+		 (int)(strlen(base) - (*base && base[strlen(base) - 1] == '/')), base,
+		 query ? query : "");
 	free(query);
 	snprintf(auth, sizeof auth, "x-amz-sso_bearer_token: %s", token);
 	const char *headers[] = {auth, NULL};

@@ -57,6 +57,11 @@ void ecs_aws_config_free(EcsAwsConfig *cfg);
  * (the old keys are given, cfg->detail says why). */
 EcsAwsStatus ecs_aws_config_keys(const EcsAwsConfig *cfg, char **access_key, char **secret_key,
 				 char **session_token);
+/* The endpoint of service ("ecs", ..., "sso": the IAM Identity Center
+ * portal) in cfg's region: cfg's given one, else the service's
+ * AWS_ENDPOINT_URL_<SERVICE>, else cfg's configured one (AWS_ENDPOINT_URL,
+ * the profile's endpoint_url), else the public one (IAM's is global). */
+void ecs_aws_endpoint(const EcsAwsConfig *cfg, const char *service, char *buf, size_t n);
 
 typedef struct EcsAws EcsAws;
 

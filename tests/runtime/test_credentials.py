@@ -32,7 +32,9 @@ test makes an IAM user and key with those. Then:
   credential_source Ec2InstanceMetadata;
 - IAM Identity Center: a token cache written by the test and a loopback
   portal for GetRoleCredentials (AWS_ENDPOINT_URL_SSO), sso_session and
-  legacy profiles, missing, expired and refused tokens."""
+  legacy profiles, missing, expired and refused tokens; the portal named
+  by AWS_ENDPOINT_URL, the profile's endpoint_url and --endpoint-url as
+  every service's endpoint is."""
 import datetime
 import hashlib
 import json
@@ -567,6 +569,30 @@ print(json.dumps({{"Version": 1, "AccessKeyId": {key['AccessKeyId']!r},
     r = ecsc(senv, "whoami", "--profile", "sso")
     check("IAM Identity Center: a token the portal refuses is named", r.returncode == 2 and
           "GetRoleCredentials: HTTP 401" in r.stderr, r.stderr)
+    # The portal's endpoint follows every service's rule: AWS_ENDPOINT_URL
+    # and the profile's endpoint_url move it too (STS kept on moto by its
+    # own variable), and --endpoint-url wins over AWS_ENDPOINT_URL_SSO.
+    write(f"{cache}/{sha1('corp')}.json", json.dumps({"accessToken": "sso-token-1", "expiresAt": later}))
+    onto = {k: v for k, v in cenv.items() if k != "AWS_ENDPOINT_URL"}
+    onto["AWS_ENDPOINT_URL_STS"] = url
+    n = len(portal.log)
+    r = ecsc(dict(onto, AWS_ENDPOINT_URL=portal.url), "whoami", "--profile", "sso")
+    check("IAM Identity Center: AWS_ENDPOINT_URL names the portal", r.returncode == 0 and
+          "assumed-role/deploy/box\n" in r.stdout and len(portal.log) == n + 1, r.stdout + r.stderr)
+    with open(f"{home}/.aws/config", "a") as f:
+        f.write(f"[profile ssoat]\nsso_session = corp\nsso_account_id = 123456789012\n"
+                f"sso_role_name = Deploy\nendpoint_url = {portal.url}\n")
+    r = ecsc(onto, "whoami", "--profile", "ssoat")
+    check("IAM Identity Center: the profile's endpoint_url names the portal", r.returncode == 0 and
+          "assumed-role/deploy/box\n" in r.stdout and len(portal.log) == n + 2, r.stdout + r.stderr)
+    dead = Local(lambda method, path, h: (500, "{}"))
+    r = ecsc(dict(onto, AWS_ENDPOINT_URL_SSO=dead.url), "whoami", "--profile", "sso",
+             "--endpoint-url", portal.url)
+    check("IAM Identity Center: --endpoint-url wins over AWS_ENDPOINT_URL_SSO",
+          not dead.log and len(portal.log) > n + 2 and
+          portal.log[n + 2][1].startswith("/federation/credentials?"),
+          f"{dead.log} {portal.log[n + 2:]} {r.stderr}")
+    dead.close()
     portal.close()
 
 # ---- web identity -----------------------------------------------------------------------
