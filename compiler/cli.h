@@ -66,7 +66,7 @@ typedef enum {
 
 /* The global help's sections. */
 typedef enum {
-	CLI_SEC_SPEC, CLI_SEC_COMPILE, CLI_SEC_FMT, CLI_SEC_LSP, CLI_SEC_AWS, CLI_SEC_COMMON
+	CLI_SEC_SPEC, CLI_SEC_COMPILE, CLI_SEC_GRAPH, CLI_SEC_FMT, CLI_SEC_LSP, CLI_SEC_AWS, CLI_SEC_COMMON
 } CliSection;
 
 /* X(ID, name, alias, argument, commands, section, values, help)
@@ -98,6 +98,10 @@ typedef enum {
 	  "write a make/ninja depfile listing the inputs") \
 	X(EXPORT_PREFIX, "--export-prefix", NULL, "P", CLI_ONLY(COMPILE), CLI_SEC_COMPILE, NULL, \
 	  "export the template's outputs as P-NAME") \
+	X(INPUTS, "--inputs", NULL, NULL, CLI_ONLY(GRAPH), CLI_SEC_GRAPH, NULL, \
+	  "also draw what the spec uses but does not make:\n" \
+	  "subnets, security groups, target groups, images,\n" \
+	  "secrets, roles and clusters named by ARN") \
 	X(CHECK, "--check", NULL, NULL, CLI_ONLY(FMT), CLI_SEC_FMT, NULL, \
 	  "write nothing; list the files that would change,\n" \
 	  "and exit 1 if any would") \

@@ -490,13 +490,14 @@ EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out)
 		return ECS_OK;
 	}
 	if (strcmp(stage, "dot") == 0) {
-		ecs_graph_dump_dot(c, out);
+		ecs_graph_dump_dot(c, out, c->graph_inputs);
 		return ECS_OK;
 	}
 	return ECS_EUSAGE;
 }
 
 void ecs_compiler_keep_trees(EcsCompiler *c) { c->keep_trees = true; }
+void ecs_compiler_graph_inputs(EcsCompiler *c) { c->graph_inputs = true; }
 void ecs_compiler_defer_params(EcsCompiler *c) { c->defer_params = true; }
 
 const char *ecs_compiler_project(const EcsCompiler *c, bool *declared)

@@ -62,6 +62,8 @@ EcsStatus ecs_compiler_write_diagnostics(EcsCompiler *c, const char *path);
 EcsStatus ecs_compiler_emit(EcsCompiler *c, const char *stage, FILE *out);
 /* Keeps syntax trees for ecs_compiler_emit(c, "cst"); call before check. */
 void ecs_compiler_keep_trees(EcsCompiler *c);
+/* Makes ecs_compiler_emit(c, "dot") draw the external inputs too. */
+void ecs_compiler_graph_inputs(EcsCompiler *c);
 /* Lets parameters without a value reach the output as template
  * parameters (in a container's string fields); call before check. */
 void ecs_compiler_defer_params(EcsCompiler *c);

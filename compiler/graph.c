@@ -296,35 +296,6 @@ void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out)
 	cJSON_Delete(root);
 }
 
-void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out)
-{
-	const EcsGraph *g = &ctx->graph;
-	fputs("digraph ecsc {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", "
-	      "fontsize=10];\n", out);
-	for (size_t i = 0; i < g->len; i++) {
-		const EcsResource *r = g->items[i];
-		char label[512];
-		snprintf(label, sizeof label, "%s\\n%s%s%s", r->id, ecs_resource_cfn_type(r->kind),
-			 r->name ? "\\n" : "", r->name ? r->name : "");
-		fprintf(out, "  %s [label=", r->id);
-		fputc('"', out);
-		for (const char *p = label; *p; p++) {
-			if (*p == '"')
-				fputc('\\', out);
-			fputc(*p, out);
-		}
-		fputc('"', out);
-		if (r->nowned)
-			fputs(", style=dashed", out);
-		fputs("];\n", out);
-	}
-	for (size_t i = 0; i < g->len; i++)
-		for (size_t k = 0; k < g->items[i]->ndeps; k++) {
-			fprintf(out, "  %s -> %s;\n", g->items[i]->id, g->items[i]->deps[k]->id);
-		}
-	fputs("}\n", out);
-}
-
 bool ecs_compiler_service(EcsCompiler *c, const char *name, const char **cluster,
 			  const char **service)
 {

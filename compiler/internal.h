@@ -660,9 +660,11 @@ void ecs_graph_build(EcsCompiler *ctx);
 void ecs_graph_free(EcsGraph *g);
 /* The index of the node with logical id `id`, or -1. */
 long ecs_graph_find(EcsGraph *g, const char *id);
-/* Deterministic dumps: JSON (--emit=graph) and Graphviz DOT (ecsc graph). */
+/* Deterministic dumps: JSON (--emit=graph) and Graphviz DOT (ecsc graph,
+ * graph_dot.c: grouped by cluster and service, with a legend; with inputs,
+ * also what the spec uses but does not make: subnets, images, ...). */
 void ecs_graph_dump_json(const EcsCompiler *ctx, FILE *out);
-void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out);
+void ecs_graph_dump_dot(const EcsCompiler *ctx, FILE *out, bool inputs);
 /* Appends "web-api" as "WebApi" to out (logical ids, parameter names). */
 void ecs_pascal_case(char *out, size_t size, const char *s);
 
@@ -862,6 +864,7 @@ struct EcsCompiler {
 	void *trees;                    /* TSTree* per file (for --emit=cst) */
 	size_t ntrees;
 	bool keep_trees;
+	bool graph_inputs;              /* ecsc graph --inputs */
 	EcsMap overlays;                /* canonical path (interned) -> EcsOverlay * */
 	bool keep_refs;                 /* the checker records every name it resolves */
 	EcsVec refs;                    /* EcsRef *, in the order resolved */

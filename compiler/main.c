@@ -474,6 +474,9 @@ int main(int argc, char **argv)
 		case CLI_OPT_OUTPUT:
 			co.output = v;
 			break;
+		case CLI_OPT_INPUTS:
+			ecs_compiler_graph_inputs(c);
+			break;
 		case CLI_OPT_DEPFILE:
 			co.depfile = v;
 			break;

@@ -77,7 +77,8 @@ command_options() {
     local spec='--set --values --import-root' common='--diagnostics --diagnostics-file --color --help'
     local aws='--profile --region --endpoint-url --debug'
     case $1 in
-    check|graph) echo "$spec --emit $common" ;;
+    check) echo "$spec --emit $common" ;;
+    graph) echo "$spec --emit --inputs $common" ;;
     compile) echo "$spec --emit --project --target --format --output --depfile --export-prefix $common" ;;
     plan) echo "$spec --project $aws --json --out --prune $common" ;;
     apply) echo "$spec --project $aws --prune --parallelism --no-wait --timeout --yes --auto-approve $common" ;;
