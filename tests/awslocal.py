@@ -5,7 +5,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @contextlib.contextmanager
 def moto_server(**extra_env):
@@ -91,3 +93,35 @@ class Checks:
     def finish(self):
         print(f"{self.prefix}{self.passed} passed, {len(self.fails)} failed")
         sys.exit(1 if self.fails else 0)
+
+
+class Local:
+    """A loopback HTTP server answering with answer(method, path, headers)
+    -> (status, body); every request is logged as (method, path, headers),
+    and its arrival time (time.time()) in times."""
+
+    def __init__(self, answer):
+        log, times = self.log, self.times = [], []
+
+        class H(BaseHTTPRequestHandler):
+            def do(self):
+                times.append(time.time())
+                log.append((self.command, self.path, dict(self.headers)))
+                status, body = answer(self.command, self.path, self.headers)
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            do_GET = do_PUT = do
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

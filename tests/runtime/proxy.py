@@ -339,6 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
         json_protocol = bool(amz_target) or "json" in content_type
         record = {
             "index": None,
+            "time": time.time(),
             "method": self.command,
             "path": path,
             "service": scope.group(4) if scope else None,
@@ -481,7 +482,8 @@ class Proxy:
             self._server = self._thread = None
 
     def calls(self):
-        """The requests so far, in arrival order: a list of dicts with index, method, path,
+        """The requests so far, in arrival order: a list of dicts with index, time (of arrival,
+        time.time()), method, path,
         access_key, service, region, security_token, operation, protocol ("json" or "query"), mutating, fault, status
         (what the client got, None if nothing), upstream_status (None if not forwarded)
         and body (the JSON or form body as a dict where possible)."""

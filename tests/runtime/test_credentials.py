@@ -41,15 +41,13 @@ import json
 import os
 import pty
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from awslocal import Checks, assumable_role, moto_server, signing_user  # noqa: E402
+from awslocal import Checks, Local, assumable_role, moto_server, signing_user  # noqa: E402
 from proxy import Proxy  # noqa: E402
 
 import boto3  # noqa: E402
@@ -69,36 +67,6 @@ def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write(text)
-
-
-class Local:
-    """A loopback HTTP server answering with answer(method, path, headers)
-    -> (status, body); every request is logged as (method, path, headers)."""
-
-    def __init__(self, answer):
-        log = self.log = []
-
-        class H(BaseHTTPRequestHandler):
-            def do(self):
-                log.append((self.command, self.path, dict(self.headers)))
-                status, body = answer(self.command, self.path, self.headers)
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            do_GET = do_PUT = do
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
