@@ -649,6 +649,16 @@ static void check_rule(Check *C, const EcsValue *v, const EcsType *t, const char
 	case ECS_RULE_KMS_NO_ALIAS:
 		check_kms_key(C, v, t, s);
 		return;
+	case ECS_RULE_URL_PATH:
+		/* The load balancer's health check path (ELB's HealthCheckPath:
+		 * 1 to 1024 characters, beginning with `/`). */
+		if (n == 0 || n > 1024 || s[0] != '/' || strpbrk(s, " \t#")) {
+			EcsDiag *d = error(C, ECS_DIAG_RANGE, v->span,
+					   "`%s` is not a health check path", s);
+			ecs_diag_hint(d, "a path begins with `/` and holds no spaces or `#`, "
+					 "for example \"/ping\" or \"/ping?format=json\"");
+		}
+		return;
 	}
 }
 
@@ -1337,6 +1347,32 @@ static void check_value(Check *C, EcsBlock *scope, EcsValue *v, const EcsType *t
 
 static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs);
 
+/* The field of shape whose API member (its last name) is key written in
+ * snake case, as the seed's Terraform inputs spell it (containerPort:
+ * container_port, minTaskCount: min_task_count), or NULL. */
+static const EcsField *field_by_api_name(EcsShape shape, const char *key)
+{
+	size_t from, to;
+	ecs_schema_rows(shape, &from, &to);
+	for (size_t i = from; i < to; i++) {
+		const EcsField *f = &ecs_fields[i];
+		if (f->shape != shape || !f->api[0] || strcmp(f->name, key) == 0)
+			continue;
+		const char *api = strrchr(f->api, '.') ? strrchr(f->api, '.') + 1 : f->api;
+		const char *k = key;
+		for (; *api && *k; api++) {
+			bool upper = *api >= 'A' && *api <= 'Z';
+			if (upper && api != f->api && *k++ != '_')
+				break;
+			if (*k++ != (upper ? *api - 'A' + 'a' : *api))
+				break;
+		}
+		if (!*api && !*k)
+			return f;
+	}
+	return NULL;
+}
+
 static void unknown_key(Check *C, EcsBlock *b, const EcsBlockSchema *bs, const char *key,
 			EcsSpan span, bool is_block)
 {
@@ -1359,6 +1395,10 @@ static void unknown_key(Check *C, EcsBlock *b, const EcsBlockSchema *bs, const c
 		else
 			ecs_diag_hint(d, "did you mean `%s`?", s.best);
 		suggest_fix(C, d, &s);
+	} else if (!is_block) {
+		const EcsField *f = field_by_api_name(bs->shape, key);
+		if (f)
+			ecs_diag_hint(d, "`%s` is the API's `%s`; write `%s`", key, f->api, f->name);
 	}
 }
 
@@ -1494,7 +1534,7 @@ static void check_block(Check *C, EcsBlock *b, const EcsBlockSchema *bs)
 			EcsDiag *d = error(C, ECS_DIAG_MISSING_FIELD, b->kind_span,
 					   "`%s%s%s` has no `%s` block", b->kind, nm ? " " : "",
 					   nm ? nm : "", cs->kind);
-			ecs_diag_hint(d, "add `%s NAME { ... }`", cs->kind);
+			ecs_diag_hint(d, "add `%s%s { ... }`", cs->kind, cs->label ? " NAME" : "");
 		}
 	}
 }
@@ -1511,7 +1551,9 @@ static void check_decl(Check *C, EcsBlock *b)
 		b->schema = bs;
 		return;
 	}
-	if (bs->id == ECS_BLOCK_SERVICE) {
+	if (bs->id == ECS_BLOCK_SERVICE || (bs->id == ECS_BLOCK_EXPRESS && b->parent)) {
+		/* An Express service without `in` runs in the cluster AWS
+		 * names `default` (CreateExpressGatewayService.cluster). */
 		if (!b->parent) {
 			EcsDiag *d = error(C, ECS_DIAG_MISSING_FIELD, b->label_spans[0],
 					   "service `%s` names no cluster", b->labels[0]);
@@ -1531,7 +1573,7 @@ static void check_decl(Check *C, EcsBlock *b)
 		}
 	} else if (b->parent) {
 		EcsDiag *d = error(C, ECS_DIAG_SYNTAX, b->parent_span,
-				   "only a service is declared `in` a cluster");
+				   "only a service or an express_service is declared `in` a cluster");
 		ecs_diag_hint(d, "remove `in %s`", b->parent);
 	}
 	/* The declaration's name is its AWS name unless `name` (or `family`)

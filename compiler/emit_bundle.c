@@ -81,6 +81,7 @@ static const char *create_op(EcsResourceKind k)
 	case ECS_RES_TASK_DEFINITION: return "RegisterTaskDefinition";
 	case ECS_RES_SERVICE: return "CreateService";
 	case ECS_RES_TASK_SET: return "CreateTaskSet";
+	case ECS_RES_EXPRESS_SERVICE: return "CreateExpressGatewayService";
 	case ECS_RES_SCALABLE_TARGET: return "RegisterScalableTarget";
 	case ECS_RES_SCALING_POLICY: return "PutScalingPolicy";
 	case ECS_RES_SCHEDULED_ACTION: return "PutScheduledAction";
@@ -130,6 +131,9 @@ static cJSON *convert(const Bundle *b, const cJSON *v)
 				return from(r->id, "CreateService", "service.serviceArn", "arn");
 			case ECS_RES_CLUSTER:
 				return from(r->id, "CreateCluster", "cluster.clusterArn", "arn");
+			case ECS_RES_EXPRESS_SERVICE:
+				return from(r->id, "CreateExpressGatewayService", "service.serviceArn",
+					    "arn");
 			default:
 				return cJSON_CreateString(rid->valuestring);
 			}
@@ -252,7 +256,8 @@ static void lower(Bundle *b, const EcsResource *r, size_t index, const char *pro
 	case ECS_RES_CAPACITY_PROVIDER:
 	case ECS_RES_TASK_DEFINITION:
 	case ECS_RES_SERVICE:
-	case ECS_RES_TASK_SET: {
+	case ECS_RES_TASK_SET:
+	case ECS_RES_EXPRESS_SERVICE: {
 		cJSON_AddItemToObject(p, "tags", tag_list(r->tags, project, "key", "value"));
 		/* forceNewDeployment is a member of UpdateService, not of
 		 * CreateService (a new service deploys anyway): it travels

@@ -340,6 +340,7 @@ static bool uses_ref(const EcsResource *r, const char *attr)
 	case ECS_RES_MANAGED_POLICY:
 		return strcmp(attr, "Arn") == 0;
 	case ECS_RES_SCALABLE_TARGET:
+	case ECS_RES_EXPRESS_SERVICE:   /* Ref: ServiceArn */
 		return true;
 	default:
 		return false;
@@ -685,6 +686,7 @@ static bool taggable(EcsResourceKind k)
 	case ECS_RES_TASK_DEFINITION:
 	case ECS_RES_SERVICE:
 	case ECS_RES_TASK_SET:
+	case ECS_RES_EXPRESS_SERVICE:
 		return true;
 	default:
 		return false;
@@ -1073,6 +1075,8 @@ static const struct {
 	{ECS_RES_TASK_SET, "Id", "Task set ID", OUT_GETATT, "Id"},
 	{ECS_RES_TASK_SET, "Arn", "Task set ARN", OUT_TASK_SET_ARN, NULL},
 	{ECS_RES_SCALING_POLICY, "Arn", "Scaling policy ARN", OUT_GETATT, "Arn"},
+	{ECS_RES_EXPRESS_SERVICE, "Arn", "Express service ARN", OUT_REF, NULL},
+	{ECS_RES_EXPRESS_SERVICE, "Endpoint", "Express service endpoint", OUT_GETATT, "Endpoint"},
 };
 
 /* The name a task set's cluster or service member gives: the referenced

@@ -46,6 +46,7 @@ static const struct {
 	{ECS_RES_ROLE, ECS_SHAPE_ROLE, ""},
 	{ECS_RES_SECURITY_GROUP, ECS_SHAPE_SECURITY_GROUP, ""},
 	{ECS_RES_SERVICE, ECS_SHAPE_SERVICE, ""},
+	{ECS_RES_EXPRESS_SERVICE, ECS_SHAPE_EXPRESS, ""},
 };
 
 /* obj[path] for a dotted path, or NULL. */
@@ -98,6 +99,7 @@ static const struct {
 	{"cluster", graph_decl_cluster},
 	{"task", graph_decl_task},
 	{"service", graph_decl_service},
+	{"express_service", graph_decl_express},
 };
 
 /* The parameter declaration b's `name` takes (`"api-${env}"`, `env`), or

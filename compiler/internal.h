@@ -438,6 +438,7 @@ typedef enum {
 	ECS_RULE_IAM_PATH,
 	ECS_RULE_KMS_KEY_ARN,   /* arn:...:kms:...:key/ID, no id or alias */
 	ECS_RULE_KMS_NO_ALIAS,  /* a key id or key ARN, no alias */
+	ECS_RULE_URL_PATH,      /* /PATH: an HTTP health check path */
 } EcsRule;
 
 typedef struct EcsType {
@@ -585,6 +586,7 @@ void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl);
 	X(TASK_DEFINITION,   "AWS::ECS::TaskDefinition",                    "ecs") \
 	X(SERVICE,           "AWS::ECS::Service",                           "ecs") \
 	X(TASK_SET,          "AWS::ECS::TaskSet",                           "ecs") \
+	X(EXPRESS_SERVICE,   "AWS::ECS::ExpressGatewayService",             "ecs") \
 	X(SCALABLE_TARGET,   "AWS::ApplicationAutoScaling::ScalableTarget", "application-autoscaling") \
 	X(SCALING_POLICY,    "AWS::ApplicationAutoScaling::ScalingPolicy",  "application-autoscaling") \
 	X(SCHEDULED_ACTION,  "AWS::ApplicationAutoScaling::ScheduledAction", "application-autoscaling")
@@ -800,6 +802,9 @@ GraphTaskNodes graph_task_definition(GraphBuild *B, EcsBlock *b, const char *own
 				     struct cJSON *tags, bool exec_command, EcsBlock *cluster);
 void graph_decl_task(GraphBuild *B, EcsBlock *b);
 void graph_decl_service(GraphBuild *B, EcsBlock *b);
+/* An express_service: its node and derived roles, log group, security group
+ * (graph_express.c). */
+void graph_decl_express(GraphBuild *B, EcsBlock *b);
 
 /* ---- CloudFormation (emit_cfn.c) ----------------------------------------------- */
 

@@ -616,8 +616,8 @@ static void lower_body(Lower *L, EcsBlock *b, TSNode body, int depth)
  * "unknown cluster" errors. */
 static void lift_swallowed(Lower *L, EcsBlock *b)
 {
-	static const char *const kinds[] = {"cluster", "service", "task", "role", "policy",
-					    "log_group", NULL};
+	static const char *const kinds[] = {"cluster", "service", "express_service", "task",
+					    "role", "policy", "log_group", NULL};
 	for (size_t i = 0; i < b->nitems; i++) {
 		if (!b->items[i].is_block)
 			continue;

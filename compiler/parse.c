@@ -72,8 +72,8 @@ static void hint_unterminated(EcsDiag *d);
 static void note_nested_declarations(EcsCompiler *ctx, uint32_t file, EcsDiag *d,
 				     TSNode body)
 {
-	static const char *const kinds[] = {"cluster", "service", "task", "role",
-					    "policy", "log_group", NULL};
+	static const char *const kinds[] = {"cluster", "service", "express_service", "task",
+					    "role", "policy", "log_group", NULL};
 	const EcsSource *src = ctx->sources.files[file];
 	uint32_t count = ts_node_named_child_count(body);
 	for (uint32_t i = 0; i < count; i++) {
@@ -372,6 +372,7 @@ static bool hint_terraform_block(const EcsSource *src, TSNode leaf, EcsDiag *d)
 {
 	static const struct { const char *type, *kind; } kinds[] = {
 		{"aws_ecs_cluster", "cluster"}, {"aws_ecs_service", "service"},
+		{"aws_ecs_express_gateway_service", "express_service"},
 		{"aws_ecs_task_definition", "task"}, {"aws_iam_role", "role"},
 		{"aws_iam_policy", "policy"}, {"aws_cloudwatch_log_group", "log_group"},
 	};
@@ -394,12 +395,13 @@ static bool hint_terraform_block(const EcsSource *src, TSNode leaf, EcsDiag *d)
 		    q[k + 1] == '"') {
 			ecs_diag_hint(d, "this is Terraform's `%.*s \"%s\"`; a spec declares `%s NAME%s "
 					 "{ ... }`", (int)n, t, kinds[i].type, kinds[i].kind,
-				      strcmp(kinds[i].kind, "service") == 0 ? " in CLUSTER" : "");
+				      strstr(kinds[i].kind, "service") ? " in CLUSTER" : "");
 			return true;
 		}
 	}
 	ecs_diag_hint(d, "this is Terraform's `%.*s`; a spec holds `import \"file\"`, "
-			 "`param name: type` and declarations: cluster, service, task, role, "
+			 "`param name: type` and declarations: cluster, service, "
+			 "express_service, task, role, "
 			 "policy, log_group", (int)n, t);
 	return true;
 }

@@ -155,6 +155,34 @@ static void describe_sizes(const FargateSize *s, char *buf, size_t n)
 			 s->step / 1024);
 }
 
+/* cpu and memory (CPU units, MiB) as a Fargate task size; reported at the
+ * value spans given (NULL: the field is absent, its AWS default used). */
+static void fargate_pair(Rules *R, double cpu, double mem, const EcsSpan *cspan,
+			 const EcsSpan *mspan, bool win)
+{
+	const FargateSize *row = NULL;
+	for (size_t i = 0; i < sizeof fargate_sizes / sizeof *fargate_sizes; i++)
+		if (fargate_sizes[i].cpu == cpu && (!win || fargate_sizes[i].windows))
+			row = &fargate_sizes[i];
+	if (!row) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, cspan ? *cspan : *mspan,
+				    "%g CPU units is not a Fargate%s task size", cpu,
+				    win ? " Windows" : "");
+		ecs_diag_hint(d, "%s", win ? "Fargate Windows tasks take 1, 2 or 4 vcpu"
+					  : "Fargate tasks take 0.25, 0.5, 1, 2, 4, 8 or 16 vcpu "
+					    "(256 to 16384 CPU units)");
+		return;
+	}
+	if (!size_ok(row, mem)) {
+		char allowed[96];
+		describe_sizes(row, allowed, sizeof allowed);
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, mspan ? *mspan : *cspan,
+				    "Fargate has no task with %g vCPU and %g MiB of memory%s",
+				    cpu / 1024, mem, mspan ? "" : " (the default)");
+		ecs_diag_hint(d, "with %g vCPU, memory may be %s", cpu / 1024, allowed);
+	}
+}
+
 static void rule_fargate_size(Rules *R, EcsBlock *task)
 {
 	EcsAttr *ca = ecs_ast_attr(task, "cpu"), *ma = ecs_ast_attr(task, "memory");
@@ -169,28 +197,7 @@ static void rule_fargate_size(Rules *R, EcsBlock *task)
 	double cpu, mem;
 	if (!number(deref(R, ca->value), &cpu) || !number(deref(R, ma->value), &mem))
 		return;
-	bool win = is_windows(R, task);
-	const FargateSize *row = NULL;
-	for (size_t i = 0; i < sizeof fargate_sizes / sizeof *fargate_sizes; i++)
-		if (fargate_sizes[i].cpu == cpu && (!win || fargate_sizes[i].windows))
-			row = &fargate_sizes[i];
-	if (!row) {
-		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, ca->value->span,
-				    "%g CPU units is not a Fargate%s task size", cpu,
-				    win ? " Windows" : "");
-		ecs_diag_hint(d, "%s", win ? "Fargate Windows tasks take 1, 2 or 4 vcpu"
-					  : "Fargate tasks take 0.25, 0.5, 1, 2, 4, 8 or 16 vcpu "
-					    "(256 to 16384 CPU units)");
-		return;
-	}
-	if (!size_ok(row, mem)) {
-		char allowed[96];
-		describe_sizes(row, allowed, sizeof allowed);
-		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_FARGATE_SIZE, ma->value->span,
-				    "Fargate has no task with %g vCPU and %g MiB of memory",
-				    cpu / 1024, mem);
-		ecs_diag_hint(d, "with %g vCPU, memory may be %s", cpu / 1024, allowed);
-	}
+	fargate_pair(R, cpu, mem, &ca->value->span, &ma->value->span, is_windows(R, task));
 }
 
 /* Fargate rejects privileged containers, Docker security options and
@@ -1016,6 +1023,26 @@ static void rule_ids(Rules *R, EcsBlock *b)
 			rule_ids(R, b->items[i].u.block);
 }
 
+/* ---- Express Mode services ------------------------------------------------------------ */
+
+/* express_service (CreateExpressGatewayService): its tasks run on Fargate
+ * (Linux), so cpu and memory, 256 and 512 when absent, are a Fargate task
+ * size; scaling's min is not above its max. */
+static void rule_express(Rules *R, EcsBlock *svc)
+{
+	EcsAttr *ca = ecs_ast_attr(svc, "cpu"), *ma = ecs_ast_attr(svc, "memory");
+	double cpu = 256, mem = 512;
+	if ((ca || ma) && (!ca || number(deref(R, ca->value), &cpu)) &&
+	    (!ma || number(deref(R, ma->value), &mem)))
+		fargate_pair(R, cpu, mem, ca ? &ca->value->span : NULL,
+			     ma ? &ma->value->span : NULL, false);
+	EcsBlock *sc = ecs_ast_child(svc, "scaling");
+	double lo, hi;
+	if (sc && number(get(R, sc, "min"), &lo) && number(get(R, sc, "max"), &hi) && lo > hi)
+		report(R, ECS_ERROR, ECS_DIAG_SCALING_RANGE, ecs_ast_attr(sc, "min")->value->span,
+		       "scaling minimum %g is above its maximum %g", lo, hi);
+}
+
 void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl)
 {
 	Rules R = {ctx, decl};
@@ -1025,6 +1052,8 @@ void ecs_rules_check(EcsCompiler *ctx, EcsBlock *decl)
 		rule_statements(&R, decl);
 	if (strcmp(decl->kind, "service") == 0)
 		rule_service(&R, decl);
+	else if (strcmp(decl->kind, "express_service") == 0)
+		rule_express(&R, decl);
 	else if (strcmp(decl->kind, "task") == 0)
 		rule_task(&R, decl);
 	else if (strcmp(decl->kind, "cluster") == 0)

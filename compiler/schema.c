@@ -87,6 +87,16 @@ static const EcsType *const target_value_alts[] = {&TY_NUMBER, &TY_PERCENT, NULL
 static const EcsType TY_TARGET_VALUE = {.kind = ECS_TY_ONEOF,
 					.describe = "a number or a percentage",
 					.alts = target_value_alts};
+/* Express Mode's autoScalingTargetValue: an integer, a percentage for
+ * the CPU and memory metrics. */
+static const EcsType TY_TARGET_COUNT = {.kind = ECS_TY_INT, .describe = "a target value",
+					.min = 1, .max = 2147483647LL};
+static const EcsType TY_TARGET_PERCENT = {.kind = ECS_TY_PERCENT,
+					  .describe = "a target percentage", .min = 1, .max = 100};
+static const EcsType *const express_target_alts[] = {&TY_TARGET_COUNT, &TY_TARGET_PERCENT, NULL};
+static const EcsType TY_EXPRESS_TARGET = {.kind = ECS_TY_ONEOF,
+					  .describe = "a target value or a percentage",
+					  .alts = express_target_alts};
 static const EcsType TY_SCHEDULE = {.kind = ECS_TY_STRING,
 				    .describe = "a schedule: cron(...), rate(...) or at(...)",
 				    .rule = ECS_RULE_SCHEDULE};
@@ -109,6 +119,10 @@ static const EcsType TY_LOG_GROUP_NAME = {.kind = ECS_TY_STRING,
 					  .rule = ECS_RULE_LOG_GROUP_NAME};
 static const EcsType TY_IAM_PATH = {.kind = ECS_TY_STRING, .describe = "an IAM path",
 				    .rule = ECS_RULE_IAM_PATH};
+/* An Express service's health check path: a URL path. */
+static const EcsType TY_HEALTH_PATH = {.kind = ECS_TY_STRING,
+				       .describe = "a URL path (e.g. /ping)",
+				       .rule = ECS_RULE_URL_PATH};
 static const EcsType TY_EFS_ID = {.kind = ECS_TY_STRING,
 				  .describe = "an EFS file system id"};
 
@@ -255,6 +269,8 @@ ENUM(TY_TRACK_METRIC, "a tracked metric",
      "cpu=ECSServiceAverageCPUUtilization",
      "memory=ECSServiceAverageMemoryUtilization",
      "alb_requests=ALBRequestCountPerTarget");
+ENUM(TY_EXPRESS_METRIC, "an Express scaling metric", "cpu=AVERAGE_CPU",
+     "memory=AVERAGE_MEMORY", "requests=REQUEST_COUNT_PER_TARGET");
 ENUM(TY_STATISTIC, "a statistic", "Average", "Minimum", "Maximum", "SampleCount", "Sum");
 ENUM(TY_ADJUSTMENT_TYPE, "an adjustment type", "ChangeInCapacity",
      "PercentChangeInCapacity", "ExactCapacity");

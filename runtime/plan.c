@@ -1191,6 +1191,7 @@ static const char *kind_of(const char *op)
 		{"RegisterTaskDefinition", "task definition"},
 		{"CreateService", "service"},
 		{"CreateTaskSet", "task set"},
+		{"CreateExpressGatewayService", "express service"},
 		{"UpdateServicePrimaryTaskSet", "task set"},
 		{"RegisterScalableTarget", "scalable target"},
 		{"PutScalingPolicy", "scaling policy"},

@@ -44,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_DEF = os.path.join(ROOT, "compiler", "schema.def")
 DOC = os.path.join(ROOT, "docs", "coverage.md")
 
-MODULES = ["root", "cluster", "service", "container-definition", "shared"]
+MODULES = ["root", "cluster", "service", "container-definition", "express-service", "shared"]
 STATUSES = ["spelled", "derived", "plumbing", "gaps"]
 SEP = "›"
 

@@ -193,6 +193,7 @@ RULE_NOTES = {
     "KMS_KEY_ARN": "the key's ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); no key id or alias",
     "KMS_NO_ALIAS": "no alias",
     "TIMESTAMP": "a UTC time, `YYYY-MM-DDThh:mm:ssZ`",
+    "URL_PATH": "1 to 1024 characters, begins with `/`, no spaces or `#`",
 }
 
 
@@ -298,7 +299,8 @@ def field_row(types, f):
 
 def label_text(types, b):
     if b.parent == "ROOT":
-        parent = " in CLUSTER" if b.kind == "service" else ""
+        parent = (" in CLUSTER" if b.kind == "service" else
+                  " [in CLUSTER]" if b.kind == "express_service" else "")
         return "`%s NAME%s { ... }`: NAME is unique among the spec's `%s` declarations" % (
             b.kind, parent, b.kind)
     if b.label is None:

@@ -104,6 +104,8 @@ class Ctx:
         self.cfn_prefix = cfn_prefix
 
 
+EXPRESS = CLUSTER + "express_service api in main {\n@\n}\n"
+XGS = "ecs:CreateExpressGatewayService"
 TD = "ecs:RegisterTaskDefinition"
 APP = "containerDefinitions[name=app]"
 SVC = "ecs:CreateService"
@@ -265,6 +267,15 @@ SHAPES = {
                         "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Metrics[*]"),
     "PREDICTIVE": Ctx(service(AUTOSCALING_OUTER + "predictive p1 {\n?metric = cpu\n?target_value = 60%\n@\n}\n}"),
                       "application-autoscaling:PutScalingPolicy", "PredictiveScalingPolicyConfiguration"),
+    "EXPRESS": Ctx(EXPRESS.replace("@", '?primary_container { image = "nginx:1.27" }\n@'), XGS),
+    "EXPRESS_CONTAINER": Ctx(EXPRESS.replace("@", 'primary_container {\n?image = "nginx:1.27"\n@\n}'), XGS,
+                             "primaryContainer"),
+    "EXPRESS_LOGGING": Ctx(EXPRESS.replace("@", 'primary_container { image = "nginx:1.27"\nlogging {\n@\n} }'),
+                           XGS, "primaryContainer.awsLogsConfiguration"),
+    "EXPRESS_NETWORK": Ctx(EXPRESS.replace("@", 'primary_container { image = "nginx:1.27" }\nnetwork {\n@\n}'),
+                           XGS, "networkConfiguration"),
+    "EXPRESS_SCALING": Ctx(EXPRESS.replace("@", 'primary_container { image = "nginx:1.27" }\nscaling {\n@\n}'),
+                           XGS, "scalingTarget"),
 }
 
 # Rows whose shape's object is elsewhere than the shape's context says.
@@ -319,6 +330,7 @@ PATH = {
     "CONTAINER.gpu": "resourceRequirements[type=GPU].value",
     "DEPLOYMENT.controller": "deploymentController.type",
     "LOGGING.group": 'options."awslogs-group"',
+    "EXPRESS_LOGGING.group": "logGroup",
     "LOGGING.stream_prefix": 'options."awslogs-stream-prefix"',
     "SC_TEST_TRAFFIC.header": "name",
     "SC_TEST_TRAFFIC.value": "value.exact",
@@ -563,6 +575,11 @@ VALUE = {
     "CONTAINER.depends_on": ("{ side = COMPLETE }", ("exact", [{"containerName": "side", "condition": "COMPLETE"}])),
     "PORT.host_port": ("8080", ("int", 8080)),
     "TASKDEF.cpu": ("256", ("int", 256)),
+    "EXPRESS.cpu": ("256", ("str", "256")),
+    "EXPRESS.health_check_path": ('"/healthz"', ("str", "/healthz")),
+    "EXPRESS_NETWORK.subnets": (f'["{SUBNET}"]', ("list", [SUBNET])),
+    "EXPRESS_NETWORK.security_groups": (f'["{SG}"]', ("list", [SG])),
+    "EXPRESS_LOGGING.group": ('"/apps/reach"', ("str", "/apps/reach")),
     "STATEMENT.actions": ('["s3:GetObject", "s3:PutObject"]', ("list", ["s3:GetObject", "s3:PutObject"])),
     "STATEMENT.not_actions": ('["iam:*"]', ("list", ["iam:*"])),
     "STATEMENT.resources": ('["arn:aws:s3:::reach/*"]', ("list", ["arn:aws:s3:::reach/*"])),

@@ -49,6 +49,7 @@ CFN_TYPE = {
     "ecs:CreateCapacityProvider": "AWS::ECS::CapacityProvider",
     "ecs:RegisterTaskDefinition": "AWS::ECS::TaskDefinition",
     "ecs:CreateService": "AWS::ECS::Service",
+    "ecs:CreateExpressGatewayService": "AWS::ECS::ExpressGatewayService",
     "ecs:CreateTaskSet": "AWS::ECS::TaskSet",
     "logs:CreateLogGroup": "AWS::Logs::LogGroup",
     "logs:PutRetentionPolicy": "AWS::Logs::LogGroup",

@@ -23,6 +23,7 @@ CREATE = {
     "AWS::ECS::TaskDefinition": ("ecs", "RegisterTaskDefinition"),
     "AWS::ECS::Service": ("ecs", "CreateService"),
     "AWS::ECS::TaskSet": ("ecs", "CreateTaskSet"),
+    "AWS::ECS::ExpressGatewayService": ("ecs", "CreateExpressGatewayService"),
     "AWS::Logs::LogGroup": ("logs", "CreateLogGroup"),
     "AWS::IAM::Role": ("iam", "CreateRole"),
     "AWS::IAM::ManagedPolicy": ("iam", "CreatePolicy"),

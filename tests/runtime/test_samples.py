@@ -20,6 +20,8 @@ What moto needs, and the bundle is changed for:
   and so are managed instances capacity providers (moto fails with a
   500); what used them runs on Fargate;
 - a task set's `scale` is dropped (moto tries to run its tasks and fails);
+- a sample with an express_service is skipped: moto serves no Express
+  Gateway operation and the runtime does not apply them yet;
 - moto reports a fixed running count (MOTO_ECS_SERVICE_RUNNING): it is set
   to the sample's desired count, and a sample whose services want
   different counts is applied with --no-wait."""
@@ -113,6 +115,12 @@ for spec in samples:
     bundle = json.loads(subprocess.run(
         [ECSC, "compile", "--target", "bundle", f"{ROOT}/samples/{spec}"],
         capture_output=True, text=True, check=True).stdout)
+    # moto 5.2.1 serves none of the Express Gateway operations, and the
+    # runtime does not apply them yet: such a sample is checked by the
+    # compile tests (cfn-lint, botocore) alone.
+    if any("ExpressGatewayService" in r["operation"] for r in bundle["requests"]):
+        print(f"skip {spec}: Express Mode services are not applied by the runtime")
+        continue
     counts = {r["params"].get("desiredCount", 1) for r in bundle["requests"]
               if r["operation"] == "CreateService"}
     running = str(max(counts)) if counts else "1"
