@@ -1333,6 +1333,10 @@ void plan_build(Deploy *d)
 			plan_scaling(&x, d->live.scaling, "PolicyName");
 		else if (strcmp(op, "PutScheduledAction") == 0)
 			plan_scaling(&x, d->live.scheduled, "ScheduledActionName");
+		else if (strcmp(op, "CreateExpressGatewayService") == 0)
+			note(ch_of(&x), true, "an Express Mode service, which this ecsc does not "
+			     "plan yet: nothing is sent (deploy it with the CloudFormation "
+			     "template)");
 		else
 			/* A bundle from another ecsc, or edited: nothing is sent that
 			 * ecsc cannot compare with what exists. */
