@@ -159,13 +159,7 @@ static void express_network(Express *x)
 		return;
 	cJSON *nc = cJSON_AddObjectToObject(x->s->props, "networkConfiguration");
 	cJSON *sgs = cJSON_CreateArray();
-	if (sg) {
-		cJSON_AddItemToArray(sgs, graph_ref(sg, "GroupId"));
-		graph_depend(x->s, sg);
-	}
-	EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
-	if (xs)
-		graph_append_attr(B, net, xs, sgs);
+	graph_append_security_groups(B, x->s, net, sg, sgs);
 	EcsAttr *sn = net ? ecs_ast_attr(net, "subnets") : NULL;
 	if (sn)
 		cJSON_AddItemToObject(nc, "subnets", graph_convert_attr(B, net, sn));

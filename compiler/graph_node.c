@@ -536,6 +536,18 @@ void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, cJSON *
 	cJSON_Delete(more);
 }
 
+void graph_append_security_groups(GraphBuild *B, EcsResource *r, EcsBlock *net,
+				  EcsResource *sg, cJSON *sgs)
+{
+	if (sg) {
+		cJSON_AddItemToArray(sgs, graph_ref(sg, "GroupId"));
+		graph_depend(r, sg);
+	}
+	EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
+	if (xs)
+		graph_append_attr(B, net, xs, sgs);
+}
+
 /* Sets obj[path] = value, creating the objects of a dotted path. */
 void graph_put(cJSON *obj, const char *path, cJSON *value)
 {

@@ -189,13 +189,7 @@ static void svc_network(Svc *v)
 	cJSON_AddItemToObject(aws, "subnets", sn ? graph_convert_attr(B, net, sn)
 						 : cJSON_CreateArray());
 	cJSON *sgs = cJSON_AddArrayToObject(aws, "securityGroups");
-	if (sg) {
-		cJSON_AddItemToArray(sgs, graph_ref(sg, "GroupId"));
-		graph_depend(v->s, sg);
-	}
-	EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
-	if (xs)
-		graph_append_attr(B, net, xs, sgs);
+	graph_append_security_groups(B, v->s, net, sg, sgs);
 	if (cJSON_GetArraySize(sgs) == 0)
 		cJSON_DeleteItemFromObjectCaseSensitive(aws, "securityGroups");
 	cJSON_AddStringToObject(aws, "assignPublicIp",

@@ -732,6 +732,10 @@ struct cJSON *graph_convert(GraphBuild *B, EcsBlock *scope, EcsValue *v, const E
 struct cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a);
 /* Appends the items of a list attribute, converted, to arr. */
 void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, struct cJSON *arr);
+/* Appends to sgs a resource r's security groups: its own group sg (when
+ * not NULL; r then depends on it) first, then net's `security_groups`. */
+void graph_append_security_groups(GraphBuild *B, EcsResource *r, EcsBlock *net,
+				  EcsResource *sg, struct cJSON *sgs);
 /* obj[path] = value, creating the objects of a dotted path. */
 void graph_put(struct cJSON *obj, const char *path, struct cJSON *value);
 /* Every field of b whose row names an API member, but those in skip (a
