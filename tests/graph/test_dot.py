@@ -114,6 +114,15 @@ for sample in sys.argv[2:]:
                 want |= {(r["id"], "target group", lb["targetGroupArn"])
                          for lb in p.get("loadBalancers", [])
                          if isinstance(lb.get("targetGroupArn"), str)}
+            if r["type"] == "AWS::ECS::ExpressGatewayService":
+                net = p.get("networkConfiguration", {})
+                want |= {(r["id"], "subnet", s) for s in strings(net.get("subnets", []))}
+                want |= {(r["id"], "security group", s)
+                         for s in strings(net.get("securityGroups", []))}
+                c = p.get("primaryContainer", {})
+                want |= {(r["id"], "image", s) for s in strings(c.get("image"))}
+                want |= {(r["id"], "secret", s["valueFrom"]) for s in c.get("secrets", [])
+                         if isinstance(s.get("valueFrom"), str)}
             if r["type"] == "AWS::ECS::TaskDefinition":
                 for c in p.get("containerDefinitions", []):
                     want |= {(r["id"], "image", s) for s in strings(c.get("image"))}
