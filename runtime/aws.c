@@ -134,52 +134,6 @@ static EcsAwsStatus received(CURL *c, CURLcode rc, Body *b, EcsAwsResponse *out)
 	return ECS_AWS_OK;
 }
 
-/* The AWS_ENDPOINT_URL_<SERVICE> variable of each service the runtime
- * calls: its SDK service id in upper case, spaces as underscores. */
-static const char *const service_ids[][2] = {
-	{"ecs", "ECS"},
-	{"iam", "IAM"},
-	{"ec2", "EC2"},
-	{"sts", "STS"},
-	{"logs", "CLOUDWATCH_LOGS"},
-	{"application-autoscaling", "APPLICATION_AUTO_SCALING"},
-	{"tagging", "RESOURCE_GROUPS_TAGGING_API"},
-	{"codedeploy", "CODEDEPLOY"},
-	{"sso", "SSO"},
-};
-
-static const char *service_endpoint(const char *service)
-{
-	for (size_t i = 0; i < sizeof service_ids / sizeof *service_ids; i++) {
-		if (strcmp(service, service_ids[i][0]) == 0) {
-			char name[64];
-			snprintf(name, sizeof name, "AWS_ENDPOINT_URL_%s", service_ids[i][1]);
-			const char *v = getenv(name);
-			return v && *v ? v : NULL;
-		}
-	}
-	return NULL;
-}
-
-void ecs_aws_endpoint(const EcsAwsConfig *cfg, const char *service, char *buf, size_t n)
-{
-	const char *own = cfg->endpoint_given ? NULL : service_endpoint(service);
-	if (own) {
-		snprintf(buf, n, "%s", own);
-		return;
-	}
-	if (cfg->endpoint) {
-		snprintf(buf, n, "%s", cfg->endpoint);
-		return;
-	}
-	if (strcmp(service, "iam") == 0)
-		snprintf(buf, n, "https://iam.amazonaws.com/");
-	else if (strcmp(service, "sso") == 0)
-		snprintf(buf, n, "https://portal.sso.%s.amazonaws.com/", cfg->region);
-	else
-		snprintf(buf, n, "https://%s.%s.amazonaws.com/", service, cfg->region);
-}
-
 /* AWS errors: {"__type": "...#Code", "message": "..."} from JSON services,
  * <Error><Code/><Message/></Error> from query ones (and from moto). */
 static void parse_error(EcsAwsResponse *r)
