@@ -63,7 +63,7 @@ typedef enum { ACT_NONE, ACT_CREATE, ACT_UPDATE, ACT_REPLACE, ACT_DELETE } Actio
 /* A resource's planned change, as the plan prints it. */
 typedef struct {
 	const char *resource;   /* logical id */
-	char *own;              /* the id, when the change owns it (pruning) */
+	char *own;              /* the id, when the change owns it: set only for pruning */
 	const char *kind;       /* "service", "task definition", ... */
 	char *name;             /* its AWS name */
 	Action action;

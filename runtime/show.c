@@ -930,7 +930,7 @@ void show_plan(Deploy *d, FILE *f, const char *verb)
 			c->error ? "error" : kept ? "keep" : action_name(c->action), col(&o, RESET),
 			c->kind, c->name,
 			/* a pruned resource has no logical name (plan.c's prune_change) */
-			strncmp(c->resource, "(pruned ", 8) == 0 ? "no longer in the spec" : c->resource,
+			c->own ? "no longer in the spec" : c->resource,
 			n, n == 1 ? "" : "s");
 		bool widens = false;
 		cJSON *lines = lines_of(d, i, &widens);
