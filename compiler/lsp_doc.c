@@ -99,6 +99,16 @@ uint32_t lsp_offset(const char *text, size_t len, long line, long character)
 	return (uint32_t)at;
 }
 
+/* A JSON number a client sent as a line, column or version, as a long:
+ * anything that is not a finite number in 0..2^31-1 (a negative, NaN, 1e300)
+ * is clamped into that range, never cast out of it. */
+static long json_count(const cJSON *n)
+{
+	if (!cJSON_IsNumber(n) || !(n->valuedouble >= 0))
+		return 0;
+	return n->valuedouble < 2147483647.0 ? (long)n->valuedouble : 2147483647L;
+}
+
 uint32_t lsp_param_offset(const EcsSource *src, const cJSON *params)
 {
 	return lsp_pos_offset(src, cJSON_GetObjectItemCaseSensitive(params, "position"));
@@ -108,9 +118,7 @@ uint32_t lsp_pos_offset(const EcsSource *src, const cJSON *pos)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(pos, "line");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(pos, "character");
-	long line = cJSON_IsNumber(l) && l->valuedouble >= 0 ? (long)l->valuedouble : 0;
-	long ch = cJSON_IsNumber(c) && c->valuedouble >= 0 ? (long)c->valuedouble : 0;
-	return lsp_offset(src->text, src->len, line, ch);
+	return lsp_offset(src->text, src->len, json_count(l), json_count(c));
 }
 
 cJSON *lsp_position(const EcsSource *src, uint32_t offset)
@@ -252,7 +260,7 @@ void lsp_did_open(Lsp *L, const cJSON *params)
 	}
 	d->len = 0;
 	splice(d, 0, 0, text->valuestring, strlen(text->valuestring));
-	d->version = cJSON_IsNumber(ver) ? (long)ver->valuedouble : 0;
+	d->version = json_count(ver);
 	d->unit = unit_for(L, d->path);
 	/* Opening is answered at once: there is nothing to wait for. */
 	mark_dirty(L, d->unit);
@@ -268,7 +276,7 @@ void lsp_did_change(Lsp *L, const cJSON *params)
 	const cJSON *td = cJSON_GetObjectItemCaseSensitive(params, "textDocument");
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(td, "version");
 	if (cJSON_IsNumber(ver))
-		d->version = (long)ver->valuedouble;
+		d->version = json_count(ver);
 	const cJSON *ch;
 	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(params, "contentChanges")) {
 		const cJSON *text = cJSON_GetObjectItemCaseSensitive(ch, "text");
@@ -286,9 +294,7 @@ void lsp_did_change(Lsp *L, const cJSON *params)
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(range, ends[k]);
 			const cJSON *l = cJSON_GetObjectItemCaseSensitive(p, "line");
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "character");
-			long line = cJSON_IsNumber(l) && l->valuedouble >= 0 ? (long)l->valuedouble : 0;
-			long col = cJSON_IsNumber(c) && c->valuedouble >= 0 ? (long)c->valuedouble : 0;
-			at[k] = lsp_offset(d->text, d->len, line, col);
+			at[k] = lsp_offset(d->text, d->len, json_count(l), json_count(c));
 		}
 		if (at[1] < at[0])
 			at[1] = at[0];

@@ -409,16 +409,15 @@ static bool scale_in_range(const Deploy *d, const char *cluster, const char *ser
 	char id[512];
 	snprintf(id, sizeof id, "service/%s/%s", cluster, service);
 	const Request *t = request_with(d, "RegisterScalableTarget", "ResourceId", id);
-	const cJSON *min = t ? get(t->params, "MinCapacity") : NULL;
-	const cJSON *max = t ? get(t->params, "MaxCapacity") : NULL;
-	if (!cJSON_IsNumber(min) || !cJSON_IsNumber(max) ||
-	    (count >= (long)min->valuedouble && count <= (long)max->valuedouble))
+	long min = t ? num(t->params, "MinCapacity", -1) : -1;
+	long max = t ? num(t->params, "MaxCapacity", -1) : -1;
+	if (min < 0 || max < 0 || (count >= min && count <= max))
 		return true;
 	fprintf(stderr, "ecsc: scale: %s/%s: %ld is outside the service's autoscaling range "
 			"(min %ld, max %ld in the spec)\n"
 			"    autoscaling would move the count back; to go beyond it, change "
 			"autoscaling's min and max and apply\n",
-		cluster, service, count, (long)min->valuedouble, (long)max->valuedouble);
+		cluster, service, count, min, max);
 	return false;
 }
 

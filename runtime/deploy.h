@@ -162,6 +162,10 @@ char *sha256_hex(const void *data, size_t len);
 bool json_covers(const cJSON *want, const cJSON *have);
 cJSON *get(const cJSON *o, const char *key);
 const char *str(const cJSON *o, const char *key);
+/* o's member key as a whole number, dflt when it is absent or not a number;
+ * a value beyond +-9e15 (as an AWS reply or a saved plan may hold) is clamped,
+ * never cast out of range. */
+long num(const cJSON *o, const char *key, long dflt);
 
 /* show.c */
 /* The plan on f, headed "VERB: project ..." (ecsc plan, apply, destroy),

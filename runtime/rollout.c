@@ -217,10 +217,10 @@ static void service_details(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s, in
 	cJSON_ArrayForEach(x, get(s, "events")) {
 		if (k++ == 3)
 			break;
-		const cJSON *at = get(x, "createdAt");
+		long at = num(x, "createdAt", -1);
 		char when[16] = "";
-		if (cJSON_IsNumber(at)) {
-			time_t t = (time_t)at->valuedouble;
+		if (at >= 0 && at < 253402300800L) { /* before the year 10000 */
+			time_t t = (time_t)at;
 			struct tm tm;
 			gmtime_r(&t, &tm);
 			strftime(when, sizeof when, "%H:%M:%S", &tm);
@@ -248,8 +248,7 @@ static void observe(Deploy *d, EcsAws *aws, Watch *w, const cJSON *s)
 		 w->cluster, w->name, running, desired, pending, cJSON_GetArraySize(deps),
 		 cJSON_GetArraySize(deps) == 1 ? "" : "s", rollout ? ", " : "",
 		 rollout ? rollout : "");
-	long failed = get(primary, "failedTasks") ? (long)get(primary, "failedTasks")->valuedouble
-						  : 0;
+	long failed = num(primary, "failedTasks", 0);
 	service_details(d, aws, w, s, desired, failed);
 	LogPlace lp = {0};
 	if (failed > w->failed_tasks) {

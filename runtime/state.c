@@ -109,6 +109,18 @@ const char *str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+long num(const cJSON *o, const char *key, long dflt)
+{
+	const cJSON *v = get(o, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble != v->valuedouble)
+		return dflt;
+	if (v->valuedouble >= 9.0e15)
+		return 9000000000000000L;
+	if (v->valuedouble <= -9.0e15)
+		return -9000000000000000L;
+	return (long)v->valuedouble;
+}
+
 /* Adds s to the array of strings a unless present. */
 static void add_name(cJSON *a, const char *s)
 {

@@ -122,6 +122,44 @@ def test_bad_frames_get_errors_not_a_crash():
     assert msgs[-1] == {"id": 2, "result": None, "jsonrpc": "2.0"}
 
 
+def test_positions_out_of_range_are_clamped():
+    """A line, column or version beyond any integer (1e300, -1e300, 9e18) is
+    clamped into range: the answers are those for the last place in the
+    text, not a crash or undefined behaviour (the fuzzer once found the
+    cast)."""
+    uri = "file:///t/a.ecs"
+    text = "cluster main {\n}\n"
+    msgs = [{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen",
+             "params": {"textDocument": {"uri": uri, "languageId": "ecs", "version": 1e300,
+                                         "text": text}}},
+            {"jsonrpc": "2.0", "id": 2, "method": "textDocument/prepareRename",
+             "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1e300}}},
+            {"jsonrpc": "2.0", "id": 3, "method": "textDocument/prepareRename",
+             "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 9}}},
+            {"jsonrpc": "2.0", "method": "textDocument/didChange",
+             "params": {"textDocument": {"uri": uri, "version": 9e18},
+                        "contentChanges": [{"range": {"start": {"line": 1e300, "character": -1e300},
+                                                      "end": {"line": 1e20, "character": 1e300}},
+                                            "text": "\ncluster second {\n}\n"}]}},
+            {"jsonrpc": "2.0", "id": 4, "method": "textDocument/documentSymbol",
+             "params": {"textDocument": {"uri": uri}}},
+            {"jsonrpc": "2.0", "id": 5, "method": "shutdown"},
+            {"jsonrpc": "2.0", "method": "exit"}]
+    p = subprocess.run([ECSC, "lsp"], input=b"".join(frame(m) for m in msgs),
+                       capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    answers = {m["id"]: m for m in read_frames(p.stdout) if "id" in m}
+    # Column 1e300 on line 0 is the line's end: past the name, nothing to rename.
+    assert answers[2].get("result") is None, answers[2]
+    assert answers[3]["result"]["placeholder"] == "main", answers[3]
+    # The change at (1e300, -1e300)..(1e20, 1e300) is an insertion at the end.
+    symbols = answers[4]["result"]
+    assert [x["name"] for x in symbols] == ["main", "second"], answers[4]
+    assert symbols[1]["range"]["start"]["line"] == 3, symbols[1]
+    assert answers[5]["result"] is None
+
+
 def test_exit_without_shutdown_is_status_1():
     p = subprocess.run([ECSC, "lsp"], input=frame({"jsonrpc": "2.0", "method": "exit"}),
                        capture_output=True, timeout=30)
