@@ -346,6 +346,8 @@ int ecs_apply(const struct cJSON *bundle, const EcsDeployOptions *o)
 		if (!rollout_wait(&d, aws, ws, n))
 			status = 1;
 		free(ws);
+		if (!express_wait(&d, aws))
+			status = 1;
 	}
 	finish(&d, aws);
 	return status;
@@ -357,14 +359,6 @@ int ecs_destroy(const struct cJSON *bundle, const EcsDeployOptions *o)
 	Deploy d;
 	EcsAws *aws = NULL;
 	int status = start(&d, bundle, o, &aws, true, true);
-	/* An Express Mode service is not deleted by this ecsc: what it runs in
-	 * (its roles, security group, cluster) is not deleted from under it. */
-	for (size_t i = 0; status == 0 && i < d.nreqs; i++)
-		if (strcmp(d.reqs[i].op, "CreateExpressGatewayService") == 0) {
-			fprintf(stderr, "ecsc: destroy: %s is an Express Mode service, which this "
-				"ecsc does not delete yet: nothing was deleted\n", d.reqs[i].resource);
-			status = 1;
-		}
 	if (status == 0) {
 		plan_destroy(&d);
 		show_plan(&d, stderr, "ecsc destroy");

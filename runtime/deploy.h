@@ -54,6 +54,7 @@ typedef struct {
 	cJSON *targets;         /* resource id -> scalable target */
 	cJSON *scaling;         /* "resource id/policy name" -> scaling policy */
 	cJSON *scheduled;       /* "resource id/action name" -> scheduled action */
+	cJSON *express;         /* "cluster/name" -> DescribeExpressGatewayService's service */
 	char *account, *partition;
 	size_t reads;           /* read calls made */
 } Live;
@@ -166,6 +167,23 @@ const char *str(const cJSON *o, const char *key);
  * a value beyond +-9e15 (as an AWS reply or a saved plan may hold) is clamped,
  * never cast out of range. */
 long num(const cJSON *o, const char *key, long dflt);
+
+/* express.c */
+/* An Express service's ARN from its create request's parameters (buf, n
+ * bytes), with the account and partition live_read found. */
+void express_arn(const Deploy *d, const cJSON *params, char *buf, size_t n);
+/* DescribeExpressGatewayService of arn with its tags: the service (owned;
+ * NULL when there is none), *ok false (and a message) when the read failed. */
+cJSON *express_describe(Deploy *d, EcsAws *aws, const char *arn, bool *ok);
+/* Reads the bundle's Express services into d->live.express. */
+bool express_read(Deploy *d, EcsAws *aws);
+/* The newest of a service's activeConfigurations (borrowed), or NULL. */
+const cJSON *express_config(const cJSON *service);
+/* Polls until the service {"serviceArn"} is INACTIVE or gone. */
+bool express_wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error);
+/* After apply: waits until every Express service it changed is ACTIVE
+ * with an endpoint, printing its URL; false when one is not. */
+bool express_wait(Deploy *d, EcsAws *aws);
 
 /* show.c */
 /* The plan on f, headed "VERB: project ..." (ecsc plan, apply, destroy),

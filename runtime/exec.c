@@ -64,9 +64,11 @@ static Bucket *bucket_of(const char *service, const char *op)
 			 strncmp(op, "ListTaskDefinition", 18) == 0)
 			name = "ecs task definition read";
 		else if (strcmp(op, "CreateService") == 0 || strcmp(op, "UpdateService") == 0 ||
-			 strcmp(op, "DeleteService") == 0)
+			 strcmp(op, "DeleteService") == 0 ||
+			 (strstr(op, "ExpressGatewayService") && strncmp(op, "Describe", 8) != 0))
 			name = "ecs service modify";
-		else if (strcmp(op, "DescribeServices") == 0 || strcmp(op, "ListServices") == 0)
+		else if (strcmp(op, "DescribeServices") == 0 || strcmp(op, "ListServices") == 0 ||
+			 strcmp(op, "DescribeExpressGatewayService") == 0)
 			name = "ecs service read";
 		else if (strcmp(op, "CreateCluster") == 0 || strcmp(op, "UpdateCluster") == 0 ||
 			 strcmp(op, "DeleteCluster") == 0 ||
@@ -606,6 +608,23 @@ static cJSON *probe_deployment(Deploy *d, EcsAws *aws, const cJSON *params)
 	return out;
 }
 
+/* The Express service, by the ARN its name makes, ACTIVE. */
+static cJSON *probe_express(Deploy *d, EcsAws *aws, const cJSON *params)
+{
+	char arn[1024];
+	express_arn(d, params, arn, sizeof arn);
+	bool ok;
+	cJSON *s = express_describe(d, aws, arn, &ok), *out = NULL;
+	const char *status = str(get(s, "status"), "statusCode");
+	if (s && status && strcmp(status, "ACTIVE") == 0) {
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "service", s);
+	} else {
+		cJSON_Delete(s);
+	}
+	return out;
+}
+
 static const struct {
 	const char *op;
 	ProbeFn *fn;
@@ -613,6 +632,7 @@ static const struct {
 	{"CreateDeployment", probe_deployment},
 	{"RegisterTaskDefinition", probe_task_definition},
 	{"CreateService", probe_service},
+	{"CreateExpressGatewayService", probe_express},
 	{"CreateTaskSet", probe_task_set},
 	{"CreateCapacityProvider", probe_capacity_provider},
 	{"CreateRole", probe_role},
@@ -653,6 +673,8 @@ static bool gone(const char *service, const char *code)
 		{"ecs", "ServiceNotFoundException"},
 		{"ecs", "ClusterNotFoundException"},
 		{"ecs", "TaskSetNotFoundException"},
+		/* A service already being deleted (DRAINING): what was asked. */
+		{"ecs", "ServiceNotActiveException"},
 		{"iam", "NoSuchEntity"},
 		{"logs", "ResourceNotFoundException"},
 		{"application-autoscaling", "ObjectNotFoundException"},
@@ -755,7 +777,9 @@ static bool wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **er
 static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 {
 	if (strcmp(c->service, "ecsc") == 0) {
-		bool ok = wait_inactive(d, aws, c->params, &c->error);
+		bool ok = strcmp(c->op, "WaitExpressInactive") == 0
+				  ? express_wait_inactive(d, aws, c->params, &c->error)
+				  : wait_inactive(d, aws, c->params, &c->error);
 		if (ok) {
 			pthread_mutex_lock(&d->lock);
 			cJSON_DeleteItemFromObjectCaseSensitive(d->results, c->id);

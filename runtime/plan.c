@@ -1126,6 +1126,80 @@ static void plan_service(const Ctx *x)
 	}
 }
 
+/* An Express service: the members of its newest configuration that the
+ * spec sets, compared one by one; what differs goes into one
+ * UpdateExpressGatewayService. Its name, cluster and infrastructure role
+ * cannot change in place: the service is deleted, and created again once
+ * it is INACTIVE. */
+static void plan_express(const Ctx *x)
+{
+	Deploy *d = x->d;
+	char key[1024];
+	service_key(key, sizeof key, x->r->params, "serviceName");
+	const cJSON *live = get(d->live.express, key);
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return;
+	}
+	known(d, x->r->id, "service", live);
+	const char *status = str(get(live, "status"), "statusCode");
+	if (status && strcmp(status, "ACTIVE") != 0) {
+		note(ch_of(x), true, "%s is being deleted (%s): apply again once it is gone",
+		     str(live, "serviceName"), status);
+		return;
+	}
+	if (!check_owner(d, ch_of(x), get(live, "tags"), "key", "value"))
+		return;
+	const char *arn = str(live, "serviceArn");
+	const char *skip[] = {"serviceName", "cluster", "tags", "infrastructureRoleArn", NULL};
+	cJSON *update = obj("serviceArn", arn);
+	bool same = compare_members(x, x->r->params, express_config(live), skip, update);
+	bool replace = false;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, x->r->replace) {
+		const char *m = cJSON_IsString(o) ? o->valuestring : "";
+		const cJSON *w = get(x->r->params, m);
+		cJSON *v = w ? resolve(d, w) : NULL;
+		if (w && (!v || !json_covers(v, get(live, m)))) {
+			int from = cJSON_GetArraySize(ch_of(x)->fields);
+			diff(ch_of(x)->fields, m, v, get(live, m));
+			for (int k = from; k < cJSON_GetArraySize(ch_of(x)->fields); k++)
+				cJSON_AddTrueToObject(cJSON_GetArrayItem(ch_of(x)->fields, k), "replace");
+			note(ch_of(x), false, "%s cannot change in place: the express service is "
+					      "deleted (its load balancer and tasks with it) and "
+					      "created again",
+			     m);
+			replace = true;
+		}
+		cJSON_Delete(v);
+	}
+	if (replace) {
+		cJSON_Delete(update);
+		size_t del = send_extra(x, "ecs", "DeleteExpressGatewayService",
+					obj("serviceArn", arn));
+		size_t gone = send_extra(x, "ecsc", "WaitExpressInactive", obj("serviceArn", arn));
+		size_t create = call_add(d, x->change, x->r->id, "ecs",
+					 "CreateExpressGatewayService",
+					 cJSON_Duplicate(x->r->params, true));
+		call_dep(d, gone, del);
+		call_dep(d, create, gone);
+		ch_of(x)->action = ACT_REPLACE;
+		return;
+	}
+	if (!same)
+		send_extra(x, "ecs", "UpdateExpressGatewayService", update);
+	else
+		cJSON_Delete(update);
+	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
+	if (tags) {
+		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
+		cJSON *p = obj("resourceArn", arn);
+		cJSON_AddItemToObject(p, "tags", tags);
+		send_extra(x, "ecs", "TagResource", p);
+	}
+}
+
 static void plan_task_set(const Ctx *x)
 {
 	char key[1024];
@@ -1334,9 +1408,7 @@ void plan_build(Deploy *d)
 		else if (strcmp(op, "PutScheduledAction") == 0)
 			plan_scaling(&x, d->live.scheduled, "ScheduledActionName");
 		else if (strcmp(op, "CreateExpressGatewayService") == 0)
-			note(ch_of(&x), true, "an Express Mode service, which this ecsc does not "
-			     "plan yet: nothing is sent (deploy it with the CloudFormation "
-			     "template)");
+			plan_express(&x);
 		else
 			/* A bundle from another ecsc, or edited: nothing is sent that
 			 * ecsc cannot compare with what exists. */
@@ -1392,6 +1464,23 @@ static void unplan(Deploy *d, const Request *r, size_t change)
 		if (drain != (size_t)-1)
 			call_dep(d, del, drain);
 		call_dep(d, send_extra(&x, "ecsc", "WaitServiceInactive", w), del);
+	} else if (strcmp(op, "CreateExpressGatewayService") == 0) {
+		/* Deleting it deletes what Express Mode made for it (load
+		 * balancer, target groups, its autoscaling); one already
+		 * DRAINING (an interrupted destroy) is only waited for. */
+		char key[1024];
+		service_key(key, sizeof key, p, "serviceName");
+		live = get(d->live.express, key);
+		if (!live || !check_owner(d, ch, get(live, "tags"), "key", "value"))
+			return;
+		const char *arn = str(live, "serviceArn");
+		const char *status = str(get(live, "status"), "statusCode");
+		size_t del = (size_t)-1;
+		if (!status || strcmp(status, "ACTIVE") == 0)
+			del = send_extra(&x, "ecs", "DeleteExpressGatewayService", obj("serviceArn", arn));
+		size_t gone = send_extra(&x, "ecsc", "WaitExpressInactive", obj("serviceArn", arn));
+		if (del != (size_t)-1)
+			call_dep(d, gone, del);
 	} else if (strcmp(op, "RegisterScalableTarget") == 0) {
 		if (!get(d->live.targets, str(p, "ResourceId")))
 			return;
@@ -1591,7 +1680,8 @@ static bool service_in_bundle(const Deploy *d, const char *cluster, const char *
 {
 	for (size_t i = 0; i < d->nreqs; i++) {
 		const Request *r = &d->reqs[i];
-		if (strcmp(r->op, "CreateService") == 0 && str(r->params, "cluster") &&
+		if ((strcmp(r->op, "CreateService") == 0 ||
+		     strcmp(r->op, "CreateExpressGatewayService") == 0) && str(r->params, "cluster") &&
 		    str(r->params, "serviceName") && strcmp(str(r->params, "cluster"), cluster) == 0 &&
 		    strcmp(str(r->params, "serviceName"), name) == 0)
 			return true;
@@ -1657,13 +1747,29 @@ void plan_prune(Deploy *d, EcsAws *aws)
 			cJSON_AddItemToArray(cJSON_AddArrayToObject(dp, "services"),
 					     cJSON_CreateString(name));
 			cJSON *ds = read_call(d, aws, "ecs", "DescribeServices", dp, true, NULL);
-			const char *status = str(cJSON_GetArrayItem(get(ds, "services"), 0), "status");
+			const cJSON *svc = cJSON_GetArrayItem(get(ds, "services"), 0);
+			const char *status = str(svc, "status");
 			bool active = status && strcmp(status, "ACTIVE") == 0;
+			/* An Express service (ECS manages it) is deleted as one, with
+			 * the load balancer and scaling Express Mode made for it. */
+			const char *managed = str(svc, "resourceManagementType");
+			bool express = managed && strcmp(managed, "ECS") == 0;
 			cJSON_Delete(ds);
 			if (!active)
 				continue;
 			char label[600];
 			snprintf(label, sizeof label, "%s/%s", cluster, name);
+			if (express) {
+				size_t ch = prune_change(d, "express service", label);
+				size_t del = prune_call(d, ch, "ecs", "DeleteExpressGatewayService",
+							obj("serviceArn", arn));
+				size_t gone = prune_call(d, ch, "ecsc", "WaitExpressInactive",
+							 obj("serviceArn", arn));
+				call_dep(d, gone, del);
+				services = realloc(services, (nservices + 1) * sizeof *services);
+				services[nservices++] = gone;
+				continue;
+			}
 			size_t ch = prune_change(d, "service", label);
 			/* Its scalable target, if any, goes first. */
 			char rid[600];

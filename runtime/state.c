@@ -739,7 +739,9 @@ static bool read_account(Deploy *d, EcsAws *aws)
 				   : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov"
 									: "aws");
 	char *text = cJSON_PrintUnformatted(d->bundle);
-	bool needed = text && strstr(text, "AWS::AccountId");
+	/* An Express service is read by its ARN, which holds the account. */
+	bool needed = text && (strstr(text, "AWS::AccountId") ||
+			       strstr(text, "\"CreateExpressGatewayService\""));
 	free(text);
 	if (!needed)
 		return true;
@@ -805,7 +807,7 @@ bool live_read(Deploy *d, EcsAws *aws)
 	Live *l = &d->live;
 	cJSON **tables[] = {&l->clusters, &l->services, &l->families, &l->digests, &l->providers,
 			    &l->roles,    &l->policies, &l->log_groups, &l->groups, &l->targets,
-			    &l->scaling,  &l->scheduled};
+			    &l->scaling,  &l->scheduled, &l->express};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
 		*tables[i] = cJSON_CreateObject();
 	/* ECS's reads depend on each other (no cluster, no services to read;
@@ -821,14 +823,14 @@ bool live_read(Deploy *d, EcsAws *aws)
 	if (threaded)
 		pthread_join(t, NULL);
 	/* The account comes from the ARNs of both. */
-	return ok && others.ok && read_account(d, aws);
+	return ok && others.ok && read_account(d, aws) && express_read(d, aws);
 }
 
 void live_free(Live *l)
 {
 	cJSON *tables[] = {l->clusters, l->services, l->families, l->digests, l->providers,
 			   l->roles,    l->policies, l->log_groups, l->groups, l->targets,
-			   l->scaling,  l->scheduled};
+			   l->scaling,  l->scheduled, l->express};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
 		cJSON_Delete(tables[i]);
 	free(l->account);

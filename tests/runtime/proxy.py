@@ -14,7 +14,10 @@ delays each forwarded request. rewrite changes the JSON answers of named
 operations where the endpoint cannot give the answer a test needs (moto's
 CodeDeploy deployments never leave Created): {"GetDeployment": [PATCH,
 ...]}, each PATCH merged into the next successful answer of that
-operation, the last one into every answer after it.
+operation, the last one into every answer after it. route sends named
+operations to another endpoint instead of the upstream ({"Operation":
+"http://HOST:PORT"}: an endpoint that serves what the upstream does not),
+recorded as the others with the endpoint in `routed`.
 
 Control paths, never forwarded or recorded: GET /__proxy/calls,
 POST /__proxy/reset, GET and POST /__proxy/config.
@@ -65,6 +68,7 @@ class _Config:
         self.max_faults_per_op = None
         self.fault_ops = None
         self.rewrite = None
+        self.route = None
 
     def update(self, kw):
         """Checks kw whole before applying any of it; returns whether the seed was given."""
@@ -91,6 +95,11 @@ class _Config:
                         isinstance(ps, list) and ps and all(isinstance(x, dict) for x in ps)
                         for ps in v.values())):
                     raise ValueError("rewrite must map operations to lists of JSON objects")
+            elif k == "route":
+                if v is not None and not (isinstance(v, dict) and all(
+                        isinstance(u, str) and urlsplit(u).scheme == "http" and
+                        urlsplit(u).hostname for u in v.values())):
+                    raise ValueError("route must map operations to http://HOST:PORT")
             new[k] = v
         vars(self).update(new)
         return "seed" in kw
@@ -181,6 +190,15 @@ class _State:
     def finish(self, record, **kw):
         with self.lock:
             record.update(kw)
+
+    def routed(self, operation):
+        """The (host, port) operation is routed to, or None for the upstream."""
+        with self.lock:
+            url = (self.config.route or {}).get(operation)
+        if not url:
+            return None
+        u = urlsplit(url)
+        return u.hostname, u.port or 80
 
     def calls(self):
         with self.lock:
@@ -284,9 +302,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, [("Content-Type", "application/json"),
                             ("Content-Length", str(len(data)))], data)
 
-    def _forward(self, path, headers, body):
+    def _forward(self, path, headers, body, routed=None):
         """Sends the request upstream on this connection's keep-alive connection, once more on a
-        fresh one if a reused one turns out closed; returns the response and its body."""
+        fresh one if a reused one turns out closed; returns the response and its body. A routed
+        request goes to its endpoint on a connection of its own."""
+        if routed:
+            conn = http.client.HTTPConnection(*routed, timeout=120)
+            try:
+                conn.putrequest(self.command, path, skip_host=True, skip_accept_encoding=True)
+                for k, v in headers:
+                    conn.putheader(k, v)
+                conn.endheaders(body if body else None)
+                resp = conn.getresponse()
+                return resp, resp.read()
+            finally:
+                conn.close()
         for attempt in (0, 1):
             reused = self.upstream is not None and self.upstream.sock is not None
             if self.upstream is None:
@@ -387,8 +417,11 @@ class _Handler(BaseHTTPRequestHandler):
         if chunked:
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             headers.append(("Content-Length", str(len(body))))
+        routed = state.routed(operation)
+        if routed:
+            state.finish(record, routed="http://%s:%d" % routed)
         try:
-            resp, data = self._forward(path, headers, body)
+            resp, data = self._forward(path, headers, body, routed)
         except (OSError, http.client.HTTPException) as e:
             state.finish(record, status=None if fault else 502, error=str(e))
             if fault == "drop_after":
@@ -455,7 +488,8 @@ class Proxy:
     cap on the total, None for none), max_faults_per_op (a cap for each
     operation: 1 faults only its first call), fault_ops (operation names
     that may be faulted, None for all), rewrite (operation -> list of JSON
-    patches for its successive answers, None for none)."""
+    patches for its successive answers, None for none), route (operation ->
+    http://HOST:PORT it is sent to instead of the upstream, None for none)."""
 
     def __init__(self, upstream, port=0, host="127.0.0.1", **settings):
         self.state = _State(upstream, **settings)

@@ -456,32 +456,6 @@ def odd_bundle(acct):
           r.stderr[-600:])
 
 
-def express_refused(acct):
-    # This ecsc does not plan or delete an Express Mode service: a spec with
-    # one is refused whole by plan, apply and destroy, and nothing is sent,
-    # not even the requests around it (its roles, log group, security group)
-    # nor the deletion of the owned cluster it runs in.
-    spec = os.path.join(ROOT, "samples", "express.ecs")
-    acct.ecs.create_cluster(clusterName="ex-express",
-                            tags=[{"key": "ecsc:project", "value": "express"}])
-    before = len(acct.proxy.calls())
-    for cmd, want in (("plan", "Express Mode service"), ("apply", "nothing was changed"),
-                      ("destroy", "nothing was deleted")):
-        yes = [] if cmd == "plan" else ["--yes"]
-        r = subprocess.run([ECSC, cmd, spec, *yes, "--endpoint-url", acct.proxy_url],
-                           capture_output=True, text=True, env=ENV, timeout=60)
-        check(f"{cmd} of a spec with an express_service is refused",
-              r.returncode == 1 and want in r.stdout + r.stderr and
-              "Express Mode service" in r.stdout + r.stderr,
-              f"{r.returncode} {r.stdout[-600:]} {r.stderr[-600:]}")
-    calls = acct.proxy.calls()[before:]
-    check("nothing is sent for a spec with an express_service",
-          not mutating(calls) and not any("Express" in (c["operation"] or "") for c in calls),
-          [c["operation"] for c in mutating(calls)])
-    check("the owned cluster an express service runs in is not deleted",
-          acct.ecs.describe_clusters(clusters=["ex-express"])["clusters"][0]["status"] == "ACTIVE")
-
-
 def exit_codes(acct):
     # One table: plan 0 / 2 changes / 1 anything else; the others 0 done,
     # 1 failed, 2 usage or input.
@@ -504,7 +478,6 @@ def exit_codes(acct):
 def debug(acct):
     exit_codes(acct)
     odd_bundle(acct)
-    express_refused(acct)
     secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"
     env = dict(ENV, AWS_SECRET_ACCESS_KEY=secret, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLETOKEN")
     r = subprocess.run([ECSC, "plan", SPEC, *acct.sets, "--set", "tag=1", "--debug",

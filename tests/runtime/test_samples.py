@@ -20,11 +20,14 @@ What moto needs, and the bundle is changed for:
   and so are managed instances capacity providers (moto fails with a
   500); what used them runs on Fargate;
 - a task set's `scale` is dropped (moto tries to run its tasks and fails);
-- a sample with an express_service is skipped: moto serves no Express
-  Gateway operation and the runtime does not apply them yet;
+- moto serves no Express Gateway operation: a sample with an
+  express_service has them served by tests/runtime/express_server.py (a
+  loopback server checking every request against botocore's model), the
+  proxy routing them there;
 - moto reports a fixed running count (MOTO_ECS_SERVICE_RUNNING): it is set
   to the sample's desired count, and a sample whose services want
   different counts is applied with --no-wait."""
+import contextlib
 import json
 import os
 import re
@@ -38,6 +41,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 from awslocal import Checks, clients_kw, ecsc_env, moto_server  # noqa: E402
+from express_server import OPERATIONS, ExpressServer  # noqa: E402
 from proxy import Proxy, mutating  # noqa: E402
 
 import boto3  # noqa: E402
@@ -115,22 +119,22 @@ for spec in samples:
     bundle = json.loads(subprocess.run(
         [ECSC, "compile", "--target", "bundle", f"{ROOT}/samples/{spec}"],
         capture_output=True, text=True, check=True).stdout)
-    # moto 5.2.1 serves none of the Express Gateway operations, and the
-    # runtime does not apply them yet: such a sample is checked by the
-    # compile tests (cfn-lint, botocore) alone.
-    if any("ExpressGatewayService" in r["operation"] for r in bundle["requests"]):
-        print(f"skip {spec}: Express Mode services are not applied by the runtime")
-        continue
+    express = any("ExpressGatewayService" in r["operation"] for r in bundle["requests"])
     counts = {r["params"].get("desiredCount", 1) for r in bundle["requests"]
               if r["operation"] == "CreateService"}
     running = str(max(counts)) if counts else "1"
-    with moto_server(MOTO_ECS_SERVICE_RUNNING=running) as url:
+    with moto_server(MOTO_ECS_SERVICE_RUNNING=running) as url, \
+            contextlib.ExitStack() as stack:
+        route = None
+        if express:
+            x = stack.enter_context(ExpressServer(moto=url))
+            route = {op: x.url for op in OPERATIONS}
         bundle, counts = for_moto(bundle, url)
         path = os.path.join(tempfile.mkdtemp(), spec.replace(".ecs", ".bundle.json"))
         with open(path, "w") as f:
             json.dump(bundle, f)
         wait = [] if len(counts) <= 1 else ["--no-wait"]
-        with Proxy(url) as proxy:
+        with Proxy(url, route=route) as proxy:
             def ecsc(*args):
                 return subprocess.run([ECSC, *args, path, "--endpoint-url", proxy.url, *wait],
                                       capture_output=True, text=True, env=ENV, timeout=300)
