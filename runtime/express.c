@@ -150,11 +150,6 @@ bool express_wait(Deploy *d, EcsAws *aws)
 		const Request *r = &d->reqs[i];
 		if (strcmp(r->op, "CreateExpressGatewayService") != 0 || !changed(d, r))
 			continue;
-		if (!request_flag(r, "wait_for_steady_state", true)) {
-			fprintf(stderr, "Not waiting for express service %s\n",
-				str(r->params, "serviceName"));
-			continue;
-		}
 		express_arn(d, r->params, ws[n].arn, sizeof ws[n].arn);
 		ws[n++].name = str(r->params, "serviceName");
 	}
