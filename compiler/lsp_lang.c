@@ -527,11 +527,13 @@ static int symbol_kind(const char *kind)
 		const char *kind;
 		int sk;
 	} kinds[] = {
-		{"cluster", 3 /* Namespace */}, {"service", 5 /* Class */},
-		{"task", 23 /* Struct */},      {"role", 11 /* Interface */},
-		{"policy", 11},                 {"log_group", 19 /* Object */},
-		{"container", 19},              {"port", 8 /* Field */},
-		{"volume", 8},                  {"capacity", 22 /* EnumMember */},
+		{"cluster", 3 /* Namespace */},  {"service", 5 /* Class */},
+		{"express_service", 5},          {"task", 23 /* Struct */},
+		{"role", 11 /* Interface */},    {"policy", 11},
+		{"log_group", 19 /* Object */},  {"container", 19},
+		{"port", 8 /* Field */},         {"volume", 8},
+		{"ingress", 8},                  {"egress", 8},
+		{"capacity", 22 /* EnumMember */},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (strcmp(kinds[i].kind, kind) == 0)

@@ -195,7 +195,7 @@ async def test_complete_fields_and_blocks_of_the_block(client, tmp_path):
     # An empty line at the top: the declaration kinds and the top words.
     text = SPEC + "\n\n"
     items = await complete(client, uri, text, types.Position(line=len(SPEC.splitlines()) + 1, character=0))
-    assert {"cluster", "service", "task", "role", "policy", "log_group", "param"} <= set(items)
+    assert {"cluster", "service", "express_service", "task", "role", "policy", "log_group", "param"} <= set(items)
     assert "container" not in items
     # In a service, a service's fields and blocks and not a cluster's.
     text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  \n", 1)
@@ -435,3 +435,117 @@ async def test_formatting_refuses_syntax_errors(client, tmp_path):
     assert "not formatted" in str(err.value)
     line = next(d.range.start.line for d in diags if d.code == "E0001")
     assert f"{line + 1}:" in str(err.value)
+
+
+# ---- express_service: every feature as for a service ---------------------------------------
+
+EXPRESS = (ROOT / "samples" / "express.ecs").read_text().replace(
+    'param tag: string = "1.27"\n',
+    'param tag: string = "1.27"\n\nrole exec {\n  name       = "express-exec"\n  assumed_by = ["ecs-tasks.amazonaws.com"]\n}\n\n'
+    'log_group api-logs {\n  retention = 30d\n}\n')
+
+
+@pytest.mark.asyncio
+async def test_express_service_outline_hover_and_names(client, tmp_path):
+    text = EXPRESS
+    uri = open_doc(client, tmp_path / "express.ecs", text)
+    assert list(await diagnostics_of(client, uri)) == []
+    syms = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=td(uri)))
+    assert [(s.name, s.detail) for s in syms] == [
+        ("tag", "param"), ("exec", "role"), ("api-logs", "log_group"),
+        ("ex-express", "cluster"), ("ex-express-api", "express_service")]
+    api = syms[-1]
+    assert api.kind == types.SymbolKind.Class       # as a service's
+    assert api.selection_range.start == pos(text, "ex-express-api")
+    assert api.range.start == pos(text, "express_service ex-express-api")
+    # The rules of its unnamed security_group are in the outline.
+    assert [(c.name, c.detail) for c in api.children] == [("http", "ingress"), ("all", "egress")]
+    # Hover: the declaration kind, a field, a block, the cluster it is in, its name.
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "express_service ex", offset=3)))
+    v = h.contents.value
+    assert v.startswith("**express_service** block"), v
+    assert "`health_check_path`" in v and "`primary_container`" in v
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "health_check_path", offset=3)))
+    assert "API member `healthCheckPath`" in h.contents.value, h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "  memory ", offset=3)))
+    assert h.contents.value.startswith("**memory**: size") and "MiB" in h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "primary_container", offset=3)))
+    assert h.contents.value.startswith("**primary_container** block in `express_service`")
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "in ex-express {", offset=5)))
+    assert "cluster ex-express {" in h.contents.value
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, "ex-express-api", offset=3)))
+    assert "express_service ex-express-api in ex-express {" in h.contents.value
+    # Definition of the cluster it is in; references of and rename of its name.
+    d = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=td(uri), position=pos(text, "in ex-express {", offset=5)))
+    loc = d if isinstance(d, types.Location) else d[0]
+    assert loc.range.start == pos(text, "ex-express {")
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=td(uri), position=pos(text, "ex-express-api", offset=3),
+        context=types.ReferenceContext(include_declaration=True)))
+    assert [r.range.start for r in refs] == [pos(text, "ex-express-api")]
+    prep = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
+        text_document=td(uri), position=pos(text, "ex-express-api", offset=3)))
+    assert prep.placeholder == "ex-express-api"
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=td(uri), position=pos(text, "ex-express-api", offset=3), new_name="front"))
+    assert apply_edits(text, edit.changes[uri]) == text.replace(
+        "express_service ex-express-api", "express_service front")
+    # Renaming the cluster renames the `in` of the Express service.
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=td(uri), position=pos(text, "cluster ex-express", offset=9),
+        new_name="edge"))
+    new = apply_edits(text, edit.changes[uri])
+    assert "cluster edge {" in new and "express_service ex-express-api in edge {" in new
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=new)]))
+    assert list(await diagnostics_of(client, uri)) == []
+
+
+@pytest.mark.asyncio
+async def test_express_service_completion(client, tmp_path):
+    uri = await opened(client, tmp_path, EXPRESS, "express.ecs")
+    # The declaration kind at the top level.
+    text = EXPRESS + "\nex\n"
+    items = await complete(client, uri, text, pos(text, "\nex\n", offset=3))
+    assert set(items) == {"express_service"}, set(items)
+    # Its own fields and blocks, not a service's.
+    text = EXPRESS.replace('  health_check_path = "/health"\n',
+                           '  health_check_path = "/health"\n  \n')
+    items = await complete(client, uri, text, pos(text, '"/health"\n  \n', offset=12))
+    assert {"health_check_path", "infrastructure_role", "execution_role", "primary_container",
+            "scaling", "network", "security_group", "log_group"} <= set(items), set(items)
+    assert "desired_count" not in items and "container" not in items
+    # Its primary container's.
+    text = EXPRESS.replace("    port        = 8080\n", "    port        = 8080\n    \n")
+    items = await complete(client, uri, text, pos(text, "8080\n    \n", offset=9))
+    assert {"image", "command", "secrets", "logging"} <= set(items), set(items)
+    assert "essential" not in items
+    # Declared names: its roles, its log group, the cluster it goes in.
+    text = EXPRESS.replace('  health_check_path = "/health"\n',
+                           '  health_check_path = "/health"\n  execution_role = \n')
+    items = await complete(client, uri, text, pos(text, "execution_role = ", offset=17))
+    assert "exec" in items and items["exec"].detail == "role" and "api-logs" not in items
+    text = EXPRESS.replace('      stream_prefix = "api"\n',
+                           '      stream_prefix = "api"\n      group = \n')
+    items = await complete(client, uri, text, pos(text, "group = ", offset=8))
+    assert "api-logs" in items and items["api-logs"].detail == "log_group", set(items)
+    text = EXPRESS + "\nexpress_service more in \n"
+    items = await complete(client, uri, text, pos(text, "more in ", offset=8))
+    assert set(items) == {"ex-express"}, set(items)
+    # Enum values and units.
+    text = EXPRESS.replace("metric = cpu", "metric = ")
+    items = await complete(client, uri, text, pos(text, "metric = ", offset=9))
+    assert {"cpu", "memory", "requests"} <= set(items), set(items)
+    text = EXPRESS.replace("0.5 vcpu", "0.5 ")
+    items = await complete(client, uri, text, pos(text, "= 0.5 ", offset=6))
+    assert set(items) == {"0.5 vcpu"}, set(items)
