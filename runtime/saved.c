@@ -28,7 +28,9 @@ static bool volatile_key(const char *k)
 		"deployments",         "runningTasksCount", "pendingTasksCount",
 		"activeServicesCount", "statistics",        "registeredContainerInstancesCount",
 		"RoleLastUsed",        "storedBytes",       "stabilityStatus",
-		"stabilityStatusAt",   "computedDesiredCount", "updatedAt"};
+		"stabilityStatusAt",   "computedDesiredCount", "updatedAt",
+		/* an Express service's endpoint comes up after its create */
+		"ingressPaths"};
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		if (strcmp(k, keys[i]) == 0)
 			return true;
@@ -114,6 +116,7 @@ static char *live_digest(const Deploy *d)
 	cJSON_AddItemToObject(all, "targets", canonical(l->targets));
 	cJSON_AddItemToObject(all, "scaling", canonical(l->scaling));
 	cJSON_AddItemToObject(all, "scheduled", canonical(l->scheduled));
+	cJSON_AddItemToObject(all, "express", canonical(l->express));
 	char *hex = digest_tree(all);
 	cJSON_Delete(all);
 	return hex;

@@ -24,6 +24,8 @@ report:
   primaryContainer, shown field by field in the plan; a new tag is one
   TagResource; a new infrastructure role replaces the service (delete,
   wait for INACTIVE, create);
+- a saved plan is refused, with no mutating call, after the service
+  changed out of band;
 - a create whose answer is lost is not sent again blind: the service is
   looked up, found, and not duplicated;
 - an Express service of the spec's name that another project owns (or
@@ -243,6 +245,29 @@ def updated(acct):
           {"key": "Service", "value": "edge"} in tags, [made, tags, r.stderr[-800:]])
 
 
+def saved(acct):
+    # A saved plan is refused, with no mutating call, once the Express
+    # service changed out of band (a tag the spec does not name, added with
+    # boto3: the calls planned again are the same, the state read is not).
+    path = os.path.join(tempfile.mkdtemp(), "express.plan")
+    r = acct.ecsc("plan", "--out", path, tag="1.29", team="edge")
+    check("plan --out saves the plan of an express service", r.returncode == 2 and
+          os.path.exists(path), r.stderr[-800:])
+    ecs = boto3.client("ecs", endpoint_url=acct.express.url, region_name=REGION,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    ecs.tag_resource(resourceArn=ARN, tags=[{"key": "oob", "value": "1"}])
+    acct.proxy.reset()
+    r = subprocess.run([ECSC, "apply", path, "--endpoint-url", acct.proxy_url],
+                       capture_output=True, text=True, env=ENV, timeout=120)
+    check("the saved plan is refused after the express service changed out of band",
+          r.returncode == 1 and not mutating(acct.proxy.calls()),
+          ops(acct.proxy.calls()) + [r.returncode, r.stderr[-800:]])
+    acct.proxy.reset()
+    r = acct.ecsc("apply", tag="1.28", team="edge")
+    check("a fresh plan of the same spec has nothing to do (the tag is not the spec's)",
+          r.returncode == 0 and not mutating(acct.proxy.calls()), ops(acct.proxy.calls()))
+
+
 def replaced(acct):
     # A new infrastructure role cannot change in place.
     other = acct.iam.create_role(RoleName="other-infra", AssumeRolePolicyDocument=json.dumps({
@@ -380,6 +405,7 @@ with moto_server() as url:
         if created(acct):
             unchanged(acct)
             updated(acct)
+            saved(acct)
             spec = replaced(acct)
             destroyed(acct, spec)
         acct.proxy.stop()
