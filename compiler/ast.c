@@ -1,5 +1,6 @@
 /* ast.c: lookups over the checked AST, shared by the stages after the checker. */
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -25,6 +26,47 @@ EcsBlock *ecs_ast_decl(const EcsModule *m, const char *kind, const char *name)
 		if (strcmp(m->decls[i]->kind, kind) == 0 && m->decls[i]->labels[0] == name)
 			return m->decls[i];
 	return NULL;
+}
+
+/* v, or the value of the parameter v names (NULL: one left to deploy time). */
+static EcsValue *param_value(const EcsModule *m, EcsValue *v)
+{
+	if (!v || v->kind != ECS_VAL_REF || v->u.ref.n != 1)
+		return v;
+	for (size_t i = 0; i < m->nparams; i++)
+		if (m->params[i]->name == v->u.ref.names[0])
+			return m->params[i]->value;
+	return v;
+}
+
+static const char *word_of(const EcsModule *m, EcsValue *v)
+{
+	v = param_value(m, v);
+	return v && v->kind == ECS_VAL_REF && v->u.ref.n == 1 ? v->u.ref.names[0] : NULL;
+}
+
+/* The task definition a service runs: its own (the service block), the
+ * task that `task_definition` names, or NULL for an ARN. */
+static EcsBlock *task_of(const EcsModule *m, EcsBlock *b)
+{
+	EcsAttr *tda = strcmp(b->kind, "service") == 0 ? ecs_ast_attr(b, "task_definition") : NULL;
+	if (!tda)
+		return b;
+	if (tda->value->kind != ECS_VAL_REF)
+		return NULL;
+	return ecs_ast_decl(m, "task", tda->value->u.ref.names[0]);
+}
+
+const char *ecs_network_mode(const EcsModule *m, EcsBlock *b)
+{
+	EcsBlock *task = task_of(m, b);
+	if (!task)
+		return NULL;
+	EcsAttr *nm = ecs_ast_attr(task, "network_mode");
+	if (!nm)
+		return "awsvpc";
+	const char *w = word_of(m, nm->value);
+	return w && nm->field ? ecs_schema_enum_match(nm->field->type, w) : NULL;
 }
 
 const char *ecs_dimension_name(EcsDimension dim)

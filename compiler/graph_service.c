@@ -467,20 +467,25 @@ static void svc_lattice(Svc *v)
 }
 
 /* service_role (CreateService.role): load balancers without awsvpc need
- * one; the seed makes it with AmazonEC2ContainerServiceRole. */
+ * one; the seed makes it with AmazonEC2ContainerServiceRole. CreateService
+ * takes no role without a load balancer or under awsvpc (ECS then uses its
+ * service-linked role): one written there is left out (W0010 says so).
+ * When the task definition is an ARN its network mode is not known: a
+ * written role is passed on, none is made. */
 static void svc_service_role(Svc *v)
 {
 	GraphBuild *B = v->B;
 	EcsBlock *b = v->b;
-	EcsAttr *nm = ecs_ast_attr(b, "network_mode");
-	bool awsvpc = !nm || strcasecmp(graph_text(B, nm->value), "awsvpc") == 0;
-	if (!v->lbs || awsvpc)
+	const char *mode = ecs_network_mode(&B->ctx->module, b);
+	if (!v->lbs || (mode && strcmp(mode, "awsvpc") == 0))
 		return;
 	EcsAttr *sr = ecs_ast_attr(b, "service_role");
 	if (sr) {
 		cJSON_AddItemToObject(v->s->props, "role", graph_convert_attr(B, b, sr));
 		return;
 	}
+	if (!mode)
+		return;
 	EcsResource *r = graph_role_node(B, b->label_spans[0], "ServiceRole", b->labels[0],
 					 ecs_arena_printf(B->ctx->arena, "%s-service", v->name),
 					 "ecs.amazonaws.com");

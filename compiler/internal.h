@@ -168,7 +168,8 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(W0006, RULE_TAGS,        "security group rule tags left out of a template") \
 	X(W0007, DESIRED_OUTSIDE_SCALING, "desired count outside the autoscaling range") \
 	X(W0008, READONLY_DEFAULT, "writable volumes beside a read-only root by default") \
-	X(W0009, SHARED_ROLE_NAME, "role name not unique to the project or environment")
+	X(W0009, SHARED_ROLE_NAME, "role name not unique to the project or environment") \
+	X(W0010, UNUSED_SERVICE_ROLE, "service role that CreateService does not take")
 
 typedef enum {
 #define X(code, name, summary) ECS_DIAG_##name,
@@ -408,6 +409,11 @@ EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind);
 /* The module's declaration `KIND NAME` (name interned), or NULL. */
 EcsBlock *ecs_ast_decl(const EcsModule *m, const char *kind, const char *name);
 const char *ecs_dimension_name(EcsDimension dim);
+/* The network mode of a task, or of the task definition a service runs
+ * (its own, or the task `task_definition` names): `network_mode` as
+ * written, else ecsc's default awsvpc; NULL when not known offline (a
+ * task definition ARN, a parameter left to deploy time). */
+const char *ecs_network_mode(const EcsModule *m, EcsBlock *b);
 
 /* ---- schema (schema.c) -------------------------------------------------------- */
 

@@ -737,6 +737,20 @@ static void rule_service(Rules *R, EcsBlock *svc)
 				    "strategy, not both");
 		ecs_diag_note(d, &cap->kind_span, "the strategy starts here");
 	}
+	/* CreateService takes a role only for a load balancer of a task
+	 * definition not in the awsvpc mode; ECS uses its service-linked role
+	 * otherwise, and the graph leaves the written one out. */
+	EcsAttr *sr = ecs_ast_attr(svc, "service_role");
+	const char *mode = ecs_network_mode(&R->ctx->module, svc);
+	bool no_lb = !ecs_ast_child(svc, "load_balancer");
+	if (sr && (no_lb || (mode && strcmp(mode, "awsvpc") == 0))) {
+		EcsDiag *d = report(R, ECS_WARNING, ECS_DIAG_UNUSED_SERVICE_ROLE, sr->key_span,
+				    "`service_role` is not used: %s", no_lb
+				    ? "the service has no load balancer"
+				    : "its tasks use the awsvpc network mode, under which ECS "
+				      "calls the load balancer with its service-linked role");
+		ecs_diag_hint(d, "remove `service_role`");
+	}
 	EcsBlock *net = ecs_ast_child(svc, "network");
 	/* CreateService: the awsvpc network mode needs a network configuration
 	 * (its subnets); cfn-lint's E3052 says the same of a template. */

@@ -21,6 +21,8 @@ Cases:
                   (Fn::GetAtt only of the type schema's read-only
                   properties), exported under --export-prefix with valid,
                   unique names; cfn-lint clean
+  service_role    CreateService's role: a written one for a load balancer
+                  outside awsvpc, none elsewhere, with W0010 said
 """
 import json
 import os
@@ -500,8 +502,56 @@ def case_outputs():
         os.unlink(spec_path)
 
 
+# ---- the service role -------------------------------------------------------------------
+
+EC2 = "cluster main { capacity legacy { kind = ec2 } }\n"
+TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/%s/0123456789abcdef"
+
+
+def ec2_service(name, body):
+    """An EC2 bridge service with a load balancer on app.http."""
+    own = ("  launch_type = EC2\n  requires_compatibilities = [EC2]\n  network_mode = bridge\n"
+           '  memory = 512 MiB\n  container app {\n    image = "nginx:1.27"\n'
+           '    port http { container_port = 80 }\n  }\n')
+    return (f"service {name} in main {{\n{own}{body}"
+            f'  load_balancer {{\n    target_group = "{TG % name}"\n    container = app.http\n  }}\n}}\n')
+
+
+def roles_of(cfn, bundle):
+    """{service name: its role as written} in the template and in the bundle."""
+    return ({r["Properties"]["ServiceName"]: r["Properties"].get("Role")
+             for r in of_type(cfn, "AWS::ECS::Service").values()},
+            {r["params"]["serviceName"]: r["params"].get("role")
+             for r in requests(bundle, "ecs:CreateService")})
+
+
+def case_service_role():
+    """CreateService takes `role` only for a load balancer of tasks not in
+    the awsvpc mode. A role written where it is not taken is left out, and
+    `ecsc check` says so (W0010)."""
+    arn = "arn:aws:iam::123456789012:role/lb"
+    spec = EC2 + ec2_service("web", f'  service_role = "{arn}"\n') + ec2_service("made", "")
+    cfn, bundle = compile_spec(spec)
+    for label, got in (("template", roles_of(cfn, bundle)[0]), ("bundle", roles_of(cfn, bundle)[1])):
+        check(f"{label}: a bridge service's written role is its role", got.get("web") == arn, got)
+        check(f"{label}: a bridge service without one gets the made role",
+              got.get("made") is not None and got.get("made") != arn, got)
+    r = subprocess.run([ECSC, "check", "-"], input=spec, capture_output=True, text=True)
+    check("check: a used role is not warned of", r.returncode == 0 and "W0010" not in r.stderr,
+          r.stderr)
+    unused = (EC2 + f'service worker in main {{\n  launch_type = EC2\n  service_role = "{arn}"\n'
+              '  cpu = 256\n  memory = 512 MiB\n'
+              f'  network {{ subnets = ["{SUBNET}"] }}\n  container app {{ image = "nginx:1.27" }}\n}}\n')
+    cfn, bundle = compile_spec(unused)
+    for label, got in (("template", roles_of(cfn, bundle)[0]), ("bundle", roles_of(cfn, bundle)[1])):
+        check(f"{label}: no role without a load balancer", got == {"worker": None}, got)
+    r = subprocess.run([ECSC, "check", "-"], input=unused, capture_output=True, text=True)
+    check("check: the role left out is warned of (W0010)",
+          "warning[W0010]" in r.stderr and "no load balancer" in r.stderr, r.stderr)
+
+
 CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
-         "egress": case_egress, "outputs": case_outputs}
+         "egress": case_egress, "outputs": case_outputs, "service_role": case_service_role}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)
