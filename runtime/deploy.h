@@ -179,8 +179,9 @@ cJSON *express_describe(Deploy *d, EcsAws *aws, const char *arn, bool *ok);
 bool express_read(Deploy *d, EcsAws *aws);
 /* The newest of a service's activeConfigurations (borrowed), or NULL. */
 const cJSON *express_config(const cJSON *service);
-/* Polls until the service {"serviceArn"} is INACTIVE or gone. */
-bool express_wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error);
+/* Is the service {"serviceArn"} INACTIVE or gone? 1 yes, 0 not yet, -1
+ * the read failed (exec.c's wait for a deletion). */
+int express_gone(Deploy *d, EcsAws *aws, const cJSON *params);
 /* After apply: waits until every Express service it changed is ACTIVE
  * with an endpoint, printing its URL; false when one is not. */
 bool express_wait(Deploy *d, EcsAws *aws);

@@ -743,28 +743,44 @@ static bool already_done(const char *op, const char *code)
 	return false;
 }
 
-/* A replaced service's deletion is over when ECS reports it INACTIVE (or
- * not at all): only then is its name free for the new one. */
-static bool wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error)
+/* A deleted service is gone when ECS reports it INACTIVE or not at all:
+ * only then is its name free for a new one, and its cluster free to be
+ * deleted. 1 gone, 0 not yet, -1 the read failed. */
+static int service_gone(Deploy *d, EcsAws *aws, const cJSON *params)
 {
+	cJSON *p = obj("cluster", str(params, "cluster"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
+			     cJSON_CreateString(str(params, "service")));
+	cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
+	if (!r)
+		return -1;
+	const char *status = str(cJSON_GetArrayItem(get(r, "services"), 0), "status");
+	int gone = !status || strcmp(status, "INACTIVE") == 0;
+	cJSON_Delete(r);
+	return gone;
+}
+
+/* An ecsc pseudo-call (WaitServiceInactive, WaitExpressInactive): polls
+ * until what was deleted is gone, within --timeout (600 s by default). */
+static bool wait_gone(Deploy *d, EcsAws *aws, const Call *c, char **error)
+{
+	bool express = strcmp(c->op, "WaitExpressInactive") == 0;
+	const char *what = express ? "express service" : "old service";
 	double limit = d->opt->timeout > 0 ? d->opt->timeout : 600;
 	double interval = poll_seconds();
+	char msg[128];
 	for (double t0 = now(); !ecs_interrupted;) {
-		cJSON *p = obj("cluster", str(params, "cluster"));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "services"),
-				     cJSON_CreateString(str(params, "service")));
-		cJSON *r = read_call(d, aws, "ecs", "DescribeServices", p, false, NULL);
-		if (!r) {
-			*error = strdup("could not read the service being deleted");
+		int gone = express ? express_gone(d, aws, c->params) : service_gone(d, aws, c->params);
+		if (gone < 0) {
+			snprintf(msg, sizeof msg, "could not read the %s being deleted", what);
+			*error = strdup(msg);
 			return false;
 		}
-		const char *status = str(cJSON_GetArrayItem(get(r, "services"), 0), "status");
-		bool gone = !status || strcmp(status, "INACTIVE") == 0;
-		cJSON_Delete(r);
 		if (gone)
 			return true;
 		if (now() - t0 > limit) {
-			*error = strdup("timed out waiting for the old service to be deleted");
+			snprintf(msg, sizeof msg, "timed out waiting for the %s to be deleted", what);
+			*error = strdup(msg);
 			return false;
 		}
 		sleep_for(interval);
@@ -777,9 +793,7 @@ static bool wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **er
 static bool run_call(Deploy *d, EcsAws *aws, Call *c)
 {
 	if (strcmp(c->service, "ecsc") == 0) {
-		bool ok = strcmp(c->op, "WaitExpressInactive") == 0
-				  ? express_wait_inactive(d, aws, c->params, &c->error)
-				  : wait_inactive(d, aws, c->params, &c->error);
+		bool ok = wait_gone(d, aws, c, &c->error);
 		if (ok) {
 			pthread_mutex_lock(&d->lock);
 			cJSON_DeleteItemFromObjectCaseSensitive(d->results, c->id);

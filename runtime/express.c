@@ -98,29 +98,13 @@ static const char *endpoint_of(const cJSON *service)
 	return str(cJSON_GetArrayItem(get(express_config(service), "ingressPaths"), 0), "endpoint");
 }
 
-bool express_wait_inactive(Deploy *d, EcsAws *aws, const cJSON *params, char **error)
+int express_gone(Deploy *d, EcsAws *aws, const cJSON *params)
 {
-	double limit = d->opt->timeout > 0 ? d->opt->timeout : 600;
-	double interval = poll_seconds();
-	for (double t0 = now(); !ecs_interrupted;) {
-		bool ok;
-		cJSON *s = express_describe(d, aws, str(params, "serviceArn"), &ok);
-		bool gone = ok && (!s || strcmp(status_of(s), "INACTIVE") == 0);
-		cJSON_Delete(s);
-		if (!ok) {
-			*error = strdup("could not read the express service being deleted");
-			return false;
-		}
-		if (gone)
-			return true;
-		if (now() - t0 > limit) {
-			*error = strdup("timed out waiting for the express service to be deleted");
-			return false;
-		}
-		sleep_for(interval);
-	}
-	*error = strdup("interrupted");
-	return false;
+	bool ok;
+	cJSON *s = express_describe(d, aws, str(params, "serviceArn"), &ok);
+	int gone = !s || strcmp(status_of(s), "INACTIVE") == 0;
+	cJSON_Delete(s);
+	return ok ? gone : -1;
 }
 
 /* ---- waiting after apply ---------------------------------------------------------------- */

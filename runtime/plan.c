@@ -348,6 +348,82 @@ static bool owned_by_bundle(const Request *r, const char *property, const char *
 	return false;
 }
 
+static const char *kind_of(const char *op);
+
+/* TagResource (ECS) of the spec's tags that arn's live tags lack. */
+static void send_missing_tags(const Ctx *x, const cJSON *live, const char *arn)
+{
+	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
+	if (!tags)
+		return;
+	tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
+	cJSON *p = obj("resourceArn", arn);
+	cJSON_AddItemToObject(p, "tags", tags);
+	send_extra(x, "ecs", "TagResource", p);
+}
+
+/* The start of a service's plan (CreateService, CreateExpressGatewayService):
+ * without live, the request is the plan (a create); with it, its answer is
+ * known to the requests after it, and the plan goes on (true) unless the
+ * service is being deleted (deleting: its status; a plan error, apply
+ * again once it is gone) or is not the project's. */
+static bool service_start(const Ctx *x, const cJSON *live, const char *deleting)
+{
+	if (!live) {
+		ch_of(x)->action = ACT_CREATE;
+		send_as_is(x);
+		return false;
+	}
+	known(x->d, x->r->id, "service", live);
+	if (deleting) {
+		note(ch_of(x), true, "%s is being deleted (%s): apply again once it is gone",
+		     str(live, "serviceName"), deleting);
+		return false;
+	}
+	return check_owner(x->d, ch_of(x), get(live, "tags"), "key", "value");
+}
+
+/* Do members of the request's replace list (the schema's F_REPLACE rows)
+ * differ from live's? Each field that does is marked in the plan as
+ * forcing the replacement, with a note of what it costs (gone: what goes
+ * with the service). */
+static bool must_replace(const Ctx *x, const cJSON *live, const char *gone)
+{
+	bool replace = false;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, x->r->replace) {
+		const char *m = cJSON_IsString(o) ? o->valuestring : "";
+		const cJSON *w = get(x->r->params, m);
+		cJSON *v = w ? resolve(x->d, w) : NULL;
+		if (w && (!v || !json_covers(v, get(live, m)))) {
+			int from = cJSON_GetArraySize(ch_of(x)->fields);
+			diff(ch_of(x)->fields, m, v ? v : w, get(live, m));
+			for (int k = from; k < cJSON_GetArraySize(ch_of(x)->fields); k++)
+				cJSON_AddTrueToObject(cJSON_GetArrayItem(ch_of(x)->fields, k), "replace");
+			note(ch_of(x), false, "%s cannot change in place: the %s is deleted (%s) and "
+					      "created again",
+			     m, kind_of(x->r->op), gone);
+			replace = true;
+		}
+		cJSON_Delete(v);
+	}
+	return replace;
+}
+
+/* A replacement: the delete, the wait until ECS has let go of the name
+ * (an ecsc pseudo-call), then the request again. */
+static void send_replacement(const Ctx *x, const char *del_op, cJSON *del, const char *wait_op,
+			     cJSON *wait)
+{
+	size_t a = send_extra(x, "ecs", del_op, del);
+	size_t b = send_extra(x, "ecsc", wait_op, wait);
+	size_t c = call_add(x->d, x->change, x->r->id, "ecs", x->r->op,
+			    cJSON_Duplicate(x->r->params, true));
+	call_dep(x->d, b, a);
+	call_dep(x->d, c, b);
+	ch_of(x)->action = ACT_REPLACE;
+}
+
 static void plan_cluster(const Ctx *x)
 {
 	Deploy *d = x->d;
@@ -368,13 +444,7 @@ static void plan_cluster(const Ctx *x)
 		send_extra(x, "ecs", "UpdateCluster", update);
 	else
 		cJSON_Delete(update);
-	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
-	if (tags) {
-		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
-		cJSON *p = obj("resourceArn", str(live, "clusterArn"));
-		cJSON_AddItemToObject(p, "tags", tags);
-		send_extra(x, "ecs", "TagResource", p);
-	}
+	send_missing_tags(x, live, str(live, "clusterArn"));
 }
 
 static void plan_cluster_providers(const Ctx *x)
@@ -980,18 +1050,8 @@ static void plan_service(const Ctx *x)
 	char key[1024];
 	service_key(key, sizeof key, x->r->params, "serviceName");
 	const cJSON *live = get(d->live.services, key);
-	if (!live) {
-		ch_of(x)->action = ACT_CREATE;
-		send_as_is(x);
-		return;
-	}
-	known(d, x->r->id, "service", live);
-	if (strcmp(str(live, "status") ? str(live, "status") : "", "DRAINING") == 0) {
-		note(ch_of(x), true, "%s is being deleted (DRAINING): apply again once it is gone",
-		     str(live, "serviceName"));
-		return;
-	}
-	if (!check_owner(d, ch_of(x), get(live, "tags"), "key", "value"))
+	const char *status = str(live, "status");
+	if (!service_start(x, live, status && strcmp(status, "DRAINING") == 0 ? status : NULL))
 		return;
 	cJSON *update = obj("cluster", str(x->r->params, "cluster"));
 	cJSON_AddStringToObject(update, "service", str(x->r->params, "serviceName"));
@@ -1023,35 +1083,13 @@ static void plan_service(const Ctx *x)
 	bool same = compare_members(x, x->r->params, live, skip, update);
 	/* What cannot change in place: the service is deleted, and created
 	 * again once ECS has let go of its name. */
-	bool replace = false;
-	cJSON_ArrayForEach(o, x->r->replace) {
-		const char *m = cJSON_IsString(o) ? o->valuestring : "";
-		const cJSON *w = get(x->r->params, m);
-		if (w && !json_covers(w, get(live, m))) {
-			int from = cJSON_GetArraySize(ch_of(x)->fields);
-			diff(ch_of(x)->fields, m, w, get(live, m));
-			/* The fields that force it, for the plan to say so. */
-			for (int k = from; k < cJSON_GetArraySize(ch_of(x)->fields); k++)
-				cJSON_AddTrueToObject(cJSON_GetArrayItem(ch_of(x)->fields, k), "replace");
-			note(ch_of(x), false, "%s cannot change in place: the service is deleted (its "
-					      "tasks stop) and created again",
-			     m);
-			replace = true;
-		}
-	}
-	if (replace && !ch_of(x)->error) {
+	if (must_replace(x, live, "its tasks stop") && !ch_of(x)->error) {
 		cJSON_Delete(update);
 		cJSON *q = obj("cluster", str(x->r->params, "cluster"));
 		cJSON_AddStringToObject(q, "service", str(x->r->params, "serviceName"));
 		cJSON *w = cJSON_Duplicate(q, true);
 		cJSON_AddBoolToObject(q, "force", true);
-		size_t del = send_extra(x, "ecs", "DeleteService", q);
-		size_t gone = send_extra(x, "ecsc", "WaitServiceInactive", w);
-		size_t create = call_add(d, x->change, x->r->id, "ecs", "CreateService",
-					 cJSON_Duplicate(x->r->params, true));
-		call_dep(d, gone, del);
-		call_dep(d, create, gone);
-		ch_of(x)->action = ACT_REPLACE;
+		send_replacement(x, "DeleteService", q, "WaitServiceInactive", w);
 		return;
 	}
 	/* The task definition: a new revision, or another ARN; under
@@ -1117,13 +1155,7 @@ static void plan_service(const Ctx *x)
 		else if (o != cdo)
 			note(ch_of(x), false, "%s: never updated (%s)", str(o, "property"),
 			     str(o, "reason") ? str(o, "reason") : "owned by someone else");
-	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
-	if (tags) {
-		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
-		cJSON *p = obj("resourceArn", str(live, "serviceArn"));
-		cJSON_AddItemToObject(p, "tags", tags);
-		send_extra(x, "ecs", "TagResource", p);
-	}
+	send_missing_tags(x, live, str(live, "serviceArn"));
 }
 
 /* An Express service: the members of its newest configuration that the
@@ -1133,71 +1165,27 @@ static void plan_service(const Ctx *x)
  * it is INACTIVE. */
 static void plan_express(const Ctx *x)
 {
-	Deploy *d = x->d;
 	char key[1024];
 	service_key(key, sizeof key, x->r->params, "serviceName");
-	const cJSON *live = get(d->live.express, key);
-	if (!live) {
-		ch_of(x)->action = ACT_CREATE;
-		send_as_is(x);
-		return;
-	}
-	known(d, x->r->id, "service", live);
+	const cJSON *live = get(x->d->live.express, key);
 	const char *status = str(get(live, "status"), "statusCode");
-	if (status && strcmp(status, "ACTIVE") != 0) {
-		note(ch_of(x), true, "%s is being deleted (%s): apply again once it is gone",
-		     str(live, "serviceName"), status);
-		return;
-	}
-	if (!check_owner(d, ch_of(x), get(live, "tags"), "key", "value"))
+	if (!service_start(x, live, status && strcmp(status, "ACTIVE") != 0 ? status : NULL))
 		return;
 	const char *arn = str(live, "serviceArn");
 	const char *skip[] = {"serviceName", "cluster", "tags", "infrastructureRoleArn", NULL};
 	cJSON *update = obj("serviceArn", arn);
 	bool same = compare_members(x, x->r->params, express_config(live), skip, update);
-	bool replace = false;
-	const cJSON *o;
-	cJSON_ArrayForEach(o, x->r->replace) {
-		const char *m = cJSON_IsString(o) ? o->valuestring : "";
-		const cJSON *w = get(x->r->params, m);
-		cJSON *v = w ? resolve(d, w) : NULL;
-		if (w && (!v || !json_covers(v, get(live, m)))) {
-			int from = cJSON_GetArraySize(ch_of(x)->fields);
-			diff(ch_of(x)->fields, m, v, get(live, m));
-			for (int k = from; k < cJSON_GetArraySize(ch_of(x)->fields); k++)
-				cJSON_AddTrueToObject(cJSON_GetArrayItem(ch_of(x)->fields, k), "replace");
-			note(ch_of(x), false, "%s cannot change in place: the express service is "
-					      "deleted (its load balancer and tasks with it) and "
-					      "created again",
-			     m);
-			replace = true;
-		}
-		cJSON_Delete(v);
-	}
-	if (replace) {
+	if (must_replace(x, live, "its load balancer and tasks with it")) {
 		cJSON_Delete(update);
-		size_t del = send_extra(x, "ecs", "DeleteExpressGatewayService",
-					obj("serviceArn", arn));
-		size_t gone = send_extra(x, "ecsc", "WaitExpressInactive", obj("serviceArn", arn));
-		size_t create = call_add(d, x->change, x->r->id, "ecs",
-					 "CreateExpressGatewayService",
-					 cJSON_Duplicate(x->r->params, true));
-		call_dep(d, gone, del);
-		call_dep(d, create, gone);
-		ch_of(x)->action = ACT_REPLACE;
+		send_replacement(x, "DeleteExpressGatewayService", obj("serviceArn", arn),
+				 "WaitExpressInactive", obj("serviceArn", arn));
 		return;
 	}
 	if (!same)
 		send_extra(x, "ecs", "UpdateExpressGatewayService", update);
 	else
 		cJSON_Delete(update);
-	cJSON *tags = missing_tags(get(x->r->params, "tags"), get(live, "tags"), "key", "value");
-	if (tags) {
-		tag_fields(ch_of(x), "tags", tags, get(live, "tags"), "key", "value");
-		cJSON *p = obj("resourceArn", arn);
-		cJSON_AddItemToObject(p, "tags", tags);
-		send_extra(x, "ecs", "TagResource", p);
-	}
+	send_missing_tags(x, live, arn);
 }
 
 static void plan_task_set(const Ctx *x)
