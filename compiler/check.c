@@ -419,12 +419,15 @@ static bool terraform_variable(const EcsValue *v)
 	       (strcmp(v->u.ref.names[0], "var") == 0 || strcmp(v->u.ref.names[0], "local") == 0);
 }
 
-static void hint_terraform_variable(EcsDiag *d, const EcsValue *v, bool interpolated)
+/* The hint for `var.NAME`; and, when NAME is a parameter, the fix. */
+static void hint_terraform_variable(Check *C, EcsDiag *d, const EcsValue *v, bool interpolated)
 {
 	const char *name = v->u.ref.names[1];
 	ecs_diag_hint(d, interpolated ? "write `${%s}`: a parameter is named without Terraform's `%s.`"
 				      : "write `%s`: a parameter is named without Terraform's `%s.`",
 		      name, v->u.ref.names[0]);
+	if (find_param(C, name, NULL))
+		ecs_diag_fix(d, v->span, name);
 }
 
 static EcsDiag *mismatch(Check *C, const EcsValue *v, const EcsType *t)
@@ -432,7 +435,7 @@ static EcsDiag *mismatch(Check *C, const EcsValue *v, const EcsType *t)
 	EcsDiag *d = error(C, ECS_DIAG_TYPE, v->span, "expected %s, found %s", t->describe,
 			   value_kind_name(v));
 	if (terraform_variable(v))
-		hint_terraform_variable(d, v, false);
+		hint_terraform_variable(C, d, v, false);
 	return d;
 }
 
@@ -484,7 +487,7 @@ static void check_interpolations(Check *C, EcsValue *v)
 			EcsDiag *d = error(C, ECS_DIAG_TYPE, p->span,
 					   "only a parameter name can be interpolated");
 			if (terraform_variable(p))
-				hint_terraform_variable(d, p, true);
+				hint_terraform_variable(C, d, p, true);
 			continue;
 		}
 		Suggest s = {p->u.ref.names[0], NULL, 1000};
@@ -1397,8 +1400,10 @@ static void unknown_key(Check *C, EcsBlock *b, const EcsBlockSchema *bs, const c
 		suggest_fix(C, d, &s);
 	} else if (!is_block) {
 		const EcsField *f = field_by_api_name(bs->shape, key);
-		if (f)
+		if (f) {
 			ecs_diag_hint(d, "`%s` is the API's `%s`; write `%s`", key, f->api, f->name);
+			ecs_diag_fix(d, span, f->name);
+		}
 	}
 }
 

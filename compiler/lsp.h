@@ -114,9 +114,6 @@ cJSON *lsp_rename(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_symbols(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e);
 cJSON *lsp_formatting(Lsp *L, const cJSON *params, LspError *e);
-/* The replacement text a diagnostic's hint names for its span (a
- * did-you-mean, a unit added), or NULL. Returns owned; free with free. */
-char *lsp_hint_fix(const char *hint);
 
 /* ---- lsp_complete.c ---------------------------------------------------------------------- */
 

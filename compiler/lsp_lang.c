@@ -621,42 +621,24 @@ cJSON *lsp_symbols(Lsp *L, const cJSON *params, LspError *e)
 
 /* ---- quick fixes ---------------------------------------------------------------------------- */
 
-/* The replacement a hint names for its diagnostic's span, or NULL: a
- * did-you-mean (`did you mean `X`?`, `did you mean parameter `X`?`, `did you
- * mean the KIND `X`?`) or a rewrite of the very text reported (`add a unit,
- * e.g. `30s``, `write it as `50%``, `write `60s`: ...`). Returns owned. */
-char *lsp_hint_fix(const char *hint)
-{
-	static const char *const lead[] = {
-		"did you mean `", "did you mean parameter `", "add a unit, e.g. `",
-		"write it as `", "write `",
-	};
-	const char *p = NULL;
-	for (size_t i = 0; i < sizeof lead / sizeof *lead && !p; i++)
-		if (strncmp(hint, lead[i], strlen(lead[i])) == 0)
-			p = hint + strlen(lead[i]);
-	if (!p && strncmp(hint, "did you mean the ", 17) == 0) {
-		p = strchr(hint + 17, '`');
-		p = p ? p + 1 : NULL;
-	}
-	if (!p)
-		return NULL;
-	const char *end = strchr(p, '`');
-	if (!end || end == p)
-		return NULL;
-	/* `write `X`` is a fix only when X stands for the text reported (it is
-	 * followed by its reason), not a template such as `write `NAME = ...``. */
-	if (strncmp(hint, "write `", 7) == 0 &&
-	    (end[1] != ':' || memchr(p, ' ', (size_t)(end - p)) || memchr(p, '$', (size_t)(end - p))))
-		return NULL;
-	return strndup(p, (size_t)(end - p));
-}
-
 static bool spans_overlap(EcsSpan a, uint32_t file, uint32_t from, uint32_t to)
 {
 	return a.file == file && a.start <= to && from <= a.end;
 }
 
+/* How much of s[0, n) a title shows: 60 bytes at most, whole characters. */
+static int title_cut(const char *s, int n)
+{
+	int m = n > 60 ? 60 : n;
+	while (m > 0 && m < n && ((unsigned char)s[m] & 0xC0) == 0x80)
+		m--;
+	return m;
+}
+
+/* A quick fix for each diagnostic in the range that has one: the edit the
+ * compiler attached to it (EcsDiag.fix, the `fixes` of the JSON rendering:
+ * a did-you-mean, a unit added, a bare word quoted, `=` for `:`...), so a
+ * hint that needs a person gets no action. */
 cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e)
 {
 	LspDoc *d = lsp_doc_of(L, params, e);
@@ -671,26 +653,36 @@ cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e)
 	const cJSON *range = cJSON_GetObjectItemCaseSensitive(params, "range");
 	uint32_t from = lsp_pos_offset(src, cJSON_GetObjectItemCaseSensitive(range, "start"));
 	uint32_t to = lsp_pos_offset(src, cJSON_GetObjectItemCaseSensitive(range, "end"));
+	if (to < from)
+		to = from;
 	for (size_t i = 0; i < c->diags.len; i++) {
 		const EcsDiag *dg = c->diags.items[i];
-		if (!dg->hint || !spans_overlap(dg->span, file, from, to))
+		EcsSpan fs = dg->fix_span;
+		if (!dg->fix || !spans_overlap(dg->span, file, from, to) ||
+		    fs.file >= c->sources.nfiles || fs.end < fs.start ||
+		    fs.end > c->sources.files[fs.file]->len)
 			continue;
-		char *fix = lsp_hint_fix(dg->hint);
-		if (!fix)
-			continue;
+		const char *old = c->sources.files[fs.file]->text + fs.start;
+		int n = (int)(fs.end - fs.start);
+		Text title = {0};
+		int nf = (int)strlen(dg->fix);
+		if (n)
+			add(&title, "Change `%.*s%s` to ", title_cut(old, n), old,
+			    title_cut(old, n) < n ? "..." : "");
+		else
+			add(&title, "Insert ");
+		add(&title, "`%.*s%s`", title_cut(dg->fix, nf), dg->fix,
+		    title_cut(dg->fix, nf) < nf ? "..." : "");
 		cJSON *act = cJSON_CreateObject();
-		char *title = ecs_xmalloc(strlen(fix) + 32);
-		sprintf(title, "Change to `%s`", fix);
-		cJSON_AddStringToObject(act, "title", title);
-		free(title);
+		cJSON_AddStringToObject(act, "title", title.s);
+		free(title.s);
 		cJSON_AddStringToObject(act, "kind", "quickfix");
 		cJSON_AddBoolToObject(act, "isPreferred", true);
 		cJSON *diags = cJSON_AddArrayToObject(act, "diagnostics");
 		cJSON_AddItemToArray(diags, lsp_diagnostic(c, dg, file));
 		cJSON *edit = cJSON_AddObjectToObject(act, "edit");
 		cJSON *changes = cJSON_AddObjectToObject(edit, "changes");
-		add_edit(c, changes, dg->span, fix);
-		free(fix);
+		add_edit(c, changes, fs, dg->fix);
 		cJSON_AddItemToArray(r, act);
 	}
 	return r;

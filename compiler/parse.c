@@ -631,6 +631,7 @@ static char *parse_text(EcsCompiler *ctx, uint32_t file, bool keep_comments)
 					      (EcsSpan){file, (uint32_t)i, (uint32_t)i + 2},
 					      "`//` does not start a comment");
 			ecs_diag_hint(d, "a comment starts with `#`");
+			ecs_diag_fix(d, d->span, "#");
 			if (!out)
 				out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
 			if (keep_comments)
@@ -647,6 +648,12 @@ static char *parse_text(EcsCompiler *ctx, uint32_t file, bool keep_comments)
 			ecs_diag_hint(d, "write `%.*s%.*s`: only sizes and CPU take a space "
 					 "(`512 MiB`, `0.5 vcpu`)",
 				      (int)numlen, text + i, (int)ulen, text + i + numlen + gap);
+			char *fix = ecs_xmalloc(numlen + ulen + 1);
+			memcpy(fix, text + i, numlen);
+			memcpy(fix + numlen, text + i + numlen + gap, ulen);
+			fix[numlen + ulen] = '\0';
+			ecs_diag_fix(d, d->span, fix);
+			free(fix);
 			if (!out)
 				out = ecs_xmalloc(len + 1), memcpy(out, text, len + 1);
 			memmove(out + i + numlen, text + i + numlen + gap, ulen);
@@ -748,6 +755,8 @@ static char *repair_attributes(EcsCompiler *ctx, uint32_t file, const char *text
 				ecs_diag_hint(d, "write `%.*s = %.*s%s`%s", (int)(ke - key), text + key,
 					      (int)shown, text + v, shown < ve - v ? "..." : "",
 					      colon ? ": a spec sets a field with `=`, not `:`" : "");
+				/* The colon, or the first space, becomes ` = `. */
+				ecs_diag_fix(d, d->span, colon ? " =" : " = ");
 			}
 		}
 		/* braces outside strings and comments, for "inside a body" */

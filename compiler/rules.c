@@ -291,13 +291,15 @@ static void rule_logging(Rules *R, EcsBlock *c, bool fargate)
 			continue;
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_AWSLOGS_OPTION, e->key_span,
 				    "the awslogs driver has no option `%s`", e->key);
-		if (best)
+		if (best) {
 			ecs_diag_hint(d, "did you mean `%s`?", best);
-		else
+			ecs_diag_fix_word(d, &R->ctx->sources, e->key, best);
+		} else {
 			ecs_diag_hint(d, "awslogs takes awslogs-group, awslogs-region, "
 					 "awslogs-stream-prefix, awslogs-create-group, "
 					 "awslogs-datetime-format, awslogs-multiline-pattern, mode "
 					 "and max-buffer-size");
+		}
 	}
 }
 

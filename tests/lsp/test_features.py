@@ -353,6 +353,49 @@ async def test_code_actions_apply_the_hint(client, tmp_path):
     assert not acts
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("old,typed,fixed", [
+    # syntax: `=` for a colon or a space, a unit written apart, `//`
+    ("  memory    = 1 GiB", "  memory: 1 GiB", "  memory = 1 GiB"),
+    ("  memory    = 1 GiB", "  memory 1 GiB", "  memory = 1 GiB"),
+    ("interval = 30s", "interval = 30 s", "interval = 30s"),
+    ("essential = false", "essential = false // not needed", "essential = false # not needed"),
+    # the API's name for a field; Terraform's `var.` before a parameter
+    ("  task_role = tasks\n\n", "  task_role_arn = tasks\n\n", "  task_role = tasks\n\n"),
+    ('image = "nginx:${tag}"', 'image = "nginx:${var.tag}"', 'image = "nginx:${tag}"'),
+    ("      interval = 30s\n", "      interval = 30s\n    }\n    logging {\n      options = "
+     '{ "awslogs-datetime-fromat" = "%Y" }\n',
+     "      interval = 30s\n    }\n    logging {\n      options = "
+     '{ "awslogs-datetime-format" = "%Y" }\n'),
+    # no fix the compiler does not stand behind: 1.5 is not 1s; no parameter `nope`
+    ("interval = 30s", "interval = 1.5", None),
+    ('image = "nginx:${tag}"', 'image = "nginx:${var.nope}"', None),
+])
+async def test_code_actions_are_the_compilers_fixes(client, tmp_path, old, typed, fixed):
+    """A quick fix is the edit the compiler attaches to a diagnostic (the
+    `fixes` of --diagnostics=json), applied it clears the diagnostic; a hint
+    that needs a person gets none."""
+    text = SPEC.replace(old, typed, 1)
+    assert text != SPEC
+    uri = open_doc(client, tmp_path / "fix.ecs", text)
+    diags = await diagnostics_of(client, uri)
+    assert len(diags) == 1, diags
+    acts = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=td(uri), range=diags[0].range,
+        context=types.CodeActionContext(diagnostics=list(diags))))
+    if fixed is None:
+        assert not acts, acts
+        return
+    assert len(acts) == 1 and acts[0].kind == types.CodeActionKind.QuickFix, acts
+    new = apply_edits(text, acts[0].edit.changes[uri])
+    assert new == SPEC.replace(old, fixed, 1), (acts[0].title, new)
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=new)]))
+    assert list(await diagnostics_of(client, uri)) == []
+
+
 # ---- formatting --------------------------------------------------------------------------------
 
 def apply_utf16(text, edits):
