@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -282,8 +283,9 @@ static size_t header_end(const Buf *b)
 	return 0;
 }
 
-/* Content-Length of the header block [0, end), or -1. */
-static long content_length(const char *h, size_t end)
+/* Content-Length of the header block [0, end) into *length (SIZE_MAX when
+ * past any size); false when there is none. */
+static bool content_length(const char *h, size_t end, size_t *length)
 {
 	static const char name[] = "content-length:";
 	for (size_t i = 0; i + sizeof name - 1 < end; i++) {
@@ -292,17 +294,17 @@ static long content_length(const char *h, size_t end)
 			while (k < end && (h[k] == ' ' || h[k] == '\t'))
 				k++;
 			if (k >= end || h[k] < '0' || h[k] > '9')
-				return -1;
-			long n = 0;
+				return false;
+			size_t n = 0;
 			while (k < end && h[k] >= '0' && h[k] <= '9') {
-				n = n * 10 + (h[k++] - '0');
-				if (n > (long)LSP_MAX_FRAME)
-					return -2;
+				size_t d = (size_t)(h[k++] - '0');
+				n = n > (SIZE_MAX - d) / 10 ? SIZE_MAX : n * 10 + d;
 			}
-			return n;
+			*length = n;
+			return true;
 		}
 	}
-	return -1;
+	return false;
 }
 
 static void consume(Buf *b, size_t n)
@@ -336,18 +338,24 @@ static bool handle_frames(Lsp *L, Buf *b, size_t *skip, int *status)
 			}
 			return false;
 		}
-		long n = content_length(b->data, end);
-		if (n < 0) {
+		size_t n;
+		if (!content_length(b->data, end, &n)) {
 			send_error(L, NULL, LSP_PARSE_ERROR,
-				   n == -2 ? "frame too large: dropped"
-					   : "a frame header without Content-Length: dropped");
+				   "a frame header without Content-Length: dropped");
 			consume(b, end);
 			continue;
 		}
-		if (b->len - end < (size_t)n)
+		if (n > LSP_MAX_FRAME) {
+			/* Its body is skipped as it arrives, never read as frames. */
+			send_error(L, NULL, LSP_PARSE_ERROR, "frame too large: dropped");
+			consume(b, end);
+			*skip = n;
+			continue;
+		}
+		if (b->len - end < n)
 			return false;
-		cJSON *msg = cJSON_ParseWithLength(b->data + end, (size_t)n);
-		consume(b, end + (size_t)n);
+		cJSON *msg = cJSON_ParseWithLength(b->data + end, n);
+		consume(b, end + n);
 		if (!msg) {
 			send_error(L, NULL, LSP_PARSE_ERROR, "the frame is not JSON");
 			continue;

@@ -92,14 +92,15 @@ uint32_t lsp_offset(const char *text, size_t len, long line, long character);
 uint32_t lsp_param_offset(const EcsSource *src, const cJSON *params);
 uint32_t lsp_pos_offset(const EcsSource *src, const cJSON *pos);
 /* One diagnostic of c in the protocol's shape, placed in file. */
-cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file);
+cJSON *lsp_diagnostic(Lsp *L, EcsCompiler *c, const EcsDiag *d, uint32_t file);
 /* {line, character} of a byte offset in src; {start, end} of a span. */
 cJSON *lsp_position(const EcsSource *src, uint32_t offset);
 cJSON *lsp_range(const EcsSource *src, EcsSpan span);
 /* {line, character} of a byte offset in a text that is no EcsSource. */
 cJSON *lsp_text_position(const char *text, size_t len, size_t offset);
-/* {uri, range} of a span in c's sources. */
-cJSON *lsp_location(EcsCompiler *c, EcsSpan span);
+/* {uri, range} of a span in c's sources: the URI of an open document as
+ * the client wrote it. */
+cJSON *lsp_location(Lsp *L, EcsCompiler *c, EcsSpan span);
 /* A file URI's path (percent-decoded) and a path's URI; owned. */
 char *lsp_uri_path(const char *uri);
 char *lsp_path_uri(const char *path);

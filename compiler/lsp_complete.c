@@ -259,9 +259,10 @@ static void complete_children(Items *it, const EcsBlock *b, const char *kind, co
 		const EcsBlock *k = b->items[i].is_block ? b->items[i].u.block : NULL;
 		if (!k || strcmp(k->kind, kind) != 0 || !k->nlabels)
 			continue;
-		char label[300];
-		snprintf(label, sizeof label, "%s%s", pre ? pre : "", k->labels[0]);
+		char *label = ecs_xmalloc(strlen(pre ? pre : "") + strlen(k->labels[0]) + 1);
+		strcpy(stpcpy(label, pre ? pre : ""), k->labels[0]);
 		item(it, label, ck, kind);
+		free(label);
 	}
 }
 
@@ -303,9 +304,10 @@ static void complete_ref(Items *it, EcsCompiler *c, const Context *x, EcsRefKind
 			const EcsBlock *ct = decl->items[i].is_block ? decl->items[i].u.block : NULL;
 			if (!ct || strcmp(ct->kind, "container") != 0 || !ct->nlabels)
 				continue;
-			char pre[200];
-			snprintf(pre, sizeof pre, "%s.", ct->labels[0]);
+			char *pre = ecs_xmalloc(strlen(ct->labels[0]) + 2);
+			strcpy(stpcpy(pre, ct->labels[0]), ".");
 			complete_children(it, ct, "port", pre, CK_REFERENCE);
+			free(pre);
 		}
 		break;
 	case ECS_REF_CAPACITY:
@@ -343,16 +345,18 @@ static void complete_units(Items *it, uint32_t digits, const EcsType *t)
 			fits = fits || units[i].kind == t->alts[k]->kind;
 		if (!fits)
 			continue;
-		char label[96];
-		snprintf(label, sizeof label, "%.*s%s%s", n, num, units[i].spaced ? " " : "",
+		char *label = ecs_xmalloc((size_t)n + 8);
+		snprintf(label, (size_t)n + 8, "%.*s%s%s", n, num, units[i].spaced ? " " : "",
 			 units[i].unit);
 		/* What was typed after the digits must begin the unit. */
 		const char *typed = num + n;
 		size_t nt = it->at - digits;
 		while (nt && *typed == ' ')
 			typed++, nt--;
-		if (strncmp(units[i].unit, typed, nt) != 0)
+		if (strncmp(units[i].unit, typed, nt) != 0) {
+			free(label);
 			continue;
+		}
 		Items whole = *it;
 		whole.at = whole.from;  /* filtered above, by the unit */
 		item_as(&whole, label, label, CK_UNIT, units[i].unit);
@@ -361,6 +365,7 @@ static void complete_units(Items *it, uint32_t digits, const EcsType *t)
 		cJSON_ReplaceItemInObjectCaseSensitive(
 			edit, "range", lsp_range(it->src, (EcsSpan){0, it->from, it->at}));
 		cJSON_AddStringToObject(o, "filterText", label);
+		free(label);
 	}
 }
 

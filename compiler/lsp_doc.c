@@ -71,12 +71,20 @@ char *lsp_path_uri(const char *path)
 
 /* ---- positions -------------------------------------------------------------------------------- */
 
-/* The length of the UTF-8 sequence at s (the text is valid UTF-8 or
- * reported as not; a stray byte counts as one). */
+/* The length of the UTF-8 sequence at s. The text is valid UTF-8 or
+ * reported as not (E0003); in text that is not, a byte that does not start
+ * a whole sequence counts as one character, so a step never crosses a line
+ * break or the end. */
 static size_t utf8_step(const unsigned char *s, size_t left)
 {
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-	return n <= left ? n : 1;
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xF8 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3
+		 : s[0] >= 0xC0 ? 2 : 1;
+	if (n > left)
+		return 1;
+	for (size_t k = 1; k < n; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 1;
+	return n;
 }
 
 uint32_t lsp_offset(const char *text, size_t len, long line, long character)
@@ -166,20 +174,43 @@ cJSON *lsp_range(const EcsSource *src, EcsSpan span)
 	return r;
 }
 
-/* The URI of a source: its canonical path when it exists on disk. */
-static char *source_uri(const EcsSource *src)
+/* The open document a source is the text of: its path as the document's,
+ * or the same file on disk. */
+static LspDoc *source_doc(Lsp *L, const EcsSource *src)
 {
+	for (size_t i = 0; i < L->ndocs; i++)
+		if (strcmp(L->docs[i]->path, src->path) == 0)
+			return L->docs[i];
+	char *canon = realpath(src->path, NULL);
+	LspDoc *found = NULL;
+	for (size_t i = 0; canon && i < L->ndocs && !found; i++) {
+		char *dc = realpath(L->docs[i]->path, NULL);
+		if (dc && strcmp(dc, canon) == 0)
+			found = L->docs[i];
+		free(dc);
+	}
+	free(canon);
+	return found;
+}
+
+/* The URI of a source: an open document's as the client wrote it (its
+ * escapes are the client's to choose), else its canonical path's. */
+static char *source_uri(Lsp *L, const EcsSource *src)
+{
+	LspDoc *d = source_doc(L, src);
+	if (d)
+		return strdup(d->uri);
 	char *canon = realpath(src->path, NULL);
 	char *uri = lsp_path_uri(canon ? canon : src->path);
 	free(canon);
 	return uri;
 }
 
-cJSON *lsp_location(EcsCompiler *c, EcsSpan span)
+cJSON *lsp_location(Lsp *L, EcsCompiler *c, EcsSpan span)
 {
 	const EcsSource *src = c->sources.files[span.file];
 	cJSON *loc = cJSON_CreateObject();
-	char *uri = source_uri(src);
+	char *uri = source_uri(L, src);
 	cJSON_AddStringToObject(loc, "uri", uri);
 	free(uri);
 	cJSON_AddItemToObject(loc, "range", lsp_range(src, span));
@@ -457,7 +488,7 @@ static char **unit_inputs(Lsp *L, LspUnit *u, size_t *n)
 /* One diagnostic in the protocol's shape. The hint ends the message (LSP
  * has no field for it) and is also data.hint; notes with a place are
  * related information, the others end the message too. */
-cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file)
+cJSON *lsp_diagnostic(Lsp *L, EcsCompiler *c, const EcsDiag *d, uint32_t file)
 {
 	const EcsSource *src = c->sources.files[file];
 	EcsSpan span = d->span.file == file ? d->span : (EcsSpan){file, 0, 0};
@@ -483,7 +514,7 @@ cJSON *lsp_diagnostic(EcsCompiler *c, const EcsDiag *d, uint32_t file)
 		if (!nt->has_span || nt->span.file >= c->sources.nfiles)
 			continue;
 		cJSON *r = cJSON_CreateObject();
-		cJSON_AddItemToObject(r, "location", lsp_location(c, nt->span));
+		cJSON_AddItemToObject(r, "location", lsp_location(L, c, nt->span));
 		cJSON_AddStringToObject(r, "message", nt->message);
 		cJSON_AddItemToArray(rel, r);
 	}
@@ -513,15 +544,15 @@ static void publish(Lsp *L, LspUnit *u)
 			continue;       /* the command line's pseudo-file */
 		if (!lists[f])
 			lists[f] = cJSON_CreateArray();
-		cJSON_AddItemToArray(lists[f], lsp_diagnostic(c, d, f));
+		cJSON_AddItemToArray(lists[f], lsp_diagnostic(L, c, d, f));
 	}
 	EcsVec now = {0};
 	for (size_t i = 0; i < nf; i++) {
 		const EcsSource *src = c->sources.files[i];
 		if (src->path[0] == '<')
 			continue;
-		char *uri = source_uri(src);
-		LspDoc *open = lsp_doc_find(L, uri);
+		char *uri = source_uri(L, src);
+		LspDoc *open = source_doc(L, src);
 		bool before = false;
 		for (size_t j = 0; j < u->npublished && !before; j++)
 			before = strcmp(u->published[j], uri) == 0;

@@ -434,7 +434,7 @@ cJSON *lsp_definition(Lsp *L, const cJSON *params, LspError *e)
 	Target t;
 	if (!spot_of(L, params, e, &s) || !target_at(&s, &t))
 		return NULL;
-	return lsp_location(s.c, target_decl(&t));
+	return lsp_location(L, s.c, target_decl(&t));
 }
 
 cJSON *lsp_references(Lsp *L, const cJSON *params, LspError *e)
@@ -449,7 +449,7 @@ cJSON *lsp_references(Lsp *L, const cJSON *params, LspError *e)
 	size_t n = target_spans(s.c, &t, with_decl, &spans);
 	cJSON *r = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(r, lsp_location(s.c, spans[i]));
+		cJSON_AddItemToArray(r, lsp_location(L, s.c, spans[i]));
 	free(spans);
 	return r;
 }
@@ -481,9 +481,9 @@ static bool is_identifier(const char *s)
 }
 
 /* Adds the edit {range of span, text} to edits[uri of span]. */
-static void add_edit(EcsCompiler *c, cJSON *changes, EcsSpan span, const char *text)
+static void add_edit(Lsp *L, EcsCompiler *c, cJSON *changes, EcsSpan span, const char *text)
 {
-	cJSON *loc = lsp_location(c, span);
+	cJSON *loc = lsp_location(L, c, span);
 	const char *uri = cJSON_GetObjectItemCaseSensitive(loc, "uri")->valuestring;
 	cJSON *list = cJSON_GetObjectItemCaseSensitive(changes, uri);
 	if (!list)
@@ -513,7 +513,7 @@ cJSON *lsp_rename(Lsp *L, const cJSON *params, LspError *e)
 	cJSON *r = cJSON_CreateObject();
 	cJSON *changes = cJSON_AddObjectToObject(r, "changes");
 	for (size_t i = 0; i < n; i++)
-		add_edit(s.c, changes, spans[i], name->valuestring);
+		add_edit(L, s.c, changes, spans[i], name->valuestring);
 	free(spans);
 	return r;
 }
@@ -679,10 +679,10 @@ cJSON *lsp_code_action(Lsp *L, const cJSON *params, LspError *e)
 		cJSON_AddStringToObject(act, "kind", "quickfix");
 		cJSON_AddBoolToObject(act, "isPreferred", true);
 		cJSON *diags = cJSON_AddArrayToObject(act, "diagnostics");
-		cJSON_AddItemToArray(diags, lsp_diagnostic(c, dg, file));
+		cJSON_AddItemToArray(diags, lsp_diagnostic(L, c, dg, file));
 		cJSON *edit = cJSON_AddObjectToObject(act, "edit");
 		cJSON *changes = cJSON_AddObjectToObject(edit, "changes");
-		add_edit(c, changes, fs, dg->fix);
+		add_edit(L, c, changes, fs, dg->fix);
 		cJSON_AddItemToArray(r, act);
 	}
 	return r;

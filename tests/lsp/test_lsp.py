@@ -201,3 +201,140 @@ def test_vscode_extension_folder():
     for kw in ("cluster", "service", "express_service", "task", "role", "policy", "log_group"):
         assert f"'{kw}'" in js_grammar or f'"{kw}"' in js_grammar, kw
         assert any(kw in p for p in pats), kw
+
+
+def session(msgs, raw=b""):
+    """Runs `ecsc lsp` on the frames of msgs (then raw bytes); its answers by
+    id, its notifications and its exit status."""
+    data = b"".join(frame(m) for m in msgs) + raw
+    p = subprocess.run([ECSC, "lsp"], input=data, capture_output=True, timeout=30)
+    out = read_frames(p.stdout)
+    return ({m["id"]: m for m in out if "id" in m and m["id"] is not None},
+            [m for m in out if "id" not in m or m["id"] is None], p.returncode)
+
+
+def rpc(i, method, params=None):
+    m = {"jsonrpc": "2.0", "method": method, "params": params if params is not None else {}}
+    if i is not None:
+        m["id"] = i
+    return m
+
+
+INIT = rpc(1, "initialize", {"capabilities": {}})
+END = [rpc(99, "shutdown"), rpc(None, "exit")]
+
+
+def test_requests_before_initialize_and_after_close():
+    """Before `initialize` a request is refused (-32002) and a notification
+    dropped; a closed document is no longer known (its requests fail, its
+    changes are ignored) and its diagnostics are cleared."""
+    uri = "file:///t/a.ecs"
+    doc = {"textDocument": {"uri": uri, "languageId": "ecs", "version": 1,
+                            "text": "cluster main {\n  bogus = 1\n}\n"}}
+    at = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 9}}
+    answers, notes, rc = session([
+        rpc(2, "textDocument/hover", at), rpc(None, "textDocument/didOpen", doc),
+        INIT, rpc(3, "textDocument/hover", at),
+        rpc(None, "textDocument/didOpen", doc), rpc(4, "textDocument/documentSymbol", at),
+        rpc(None, "textDocument/didClose", {"textDocument": {"uri": uri}}),
+        rpc(None, "textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": "x"}]}),
+        rpc(5, "textDocument/hover", at), rpc(6, "textDocument/formatting", at),
+        rpc(7, "textDocument/completion", at), rpc(8, "textDocument/rename",
+                                                   dict(at, newName="x")),
+        rpc(None, "textDocument/didClose", {"textDocument": {"uri": uri}})] + END)
+    assert rc == 0
+    assert answers[2]["error"]["code"] == -32002
+    # The didOpen before initialize was dropped: the document is not open.
+    assert answers[3]["error"]["code"] == -32602 and "not open" in answers[3]["error"]["message"]
+    assert [s["name"] for s in answers[4]["result"]] == ["main"]
+    for i in (5, 6, 7, 8):
+        assert answers[i]["error"]["code"] == -32602, answers[i]
+    pubs = [n["params"] for n in notes if n.get("method") == "textDocument/publishDiagnostics"]
+    assert [len(p["diagnostics"]) for p in pubs] == [1, 0], pubs     # E0100, then cleared
+    assert answers[99]["result"] is None
+
+
+def test_odd_uris():
+    """URIs that are no file, percent escapes that are broken or encode NUL,
+    `localhost` and other hosts, and a path that is a directory: each is a
+    document or refused, never a crash."""
+    text = "cluster main {\n}\n"
+    uris = ["untitled:Untitled-1", "file://", "file:///", "file:///t/%", "file:///t/%zz.ecs",
+            "file:///t/a%00b.ecs", "file://localhost/t/b.ecs", "file://elsewhere/t/c.ecs",
+            "file:///t/%E2%82%AC%20d.ecs?query#frag", "file:///t/%e2%82%ac%20e.ecs",
+            "file:///tmp", "file:///t/" + "x" * 5000]
+    msgs = [INIT]
+    for k, uri in enumerate(uris):
+        msgs.append(rpc(None, "textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "ecs", "version": 1, "text": text}}))
+        msgs.append(rpc(10 + k, "textDocument/documentSymbol", {"textDocument": {"uri": uri}}))
+    answers, notes, rc = session(msgs + END)
+    assert rc == 0
+    got = {uri: answers[10 + k] for k, uri in enumerate(uris)}
+    # Not a local file: not opened (nothing to compile it with).
+    for uri in ("untitled:Untitled-1", "file://", "file://elsewhere/t/c.ecs"):
+        assert got[uri]["error"]["code"] == -32602, got[uri]
+    for uri in ("file:///t/%E2%82%AC%20d.ecs?query#frag", "file://localhost/t/b.ecs",
+                "file:///t/%zz.ecs", "file:///t/" + "x" * 5000):
+        assert [s["name"] for s in got[uri]["result"]] == ["main"], (uri, got[uri])
+    # Diagnostics and places name a document by its URI as the client wrote
+    # it (the escapes' case, a query), not as the server would spell its path.
+    pubs = {n["params"]["uri"] for n in notes if n.get("method") == "textDocument/publishDiagnostics"}
+    for uri in ("file:///t/%E2%82%AC%20d.ecs?query#frag", "file:///t/%e2%82%ac%20e.ecs",
+                "file://localhost/t/b.ecs"):
+        assert uri in pubs, (uri, pubs)
+    answers, _, _ = session([INIT, rpc(None, "textDocument/didOpen", {"textDocument": {
+        "uri": uris[9], "languageId": "ecs", "version": 1, "text": text + "service web in main {}\n"}}),
+        rpc(2, "textDocument/definition", {"textDocument": {"uri": uris[9]},
+                                           "position": {"line": 2, "character": 16}})] + END)
+    assert answers[2]["result"]["uri"] == uris[9], answers[2]
+
+
+def test_positions_in_text_that_is_not_utf8():
+    """A client's text with a byte that is not UTF-8 (a lead byte before a
+    line break): a position counts such a byte as one character and never
+    reaches past its line, so an edit lands where the client put it."""
+    uri = "file:///t/bad.ecs"
+    # The body is written by hand: JSON cannot carry this byte escaped.
+    opened = (b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":'
+              b'{"uri":"' + uri.encode() + b'","languageId":"ecs","version":1,'
+              b'"text":"# \xf0\\ncluster main {\\n}\\n"}}}')
+    symbols = rpc(3, "textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    # The client deletes the stray byte: line 0, characters 2 to 3.
+    change = rpc(None, "textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 0, "character": 2},
+                                      "end": {"line": 0, "character": 3}}, "text": ""}]})
+    data = (frame(INIT) + frame(raw=opened) + frame(dict(symbols, id=2)) + frame(change)
+            + frame(symbols) + b"".join(frame(m) for m in END))
+    p = subprocess.run([ECSC, "lsp"], input=data, capture_output=True, timeout=30)
+    assert p.returncode == 0
+    out = read_frames(p.stdout)
+    answers = {m["id"]: m for m in out if m.get("id")}
+    pubs = [m["params"]["diagnostics"] for m in out
+            if m.get("method") == "textDocument/publishDiagnostics"]
+    assert [d["code"] for d in pubs[0]] == ["E0003"], pubs
+    # The text is now `# \ncluster main {\n}\n`: clean, the cluster on line 1.
+    assert pubs[-1] == [], pubs
+    syms = answers[3]["result"]
+    assert [s["name"] for s in syms] == ["main"], syms
+    assert syms[0]["range"]["start"] == {"line": 1, "character": 0}, syms
+
+
+def test_a_frame_too_large_is_skipped_whole():
+    """A frame over the size limit is refused and its body skipped as it
+    arrives: a frame inside that body is never read as one."""
+    inner = frame(rpc(5, "shutdown"))
+    data = (frame(INIT) + b"Content-Length: 99999999999999999999999999\r\n\r\n" + inner)
+    answers, notes, rc = session([], raw=data)
+    assert rc == 1                      # the input ended inside the skipped body
+    assert 5 not in answers, answers
+    assert [n["error"]["message"] for n in notes] == ["frame too large: dropped"], notes
+    # Just over the limit, then a real frame after the skipped bytes.
+    big = 64 * 1024 * 1024 + 1
+    data = (frame(INIT) + b"Content-Length: %d\r\n\r\n" % big + b" " * big
+            + b"".join(frame(m) for m in END))
+    answers, notes, rc = session([], raw=data)
+    assert rc == 0 and answers[99]["result"] is None
+    assert [n["error"]["code"] for n in notes] == [-32700]
