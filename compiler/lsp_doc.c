@@ -555,7 +555,7 @@ static void publish(Lsp *L, LspUnit *u)
 		LspDoc *open = source_doc(L, src);
 		bool before = false;
 		for (size_t j = 0; j < u->npublished && !before; j++)
-			before = strcmp(u->published[j], uri) == 0;
+			before = u->published[j] && strcmp(u->published[j], uri) == 0;
 		if (!lists[i] && !open && !before) {
 			free(uri);
 			continue;

@@ -592,3 +592,85 @@ async def test_express_service_completion(client, tmp_path):
     text = EXPRESS.replace("0.5 vcpu", "0.5 ")
     items = await complete(client, uri, text, pos(text, "= 0.5 ", offset=6))
     assert set(items) == {"0.5 vcpu"}, set(items)
+
+
+# ---- a workspace folder is one unit ----------------------------------------------------------
+
+SHARED = """\
+cluster main {
+  capacity FARGATE { weight = 1 }
+}
+
+role tasks {
+  assumed_by = ["ecs-tasks.amazonaws.com"]
+}
+"""
+
+WEB = """\
+service web in main {
+  cpu       = 256
+  memory    = 512 MiB
+  task_role = tasks
+  container app {
+    image = "nginx:1.27"
+  }
+  network { subnets = ["subnet-0a1b2c3d"] }
+}
+"""
+
+
+@pytest.mark.asyncio
+async def test_workspace_folder_is_one_unit(client, tmp_path):
+    """The *.ecs files directly in a workspace folder are compiled together,
+    as `ecsc check DIR` compiles them: names resolve across files (those on
+    disk and the open buffers, saved or not), definitions, references and
+    renames cross files, and a file that is not open gets its diagnostics,
+    with related information in the other file."""
+    shared = tmp_path / "b.ecs"
+    shared.write_text(SHARED)
+    buri = shared.as_uri()
+    uri = open_doc(client, tmp_path / "a.ecs", WEB)
+    assert list(await diagnostics_of(client, uri)) == []     # `main`, `tasks` are in b.ecs
+    d = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=td(uri), position=pos(WEB, "in main", offset=4)))
+    loc = d if isinstance(d, types.Location) else d[0]
+    assert loc.uri == buri and loc.range.start == pos(SHARED, "main {")
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(WEB, "= tasks", offset=3)))
+    assert "role tasks {" in h.contents.value and "declared at b.ecs:5:1" in h.contents.value
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=td(uri), position=pos(WEB, "= tasks", offset=3),
+        context=types.ReferenceContext(include_declaration=True)))
+    assert sorted((r.uri, r.range.start.line) for r in refs) == sorted(
+        [(buri, pos(SHARED, "tasks {").line), (uri, pos(WEB, "= tasks").line)])
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=td(uri), position=pos(WEB, "in main", offset=4), new_name="prod"))
+    assert set(edit.changes) == {uri, buri}
+    assert "cluster prod {" in apply_edits(SHARED, edit.changes[buri])
+    assert "service web in prod {" in apply_edits(WEB, edit.changes[uri])
+    # A second `cluster main` in a.ecs: b.ecs (not open) has the duplicate,
+    # the first declaration in a.ecs is its related information.
+    client.diagnostics.pop(buri, None)
+    typed = "cluster main {\n}\n\n" + WEB
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)]))
+    diags = await diagnostics_of(client, buri)
+    assert [x.code for x in diags] == ["E0010"], diags
+    rel = diags[0].related_information[0].location
+    assert rel.uri == uri and rel.range.start == pos(typed, "main {")
+    # Back; then b.ecs opened and changed without saving: a.ecs sees the buffer.
+    client.diagnostics.pop(buri, None)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=WEB)]))
+    assert list(await diagnostics_of(client, buri)) == []
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=buri, language_id="ecs", version=1, text=SHARED.replace("cluster main", "cluster other"))))
+    diags = await diagnostics_of(client, uri)
+    assert [(x.code, "`main`" in x.message) for x in diags] == [("E0011", True)], diags
+    # Closed unsaved, the disk's text stands again.
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=td(buri)))
+    assert list(await diagnostics_of(client, uri)) == []

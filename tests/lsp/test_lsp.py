@@ -2,7 +2,9 @@
 answer against the protocol and the capabilities the server announced)."""
 import asyncio
 import json
+import select
 import subprocess
+import time
 
 import pytest
 from lsprotocol import types
@@ -27,13 +29,18 @@ service web in main {
 """
 
 
-async def diagnostics_of(client, uri, version=None):
-    """Waits for the diagnostics of uri (of that document version)."""
-    for _ in range(100):
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if uri in client.diagnostics:
-            return client.diagnostics[uri]
-    raise AssertionError("no diagnostics for " + uri)
+async def diagnostics_of(client, uri, timeout=60):
+    """The diagnostics of uri, waiting until some are published (callers
+    drop the ones they have seen from client.diagnostics first). It polls
+    what the client stored, so a notification that came before the wait
+    began is not missed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while uri not in client.diagnostics:
+        if loop.time() > deadline:
+            raise AssertionError(f"no diagnostics for {uri} in {timeout} s")
+        await asyncio.sleep(0.005)
+    return client.diagnostics[uri]
 
 
 def open_doc(client, path, text):
@@ -338,3 +345,99 @@ def test_a_frame_too_large_is_skipped_whole():
     answers, notes, rc = session([], raw=data)
     assert rc == 0 and answers[99]["result"] is None
     assert [n["error"]["code"] for n in notes] == [-32700]
+
+
+class Server:
+    """`ecsc lsp` as a process, written to and read from as time passes."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([ECSC, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.buf = b""
+
+    def send(self, msg):
+        self.p.stdin.write(frame(msg))
+        self.p.stdin.flush()
+
+    def read(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            head, sep, rest = self.buf.partition(b"\r\n\r\n")
+            if sep:
+                n = int(head.split(b":")[1])
+                if len(rest) >= n:
+                    self.buf = rest[n:]
+                    return json.loads(rest[:n])
+            left = deadline - time.monotonic()
+            assert left > 0, "no message from the server"
+            if select.select([self.p.stdout], [], [], left)[0]:
+                chunk = self.p.stdout.read1(65536)
+                assert chunk, "the server ended"
+                self.buf += chunk
+
+    def publish(self, uri):
+        """The next publishDiagnostics for uri (skipping other messages)."""
+        while True:
+            m = self.read()
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+                return m["params"]
+
+    def close(self):
+        self.send(rpc(99, "shutdown"))
+        self.send(rpc(None, "exit"))
+        assert self.p.wait(timeout=30) == 0
+
+
+def test_changes_are_debounced():
+    """Changes closer together than the debounce (initializationOptions) get
+    one analysis, of the last text, the debounce after the last change."""
+    s = Server()
+    s.send(rpc(1, "initialize", {"capabilities": {}, "initializationOptions": {"debounce": 800}}))
+    assert "capabilities" in s.read()["result"]
+    uri = "file:///t/d.ecs"
+    good, bad = "cluster main {\n}\n", "cluster main {\n  bogus = 1\n}\n"
+    s.send(rpc(None, "textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "ecs", "version": 1, "text": good}}))
+    assert s.publish(uri) == {"uri": uri, "version": 1, "diagnostics": []}   # at once
+    for v in range(2, 7):
+        s.send(rpc(None, "textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": v},
+            "contentChanges": [{"text": bad if v % 2 == 0 else good}]}))
+        time.sleep(0.02)
+    last = time.monotonic()
+    p = s.publish(uri)
+    waited = time.monotonic() - last
+    assert p["version"] == 6 and [d["code"] for d in p["diagnostics"]] == ["E0100"], p
+    assert waited > 0.6, waited
+    # A request needs the analysis now: it does not wait for the debounce.
+    s.send(rpc(None, "textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 7}, "contentChanges": [{"text": good}]}))
+    t = time.monotonic()
+    s.send(rpc(2, "textDocument/documentSymbol", {"textDocument": {"uri": uri}}))
+    assert s.publish(uri) == {"uri": uri, "version": 7, "diagnostics": []}
+    assert time.monotonic() - t < 0.75
+    s.close()
+
+
+def test_errors_gone_from_the_first_of_two_files(tmp_path):
+    """A unit of two files (an import) whose first file had errors and has
+    none after a change: the empty list goes to that file, the second file's
+    turn comes after it (the server once crashed there)."""
+    (tmp_path / "shared.ecs").write_text("cluster main {\n}\n")
+    uri = (tmp_path / "a.ecs").as_uri()
+    good = ('import "shared.ecs"\n\nservice web in main {\n  cpu    = 256\n  memory = 512 MiB\n'
+            '  container app { image = "nginx:1.27" }\n'
+            '  network { subnets = ["subnet-0a1b2c3d"] }\n}\n')
+    bad = good.replace("in main", "in mian")
+    answers, notes, rc = session([
+        INIT, rpc(None, "textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "ecs", "version": 1, "text": bad}}),
+        rpc(2, "textDocument/documentSymbol", {"textDocument": {"uri": uri}}),
+        rpc(None, "textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": good}]}),
+        rpc(3, "textDocument/documentSymbol", {"textDocument": {"uri": uri}})] + END)
+    assert rc == 0, notes
+    pubs = [(n["params"]["uri"], n["params"].get("version"), [d["code"] for d in n["params"]["diagnostics"]])
+            for n in notes if n.get("method") == "textDocument/publishDiagnostics"]
+    assert (uri, 1, ["E0011"]) in pubs and pubs[-1][:2] == (uri, 2), pubs
+    assert [c for u, v, c in pubs if v == 2] == [[]], pubs
+    assert [s["name"] for s in answers[3]["result"]] == ["web"]
