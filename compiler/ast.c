@@ -57,12 +57,40 @@ static EcsBlock *task_of(const EcsModule *m, EcsBlock *b)
 	return ecs_ast_decl(m, "task", tda->value->u.ref.names[0]);
 }
 
+bool ecs_task_external(const EcsModule *m, EcsBlock *b)
+{
+	EcsAttr *lt = strcmp(b->kind, "service") == 0 ? ecs_ast_attr(b, "launch_type") : NULL;
+	const char *w = lt ? word_of(m, lt->value) : NULL;
+	if (w && strcasecmp(w, "EXTERNAL") == 0)
+		return true;
+	EcsBlock *task = task_of(m, b);
+	EcsAttr *rc = task ? ecs_ast_attr(task, "requires_compatibilities") : NULL;
+	EcsValue *v = rc ? param_value(m, rc->value) : NULL;
+	if (!v || v->kind != ECS_VAL_LIST)
+		return false;
+	for (size_t i = 0; i < v->u.list.n; i++)
+		if ((w = word_of(m, v->u.list.items[i])) && strcasecmp(w, "EXTERNAL") == 0)
+			return true;
+	return false;
+}
+
+bool ecs_task_windows(const EcsModule *m, EcsBlock *b)
+{
+	EcsBlock *task = task_of(m, b);
+	EcsBlock *rp = task ? ecs_ast_child(task, "runtime_platform") : NULL;
+	EcsAttr *os = rp ? ecs_ast_attr(rp, "os_family") : NULL;
+	const char *w = os ? word_of(m, os->value) : NULL;
+	return w && strncasecmp(w, "WINDOWS", 7) == 0;
+}
+
 const char *ecs_network_mode(const EcsModule *m, EcsBlock *b)
 {
 	EcsBlock *task = task_of(m, b);
 	if (!task)
 		return NULL;
 	EcsAttr *nm = ecs_ast_attr(task, "network_mode");
+	if (!nm && ecs_task_external(m, b))
+		return ecs_task_windows(m, b) ? "default" : "bridge";
 	if (!nm)
 		return "awsvpc";
 	const char *w = word_of(m, nm->value);

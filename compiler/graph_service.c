@@ -70,8 +70,9 @@ static double desired_count(Svc *v)
 /* The fields the schema rows name (CreateService), the seed's
  * enableECSManagedTags, and under a controller other than EXTERNAL the
  * task definition, capacity strategy or launch type (FARGATE when the
- * cluster has no providers) and platformVersion; desiredCount (set on
- * create only) under every controller but not for DAEMON. */
+ * cluster has no providers, EXTERNAL for a task definition that requires
+ * it) and platformVersion; desiredCount (set on create only) under every
+ * controller but not for DAEMON. */
 static void svc_fields(Svc *v)
 {
 	GraphBuild *B = v->B;
@@ -95,7 +96,9 @@ static void svc_fields(Svc *v)
 		else if (lt)
 			graph_put(s->props, "launchType", graph_convert_attr(B, b, lt));
 		else if (!v->cluster || !ecs_ast_child(v->cluster, "capacity"))
-			cJSON_AddStringToObject(s->props, "launchType", "FARGATE");
+			cJSON_AddStringToObject(s->props, "launchType",
+						ecs_task_external(&B->ctx->module, b) ? "EXTERNAL"
+										    : "FARGATE");
 		EcsAttr *pv = ecs_ast_attr(b, "platform_version");
 		if (pv)
 			cJSON_AddStringToObject(s->props, "platformVersion", graph_text(B, pv->value));

@@ -241,8 +241,8 @@ static cJSON *container_definition(Container *k)
 /* ---- task definitions ------------------------------------------------------------------ */
 
 /* The task-level fields (RegisterTaskDefinition: family, cpu and memory as
- * strings, networkMode awsvpc and requiresCompatibilities [FARGATE] unless
- * said, ephemeralStorage.sizeInGiB, runtimePlatform, proxyConfiguration of
+ * strings, networkMode awsvpc (bridge on external instances) and
+ * requiresCompatibilities [FARGATE] unless said, ephemeralStorage.sizeInGiB, runtimePlatform, proxyConfiguration of
  * type APPMESH unless said). Returns whether the task runs Windows. */
 static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 {
@@ -250,6 +250,16 @@ static bool task_fields(GraphBuild *B, EcsBlock *b, EcsResource *td)
 				       "family", "task_role", "execution_role", "ephemeral_storage",
 				       NULL},
 			       ECS_SHAPE_TASKDEF, -1);
+	/* networkMode: as written, else awsvpc (the seed's), but bridge on
+	 * external instances, which have no awsvpc, and none at all for
+	 * Windows there, which takes the default mode (ECS Anywhere). */
+	const char *mode = ecs_ast_attr(b, "network_mode") ? NULL
+			   : ecs_network_mode(&B->ctx->module, b);
+	if (mode && strcmp(mode, "default") == 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(td->props, "networkMode");
+	else if (mode && strcmp(mode, "awsvpc") != 0)
+		cJSON_ReplaceItemInObjectCaseSensitive(td->props, "networkMode",
+						       cJSON_CreateString(mode));
 	/* requiresCompatibilities: as written, else the service's launch type
 	 * (CreateService runs a task definition compatible with it), else
 	 * FARGATE as in the seed module. */

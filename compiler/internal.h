@@ -159,6 +159,8 @@ long ecs_utf8_invalid(const char *s, size_t n, bool *is_nul);
 	X(E0225, CODEDEPLOY_TARGET, "CODE_DEPLOY service without its application or deployment group") \
 	X(E0230, FARGATE_LOG_DRIVER, "log driver not available on Fargate") \
 	X(E0231, AWSLOGS_OPTION,   "unknown awslogs option") \
+	X(E0232, EXTERNAL,         "setting not supported on external instances") \
+	X(E0233, NETWORK_NOT_AWSVPC, "network configuration outside the awsvpc network mode") \
 	X(E0300, TEMPLATE_LIMIT,   "template beyond CloudFormation's limits") \
 	X(W0001, PRIVILEGED,       "privileged container") \
 	X(W0002, PLAIN_SECRET,     "secret-looking value in the environment") \
@@ -409,10 +411,17 @@ EcsBlock *ecs_ast_child(EcsBlock *b, const char *kind);
 /* The module's declaration `KIND NAME` (name interned), or NULL. */
 EcsBlock *ecs_ast_decl(const EcsModule *m, const char *kind, const char *name);
 const char *ecs_dimension_name(EcsDimension dim);
-/* The network mode of a task, or of the task definition a service runs
- * (its own, or the task `task_definition` names): `network_mode` as
- * written, else ecsc's default awsvpc; NULL when not known offline (a
- * task definition ARN, a parameter left to deploy time). */
+/* Whether a task, or the task definition a service runs (its own, or the
+ * task `task_definition` names), is for external instances (ECS
+ * Anywhere): the service's launch type or the task's compatibilities say
+ * EXTERNAL. Whether its runtime platform is Windows. */
+bool ecs_task_external(const EcsModule *m, EcsBlock *b);
+bool ecs_task_windows(const EcsModule *m, EcsBlock *b);
+/* The network mode of that task definition: `network_mode` as written;
+ * else for an external one bridge (Linux) or "default" (Windows, which
+ * takes no networkMode), as ECS Anywhere has no awsvpc; else ecsc's
+ * default awsvpc. NULL when not known offline (a task definition ARN, a
+ * parameter left to deploy time). */
 const char *ecs_network_mode(const EcsModule *m, EcsBlock *b);
 
 /* ---- schema (schema.c) -------------------------------------------------------- */

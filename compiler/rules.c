@@ -465,8 +465,8 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 				}
 			}
 			EcsAttr *ha = ecs_ast_attr(p, "host_port");
-			EcsValue *nm = get(R, task, "network_mode");
-			bool awsvpc = !nm || word_is(nm, "awsvpc");
+			const char *mode = ecs_network_mode(&R->ctx->module, task);
+			bool awsvpc = mode && strcmp(mode, "awsvpc") == 0;
 			if (ha && has_cp && awsvpc && number(deref(R, ha->value), &hp) && hp != cp) {
 				EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_HOST_PORT, ha->value->span,
 						    "host port %g differs from container port %g", hp, cp);
@@ -599,9 +599,45 @@ static void rule_containers(Rules *R, EcsBlock *task, bool fargate)
 		}
 }
 
+/* Tasks on external instances (ECS Anywhere, the EXTERNAL launch type)
+ * run in the bridge, host or none network mode, Windows ones in the
+ * default mode; EFS volumes are not supported there (the ECS developer
+ * guide, "External instances (Amazon ECS Anywhere)", Considerations). */
+static void rule_external_task(Rules *R, EcsBlock *task, bool fargate)
+{
+	if (!ecs_task_external(&R->ctx->module, task))
+		return;
+	EcsAttr *nm = ecs_ast_attr(task, "network_mode");
+	EcsAttr *rc = ecs_ast_attr(task, "requires_compatibilities");
+	if (fargate && rc) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_EXTERNAL, rc->value->span,
+				    "a task definition cannot be for both Fargate and external "
+				    "instances: Fargate needs the awsvpc network mode, which external "
+				    "instances do not support");
+		ecs_diag_hint(d, "declare a task for each");
+	} else if (nm && is_windows(R, task)) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_EXTERNAL, nm->value->span,
+				    "Windows tasks on external instances use the default network mode");
+		ecs_diag_hint(d, "remove `network_mode`");
+	} else if (nm && word_is(deref(R, nm->value), "awsvpc")) {
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_EXTERNAL, nm->value->span,
+				    "external instances (ECS Anywhere) do not support the awsvpc "
+				    "network mode");
+		ecs_diag_hint(d, "remove `network_mode` (tasks on external instances use bridge "
+				 "unless said), or set it to bridge, host or none");
+	}
+	FOR_CHILDREN(task, "volume", vol) {
+		EcsBlock *efs = ecs_ast_child(vol, "efs");
+		if (efs)
+			report(R, ECS_ERROR, ECS_DIAG_EXTERNAL, efs->kind_span,
+			       "external instances (ECS Anywhere) do not support EFS volumes");
+	}
+}
+
 static void rule_task(Rules *R, EcsBlock *task)
 {
 	bool fargate = is_fargate(R, task);
+	rule_external_task(R, task, fargate);
 	if (fargate) {
 		rule_fargate_size(R, task);
 		EcsAttr *nm = ecs_ast_attr(task, "network_mode");
@@ -755,13 +791,43 @@ static void rule_service(Rules *R, EcsBlock *svc)
 	}
 	EcsBlock *net = ecs_ast_child(svc, "network");
 	/* CreateService: the awsvpc network mode needs a network configuration
-	 * (its subnets); cfn-lint's E3052 says the same of a template. */
-	EcsValue *nmv = get(R, svc, "network_mode");
-	if (!net && (!nmv || word_is(nmv, "awsvpc"))) {
+	 * (its subnets); cfn-lint's E3052 says the same of a template. Not
+	 * known offline (a task definition ARN), awsvpc is assumed, as before
+	 * a parameter left to deploy time is not. */
+	bool external = ecs_task_external(&R->ctx->module, svc);
+	bool awsvpc = mode ? strcmp(mode, "awsvpc") == 0 : !ecs_ast_attr(svc, "network_mode");
+	if (!net && awsvpc) {
 		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NETWORK_REQUIRED, svc->label_spans[0],
 				    "service `%s` uses the awsvpc network mode but has no `network`",
 				    label(svc));
 		ecs_diag_hint(d, "add `network { subnets = [\"subnet-...\"] }`");
+	}
+	/* ... and does not take one in any other mode (CreateService
+	 * networkConfiguration): `network` and the service's `security_group`
+	 * make its awsvpcConfiguration. */
+	EcsBlock *sgb = ecs_ast_child(svc, "security_group");
+	for (size_t k = 0; mode && !awsvpc && k < 2; k++) {
+		EcsBlock *nb = k == 0 ? net : sgb;
+		if (!nb)
+			continue;
+		EcsDiag *d = report(R, ECS_ERROR, ECS_DIAG_NETWORK_NOT_AWSVPC, nb->kind_span,
+				    "`%s` is for the awsvpc network mode, but the tasks of service "
+				    "`%s` use the %s network mode", nb->kind, label(svc), mode);
+		ecs_diag_hint(d, "%s", external ? "remove it: tasks on external instances use "
+						  "their host's network"
+						: "remove it, or set `network_mode = awsvpc`");
+	}
+	/* External instances: no service load balancing, no service
+	 * discovery (ECS Anywhere's networking considerations). */
+	static const char *const no_external[][2] = {
+		{"load_balancer", "a load balancer"},
+		{"service_registry", "service discovery (`service_registry`)"}};
+	for (size_t k = 0; external && k < 2; k++) {
+		EcsBlock *nb = ecs_ast_child(svc, no_external[k][0]);
+		if (nb)
+			report(R, ECS_ERROR, ECS_DIAG_EXTERNAL, nb->kind_span,
+			       "services on external instances (ECS Anywhere) cannot use %s",
+			       no_external[k][1]);
 	}
 	EcsAttr *pub = net ? ecs_ast_attr(net, "assign_public_ip") : NULL;
 	if (pub && boolean(deref(R, pub->value), false)) {

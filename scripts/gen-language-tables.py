@@ -278,13 +278,19 @@ RUNTIME_FIELDS = {
 }
 
 
+# Defaults that depend on other fields: what the graph writes instead.
+DEFAULT_UNLESS = {
+    "network_mode": " (`bridge` for tasks on external instances, `EXTERNAL`)",
+}
+
+
 def field_row(types, f):
     notes = []
     if f.required:
         notes.append("**required**")
     notes.extend(constraint_notes(types, f.type))
     if f.default is not None:
-        notes.append("default `%s`" % f.default)
+        notes.append("default `%s`%s" % (f.default, DEFAULT_UNLESS.get(f.name, "")))
     if f.api:
         notes.append("API `%s`" % f.api)
     elif f.name in RUNTIME_FIELDS:

@@ -23,6 +23,9 @@ Cases:
                   unique names; cfn-lint clean
   service_role    CreateService's role: a written one for a load balancer
                   outside awsvpc, none elsewhere, with W0010 said
+  external        ECS Anywhere: networkMode bridge unless said (none on
+                  Windows), launchType EXTERNAL, no network needed; both
+                  outputs valid (cfn-lint, botocore)
 """
 import json
 import os
@@ -550,8 +553,76 @@ def case_service_role():
           "warning[W0010]" in r.stderr and "no load balancer" in r.stderr, r.stderr)
 
 
+# ---- external instances -----------------------------------------------------------------
+
+def lint_template(label, cfn):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as t:
+        json.dump(cfn, t)
+    lint = subprocess.run(["cfn-lint", "--regions", "eu-west-1", "--", t.name],
+                          capture_output=True, text=True)
+    os.unlink(t.name)
+    check(f"{label}: cfn-lint", lint.returncode == 0, lint.stdout[-1500:])
+
+
+def validate_bundle(label, bundle):
+    """Every request of the bundle is valid input of its operation (botocore)."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+    sys.path.insert(0, os.path.dirname(HERE))
+    from apifill import fill
+    session = botocore.session.get_session()
+    for req in bundle["requests"]:
+        op = session.get_service_model(req["service"]).operation_model(req["operation"])
+        report = ParamValidator().validate(fill(req["params"]), op.input_shape)
+        check(f"{label}: {req['id']} valid for botocore", not report.has_errors(),
+              report.generate_report())
+
+
+def case_external():
+    """ECS Anywhere has no awsvpc: a task definition for external instances
+    is bridge unless said (no networkMode at all on Windows, whose default
+    mode it must use), its service needs no network and runs under the
+    EXTERNAL launch type; a network mode said is kept."""
+    spec = ("cluster edge {}\n"
+            "service sensor in edge {\n  launch_type = EXTERNAL\n  memory = 256 MiB\n"
+            '  container app { image = "busybox:1.36" }\n}\n'
+            "service relay in edge {\n  requires_compatibilities = [EXTERNAL]\n  memory = 256 MiB\n"
+            '  container app { image = "busybox:1.36" }\n}\n'
+            "service hosted in edge {\n  launch_type = EXTERNAL\n  network_mode = host\n"
+            '  memory = 256 MiB\n  container app { image = "busybox:1.36" }\n}\n'
+            "task job {\n  requires_compatibilities = [EXTERNAL]\n  memory = 256 MiB\n"
+            '  container app { image = "busybox:1.36" }\n}\n'
+            "task winjob {\n  requires_compatibilities = [EXTERNAL]\n  memory = 1 GiB\n"
+            "  runtime_platform { os_family = WINDOWS_SERVER_2022_CORE }\n"
+            '  container app { image = "mcr.microsoft.com/windows/servercore:ltsc2022" }\n}\n')
+    r = subprocess.run([ECSC, "check", "-"], input=spec, capture_output=True, text=True)
+    check("check: clean (no E0220 for a bridge service without a network)",
+          r.returncode == 0 and "error" not in r.stderr, r.stderr)
+    cfn, bundle = compile_spec(spec)
+    want = {"sensor": "bridge", "relay": "bridge", "hosted": "host", "job": "bridge",
+            "winjob": None}
+    got = {r["Properties"]["Family"]: r["Properties"].get("NetworkMode", None)
+           for r in of_type(cfn, "AWS::ECS::TaskDefinition").values()}
+    check("template: NetworkMode of each task definition", got == want, got)
+    got = {r["params"]["family"]: r["params"].get("networkMode", None)
+           for r in requests(bundle, "ecs:RegisterTaskDefinition")}
+    check("bundle: networkMode of each task definition", got == want, got)
+    want = {"sensor": ("EXTERNAL", None), "relay": ("EXTERNAL", None), "hosted": ("EXTERNAL", None)}
+    got = {r["Properties"]["ServiceName"]: (r["Properties"].get("LaunchType"),
+                                            r["Properties"].get("NetworkConfiguration"))
+           for r in of_type(cfn, "AWS::ECS::Service").values()}
+    check("template: LaunchType EXTERNAL, no NetworkConfiguration", got == want, got)
+    got = {r["params"]["serviceName"]: (r["params"].get("launchType"),
+                                        r["params"].get("networkConfiguration"))
+           for r in requests(bundle, "ecs:CreateService")}
+    check("bundle: launchType EXTERNAL, no networkConfiguration", got == want, got)
+    lint_template("external", cfn)
+    validate_bundle("external", bundle)
+
+
 CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
-         "egress": case_egress, "outputs": case_outputs, "service_role": case_service_role}
+         "egress": case_egress, "outputs": case_outputs, "service_role": case_service_role,
+         "external": case_external}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)
