@@ -10,7 +10,7 @@ folder, then
    notifications, each waiting for the publishDiagnostics of its version,
    and reports the time from the change written to its diagnostics read
    (median, 95th percentile, worst), with the server's own debounce
-   (default 100 ms; --debounce sets initializationOptions.debounce);
+   (25 ms, the server's default; --debounce sets initializationOptions.debounce);
 2. memory: sends --changes (default 2,000) more, as fast as their
    diagnostics come back, reading the server's resident memory
    (/proc/PID/status VmRSS) every 250 changes and its peak (VmHWM) at the

@@ -76,6 +76,22 @@ static void open_frame(Context *x, const char *t, size_t brace)
 	}
 }
 
+/* Steps over t[*i] inside a string (*interp: the `${` open in it, whose
+ * quotes and braces are the interpolation's); false at its closing quote. */
+static bool string_step(const char *t, size_t *i, size_t end, int *interp)
+{
+	char c = t[*i];
+	if (c == '\\' && *i + 1 < end)
+		(*i)++;
+	else if (c == '$' && *i + 1 < end && t[*i + 1] == '{')
+		(*interp)++, (*i)++;
+	else if (c == '}' && *interp)
+		(*interp)--;
+	else if (c == '"' && !*interp)
+		return false;
+	return true;
+}
+
 /* Scans text[0, at) for the open blocks and the cursor's statement. */
 static void scan(const char *t, size_t at, Context *x)
 {
@@ -92,14 +108,7 @@ static void scan(const char *t, size_t at, Context *x)
 			continue;
 		}
 		if (x->in_string) {
-			if (c == '\\' && i + 1 < at)
-				i++;
-			else if (c == '$' && i + 1 < at && t[i + 1] == '{')
-				interp++, i++;
-			else if (c == '}' && interp)
-				interp--;
-			else if (c == '"' && !interp)
-				x->in_string = false;
+			x->in_string = string_step(t, &i, at, &interp);
 			continue;
 		}
 		switch (c) {
@@ -279,6 +288,47 @@ static const char *ref_decl_kind(EcsRefKind k)
 	}
 }
 
+/* The names declared `KIND NAME` at the top level of the buffer, read from
+ * its text: while a line is being typed, the syntax error there may hide
+ * the declarations after it from the analysis (`service web in |` above
+ * the cluster). Strings and comments are skipped as scan() skips them. */
+static void complete_written(Items *it, const char *kind)
+{
+	const char *t = it->src->text;
+	size_t len = it->src->len;
+	int depth = 0, interp = 0;
+	bool in_string = false, start = true;
+	for (size_t i = 0; i < len; i++) {
+		char c = t[i];
+		if (in_string) {
+			in_string = string_step(t, &i, len, &interp);
+			continue;
+		}
+		if (c == '#') {
+			while (i + 1 < len && t[i + 1] != '\n')
+				i++;
+			continue;
+		}
+		if (c == '\n' || c == '}' || c == '{') {
+			depth += c == '{' ? 1 : c == '}' && depth ? -1 : 0;
+			start = true;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r')
+			continue;
+		if (depth == 0 && start && ident_char(c)) {
+			char word[64], name[128];
+			size_t e = word_at(t, i, len, word, sizeof word);
+			size_t e2 = word_at(t, e, len, name, sizeof name);
+			if (strcmp(word, kind) == 0 && name[0] && (e2 == len || !ident_char(t[e2])))
+				item(it, name, CK_REFERENCE, kind);
+			i = e - 1;
+		}
+		start = false;
+		in_string = c == '"';
+	}
+}
+
 /* The names a reference of kind k may take at the cursor. */
 static void complete_ref(Items *it, EcsCompiler *c, const Context *x, EcsRefKind k)
 {
@@ -289,6 +339,7 @@ static void complete_ref(Items *it, EcsCompiler *c, const Context *x, EcsRefKind
 			if (strcmp(d->kind, dk) == 0 && d->nlabels)
 				item(it, d->labels[0], CK_REFERENCE, dk);
 		}
+		complete_written(it, dk);
 		return;
 	}
 	EcsBlock *decl = outer_decl(c, x);

@@ -67,6 +67,45 @@ for f in sorted(repo.glob("samples/*.ecs"))[:6] + sorted(repo.glob("tests/diagno
     put("fuzz_lsp", session(f.read_text(errors="replace"), everything))
 put("fuzz_lsp", "R" + "Content-Length: 2\r\n\r\n{}Content-Length: x\r\n\r\n")
 
+
+# A unit of two buffers (one imports the other, unsaved: no file is read)
+# whose errors come and go, then a close: diagnostics published per file.
+# Their directory exists (imports are read from the directories of the
+# inputs); the files do not.
+def two_files():
+    a, b = "file:///tmp/ecsc-fuzz-lsp-a.ecs", "file:///tmp/ecsc-fuzz-lsp-b.ecs"
+    service = ('import "ecsc-fuzz-lsp-b.ecs"\nservice web in mian {\n  cpu = 256\n  memory = 512 MiB\n'
+               '  container app { image = "nginx:1.27" }\n'
+               '  network { subnets = ["subnet-0a1b2c3d"] }\n}\n')
+    def opened(uri, text):
+        return {"jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "ecs", "version": 1,
+                                            "text": text}}}
+    def request(i, method, uri, extra):
+        return {"jsonrpc": "2.0", "id": i, "method": method,
+                "params": {"textDocument": {"uri": uri}, **extra}}
+    msgs = [{"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"capabilities": {}, "initializationOptions": {"debounce": 0}}},
+            opened(b, "cluster main {\n}\ncluster main {\n}\n"), opened(a, service),
+            request(2, "textDocument/documentSymbol", a, {}),
+            {"jsonrpc": "2.0", "method": "textDocument/didChange",
+             "params": {"textDocument": {"uri": a, "version": 2},
+                        "contentChanges": [{"range": {"start": {"line": 1, "character": 15},
+                                                      "end": {"line": 1, "character": 19}},
+                                            "text": "main"}]}},
+            request(3, "textDocument/rename", a, {"position": {"line": 1, "character": 16},
+                                                  "newName": "prod"}),
+            {"jsonrpc": "2.0", "method": "textDocument/didClose",
+             "params": {"textDocument": {"uri": b}}},
+            request(4, "textDocument/references", a, {"position": {"line": 1, "character": 16},
+                                                      "context": {"includeDeclaration": True}}),
+            {"jsonrpc": "2.0", "id": 99, "method": "shutdown"},
+            {"jsonrpc": "2.0", "method": "exit"}]
+    return "\n%%\n".join(json.dumps(m) for m in msgs)
+
+
+put("fuzz_lsp", two_files())
+
 bundles = sorted(repo.glob("tests/bundle/golden/*.bundle.json"))
 for f in bundles:
     put("fuzz_bundle", f.read_bytes())

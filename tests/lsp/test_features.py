@@ -76,6 +76,25 @@ def td(uri):
     return types.TextDocumentIdentifier(uri=uri)
 
 
+async def hover_at(client, uri, text, needle, offset=0):
+    """The hover's Markdown at needle (plus offset) in text."""
+    h = await client.text_document_hover_async(types.HoverParams(
+        text_document=td(uri), position=pos(text, needle, offset=offset)))
+    return h.contents.value
+
+
+async def definition_at(client, uri, text, needle, offset=0):
+    d = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=td(uri), position=pos(text, needle, offset=offset)))
+    return d if isinstance(d, types.Location) else d[0]
+
+
+async def references_at(client, uri, text, needle, offset=0, with_decl=True):
+    return await client.text_document_references_async(types.ReferenceParams(
+        text_document=td(uri), position=pos(text, needle, offset=offset),
+        context=types.ReferenceContext(include_declaration=with_decl)))
+
+
 async def opened(client, tmp_path, text=SPEC, name="spec.ecs"):
     uri = open_doc(client, tmp_path / name, text)
     await diagnostics_of(client, uri)
@@ -223,6 +242,19 @@ async def test_complete_enum_values_and_declared_names(client, tmp_path):
     text = SPEC + "\nservice more in \n"
     items = await complete(client, uri, text, pos(text, "more in ", offset=8))
     assert set(items) == {"main"}
+    # Declarations after the line being typed, which its syntax error hides
+    # from the analysis, are offered too (read from the text).
+    text = "service more in \n\n" + SPEC
+    items = await complete(client, uri, text, pos(text, "more in ", offset=8))
+    assert set(items) == {"main"}, set(items)
+    text = SPEC.replace("cluster main {", "service more in main {\n  task_role = \n}\n\ncluster main {")
+    items = await complete(client, uri, text, pos(text, "task_role = \n", offset=12))
+    assert "tasks" in items and items["tasks"].detail == "role", set(items)
+    # Not a name in a comment or a string.
+    text = SPEC.replace("cluster main {", '# cluster commented {}\nparam s: string = "\ncluster quoted {"\n'
+                        "service more in \n\ncluster main {")
+    items = await complete(client, uri, text, pos(text, "more in ", offset=8))
+    assert set(items) == {"main"}, set(items)
     text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  capacity \n", 1)
     items = await complete(client, uri, text, pos(text, "  capacity \n", offset=11))
     assert set(items) == {"FARGATE"}
@@ -253,25 +285,17 @@ async def test_complete_units_after_numbers(client, tmp_path):
 @pytest.mark.asyncio
 async def test_definition_and_references(client, tmp_path):
     uri = await opened(client, tmp_path)
-    d = await client.text_document_definition_async(types.DefinitionParams(
-        text_document=td(uri), position=pos(SPEC, "in main", offset=4)))
-    loc = d if isinstance(d, types.Location) else d[0]
+    loc = await definition_at(client, uri, SPEC, "in main", 4)
     assert loc.uri == uri and loc.range.start == pos(SPEC, "main {")
-    d = await client.text_document_definition_async(types.DefinitionParams(
-        text_document=td(uri), position=pos(SPEC, "app.http", offset=6)))
-    loc = d if isinstance(d, types.Location) else d[0]
+    loc = await definition_at(client, uri, SPEC, "app.http", 6)
     assert loc.range.start == pos(SPEC, "http {")
-    refs = await client.text_document_references_async(types.ReferenceParams(
-        text_document=td(uri), position=pos(SPEC, "role tasks", offset=6),
-        context=types.ReferenceContext(include_declaration=True)))
+    refs = await references_at(client, uri, SPEC, "role tasks", 6)
     starts = sorted((r.range.start.line, r.range.start.character) for r in refs)
     want = sorted((p.line, p.character) for p in
                   [pos(SPEC, "tasks {"), pos(SPEC, "= tasks", offset=2),
                    pos(SPEC, "= tasks", nth=1, offset=2)])
     assert starts == want
-    refs = await client.text_document_references_async(types.ReferenceParams(
-        text_document=td(uri), position=pos(SPEC, "role tasks", offset=6),
-        context=types.ReferenceContext(include_declaration=False)))
+    refs = await references_at(client, uri, SPEC, "role tasks", 6, with_decl=False)
     assert len(refs) == 2
 
 
@@ -505,34 +529,23 @@ async def test_express_service_outline_hover_and_names(client, tmp_path):
     # The rules of its unnamed security_group are in the outline.
     assert [(c.name, c.detail) for c in api.children] == [("http", "ingress"), ("all", "egress")]
     # Hover: the declaration kind, a field, a block, the cluster it is in, its name.
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "express_service ex", offset=3)))
-    v = h.contents.value
+    v = await hover_at(client, uri, text, "express_service ex", 3)
     assert v.startswith("**express_service** block"), v
     assert "`health_check_path`" in v and "`primary_container`" in v
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "health_check_path", offset=3)))
-    assert "API member `healthCheckPath`" in h.contents.value, h.contents.value
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "  memory ", offset=3)))
-    assert h.contents.value.startswith("**memory**: size") and "MiB" in h.contents.value
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "primary_container", offset=3)))
-    assert h.contents.value.startswith("**primary_container** block in `express_service`")
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "in ex-express {", offset=5)))
-    assert "cluster ex-express {" in h.contents.value
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(text, "ex-express-api", offset=3)))
-    assert "express_service ex-express-api in ex-express {" in h.contents.value
+    h = await hover_at(client, uri, text, "health_check_path", 3)
+    assert "API member `healthCheckPath`" in h, h
+    h = await hover_at(client, uri, text, "  memory ", 3)
+    assert h.startswith("**memory**: size") and "MiB" in h
+    h = await hover_at(client, uri, text, "primary_container", 3)
+    assert h.startswith("**primary_container** block in `express_service`")
+    h = await hover_at(client, uri, text, "in ex-express {", 5)
+    assert "cluster ex-express {" in h
+    h = await hover_at(client, uri, text, "ex-express-api", 3)
+    assert "express_service ex-express-api in ex-express {" in h
     # Definition of the cluster it is in; references of and rename of its name.
-    d = await client.text_document_definition_async(types.DefinitionParams(
-        text_document=td(uri), position=pos(text, "in ex-express {", offset=5)))
-    loc = d if isinstance(d, types.Location) else d[0]
+    loc = await definition_at(client, uri, text, "in ex-express {", 5)
     assert loc.range.start == pos(text, "ex-express {")
-    refs = await client.text_document_references_async(types.ReferenceParams(
-        text_document=td(uri), position=pos(text, "ex-express-api", offset=3),
-        context=types.ReferenceContext(include_declaration=True)))
+    refs = await references_at(client, uri, text, "ex-express-api", 3)
     assert [r.range.start for r in refs] == [pos(text, "ex-express-api")]
     prep = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
         text_document=td(uri), position=pos(text, "ex-express-api", offset=3)))
@@ -606,17 +619,8 @@ role tasks {
 }
 """
 
-WEB = """\
-service web in main {
-  cpu       = 256
-  memory    = 512 MiB
-  task_role = tasks
-  container app {
-    image = "nginx:1.27"
-  }
-  network { subnets = ["subnet-0a1b2c3d"] }
-}
-"""
+# SPEC's last service, in a file of its own.
+WEB = SPEC[SPEC.index("service api"):].replace("service api", "service web")
 
 
 @pytest.mark.asyncio
@@ -631,16 +635,11 @@ async def test_workspace_folder_is_one_unit(client, tmp_path):
     buri = shared.as_uri()
     uri = open_doc(client, tmp_path / "a.ecs", WEB)
     assert list(await diagnostics_of(client, uri)) == []     # `main`, `tasks` are in b.ecs
-    d = await client.text_document_definition_async(types.DefinitionParams(
-        text_document=td(uri), position=pos(WEB, "in main", offset=4)))
-    loc = d if isinstance(d, types.Location) else d[0]
+    loc = await definition_at(client, uri, WEB, "in main", 4)
     assert loc.uri == buri and loc.range.start == pos(SHARED, "main {")
-    h = await client.text_document_hover_async(types.HoverParams(
-        text_document=td(uri), position=pos(WEB, "= tasks", offset=3)))
-    assert "role tasks {" in h.contents.value and "declared at b.ecs:5:1" in h.contents.value
-    refs = await client.text_document_references_async(types.ReferenceParams(
-        text_document=td(uri), position=pos(WEB, "= tasks", offset=3),
-        context=types.ReferenceContext(include_declaration=True)))
+    h = await hover_at(client, uri, WEB, "= tasks", 3)
+    assert "role tasks {" in h and "declared at b.ecs:5:1" in h
+    refs = await references_at(client, uri, WEB, "= tasks", 3)
     assert sorted((r.uri, r.range.start.line) for r in refs) == sorted(
         [(buri, pos(SHARED, "tasks {").line), (uri, pos(WEB, "= tasks").line)])
     edit = await client.text_document_rename_async(types.RenameParams(
