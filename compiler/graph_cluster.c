@@ -255,24 +255,29 @@ static void cluster_capacity(Capacity *k, EcsBlock *cap, cJSON *providers, cJSON
 	}
 }
 
-/* The association of the cluster with its providers, always made as in
- * the seed (PutClusterCapacityProviders: capacityProviders,
+/* The association of the cluster with its providers
+ * (PutClusterCapacityProviders: capacityProviders,
  * defaultCapacityProviderStrategy), and the security group of its Managed
- * Instances (the seed's NAME-cluster group). */
+ * Instances (the seed's NAME-cluster group). A cluster without `capacity`
+ * blocks has nothing to associate: no association, where the seed makes
+ * one with empty lists (the runtime empties a live cluster's providers
+ * without it, plan.c's plan_cluster; a stack that drops it resets them). */
 static void cluster_providers(GraphBuild *B, EcsBlock *b, EcsResource *c, const cJSON *tags)
 {
 	Capacity k = {.B = B, .b = b, .c = c, .tags = tags};
+	EcsBlock *csg = ecs_ast_child(b, "security_group");
+	if (csg)
+		k.cluster_sg = graph_security_group(
+			B, csg, b->labels[0], ecs_arena_printf(B->ctx->arena, "%s-cluster", c->name),
+			ecs_arena_printf(B->ctx->arena, "ECS Managed Instances of %s", c->name), tags);
+	if (!ecs_ast_child(b, "capacity"))
+		return;
 	k.assoc = graph_node(B, ECS_RES_CLUSTER_CAPACITY, b->label_spans[0], "CapacityProviders",
 			     b->labels[0], NULL);
 	cJSON_AddItemToObject(k.assoc->props, "cluster", graph_ref(c, "Name"));
 	graph_depend(k.assoc, c);
 	graph_name(B, b->labels[0], k.assoc);
 	cJSON *providers = cJSON_AddArrayToObject(k.assoc->props, "capacityProviders");
-	EcsBlock *csg = ecs_ast_child(b, "security_group");
-	if (csg)
-		k.cluster_sg = graph_security_group(
-			B, csg, b->labels[0], ecs_arena_printf(B->ctx->arena, "%s-cluster", c->name),
-			ecs_arena_printf(B->ctx->arena, "ECS Managed Instances of %s", c->name), tags);
 	cJSON *strategy = cJSON_AddArrayToObject(k.assoc->props, "defaultCapacityProviderStrategy");
 	for (size_t i = 0; i < b->nitems; i++)
 		if (b->items[i].is_block && strcmp(b->items[i].u.block->kind, "capacity") == 0)

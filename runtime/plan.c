@@ -424,6 +424,17 @@ static void send_replacement(const Ctx *x, const char *del_op, cJSON *del, const
 	ch_of(x)->action = ACT_REPLACE;
 }
 
+/* Is a name among the values of a parameter of the bundle's requests of
+ * one operation? */
+static bool in_bundle(const Deploy *d, const char *op, const char *param, const char *name)
+{
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (strcmp(d->reqs[i].op, op) == 0 && str(d->reqs[i].params, param) &&
+		    strcmp(str(d->reqs[i].params, param), name) == 0)
+			return true;
+	return false;
+}
+
 static void plan_cluster(const Ctx *x)
 {
 	Deploy *d = x->d;
@@ -445,6 +456,17 @@ static void plan_cluster(const Ctx *x)
 	else
 		cJSON_Delete(update);
 	send_missing_tags(x, live, str(live, "clusterArn"));
+	/* A cluster the spec gives no capacity providers has no
+	 * PutClusterCapacityProviders in the bundle: providers it has live
+	 * (the spec's before, or added by hand) are taken off. */
+	if (!in_bundle(d, "PutClusterCapacityProviders", "cluster", name) &&
+	    (cJSON_GetArraySize(get(live, "capacityProviders")) > 0 ||
+	     cJSON_GetArraySize(get(live, "defaultCapacityProviderStrategy")) > 0)) {
+		cJSON *q = obj("cluster", name);
+		cJSON_AddArrayToObject(q, "capacityProviders");
+		cJSON_AddArrayToObject(q, "defaultCapacityProviderStrategy");
+		send_extra(x, "ecs", "PutClusterCapacityProviders", q);
+	}
 }
 
 static void plan_cluster_providers(const Ctx *x)
@@ -1652,17 +1674,6 @@ void plan_destroy(Deploy *d)
 }
 
 /* ---- pruning ---------------------------------------------------------------------------- */
-
-/* Is a name among the values of a parameter of the bundle's requests of
- * one operation? */
-static bool in_bundle(const Deploy *d, const char *op, const char *param, const char *name)
-{
-	for (size_t i = 0; i < d->nreqs; i++)
-		if (strcmp(d->reqs[i].op, op) == 0 && str(d->reqs[i].params, param) &&
-		    strcmp(str(d->reqs[i].params, param), name) == 0)
-			return true;
-	return false;
-}
 
 static bool service_in_bundle(const Deploy *d, const char *cluster, const char *name)
 {

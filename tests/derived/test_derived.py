@@ -26,6 +26,8 @@ Cases:
   external        ECS Anywhere: networkMode bridge unless said (none on
                   Windows), launchType EXTERNAL, no network needed; both
                   outputs valid (cfn-lint, botocore)
+  providers       a cluster's capacity provider association: made with its
+                  providers and default strategy, left out without them
 """
 import json
 import os
@@ -620,9 +622,45 @@ def case_external():
     validate_bundle("external", bundle)
 
 
+# ---- a cluster's capacity provider association --------------------------------------------
+
+def case_providers():
+    """A cluster's association with its capacity providers is made when it
+    has `capacity` blocks, with them and its default strategy at their
+    paths, and left out when it has none (nothing to associate); the
+    services of a cluster wait for the association only when there is one."""
+    spec = ("cluster bare {}\ncluster mixed {\n  capacity FARGATE { weight = 1 }\n"
+            "  capacity FARGATE_SPOT {}\n}\n" +
+            "".join(f"service {n} in {c} {{\n  cpu = 256\n  memory = 512\n"
+                    f'  network {{ subnets = ["{SUBNET}"] }}\n'
+                    '  container app { image = "nginx:1.27" }\n}\n'
+                    for n, c in (("a", "bare"), ("b", "mixed"))))
+    cfn, bundle = compile_spec(spec)
+    assoc = {r["Properties"]["Cluster"]["Ref"]: r["Properties"] for r in
+             of_type(cfn, "AWS::ECS::ClusterCapacityProviderAssociations").values()}
+    check("template: one association, of the cluster with providers",
+          assoc == {"ClusterMixed": {"Cluster": {"Ref": "ClusterMixed"},
+                                     "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
+                                     "DefaultCapacityProviderStrategy": [
+                                         {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 0}]}},
+          assoc)
+    deps = {r["Properties"]["ServiceName"]: r.get("DependsOn", [])
+            for r in of_type(cfn, "AWS::ECS::Service").values()}
+    check("template: only the service of that cluster waits for it",
+          "CapacityProvidersMixed" in deps["b"] and
+          not any(d.startswith("CapacityProviders") for d in deps["a"]), deps)
+    put = [r["params"] for r in requests(bundle, "ecs:PutClusterCapacityProviders")]
+    check("bundle: one PutClusterCapacityProviders, of the cluster with providers",
+          put == [{"cluster": "mixed", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+                   "defaultCapacityProviderStrategy": [
+                       {"capacityProvider": "FARGATE", "weight": 1, "base": 0}]}], put)
+    lint_template("providers", cfn)
+    validate_bundle("providers", bundle)
+
+
 CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
          "egress": case_egress, "outputs": case_outputs, "service_role": case_service_role,
-         "external": case_external}
+         "external": case_external, "providers": case_providers}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)

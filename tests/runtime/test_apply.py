@@ -24,7 +24,9 @@ with boto3 straight from moto:
 - the runtime fields: wait_for_steady_state = false is not waited for,
   Ctrl-C in the wait rolls back a service with sigint_rollback (and leaves
   the others rolling), destroy deletes a force_delete service at once and
-  drains the others to 0 first, and keeps skip_destroy's revisions."""
+  drains the others to 0 first, and keeps skip_destroy's revisions;
+- a cluster without capacity providers gets no PutClusterCapacityProviders,
+  and one whose providers left the spec has them taken off once."""
 import json
 import os
 import re
@@ -913,8 +915,50 @@ def walk(acct):
           err.count(f"PRIMARY {rev(new)}: running 0/2, pending 1, IN_PROGRESS") == 1, err[-1500:])
 
 
+def providers(acct):
+    # A cluster with no capacity blocks has no PutClusterCapacityProviders:
+    # none is sent on create, and providers it has live (the spec's before)
+    # are taken off once, then nothing changes.
+    spec = os.path.join(tempfile.mkdtemp(), "providers.ecs")
+
+    def run(cluster, cmd="apply"):
+        with open(spec, "w") as f:
+            f.write('project "providers"\n' + cluster)
+        return subprocess.run([ECSC, cmd, spec, "--endpoint-url", acct.proxy_url,
+                                "--yes"], capture_output=True, text=True, env=ENV, timeout=120)
+
+    def live():
+        c = acct.ecs.describe_clusters(clusters=["bare"])["clusters"][0]
+        return c.get("capacityProviders"), c.get("defaultCapacityProviderStrategy")
+
+    p = acct.proxy
+    p.reset()
+    r = run("cluster bare {}\n")
+    check("an empty cluster: created without a PutClusterCapacityProviders",
+          r.returncode == 0 and "CreateCluster" in ops(p.calls()) and
+          "PutClusterCapacityProviders" not in ops(p.calls()), f"{ops(p.calls())} {r.stderr[-800:]}")
+    r = run("cluster bare { capacity FARGATE { weight = 1 } }\n")
+    check("providers added: associated", r.returncode == 0 and live()[0] == ["FARGATE"],
+          f"{live()} {r.stderr[-800:]}")
+    p.reset()
+    r = run("cluster bare {}\n")
+    check("providers removed from the spec: taken off the cluster with one call",
+          r.returncode == 0 and ops(p.calls()) == ["PutClusterCapacityProviders"] and
+          live() == ([], []), f"{ops(p.calls())} {live()} {r.stderr[-800:]}")
+    p.reset()
+    r = run("cluster bare {}\n")
+    check("... and a second apply makes no mutating call",
+          r.returncode == 0 and ops(p.calls()) == [], f"{ops(p.calls())} {r.stderr[-800:]}")
+    p.reset()
+    r = run("cluster bare {}\n", "destroy")
+    status = acct.ecs.describe_clusters(clusters=["bare"])["clusters"]
+    check("destroy deletes the empty cluster and its log group, nothing else",
+          r.returncode == 0 and ops(p.calls()) == ["DeleteCluster", "DeleteLogGroup"] and
+          (not status or status[0]["status"] == "INACTIVE"), f"{ops(p.calls())} {r.stderr[-800:]}")
+
+
 RUNS = [scenario] + [lambda a, s=s: faults(a, s) for s in (20261125, 4, 5)] + \
-    [interrupt, failing, debug, terminal, knobs, confirmation, saved, walk]
+    [interrupt, failing, debug, terminal, knobs, confirmation, saved, walk, providers]
 # test_apply.py ECSC NAME...: only those runs (while working on one).
 RUNS = [fn for fn in RUNS if len(sys.argv) < 3 or fn.__name__ in sys.argv[2:]]
 for fn in RUNS:
