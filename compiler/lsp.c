@@ -190,6 +190,7 @@ static const struct {
 	{"textDocument/didOpen", NULL, lsp_did_open},
 	{"textDocument/didChange", NULL, lsp_did_change},
 	{"textDocument/didClose", NULL, lsp_did_close},
+	{"workspace/didChangeWatchedFiles", NULL, lsp_did_change_files},
 	{"textDocument/hover", lsp_hover, NULL},
 	{"textDocument/completion", lsp_completion, NULL},
 	{"textDocument/definition", lsp_definition, NULL},

@@ -78,6 +78,7 @@ LspDoc *lsp_doc_of(Lsp *L, const cJSON *params, LspError *e);
 void lsp_did_open(Lsp *L, const cJSON *params);
 void lsp_did_change(Lsp *L, const cJSON *params);
 void lsp_did_close(Lsp *L, const cJSON *params);
+void lsp_did_change_files(Lsp *L, const cJSON *params);
 void lsp_free_all(Lsp *L);
 /* Analyses every unit whose debounce has run out (or all dirty ones when
  * force), publishing diagnostics; returns the earliest due time left, or

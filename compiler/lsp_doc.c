@@ -451,6 +451,54 @@ static LspDoc *doc_at(Lsp *L, const char *path)
 	return NULL;
 }
 
+/* Whether the unit's last analysis read path, or path is a *.ecs file of
+ * its folder (one just made or deleted), or an import failed (the file it
+ * named may be this one, just made). */
+static bool unit_reads(const LspUnit *u, const char *path, const char *canon)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dn = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	if (u->is_dir && dn && has_ecs_suffix(path) && strlen(u->key) == dn &&
+	    strncmp(u->key, path, dn) == 0)
+		return true;
+	for (size_t i = 0; u->c && i < u->c->diags.len; i++)
+		if (u->c->diags.items[i]->code == ECS_DIAG_IMPORT)
+			return true;
+	for (size_t i = 0; u->c && i < u->c->sources.nfiles; i++) {
+		const char *p = u->c->sources.files[i]->path;
+		if (strcmp(p, path) == 0)
+			return true;
+		char *pc = canon ? realpath(p, NULL) : NULL;
+		bool same = pc && strcmp(pc, canon) == 0;
+		free(pc);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* workspace/didChangeWatchedFiles: a file changed on disk (saved by
+ * another program, a checkout) is read again by the units that read it,
+ * unless it is open: then the buffer stands for it. */
+void lsp_did_change_files(Lsp *L, const cJSON *params)
+{
+	const cJSON *ch;
+	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(params, "changes")) {
+		const cJSON *uri = cJSON_GetObjectItemCaseSensitive(ch, "uri");
+		char *path = cJSON_IsString(uri) ? lsp_uri_path(uri->valuestring) : NULL;
+		if (!path)
+			continue;
+		if (!doc_at(L, path)) {
+			char *canon = realpath(path, NULL);
+			for (size_t i = 0; i < L->nunits; i++)
+				if (!L->units[i]->dirty && unit_reads(L->units[i], path, canon))
+					mark_dirty(L, L->units[i]);
+			free(canon);
+		}
+		free(path);
+	}
+}
+
 /* The unit's inputs, in name order: the folder's *.ecs files on disk and
  * its open buffers (saved or not), or the one file. Owned, each and all. */
 static char **unit_inputs(Lsp *L, LspUnit *u, size_t *n)

@@ -12,6 +12,8 @@ function activate(context) {
   const server = { command, args: ['lsp'], transport: TransportKind.stdio };
   client = new LanguageClient('ecsc', 'ecsc', { run: server, debug: server }, {
     documentSelector: [{ scheme: 'file', language: 'ecs' }],
+    // Specs changed on disk (not in an editor) are compiled again.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.ecs') },
     initializationOptions: {
       set: config.get('set', []),
       debounce: config.get('debounce', 25),

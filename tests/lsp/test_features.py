@@ -673,3 +673,16 @@ async def test_workspace_folder_is_one_unit(client, tmp_path):
     client.diagnostics.pop(uri, None)
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=td(buri)))
     assert list(await diagnostics_of(client, uri)) == []
+    # b.ecs changed on disk by another program: the client's file event has
+    # it read again; a new file in the folder joins the unit.
+    client.diagnostics.pop(uri, None)
+    shared.write_text(SHARED.replace("role tasks", "role workers"))
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=buri, type=types.FileChangeType.Changed)]))
+    diags = await diagnostics_of(client, uri, timeout=20)
+    assert [(x.code, "`tasks`" in x.message) for x in diags] == [("E0011", True)], diags
+    client.diagnostics.pop(uri, None)
+    (tmp_path / "c.ecs").write_text('role tasks {\n  assumed_by = ["ecs-tasks.amazonaws.com"]\n}\n')
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=(tmp_path / "c.ecs").as_uri(), type=types.FileChangeType.Created)]))
+    assert list(await diagnostics_of(client, uri, timeout=20)) == []
