@@ -165,7 +165,7 @@ static void mi_network(Capacity *k, EcsResource *p, EcsBlock *mi, cJSON *lt)
 	cJSON *groups = cJSON_CreateArray();
 	if (k->cluster_sg) {
 		cJSON_AddItemToArray(groups, graph_ref(k->cluster_sg, "GroupId"));
-		graph_depend(p, k->cluster_sg);
+		graph_depend_security_group(B, p, k->cluster_sg);
 	}
 	if (sg)
 		graph_append_attr(B, mi, sg, groups);

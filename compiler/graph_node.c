@@ -104,6 +104,7 @@ EcsResource *graph_node(GraphBuild *B, EcsResourceKind kind, EcsSpan span, const
 	r->span = span;
 	r->props = cJSON_CreateObject();
 	r->deps = ecs_arena_alloc(B->ctx->arena, 16 * sizeof *r->deps);
+	r->arena = B->ctx->arena;
 	r->owned = ecs_arena_alloc(B->ctx->arena, 8 * sizeof *r->owned);
 	EcsGraph *g = B->g;
 	if (g->len == g->cap) {
@@ -121,8 +122,13 @@ void graph_depend(EcsResource *r, EcsResource *on)
 	for (size_t i = 0; i < r->ndeps; i++)
 		if (r->deps[i] == on)
 			return;
-	if (r->ndeps < 16)
-		r->deps[r->ndeps++] = on;
+	/* 16 first, doubled each time it is full (16, 32, 64, ...). */
+	if (r->ndeps >= 16 && (r->ndeps & (r->ndeps - 1)) == 0) {
+		EcsResource **more = ecs_arena_alloc_raw(r->arena, 2 * r->ndeps * sizeof *more);
+		memcpy(more, r->deps, r->ndeps * sizeof *more);
+		r->deps = more;
+	}
+	r->deps[r->ndeps++] = on;
 }
 
 void graph_runtime_fields(GraphBuild *B, EcsBlock *b, EcsResource *r, const char *const *keys)
@@ -541,7 +547,7 @@ void graph_append_security_groups(GraphBuild *B, EcsResource *r, EcsBlock *net,
 {
 	if (sg) {
 		cJSON_AddItemToArray(sgs, graph_ref(sg, "GroupId"));
-		graph_depend(r, sg);
+		graph_depend_security_group(B, r, sg);
 	}
 	EcsAttr *xs = net ? ecs_ast_attr(net, "security_groups") : NULL;
 	if (xs)

@@ -522,6 +522,19 @@ void graph_decl_log_group(GraphBuild *B, EcsBlock *b)
 	graph_name(B, b->labels[0], r);
 }
 
+void graph_depend_security_group(GraphBuild *B, EcsResource *r, EcsResource *sg)
+{
+	graph_depend(r, sg);
+	for (size_t i = 0; i < B->g->len; i++) {
+		EcsResource *rule = B->g->items[i];
+		if (rule->kind != ECS_RES_SG_INGRESS && rule->kind != ECS_RES_SG_EGRESS)
+			continue;
+		for (size_t k = 0; k < rule->ndeps; k++)
+			if (rule->deps[k] == sg)
+				graph_depend(r, rule);
+	}
+}
+
 /* security_group { name  description  ingress NAME { }  egress NAME { } }:
  * a security group and its rules (CreateSecurityGroup,
  * AuthorizeSecurityGroupIngress/Egress), for a service's tasks or a

@@ -648,8 +648,9 @@ typedef struct EcsResource {
 	 * Owned by the graph; freed by ecs_graph_free. */
 	struct cJSON *props;
 	struct cJSON *tags;     /* {key: value}, owned; NULL when none */
-	struct EcsResource **deps;
+	struct EcsResource **deps;  /* grows in arena, which made it */
 	size_t ndeps;
+	EcsArena *arena;
 	EcsOwnedProperty *owned;
 	size_t nowned;
 	/* The fields set that steer the runtime, not a request: {"skip_destroy":
@@ -748,7 +749,8 @@ struct cJSON *graph_convert_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *
 /* Appends the items of a list attribute, converted, to arr. */
 void graph_append_attr(GraphBuild *B, EcsBlock *scope, const EcsAttr *a, struct cJSON *arr);
 /* Appends to sgs a resource r's security groups: its own group sg (when
- * not NULL; r then depends on it) first, then net's `security_groups`. */
+ * not NULL; r then depends on it and its rules) first, then net's
+ * `security_groups`. */
 void graph_append_security_groups(GraphBuild *B, EcsResource *r, EcsBlock *net,
 				  EcsResource *sg, struct cJSON *sgs);
 /* obj[path] = value, creating the objects of a dotted path. */
@@ -797,6 +799,9 @@ void graph_exec_policy(GraphBuild *B, EcsResource *role, EcsBlock *task,
 EcsResource *graph_log_group_node(GraphBuild *B, EcsSpan span, const char *part1,
 				  const char *part2, const char *name, EcsBlock *settings,
 				  struct cJSON *tags, double retention);
+/* r depends on the security group sg and on each of its rules: what
+ * r starts (tasks, instances) is let in and out from its first moment. */
+void graph_depend_security_group(GraphBuild *B, EcsResource *r, EcsResource *sg);
 /* A security group block and its rules, for a service or a cluster. */
 EcsResource *graph_security_group(GraphBuild *B, EcsBlock *sgb, const char *owner,
 				  const char *default_name, const char *default_desc,

@@ -28,6 +28,8 @@ Cases:
                   outputs valid (cfn-lint, botocore)
   providers       a cluster's capacity provider association: made with its
                   providers and default strategy, left out without them
+  group_rules     a service, an Express service and a Managed Instances
+                  provider wait for their security group's rules
 """
 import json
 import os
@@ -658,9 +660,62 @@ def case_providers():
     validate_bundle("providers", bundle)
 
 
+# ---- what a security group's users wait for ------------------------------------------------
+
+def waits_for_rules(label, cfn, bundle, rtype, op):
+    """Each resource of rtype (request op) that names a security group made
+    here waits for every rule of that group: DependsOn in the template; in
+    the bundle depends_on, with the rules sent first."""
+    rules = {}
+    for k, r in cfn["Resources"].items():
+        if r["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
+            rules.setdefault(r["Properties"]["GroupId"]["Fn::GetAtt"][0], []).append(k)
+    users = of_type(cfn, rtype)
+    check(f"{label}: {rtype} and the rules of its group", users and rules, (list(users), rules))
+    for k, r in users.items():
+        groups = [g for g in rules if g in json.dumps(r["Properties"])]
+        want = [x for g in groups for x in rules[g]]
+        check(f"{label}: {k} depends on its group's {len(want)} rules",
+              groups and set(want) <= set(r.get("DependsOn", [])), (groups, r.get("DependsOn")))
+    ids = [r["id"] for r in bundle["requests"]]
+    auth = {r["id"]: r["params"]["GroupId"]["$from"]["request"] for r in bundle["requests"]
+            if r["operation"].startswith("AuthorizeSecurityGroup")}
+    for r in requests(bundle, op):
+        mine = [a for a, g in auth.items() if g in json.dumps(r["params"])]
+        check(f"{label}: {r['id']} comes after its group's {len(mine)} rules",
+              mine and all(a in r["depends_on"] and ids.index(a) < ids.index(r["id"]) for a in mine),
+              (mine, r["depends_on"]))
+
+
+def case_group_rules():
+    """A service, an Express service and a Managed Instances provider start
+    their tasks or instances only once their security group's rules are in
+    place (a group without its rules lets nothing in). Past 16 rules too."""
+    many = "".join(f'    ingress p{i} {{ from_port = {8000 + i}  cidr_ipv4 = "10.0.0.0/8" }}\n'
+                   for i in range(20))
+    spec = (CLUSTER + "service web in main {\n  cpu = 256\n  memory = 512\n"
+            f'  network {{ subnets = ["{SUBNET}"] }}\n'
+            '  container app { image = "nginx:1.27" }\n'
+            '  security_group {\n    vpc = "vpc-0123456789abcdef0"\n' + many +
+            '    egress all { protocol = all  cidr_ipv4 = "0.0.0.0/0" }\n  }\n}\n'
+            "express_service api {\n"
+            '  primary_container { image = "nginx:1.27" }\n'
+            f'  network {{ subnets = ["{SUBNET}"] }}\n'
+            '  security_group {\n    vpc = "vpc-0123456789abcdef0"\n'
+            '    ingress https { from_port = 443  cidr_ipv4 = "10.0.0.0/8" }\n  }\n}\n')
+    cfn, bundle = compile_spec(spec)
+    waits_for_rules("service", cfn, bundle, "AWS::ECS::Service", "ecs:CreateService")
+    waits_for_rules("express", cfn, bundle, "AWS::ECS::ExpressGatewayService",
+                    "ecs:CreateExpressGatewayService")
+    lint_template("group rules", cfn)
+    cfn, bundle = compile_spec(f"{ROOT}/samples/managed-instances.ecs")
+    waits_for_rules("managed instances", cfn, bundle, "AWS::ECS::CapacityProvider",
+                    "ecs:CreateCapacityProvider")
+
+
 CASES = {"log_groups": case_log_groups, "execution_role": case_execution_role,
          "egress": case_egress, "outputs": case_outputs, "service_role": case_service_role,
-         "external": case_external, "providers": case_providers}
+         "external": case_external, "providers": case_providers, "group_rules": case_group_rules}
 CASES[CASE]()
 print(f"{CASE}: {'FAIL' if failures else 'ok'} ({len(failures)} failed)")
 sys.exit(1 if failures else 0)
