@@ -492,8 +492,10 @@ typedef enum {
 /* F_REPLACE: a change to the field replaces the resource (CloudFormation's
  * "Update requires: Replacement"); the runtime's plan reads it. F_LAST:
  * written after the block's other fields (in row order), where the API
- * request lists a reshaped member after the plain ones. */
-enum { F_REQUIRED = 1, F_REPLACE = 2, F_LAST = 4 };
+ * request lists a reshaped member after the plain ones. F_RUNTIME: no API
+ * member; `ecsc apply` or `destroy` reads it (docs/runtime.md, "Runtime
+ * fields"). */
+enum { F_REQUIRED = 1, F_REPLACE = 2, F_LAST = 4, F_RUNTIME = 8 };
 enum { B_REPEAT = 1, B_REQUIRED = 2 };
 
 /* How a value is reshaped for the API beyond what its type says (a row's

@@ -316,6 +316,9 @@ static void add_field(Text *o, const EcsField *f)
 		char buf[128];
 		add(o, "\n- API member `%s`; CloudFormation `%s`", f->api,
 		    ecs_schema_cfn_name(f, buf, sizeof buf));
+	} else if (f->flags & F_RUNTIME) {
+		add(o, "\n- no API member: `ecsc apply` or `ecsc destroy` reads it "
+		       "(docs/runtime.md, Runtime fields)");
 	} else {
 		add(o, "\n- no single API member: ecsc derives it");
 	}

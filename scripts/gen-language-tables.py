@@ -138,6 +138,7 @@ class Field:
         self.type = type_
         self.required = "F_REQUIRED" in flags
         self.replace = "F_REPLACE" in flags
+        self.runtime = "F_RUNTIME" in flags
         self.api = api
         m = re.search(r'DEFAULT\("((?:[^"\\]|\\.)*)"\)', extra)
         self.default = m.group(1).replace('\\"', '"') if m else None
@@ -291,9 +292,13 @@ def field_row(types, f):
     notes.extend(constraint_notes(types, f.type))
     if f.default is not None:
         notes.append("default `%s`%s" % (f.default, DEFAULT_UNLESS.get(f.name, "")))
+    if f.name in RUNTIME_FIELDS and not f.runtime:
+        raise SystemExit("%s is in RUNTIME_FIELDS: mark its row F_RUNTIME" % f.name)
     if f.api:
         notes.append("API `%s`" % f.api)
-    elif f.name in RUNTIME_FIELDS:
+    elif f.runtime:
+        if f.name not in RUNTIME_FIELDS:
+            raise SystemExit("%s is F_RUNTIME: say in RUNTIME_FIELDS what reads it" % f.name)
         notes.append(RUNTIME_FIELDS[f.name] + " ([runtime.md](runtime.md#runtime-fields))")
     else:
         notes.append("no single API member: ecsc derives it")

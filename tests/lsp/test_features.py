@@ -158,6 +158,11 @@ async def test_hover_field_from_the_schema(client, tmp_path):
     h = await client.text_document_hover_async(types.HoverParams(
         text_document=td(uri), position=pos(SPEC, "retention")))
     assert "AWS receives whole days" in h.contents.value
+    # A field the runtime reads, no API member: said so, not "derived".
+    text = SPEC.replace("  task_role = tasks\n\n", "  task_role = tasks\n  force_delete = true\n\n", 1)
+    uri = await opened(client, tmp_path, text, "runtime.ecs")
+    v = await hover_at(client, uri, text, "force_delete", 2)
+    assert "`ecsc apply` or `ecsc destroy` reads it" in v and "derives" not in v, v
 
 
 @pytest.mark.asyncio
