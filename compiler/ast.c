@@ -74,6 +74,21 @@ bool ecs_task_external(const EcsModule *m, EcsBlock *b)
 	return false;
 }
 
+bool ecs_task_ec2_only(const EcsModule *m, EcsBlock *b)
+{
+	EcsBlock *task = task_of(m, b);
+	EcsAttr *rc = task ? ecs_ast_attr(task, "requires_compatibilities") : NULL;
+	EcsValue *v = rc ? param_value(m, rc->value) : NULL;
+	bool ec2 = false;
+	for (size_t i = 0; v && v->kind == ECS_VAL_LIST && i < v->u.list.n; i++) {
+		const char *w = word_of(m, v->u.list.items[i]);
+		if (w && strcasecmp(w, "FARGATE") == 0)
+			return false;
+		ec2 |= w && strcasecmp(w, "EC2") == 0;
+	}
+	return ec2;
+}
+
 bool ecs_task_windows(const EcsModule *m, EcsBlock *b)
 {
 	EcsBlock *task = task_of(m, b);

@@ -69,9 +69,9 @@ static double desired_count(Svc *v)
 
 /* The fields the schema rows name (CreateService), the seed's
  * enableECSManagedTags, and under a controller other than EXTERNAL the
- * task definition, capacity strategy or launch type (FARGATE when the
- * cluster has no providers, EXTERNAL for a task definition that requires
- * it) and platformVersion; desiredCount (set on create only) under every
+ * task definition, capacity strategy or launch type (when the cluster has
+ * no providers: EXTERNAL or EC2 for a task definition that requires it and
+ * not Fargate, else FARGATE) and platformVersion; desiredCount (set on create only) under every
  * controller but not for DAEMON. */
 static void svc_fields(Svc *v)
 {
@@ -98,7 +98,8 @@ static void svc_fields(Svc *v)
 		else if (!v->cluster || !ecs_ast_child(v->cluster, "capacity"))
 			cJSON_AddStringToObject(s->props, "launchType",
 						ecs_task_external(&B->ctx->module, b) ? "EXTERNAL"
-										    : "FARGATE");
+						: ecs_task_ec2_only(&B->ctx->module, b) ? "EC2"
+											 : "FARGATE");
 		EcsAttr *pv = ecs_ast_attr(b, "platform_version");
 		if (pv)
 			cJSON_AddStringToObject(s->props, "platformVersion", graph_text(B, pv->value));

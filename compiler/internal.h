@@ -416,6 +416,8 @@ const char *ecs_dimension_name(EcsDimension dim);
  * Anywhere): the service's launch type or the task's compatibilities say
  * EXTERNAL. Whether its runtime platform is Windows. */
 bool ecs_task_external(const EcsModule *m, EcsBlock *b);
+/* Whether its requires_compatibilities lists EC2 and not FARGATE. */
+bool ecs_task_ec2_only(const EcsModule *m, EcsBlock *b);
 bool ecs_task_windows(const EcsModule *m, EcsBlock *b);
 /* The network mode of that task definition: `network_mode` as written;
  * else for an external one bridge (Linux) or "default" (Windows, which

@@ -586,7 +586,8 @@ def case_external():
     """ECS Anywhere has no awsvpc: a task definition for external instances
     is bridge unless said (no networkMode at all on Windows, whose default
     mode it must use), its service needs no network and runs under the
-    EXTERNAL launch type; a network mode said is kept."""
+    EXTERNAL launch type; a network mode said is kept. An EC2 task
+    definition's service in a cluster without providers runs under EC2."""
     spec = ("cluster edge {}\n"
             "service sensor in edge {\n  launch_type = EXTERNAL\n  memory = 256 MiB\n"
             '  container app { image = "busybox:1.36" }\n}\n'
@@ -622,6 +623,26 @@ def case_external():
     check("bundle: launchType EXTERNAL, no networkConfiguration", got == want, got)
     lint_template("external", cfn)
     validate_bundle("external", bundle)
+    # The launch type follows the compatibilities in a cluster without
+    # providers: EC2 for an EC2 task definition, also a declared one.
+    spec = ("cluster plain {}\n"
+            "task legacy {\n  requires_compatibilities = [EC2]\n  network_mode = bridge\n"
+            '  memory = 256 MiB\n  container app { image = "busybox:1.36" }\n}\n'
+            "service own in plain {\n  requires_compatibilities = [EC2]\n"
+            "  network_mode = bridge\n  memory = 256 MiB\n"
+            '  container app { image = "busybox:1.36" }\n}\n'
+            "service named in plain {\n  task_definition = legacy\n}\n"
+            "service fargate in plain {\n  cpu = 256\n  memory = 512\n"
+            f'  network {{ subnets = ["{SUBNET}"] }}\n'
+            '  container app { image = "busybox:1.36" }\n}\n')
+    cfn, bundle = compile_spec(spec)
+    want = {"own": "EC2", "named": "EC2", "fargate": "FARGATE"}
+    got = {r["Properties"]["ServiceName"]: r["Properties"].get("LaunchType")
+           for r in of_type(cfn, "AWS::ECS::Service").values()}
+    check("template: LaunchType follows requiresCompatibilities", got == want, got)
+    got = {r["params"]["serviceName"]: r["params"].get("launchType")
+           for r in requests(bundle, "ecs:CreateService")}
+    check("bundle: launchType follows requiresCompatibilities", got == want, got)
 
 
 # ---- a cluster's capacity provider association --------------------------------------------
