@@ -18,7 +18,8 @@ report:
   (cpu, memory, image, port, health check, scaling, subnets, the security
   group and roles ecsc made in moto, the ownership tag), after the roles,
   group, log group and cluster it needs; it waits until the service is
-  ACTIVE with an endpoint and prints its URL;
+  ACTIVE with an endpoint and prints its URL, and fails (exit 1) when the
+  endpoint is not up within --timeout;
 - a second apply makes no mutating call, and plan exits 0;
 - a new image is one UpdateExpressGatewayService carrying the new
   primaryContainer, shown field by field in the plan; a new tag is one
@@ -313,6 +314,20 @@ def lost_answer(url, express):
     return acct
 
 
+def never_ready(url):
+    # An endpoint that does not come up within --timeout fails the apply
+    # (exit 1, saying so), the service made and left for the next apply.
+    with ExpressServer(moto=url, ready_after=10**6) as x:
+        acct = Account(url, x)
+        r = acct.ecsc("apply", "--timeout", "2s")
+        s = acct.service()
+        check("apply exits 1 when the endpoint is not up within --timeout",
+              r.returncode == 1 and "timed out" in r.stderr and
+              "its endpoint not ready yet" in r.stderr and s and
+              s["status"]["statusCode"] == "ACTIVE", (r.returncode, r.stderr[-800:]))
+        acct.proxy.stop()
+
+
 def not_owned(url):
     # Another project's Express service of the spec's name: never touched.
     with ExpressServer(moto=url) as x:
@@ -412,6 +427,8 @@ with moto_server() as url:
 with moto_server() as url:
     with ExpressServer(moto=url) as express:
         lost_answer(url, express)
+with moto_server() as url:
+    never_ready(url)
 with moto_server() as url:
     not_owned(url)
 with moto_server() as url:
