@@ -465,6 +465,11 @@ static void plan_cluster(const Ctx *x)
 		cJSON *q = obj("cluster", name);
 		cJSON_AddArrayToObject(q, "capacityProviders");
 		cJSON_AddArrayToObject(q, "defaultCapacityProviderStrategy");
+		/* The plan says what goes, element by element. */
+		const cJSON *w;
+		cJSON_ArrayForEach(w, q)
+			if (w->string && cJSON_IsArray(w))
+				diff(ch_of(x)->fields, w->string, w, get(live, w->string));
 		send_extra(x, "ecs", "PutClusterCapacityProviders", q);
 	}
 }

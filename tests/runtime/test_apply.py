@@ -942,6 +942,8 @@ def providers(acct):
           f"{live()} {r.stderr[-800:]}")
     p.reset()
     r = run("cluster bare {}\n")
+    check("the apply's plan names the provider it takes off",
+          '- cluster bare › capacity = "FARGATE"' in r.stderr, r.stderr[-800:])
     check("providers removed from the spec: taken off the cluster with one call",
           r.returncode == 0 and ops(p.calls()) == ["PutClusterCapacityProviders"] and
           live() == ([], []), f"{ops(p.calls())} {live()} {r.stderr[-800:]}")
